@@ -1,0 +1,1 @@
+"""rucher: a self-hosted enterprise social network."""

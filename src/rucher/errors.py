@@ -1,0 +1,33 @@
+"""Errors raised by actions; views, the API and the CLI each turn them into their own answer."""
+
+from __future__ import annotations
+
+
+class ActionError(Exception):
+    """A request that cannot be carried out; ``message`` is safe to show to the person."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Invalid(ActionError):
+    status = 422
+
+
+class NotFound(ActionError):
+    """Unknown, or not visible to this person: the two are never told apart (no leak)."""
+
+    status = 404
+
+
+class Forbidden(ActionError):
+    """The person may see the thing but not do this to it."""
+
+    status = 403
+
+
+class Conflict(ActionError):
+    status = 409

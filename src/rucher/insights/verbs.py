@@ -1,0 +1,43 @@
+"""The verbs of the event log (docs/architecture.md lists and explains each one).
+
+Kept free of heavy imports: the web process validates every event against it.
+"""
+
+from __future__ import annotations
+
+VERBS: frozenset[str] = frozenset(
+    {
+        "joined_space",
+        "left_space",
+        "posted",
+        "commented",
+        "answered",
+        "accepted_answer",
+        "reacted",
+        "mentioned",
+        "shared",
+        "viewed",
+        "followed",
+        "unfollowed",
+        "voted",
+        "flagged",
+        "searched",
+        "logged_in",
+        "invited",
+        # Extensions of the founders' list, each documented in docs/architecture.md.
+        "asked",
+        "edited",
+        "deleted",
+        "restored",
+        "created_space",
+        "requested_to_join",
+        "muted",
+        "unmuted",
+        "messaged",  # a direct message or e-mail from actor to target (imported datasets)
+    }
+)
+
+# Verbs that count as a written contribution (the participation-inequality numerator).
+CONTRIBUTION_VERBS: frozenset[str] = frozenset({"posted", "asked", "commented", "answered"})
+
+__all__ = ["CONTRIBUTION_VERBS", "VERBS"]

@@ -1,0 +1,77 @@
+"""Write paths for people: profiles, contacts, accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from rucher.errors import Conflict, Invalid, NotFound
+from rucher.people.models import Department, Person, Site, Tag
+
+PROFILE_LIMITS = {"job_title": 120, "bio": 1000, "languages": 60}
+MAX_TAGS = 30
+
+
+def _tags(names: object) -> list[Tag]:
+    if isinstance(names, str):
+        names = [n for n in names.split(",")]
+    if not isinstance(names, list | tuple):
+        raise Invalid("skills and expertise are lists of words")
+    clean = list(dict.fromkeys(str(n).strip().lower() for n in names if str(n).strip()))
+    if len(clean) > MAX_TAGS or any(len(n) > 60 for n in clean):
+        raise Invalid(f"at most {MAX_TAGS} tags of at most 60 characters")
+    Tag.objects.bulk_create([Tag(name=n) for n in clean], ignore_conflicts=True)
+    return list(Tag.objects.filter(name__in=clean))
+
+
+@transaction.atomic
+def update_profile(person: Person, **fields: Any) -> Person:
+    """Fields: job_title, bio, languages, department (name), site (name), skills, expertise,
+    show_influence. Unknown fields are an error, not silently ignored."""
+    allowed = set(PROFILE_LIMITS) | {"department", "site", "skills", "expertise", "show_influence"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise Invalid(f"unknown profile field(s): {', '.join(sorted(unknown))}")
+    for name, limit in PROFILE_LIMITS.items():
+        if name in fields:
+            value = fields[name]
+            if not isinstance(value, str) or len(value) > limit:
+                raise Invalid(f"{name} is text of at most {limit} characters")
+            setattr(person, name, value.strip())
+    if "department" in fields:
+        person.department = (
+            Department.objects.get_or_create(name=fields["department"].strip())[0]
+            if fields["department"] else None
+        )
+    if "site" in fields:
+        person.site = Site.objects.get_or_create(name=fields["site"].strip())[0] \
+            if fields["site"] else None
+    if "show_influence" in fields:
+        person.show_influence = bool(fields["show_influence"])
+    person.save()
+    if "skills" in fields:
+        person.skills.set(_tags(fields["skills"]))
+    if "expertise" in fields:
+        person.expertise.set(_tags(fields["expertise"]))
+    return person
+
+
+@transaction.atomic
+def add_contact(person: Person, other: Person) -> None:
+    from rucher.spaces.permissions import visible_people
+
+    if other.pk == person.pk:
+        raise Invalid("you are already your own contact")
+    if not visible_people(person).filter(pk=other.pk).exists():
+        raise NotFound("person not found")
+    if person.favourites.filter(pk=other.pk).exists():
+        raise Conflict("already in your contacts")
+    person.favourites.add(other)
+
+
+@transaction.atomic
+def remove_contact(person: Person, other: Person) -> None:
+    if not person.favourites.filter(pk=other.pk).exists():
+        raise NotFound("not in your contacts")
+    person.favourites.remove(other)

@@ -1,0 +1,119 @@
+"""Accounts and profiles: employees, partner guests, community managers, administrators."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """The home organisation, or a partner (distributor, supplier…) whose guests join
+    partner-shared spaces. Customers are never members."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    is_partner = models.BooleanField(_("partner"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A skill or an area of expertise, shared vocabulary of the directory."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(AbstractUser):
+    class Kind(models.TextChoices):
+        EMPLOYEE = "employee", _("employee")
+        PARTNER = "partner", _("partner guest")
+        COMMUNITY_MANAGER = "community_manager", _("community manager")
+        ADMIN = "admin", _("administrator")
+
+    kind = models.CharField(_("account kind"), max_length=20, choices=Kind, default=Kind.EMPLOYEE)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="people",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="people",
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="people",
+    )
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    manager = models.ForeignKey(
+        "self", verbose_name=_("manager"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="reports",
+    )
+    bio = models.TextField(_("short bio"), max_length=1000, blank=True)
+    languages = models.CharField(_("languages"), max_length=60, blank=True, help_text="fr,en")
+    photo = models.ImageField(_("photo"), upload_to="photos/", blank=True)
+    skills = models.ManyToManyField(Tag, verbose_name=_("skills"), blank=True, related_name="+")
+    expertise = models.ManyToManyField(
+        Tag, verbose_name=_("expertise"), blank=True, related_name="experts"
+    )
+    favourites = models.ManyToManyField(
+        "self", verbose_name=_("contacts"), symmetrical=False, blank=True, related_name="+"
+    )
+    # Privacy by design: contribution-based influence and expertise are shown per person only
+    # where the member allows it.
+    show_influence = models.BooleanField(_("show my influence and expertise"), default=False)
+    left_at = models.DateTimeField(_("left on"), null=True, blank=True)
+    is_demo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["kind"]), models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_guest(self) -> bool:
+        return self.kind == self.Kind.PARTNER
+
+    @property
+    def is_community_manager(self) -> bool:
+        return self.kind in (self.Kind.COMMUNITY_MANAGER, self.Kind.ADMIN)
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in (self.first_name, self.last_name) if p]
+        return "".join(p[0] for p in parts).upper() or self.username[:2].upper()

@@ -1,0 +1,15 @@
+"""Sign-in is an action like any other: it appends a ``logged_in`` event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+
+@receiver(user_logged_in)
+def record_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    from rucher.activity.actions import record
+
+    record(user, "logged_in", "person", user.pk)

@@ -1,0 +1,201 @@
+"""Write paths for spaces: create, join, leave, invite, request and approve."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.text import slugify
+
+from rucher.activity.actions import record
+from rucher.errors import Conflict, Forbidden, Invalid, NotFound
+from rucher.people.models import Person
+from rucher.spaces import permissions
+from rucher.spaces.models import Membership, Space
+
+ACTIVE = Membership.Status.ACTIVE
+MAX_NAME = 120
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:120] or "espace"
+    slug, n = base, 1
+    while Space.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def create_space(
+    creator: Person,
+    name: str,
+    *,
+    description: str = "",
+    visibility: str = Space.Visibility.OPEN,
+    kind: str = Space.Kind.INTERNAL,
+    confidential: bool = False,
+    parent_id: int | None = None,
+) -> Space:
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("a space needs a name")
+    if len(name) > MAX_NAME:
+        raise Invalid(f"a space name has at most {MAX_NAME} characters")
+    if len(description) > 2000:
+        raise Invalid("a description has at most 2000 characters")
+    if visibility not in Space.Visibility.values:
+        raise Invalid(f"visibility must be one of {', '.join(Space.Visibility.values)}")
+    if kind not in Space.Kind.values:
+        raise Invalid(f"kind must be one of {', '.join(Space.Kind.values)}")
+    if creator.is_guest:
+        raise Forbidden("partner guests cannot create spaces")
+    parent = None
+    if parent_id is not None:
+        parent = permissions.get_visible_space(creator, parent_id)
+        if not permissions.can_manage_space(creator, parent):
+            raise Forbidden("only the hub's managers can add sub-spaces to it")
+        if parent.parent_id is not None:
+            raise Invalid("sub-spaces cannot have sub-spaces of their own (one level of hubs)")
+    space = Space.objects.create(
+        name=name, slug=_unique_slug(name), description=description.strip(),
+        visibility=visibility, kind=kind, confidential=bool(confidential), parent=parent,
+        created_by=creator, member_count=1,
+    )
+    Membership.objects.create(space=space, person=creator, role=Membership.Role.OWNER)
+    record(creator, "created_space", "space", space.pk, space_id=space.pk)
+    return space
+
+
+def _activate(membership: Membership) -> None:
+    membership.status = ACTIVE
+    membership.save(update_fields=["status"])
+    Space.objects.filter(pk=membership.space_id).update(member_count=F("member_count") + 1)
+
+
+@transaction.atomic
+def join_space(person: Person, space: Space) -> Membership:
+    """Open spaces: join at once. Private: a request (or accepting an invitation).
+    Secret and partner spaces: only by invitation."""
+    existing = permissions.membership(person, space)
+    if existing is not None and existing.status == ACTIVE:
+        raise Conflict("already a member of this space")
+    if existing is not None and existing.status == Membership.Status.INVITED:
+        _activate(existing)
+        record(person, "joined_space", "space", space.pk, space_id=space.pk)
+        return existing
+    if existing is not None:
+        raise Conflict("your request to join is already waiting for approval")
+    if not permissions.visible_spaces(person).filter(pk=space.pk).exists():
+        raise NotFound("space not found")
+    if person.is_guest:
+        raise Forbidden("partner guests join spaces by invitation only")
+    if space.visibility == Space.Visibility.OPEN:
+        membership = Membership.objects.create(space=space, person=person)
+        Space.objects.filter(pk=space.pk).update(member_count=F("member_count") + 1)
+        record(person, "joined_space", "space", space.pk, space_id=space.pk)
+        return membership
+    if space.visibility == Space.Visibility.PRIVATE:
+        membership = Membership.objects.create(
+            space=space, person=person, status=Membership.Status.REQUESTED
+        )
+        record(person, "requested_to_join", "space", space.pk, space_id=space.pk)
+        return membership
+    raise Forbidden("this space is joined by invitation only")
+
+
+@transaction.atomic
+def leave_space(person: Person, space: Space) -> None:
+    membership = permissions.membership(person, space)
+    if membership is None:
+        raise NotFound("not a member of this space")
+    if membership.role == Membership.Role.OWNER:
+        other_owners = space.memberships.filter(role=Membership.Role.OWNER, status=ACTIVE).exclude(
+            pk=membership.pk
+        )
+        if not other_owners.exists():
+            raise Conflict("the last owner cannot leave: name another owner first")
+    was_active = membership.status == ACTIVE
+    membership.delete()
+    if was_active:
+        Space.objects.filter(pk=space.pk).update(member_count=F("member_count") - 1)
+        record(person, "left_space", "space", space.pk, space_id=space.pk)
+
+
+@transaction.atomic
+def invite(inviter: Person, space: Space, invitee: Person) -> Membership:
+    """Members invite to open spaces; managers invite to private, secret and partner spaces.
+    Partner guests can only be invited into partner-shared spaces."""
+    if not permissions.can_post_in(inviter, space):
+        raise NotFound("space not found") if not permissions.can_read_space(
+            inviter, space
+        ) else Forbidden("join this space before inviting to it")
+    restricted = space.visibility != Space.Visibility.OPEN or space.kind == Space.Kind.PARTNER
+    if restricted and not permissions.can_manage_space(inviter, space):
+        raise Forbidden("only the space's managers invite to it")
+    if invitee.is_guest and space.kind != Space.Kind.PARTNER:
+        raise Forbidden("partner guests can only be invited into partner-shared spaces")
+    if not invitee.is_active:
+        raise Invalid("this account is not active")
+    existing = permissions.membership(invitee, space)
+    if existing is not None and existing.status == ACTIVE:
+        raise Conflict("already a member of this space")
+    if existing is not None and existing.status == Membership.Status.REQUESTED:
+        _activate(existing)  # inviting someone who asked is approving them
+        record(inviter, "invited", "space", space.pk, space_id=space.pk, target_id=invitee.pk)
+        return existing
+    if existing is not None:
+        raise Conflict("already invited")
+    try:
+        membership = Membership.objects.create(
+            space=space, person=invitee, status=Membership.Status.INVITED, invited_by=inviter
+        )
+    except IntegrityError:
+        raise Conflict("already invited") from None
+    record(inviter, "invited", "space", space.pk, space_id=space.pk, target_id=invitee.pk)
+    return membership
+
+
+@transaction.atomic
+def approve_request(manager: Person, membership: Membership) -> Membership:
+    if not permissions.can_manage_space(manager, membership.space):
+        raise Forbidden("only the space's managers approve requests")
+    if membership.status != Membership.Status.REQUESTED:
+        raise Conflict("there is no request to approve")
+    _activate(membership)
+    record(
+        membership.person, "joined_space", "space", membership.space_id,
+        space_id=membership.space_id,
+    )
+    return membership
+
+
+@transaction.atomic
+def set_role(manager: Person, membership: Membership, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise Invalid(f"role must be one of {', '.join(Membership.Role.values)}")
+    if not permissions.can_manage_space(manager, membership.space):
+        raise Forbidden("only the space's managers change roles")
+    if membership.person.is_guest and role != Membership.Role.MEMBER:
+        raise Invalid("partner guests can only be members")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def active_member_count(space: Space, days: int = 90) -> int:
+    """Members who did something other than read in the space over the last ``days`` days."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rucher.activity.models import Event
+
+    since = timezone.now() - timedelta(days=days)
+    return (
+        Event.objects.filter(space_id=space.pk, at__gte=since)
+        .exclude(verb__in=("viewed", "logged_in", "left_space"))
+        .values("actor_id")
+        .distinct()
+        .count()
+    )
+

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SpacesConfig(AppConfig):
+    name = "rucher.spaces"
+    label = "spaces"

@@ -1,0 +1,56 @@
+"""What a reader follows, mutes and hides: the stream is theirs to control."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetType(models.TextChoices):
+    PERSON = "person", _("person")
+    SPACE = "space", _("space")
+    TOPIC = "topic", _("topic")
+
+
+class Follow(models.Model):
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    target_type = models.CharField(max_length=10, choices=TargetType)
+    target_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follower", "target_type", "target_id"], name="one_follow"
+            )
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+
+class Mute(models.Model):
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutes"
+    )
+    target_type = models.CharField(max_length=10, choices=TargetType)
+    target_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "target_type", "target_id"], name="one_mute")
+        ]
+
+
+class HideRule(models.Model):
+    """Hide posts whose text starts with ``[tag]`` (matched case-insensitively)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hide_rules"
+    )
+    tag = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "tag"], name="one_hide_rule")]

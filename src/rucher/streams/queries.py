@@ -1,0 +1,183 @@
+"""Streams: home, space, topic, person and "my questions", read through the permission policy.
+
+One page = one indexed query (items with author, department and space joined), one for topics
+and one for the reader's own reactions: a constant number of queries whatever the page size.
+Pagination is by cursor on (created_at, id), never OFFSET, so deep pages cost what the
+first one does and new posts never shift what the reader sees.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from rucher.conversations.models import Content, Reaction
+from rucher.errors import Invalid
+from rucher.people.models import Person
+from rucher.spaces import permissions
+from rucher.spaces.models import Membership
+from rucher.streams.models import Follow, HideRule, Mute, TargetType
+
+ROOT_KINDS = [k.value for k in Content.ROOT_KINDS]
+
+
+@dataclass
+class StreamFilters:
+    kind: str | None = None  # post | question | poll
+    topic: str | None = None
+    space_id: int | None = None
+
+
+@dataclass
+class Page:
+    items: list[Content]
+    next_cursor: str | None
+    my_reactions: dict[int, str] = field(default_factory=dict)
+
+
+def encode_cursor(item: Content) -> str:
+    raw = f"{item.created_at.isoformat()}|{item.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+        return datetime.fromisoformat(stamp), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Invalid("invalid cursor") from None
+
+
+def _page_size(limit: Any) -> int:
+    if limit is None:
+        return int(settings.RUCHER_STREAM_PAGE_SIZE)
+    try:
+        size = int(limit)
+    except (TypeError, ValueError):
+        raise Invalid("limit must be a whole number") from None
+    if not 1 <= size <= settings.RUCHER_STREAM_MAX_PAGE_SIZE:
+        raise Invalid(f"limit must be between 1 and {settings.RUCHER_STREAM_MAX_PAGE_SIZE}")
+    return size
+
+
+def _reader_preferences(reader: Person, items: QuerySet[Content]) -> QuerySet[Content]:
+    """Apply the reader's mutes and [tag] hide rules (as subqueries: no extra round trip)."""
+    mutes = Mute.objects.filter(person_id=reader.pk)
+    muted_topic = Content.topics.through.objects.filter(
+        content_id=OuterRef("pk"),
+        topic_id__in=mutes.filter(target_type=TargetType.TOPIC).values("target_id"),
+    )
+    return (
+        items.exclude(space_id__in=mutes.filter(target_type=TargetType.SPACE).values("target_id"))
+        .exclude(author_id__in=mutes.filter(target_type=TargetType.PERSON).values("target_id"))
+        .exclude(Exists(muted_topic))
+        .exclude(tag_prefix__in=HideRule.objects.filter(person_id=reader.pk).values("tag"))
+    )
+
+
+def _apply_filters(items: QuerySet[Content], filters: StreamFilters | None) -> QuerySet[Content]:
+    if filters is None:
+        return items
+    if filters.kind:
+        if filters.kind not in ROOT_KINDS:
+            raise Invalid(f"kind must be one of {', '.join(ROOT_KINDS)}")
+        items = items.filter(kind=filters.kind)
+    if filters.topic:
+        items = items.filter(
+            Exists(Content.topics.through.objects.filter(
+                content_id=OuterRef("pk"), topic__name=filters.topic.lower().lstrip("#")
+            ))
+        )
+    if filters.space_id is not None:
+        items = items.filter(space_id=filters.space_id)
+    return items
+
+
+def paginate(
+    reader: Person, items: QuerySet[Content], cursor: str | None, limit: Any = None
+) -> Page:
+    size = _page_size(limit)
+    items = items.order_by("-created_at", "-id")
+    if cursor:
+        at, pk = decode_cursor(cursor)
+        items = items.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
+    rows = list(
+        items.select_related(
+            "author", "author__department", "space",
+            "shared_from", "shared_from__author", "shared_from__space",
+        ).prefetch_related(Prefetch("topics"))[: size + 1]
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    mine = dict(
+        Reaction.objects.filter(person_id=reader.pk, content_id__in=[r.pk for r in rows])
+        .values_list("content_id", "kind")
+    ) if rows else {}
+    return Page(rows, encode_cursor(rows[-1]) if more and rows else None, mine)
+
+
+def _roots(reader: Person) -> QuerySet[Content]:
+    return permissions.visible_content(reader).filter(parent__isnull=True, kind__in=ROOT_KINDS)
+
+
+def home(reader: Person, cursor: str | None = None, limit: Any = None,
+         filters: StreamFilters | None = None) -> Page:
+    """My spaces, and the people and topics I follow (within what I may read)."""
+    spaces = Membership.objects.filter(
+        person_id=reader.pk, status=Membership.Status.ACTIVE
+    ).values("space_id")
+    follows = Follow.objects.filter(follower_id=reader.pk)
+    followed_topic = Content.topics.through.objects.filter(
+        content_id=OuterRef("pk"),
+        topic_id__in=follows.filter(target_type=TargetType.TOPIC).values("target_id"),
+    )
+    items = _roots(reader).filter(
+        Q(space_id__in=spaces)
+        | Q(space_id__in=follows.filter(target_type=TargetType.SPACE).values("target_id"))
+        | Q(author_id__in=follows.filter(target_type=TargetType.PERSON).values("target_id"))
+        | Q(author_id=reader.pk)
+        | Exists(followed_topic)
+    )
+    items = _apply_filters(_reader_preferences(reader, items), filters)
+    return paginate(reader, items, cursor, limit)
+
+
+def space_stream(reader: Person, space_id: int, cursor: str | None = None, limit: Any = None,
+                 filters: StreamFilters | None = None) -> Page:
+    """A space's own stream (the reader's topic and person mutes still apply)."""
+    items = _roots(reader).filter(space_id=space_id)
+    items = _apply_filters(items, filters)
+    return paginate(reader, items, cursor, limit)
+
+
+def topic_stream(reader: Person, topic: str, cursor: str | None = None,
+                 limit: Any = None) -> Page:
+    items = _apply_filters(_roots(reader), StreamFilters(topic=topic))
+    return paginate(reader, _reader_preferences(reader, items), cursor, limit)
+
+
+def person_stream(reader: Person, author_id: int, cursor: str | None = None,
+                  limit: Any = None) -> Page:
+    return paginate(reader, _roots(reader).filter(author_id=author_id), cursor, limit)
+
+
+def my_questions(reader: Person, cursor: str | None = None, limit: Any = None) -> Page:
+    items = _roots(reader).filter(author_id=reader.pk, kind=Content.Kind.QUESTION)
+    return paginate(reader, items, cursor, limit)
+
+
+def thread(reader: Person, root: Content) -> list[Content]:
+    """The replies under a root, oldest first (the root was already permission-checked)."""
+    return list(
+        permissions.visible_content(reader)
+        .filter(root_id=root.pk)
+        .select_related("author", "quoted", "quoted__author")
+        .order_by("created_at", "id")
+    )

@@ -1,0 +1,112 @@
+"""Fixtures shared by the whole suite.
+
+The same suite runs on SQLite (default) and PostgreSQL (DATABASE_URL=postgres://…; `make
+test` does both). Under CI=true a PostgreSQL run that cannot reach its server fails: it
+never silently skips.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres") and os.environ.get("CI") == "true":
+        import psycopg
+
+        try:
+            psycopg.connect(url.replace("postgresql://", "postgres://"), connect_timeout=5).close()
+        except psycopg.OperationalError as error:
+            raise pytest.UsageError(f"CI: PostgreSQL unreachable at {url}: {error}") from error
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.exists():
+        pytest.skip(f"shared datasets not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def make_person(db: Any) -> Callable[..., Any]:
+    from rucher.people.models import Department, Organisation, Person
+
+    counter = iter(range(1, 10_000))
+
+    def make(kind: str = "employee", username: str | None = None, **fields: Any) -> Person:
+        n = next(counter)
+        username = username or f"{kind[:4]}{n}"
+        if kind == "partner" and "organisation" not in fields:
+            fields["organisation"] = Organisation.objects.get_or_create(
+                name="Partenaire SA", defaults={"is_partner": True}
+            )[0]
+        if "department" in fields and isinstance(fields["department"], str):
+            fields["department"] = Department.objects.get_or_create(name=fields["department"])[0]
+        person = Person.objects.create_user(
+            username=username, password="demo", kind=kind,
+            first_name=fields.pop("first_name", username.capitalize()),
+            last_name=fields.pop("last_name", "Test"),
+            is_staff=kind == "admin", is_superuser=kind == "admin", **fields,
+        )
+        return person
+
+    return make
+
+
+@pytest.fixture
+def make_space(db: Any) -> Callable[..., Any]:
+    from rucher.spaces.actions import create_space, invite, join_space
+
+    def make(owner: Any, name: str = "Espace", members: tuple[Any, ...] = (), **options: Any):
+        space = create_space(owner, name, **options)
+        for member in members:
+            if space.visibility == "open" and space.kind == "internal" and not member.is_guest:
+                join_space(member, space)
+            else:
+                invite(owner, space, member)
+                join_space(member, space)
+        return space
+
+    return make
+
+
+@pytest.fixture
+def world(make_person: Callable[..., Any], make_space: Callable[..., Any]) -> dict[str, Any]:
+    """A small organisation covering every visibility and kind, for permission tests.
+
+    alice (employee) owns every space; bob (employee) is a member of none but the open one;
+    carol (employee) belongs to the secret and private spaces; gus (partner guest) belongs to
+    the partner space only; cm (community manager) belongs to nothing; admin is an admin.
+    """
+    alice = make_person(username="alice")
+    bob = make_person(username="bob")
+    carol = make_person(username="carol")
+    gus = make_person("partner", username="gus")
+    cm = make_person("community_manager", username="cm")
+    admin = make_person("admin", username="admin")
+    open_space = make_space(alice, "Ouvert", members=(bob,))
+    private = make_space(alice, "Privé", members=(carol,), visibility="private")
+    secret = make_space(alice, "Secret", members=(carol,), visibility="secret")
+    partner = make_space(alice, "Partenaires", members=(gus,), kind="partner",
+                         visibility="private")
+    confidential = make_space(alice, "Confidentiel", members=(carol,), visibility="private",
+                              confidential=True)
+    return {
+        "alice": alice, "bob": bob, "carol": carol, "gus": gus, "cm": cm, "admin": admin,
+        "open": open_space, "private": private, "secret": secret, "partner": partner,
+        "confidential": confidential,
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests create many accounts (production keeps Argon2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
