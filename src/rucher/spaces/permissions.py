@@ -132,7 +132,8 @@ def can_post_in(person: Any, space: Space) -> bool:
 
 
 def require_post_in(person: Any, space: Space) -> None:
-    if not can_read_space(person, space):
+    """NotFound if the space may not be known of; Forbidden if known but not joined."""
+    if not visible_spaces(person).filter(pk=space.pk).exists():
         raise NotFound("space not found")
     if not can_post_in(person, space):
         raise Forbidden("join this space to post in it")

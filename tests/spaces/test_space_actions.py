@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rucher.activity.models import Event
+from rucher.errors import Conflict, Forbidden, Invalid, NotFound
+from rucher.spaces import actions
+from rucher.spaces.models import Membership, Space
+
+pytestmark = pytest.mark.django_db
+
+
+def test_open_private_and_secret_joining(world: dict[str, Any]) -> None:
+    bob = world["bob"]
+    with pytest.raises(Conflict):
+        actions.join_space(bob, world["open"])  # already a member
+    request = actions.join_space(bob, world["private"])
+    assert request.status == Membership.Status.REQUESTED
+    with pytest.raises(Conflict):
+        actions.join_space(bob, world["private"])
+    with pytest.raises(NotFound):
+        actions.join_space(bob, world["secret"])
+    with pytest.raises(Forbidden):
+        actions.approve_request(bob, request)
+    actions.approve_request(world["alice"], request)
+    assert Membership.objects.get(pk=request.pk).status == Membership.Status.ACTIVE
+    assert Space.objects.get(pk=world["private"].pk).member_count == 3
+
+
+def test_guests_only_by_invitation_and_only_into_partner_spaces(world: dict[str, Any],
+                                                               make_person: Any) -> None:
+    alice = world["alice"]
+    newcomer = make_person("partner", username="gina")
+    with pytest.raises(Forbidden):
+        actions.invite(alice, world["open"], newcomer)
+    with pytest.raises(NotFound):
+        actions.join_space(newcomer, world["partner"])  # not invited: does not exist for her
+    actions.invite(alice, world["partner"], newcomer)
+    assert actions.join_space(newcomer, world["partner"]).status == Membership.Status.ACTIVE
+    with pytest.raises(Forbidden):
+        actions.create_space(newcomer, "Chez moi")
+
+
+def test_each_action_appends_exactly_one_event(world: dict[str, Any]) -> None:
+    bob = world["bob"]
+    before = Event.objects.count()
+    actions.leave_space(bob, world["open"])
+    actions.join_space(bob, world["open"])
+    assert [e.verb for e in Event.objects.order_by("id")[before:]] == ["left_space",
+                                                                       "joined_space"]
+
+
+def test_last_owner_cannot_leave_and_bad_names(world: dict[str, Any]) -> None:
+    with pytest.raises(Conflict):
+        actions.leave_space(world["alice"], world["open"])
+    for name in ("", "x" * 121):
+        with pytest.raises(Invalid):
+            actions.create_space(world["alice"], name)
+    with pytest.raises(Invalid):
+        actions.create_space(world["alice"], "Ok", visibility="public")
+
+
+def test_hubs_have_one_level_of_sub_spaces(world: dict[str, Any]) -> None:
+    alice = world["alice"]
+    hub = actions.create_space(alice, "Hub")
+    child = actions.create_space(alice, "Enfant", parent_id=hub.pk)
+    assert child.parent_id == hub.pk
+    with pytest.raises(Invalid):
+        actions.create_space(alice, "Petit-enfant", parent_id=child.pk)
+    with pytest.raises(Forbidden):
+        actions.create_space(world["bob"], "Intrus", parent_id=hub.pk)
