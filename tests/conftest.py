@@ -51,10 +51,14 @@ def make_person(db: Any) -> Callable[..., Any]:
         if "department" in fields and isinstance(fields["department"], str):
             fields["department"] = Department.objects.get_or_create(name=fields["department"])[0]
         person = Person.objects.create_user(
-            username=username, password="demo", kind=kind,
+            username=username,
+            password="demo",
+            kind=kind,
             first_name=fields.pop("first_name", username.capitalize()),
             last_name=fields.pop("last_name", "Test"),
-            is_staff=kind == "admin", is_superuser=kind == "admin", **fields,
+            is_staff=kind == "admin",
+            is_superuser=kind == "admin",
+            **fields,
         )
         return person
 
@@ -95,13 +99,21 @@ def world(make_person: Callable[..., Any], make_space: Callable[..., Any]) -> di
     open_space = make_space(alice, "Ouvert", members=(bob,))
     private = make_space(alice, "Privé", members=(carol,), visibility="private")
     secret = make_space(alice, "Secret", members=(carol,), visibility="secret")
-    partner = make_space(alice, "Partenaires", members=(gus,), kind="partner",
-                         visibility="private")
-    confidential = make_space(alice, "Confidentiel", members=(carol,), visibility="private",
-                              confidential=True)
+    partner = make_space(alice, "Partenaires", members=(gus,), kind="partner", visibility="private")
+    confidential = make_space(
+        alice, "Confidentiel", members=(carol,), visibility="private", confidential=True
+    )
     return {
-        "alice": alice, "bob": bob, "carol": carol, "gus": gus, "cm": cm, "admin": admin,
-        "open": open_space, "private": private, "secret": secret, "partner": partner,
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "gus": gus,
+        "cm": cm,
+        "admin": admin,
+        "open": open_space,
+        "private": private,
+        "secret": secret,
+        "partner": partner,
         "confidential": confidential,
     }
 

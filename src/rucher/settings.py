@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -43,7 +44,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'rucher.sqlite3'}"
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
@@ -62,7 +63,7 @@ def _database() -> dict:
     elif config["ENGINE"] == "django.db.backends.postgresql":
         suffix = os.environ.get("RUCHER_TEST_DB_SUFFIX", "")
         config["TEST"] = {"NAME": f"test_{config['NAME']}{suffix}"}
-    return config
+    return dict(config)
 
 
 DATABASES = {"default": _database()}

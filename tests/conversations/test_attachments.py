@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-def test_a_real_png_is_stored_under_the_data_directory(world: dict[str, Any], settings: Any,
-                                                        tmp_path: Any) -> None:
+def test_a_real_png_is_stored_under_the_data_directory(
+    world: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     post = actions.publish(world["alice"], world["open"], "Le schéma")
     attachment = attach(world["alice"], post, SimpleUploadedFile("s.png", PNG, "image/png"))
@@ -30,8 +31,9 @@ def test_a_real_png_is_stored_under_the_data_directory(world: dict[str, Any], se
         ("empty.txt", b"", "text/plain", "empty"),
     ],
 )
-def test_forbidden_or_lying_files_are_refused(name: str, data: bytes, content_type: str,
-                                              reason: str) -> None:
+def test_forbidden_or_lying_files_are_refused(
+    name: str, data: bytes, content_type: str, reason: str
+) -> None:
     with pytest.raises(Invalid, match=reason):
         check_upload(SimpleUploadedFile(name, data, content_type))
 

@@ -29,8 +29,9 @@ def test_open_private_and_secret_joining(world: dict[str, Any]) -> None:
     assert Space.objects.get(pk=world["private"].pk).member_count == 3
 
 
-def test_guests_only_by_invitation_and_only_into_partner_spaces(world: dict[str, Any],
-                                                               make_person: Any) -> None:
+def test_guests_only_by_invitation_and_only_into_partner_spaces(
+    world: dict[str, Any], make_person: Any
+) -> None:
     alice = world["alice"]
     newcomer = make_person("partner", username="gina")
     with pytest.raises(Forbidden):
@@ -48,8 +49,7 @@ def test_each_action_appends_exactly_one_event(world: dict[str, Any]) -> None:
     before = Event.objects.count()
     actions.leave_space(bob, world["open"])
     actions.join_space(bob, world["open"])
-    assert [e.verb for e in Event.objects.order_by("id")[before:]] == ["left_space",
-                                                                       "joined_space"]
+    assert [e.verb for e in Event.objects.order_by("id")[before:]] == ["left_space", "joined_space"]
 
 
 def test_last_owner_cannot_leave_and_bad_names(world: dict[str, Any]) -> None:

@@ -57,7 +57,11 @@ def test_query_count_does_not_grow_with_page_size(world: dict[str, Any], size: i
     with CaptureQueriesContext(connection) as queries:
         page = home(bob, limit=size, filters=StreamFilters(kind="post"))
         for item in page.items:
-            _ = (item.author.display_name, item.space and item.space.name,
-                 [t.name for t in item.topics.all()], page.my_reactions.get(item.pk))
+            _ = (
+                item.author.display_name,
+                item.space and item.space.name,
+                [t.name for t in item.topics.all()],
+                page.my_reactions.get(item.pk),
+            )
     assert len(page.items) == size
     assert len(queries) <= 3

@@ -45,8 +45,13 @@ def record_view(actor: Any, object_type: str, object_id: int | None, space_id: i
     Event.objects.bulk_create(
         [
             Event(
-                actor_id=actor.pk, verb="viewed", object_type=object_type,
-                object_id=object_id, space_id=space_id, at=now, dedupe_key=key,
+                actor_id=actor.pk,
+                verb="viewed",
+                object_type=object_type,
+                object_id=object_id,
+                space_id=space_id,
+                at=now,
+                dedupe_key=key,
             )
         ],
         ignore_conflicts=True,

@@ -7,8 +7,9 @@ import click
 from rucher.commands import setup_django
 
 
-@click.command(name="manage", context_settings={"ignore_unknown_options": True,
-                                                "allow_extra_args": True})
+@click.command(
+    name="manage", context_settings={"ignore_unknown_options": True, "allow_extra_args": True}
+)
 @click.pass_context
 def command(ctx: click.Context) -> None:
     """Run a Django management command, e.g. `rucher manage createsuperuser`."""

@@ -36,8 +36,12 @@ def serve_forever(host: str, port: int, workers: int | None = None) -> None:
 @click.command(name="serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=None, type=click.IntRange(1, 64),
-              help="processes (default RUCHER_WORKERS or 1)")
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="processes (default RUCHER_WORKERS or 1)",
+)
 def command(host: str, port: int, workers: int | None) -> None:
     """Apply pending migrations and serve rucher."""
     setup_django()

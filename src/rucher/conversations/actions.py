@@ -48,11 +48,15 @@ def _render_for(author: Person, text: str) -> Rendered:
     from rucher.conversations.rendering import extract
 
     mentions, _, _ = extract(text)
-    known = set(
-        permissions.visible_people(author)
-        .filter(username__in=mentions)
-        .values_list("username", flat=True)
-    ) if mentions else set()
+    known = (
+        set(
+            permissions.visible_people(author)
+            .filter(username__in=mentions)
+            .values_list("username", flat=True)
+        )
+        if mentions
+        else set()
+    )
     return render(text, known)
 
 
@@ -70,8 +74,12 @@ def _record_new_mentions(author: Person, content: Content, usernames: list[str])
     for person in new:
         content.mentions.add(person)
         record(
-            author, "mentioned", content.kind, content.pk,
-            space_id=content.space_id, target_id=person.pk,
+            author,
+            "mentioned",
+            content.kind,
+            content.pk,
+            space_id=content.space_id,
+            target_id=person.pk,
         )
 
 
@@ -90,18 +98,39 @@ def _create(
     rendered = _render_for(author, text)
     root = None if parent is None else (parent.root or parent)
     content = Content.objects.create(
-        kind=kind, author=author, space=space, parent=parent, root=root, quoted=quoted,
-        shared_from=shared_from, text=text, html=rendered.html, tag_prefix=rendered.tag_prefix,
-        lang=lang or _guess_lang(text), created_at=at or timezone.now(),
+        kind=kind,
+        author=author,
+        space=space,
+        parent=parent,
+        root=root,
+        quoted=quoted,
+        shared_from=shared_from,
+        text=text,
+        html=rendered.html,
+        tag_prefix=rendered.tag_prefix,
+        lang=lang or _guess_lang(text),
+        created_at=at or timezone.now(),
     )
     _set_topics(content, rendered.topics)
     target = parent.author_id if parent is not None else None
     if shared_from is not None:
-        record(author, "shared", shared_from.kind, shared_from.pk,
-               space_id=content.space_id, target_id=shared_from.author_id)
+        record(
+            author,
+            "shared",
+            shared_from.kind,
+            shared_from.pk,
+            space_id=content.space_id,
+            target_id=shared_from.author_id,
+        )
     else:
-        record(author, PUBLISH_VERB[Kind(kind)], kind, content.pk,
-               space_id=content.space_id, target_id=target)
+        record(
+            author,
+            PUBLISH_VERB[Kind(kind)],
+            kind,
+            content.pk,
+            space_id=content.space_id,
+            target_id=target,
+        )
     _record_new_mentions(author, content, rendered.mentions)
     if root is not None:
         Content.objects.filter(pk=root.pk).update(comment_count=F("comment_count") + 1)
@@ -119,9 +148,7 @@ def _guess_lang(text: str) -> str:
 
 
 @transaction.atomic
-def publish(
-    author: Person, space: Space | None, text: object, kind: str = Kind.POST
-) -> Content:
+def publish(author: Person, space: Space | None, text: object, kind: str = Kind.POST) -> Content:
     """A post or a question in a space, or (space None) a post on the author's profile."""
     if kind not in (Kind.POST, Kind.QUESTION):
         raise Invalid("kind must be post or question")
@@ -171,8 +198,14 @@ def accept_answer(person: Person, answer: Content) -> Content:
     Content.objects.filter(parent=question, kind=Kind.ANSWER, accepted=True).update(accepted=False)
     answer.accepted = True
     answer.save(update_fields=["accepted"])
-    record(person, "accepted_answer", Kind.ANSWER, answer.pk,
-           space_id=answer.space_id, target_id=answer.author_id)
+    record(
+        person,
+        "accepted_answer",
+        Kind.ANSWER,
+        answer.pk,
+        space_id=answer.space_id,
+        target_id=answer.author_id,
+    )
     return answer
 
 
@@ -195,8 +228,15 @@ def react(person: Person, content: Content, kind: object) -> Reaction:
             content=content, person=person, kind=str(kind), created_at=timezone.now()
         )
         Content.objects.filter(pk=content.pk).update(reaction_count=F("reaction_count") + 1)
-    record(person, "reacted", content.kind, content.pk, space_id=content.space_id,
-           target_id=content.author_id, value=1.0)
+    record(
+        person,
+        "reacted",
+        content.kind,
+        content.pk,
+        space_id=content.space_id,
+        target_id=content.author_id,
+        value=1.0,
+    )
     return reaction
 
 
@@ -247,13 +287,15 @@ def edit(person: Person, content: Content, text: object) -> Content:
     content = _readable(person, content)
     if content.author_id != person.pk:
         raise Forbidden("only the author can edit")
-    limit = (settings.RUCHER_MAX_TEXT_LENGTH if content.parent_id is None
-             else settings.RUCHER_MAX_COMMENT_LENGTH)
+    limit = (
+        settings.RUCHER_MAX_TEXT_LENGTH
+        if content.parent_id is None
+        else settings.RUCHER_MAX_COMMENT_LENGTH
+    )
     body = clean_text(text, limit)
     if body == content.text:
         return content
-    Revision.objects.create(content=content, text=content.text, html=content.html,
-                            edited_by=person)
+    Revision.objects.create(content=content, text=content.text, html=content.html, edited_by=person)
     rendered = _render_for(person, body)
     content.text, content.html, content.tag_prefix = body, rendered.html, rendered.tag_prefix
     content.edited_at = timezone.now()
@@ -275,8 +317,14 @@ def delete(person: Person, content: Content) -> Content:
     content.save(update_fields=["status", "deleted_at", "deleted_by"])
     if content.root_id is not None:
         Content.objects.filter(pk=content.root_id).update(comment_count=F("comment_count") - 1)
-    record(person, "deleted", content.kind, content.pk, space_id=content.space_id,
-           target_id=content.author_id)
+    record(
+        person,
+        "deleted",
+        content.kind,
+        content.pk,
+        space_id=content.space_id,
+        target_id=content.author_id,
+    )
     return content
 
 
@@ -299,6 +347,12 @@ def restore(moderator: Person, content_id: int) -> Content:
     content.save(update_fields=["status", "deleted_at", "deleted_by"])
     if content.root_id is not None:
         Content.objects.filter(pk=content.root_id).update(comment_count=F("comment_count") + 1)
-    record(moderator, "restored", content.kind, content.pk, space_id=content.space_id,
-           target_id=content.author_id)
+    record(
+        moderator,
+        "restored",
+        content.kind,
+        content.pk,
+        space_id=content.space_id,
+        target_id=content.author_id,
+    )
     return content

@@ -49,8 +49,9 @@ def attach(person: Person, content: Content, upload: UploadedFile) -> Attachment
         raise Forbidden("only the author attaches files")
     content_type = check_upload(upload)
     name = (upload.name or "fichier")[-200:]
-    attachment = Attachment(content=content, name=name, size=upload.size or 0,
-                            content_type=content_type)
+    attachment = Attachment(
+        content=content, name=name, size=upload.size or 0, content_type=content_type
+    )
     attachment.file.save(name, upload, save=False)
     attachment.save()
     return attachment

@@ -78,7 +78,9 @@ class Content(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["space", "status", "created_at", "id"], name="content_space_stream"),
+            models.Index(
+                fields=["space", "status", "created_at", "id"], name="content_space_stream"
+            ),
             models.Index(fields=["author", "created_at"], name="content_author"),
             models.Index(fields=["status", "created_at", "id"], name="content_stream"),
             models.Index(fields=["root", "created_at"], name="content_thread"),

@@ -21,7 +21,10 @@ MIN_NPS_ANSWERS = 10  # below it the margin of error is meaningless; the page sa
 
 @transaction.atomic
 def create_poll(
-    author: Person, space: Space, question: object, options: list[str] | None = None,
+    author: Person,
+    space: Space,
+    question: object,
+    options: list[str] | None = None,
     kind: str = Poll.Kind.CHOICE,
 ) -> Content:
     text = clean_text(question, 300, "question")
@@ -43,8 +46,9 @@ def create_poll(
 
 
 @transaction.atomic
-def vote(person: Person, poll_content: Content, *, option_id: int | None = None,
-         score: int | None = None) -> PollVote:
+def vote(
+    person: Person, poll_content: Content, *, option_id: int | None = None, score: int | None = None
+) -> PollVote:
     content = permissions.get_visible_content(person, poll_content.pk)
     poll = Poll.objects.filter(content=content).first()
     if poll is None:
@@ -92,8 +96,12 @@ def nps_of(scores: list[int]) -> NpsResult:
     p_plus, p_minus = promoters / n, detractors / n
     variance = p_plus + p_minus - (p_plus - p_minus) ** 2
     return NpsResult(
-        n, promoters, n - promoters - detractors, detractors,
-        round((p_plus - p_minus) * 100, 1), round(1.96 * math.sqrt(variance / n) * 100, 1),
+        n,
+        promoters,
+        n - promoters - detractors,
+        detractors,
+        round((p_plus - p_minus) * 100, 1),
+        round(1.96 * math.sqrt(variance / n) * 100, 1),
         n >= MIN_NPS_ANSWERS,
     )
 
@@ -111,8 +119,12 @@ def poll_results(poll: Poll) -> dict:
         "kind": "choice",
         "total": total,
         "options": [
-            {"id": o.pk, "label": o.label, "votes": counts[o.pk],
-             "share": round(100 * counts[o.pk] / total, 1) if total else 0.0}
+            {
+                "id": o.pk,
+                "label": o.label,
+                "votes": counts[o.pk],
+                "share": round(100 * counts[o.pk] / total, 1) if total else 0.0,
+            }
             for o in poll.options.all()
         ],
     }

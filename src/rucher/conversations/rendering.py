@@ -19,8 +19,28 @@ TAG_PREFIX = re.compile(r"^\s*\[([^\[\]\n]{1,40})\]")
 CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre",
-    "h2", "h3", "h4", "hr", "del", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "del",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "th": {"align"}, "td": {"align"}}
 
@@ -47,7 +67,7 @@ def extract(text: str) -> tuple[list[str], list[str], str]:
     """Mentions, topics and the tag prefix of a text (code spans are ignored)."""
     plain = CODE.sub(" ", text)
     mentions = _unique(MENTION.findall(plain))
-    topics = _unique(t.lower() for t in TOPIC.findall(plain))
+    topics = _unique([t.lower() for t in TOPIC.findall(plain)])
     prefix = TAG_PREFIX.match(text)
     return mentions, topics, (prefix.group(1).strip().lower() if prefix else "")
 
@@ -64,8 +84,9 @@ def render(text: str, known_usernames: set[str] | None = None) -> Rendered:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return Rendered(html=html, mentions=[m for m in mentions if m in known], topics=topics,
-                    tag_prefix=prefix)
+    return Rendered(
+        html=html, mentions=[m for m in mentions if m in known], topics=topics, tag_prefix=prefix
+    )
 
 
 def _link_entities(text: str, known: set[str]) -> str:

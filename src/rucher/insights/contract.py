@@ -102,7 +102,7 @@ def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     for column in REQUIRED_COLUMNS[table]:
         if column not in frame.columns:
             raise ContractError(f"{table}: required column '{column}' is missing")
-    columns = []
+    columns: list[pl.Expr | pl.Series] = []
     for name, dtype in schema.items():
         if name not in frame.columns:
             columns.append(pl.lit(None, dtype=dtype).alias(name))
@@ -135,7 +135,7 @@ def _cast(series: pl.Series, dtype: pl.DataType) -> pl.Series:
         elif series.dtype.is_integer():
             series = pl.from_epoch(series, time_unit="s")
         if isinstance(series.dtype, pl.Datetime):
-            if series.dtype.time_zone is None:  # type: ignore[union-attr]
+            if series.dtype.time_zone is None:
                 series = series.dt.replace_time_zone("UTC")
             return series.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
     if isinstance(dtype, pl.List) and series.dtype == pl.Utf8:

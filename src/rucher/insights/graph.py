@@ -46,19 +46,16 @@ def interaction_edges(
         frame = frame.filter(pl.col("at") >= since)
     if until is not None:
         frame = frame.filter(pl.col("at") < until)
-    return (
-        frame.select(
-            pl.col("actor_id").alias("source"),
-            pl.col("target_id").alias("target"),
-            "verb",
-            pl.col("verb").replace_strict(weights, return_dtype=pl.Float64).alias("weight"),
-            "event_id",
-            "at",
-            "space_id",
-            "object_id",
-        )
-        .collect()
-    )
+    return frame.select(
+        pl.col("actor_id").alias("source"),
+        pl.col("target_id").alias("target"),
+        "verb",
+        pl.col("verb").replace_strict(weights, return_dtype=pl.Float64).alias("weight"),
+        "event_id",
+        "at",
+        "space_id",
+        "object_id",
+    ).collect()
 
 
 def aggregate_edges(edges: pl.DataFrame) -> pl.DataFrame:
@@ -105,8 +102,6 @@ def adjacency(edges: pl.DataFrame, node_ids: np.ndarray | None = None) -> Adjace
     cols = order[np.clip(np.searchsorted(sorted_ids, targets), 0, n - 1)]
     known = (node_ids[rows] == sources) & (node_ids[cols] == targets)
     weights = edges["weight"].to_numpy().astype(np.float64)
-    matrix = sparse.coo_matrix(
-        (weights[known], (rows[known], cols[known])), shape=(n, n)
-    ).tocsr()
+    matrix = sparse.coo_matrix((weights[known], (rows[known], cols[known])), shape=(n, n)).tocsr()
     matrix.sum_duplicates()
     return Adjacency(matrix, node_ids)

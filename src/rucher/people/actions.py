@@ -42,11 +42,13 @@ def update_profile(person: Person, **fields: Any) -> Person:
     if "department" in fields:
         person.department = (
             Department.objects.get_or_create(name=fields["department"].strip())[0]
-            if fields["department"] else None
+            if fields["department"]
+            else None
         )
     if "site" in fields:
-        person.site = Site.objects.get_or_create(name=fields["site"].strip())[0] \
-            if fields["site"] else None
+        person.site = (
+            Site.objects.get_or_create(name=fields["site"].strip())[0] if fields["site"] else None
+        )
     if "show_influence" in fields:
         person.show_influence = bool(fields["show_influence"])
     person.save()

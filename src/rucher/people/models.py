@@ -62,21 +62,37 @@ class Person(AbstractUser):
 
     kind = models.CharField(_("account kind"), max_length=20, choices=Kind, default=Kind.EMPLOYEE)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="people",
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="people",
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
     )
     site = models.ForeignKey(
-        Site, verbose_name=_("site"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="people",
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
     )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     manager = models.ForeignKey(
-        "self", verbose_name=_("manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="reports",
+        "self",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
     )
     bio = models.TextField(_("short bio"), max_length=1000, blank=True)
     languages = models.CharField(_("languages"), max_length=60, blank=True, help_text="fr,en")

@@ -57,9 +57,15 @@ def create_space(
         if parent.parent_id is not None:
             raise Invalid("sub-spaces cannot have sub-spaces of their own (one level of hubs)")
     space = Space.objects.create(
-        name=name, slug=_unique_slug(name), description=description.strip(),
-        visibility=visibility, kind=kind, confidential=bool(confidential), parent=parent,
-        created_by=creator, member_count=1,
+        name=name,
+        slug=_unique_slug(name),
+        description=description.strip(),
+        visibility=visibility,
+        kind=kind,
+        confidential=bool(confidential),
+        parent=parent,
+        created_by=creator,
+        member_count=1,
     )
     Membership.objects.create(space=space, person=creator, role=Membership.Role.OWNER)
     record(creator, "created_space", "space", space.pk, space_id=space.pk)
@@ -126,9 +132,11 @@ def invite(inviter: Person, space: Space, invitee: Person) -> Membership:
     """Members invite to open spaces; managers invite to private, secret and partner spaces.
     Partner guests can only be invited into partner-shared spaces."""
     if not permissions.can_post_in(inviter, space):
-        raise NotFound("space not found") if not permissions.can_read_space(
-            inviter, space
-        ) else Forbidden("join this space before inviting to it")
+        raise (
+            NotFound("space not found")
+            if not permissions.can_read_space(inviter, space)
+            else Forbidden("join this space before inviting to it")
+        )
     restricted = space.visibility != Space.Visibility.OPEN or space.kind == Space.Kind.PARTNER
     if restricted and not permissions.can_manage_space(inviter, space):
         raise Forbidden("only the space's managers invite to it")
@@ -163,7 +171,10 @@ def approve_request(manager: Person, membership: Membership) -> Membership:
         raise Conflict("there is no request to approve")
     _activate(membership)
     record(
-        membership.person, "joined_space", "space", membership.space_id,
+        membership.person,
+        "joined_space",
+        "space",
+        membership.space_id,
         space_id=membership.space_id,
     )
     return membership
@@ -198,4 +209,3 @@ def active_member_count(space: Space, days: int = 90) -> int:
         .distinct()
         .count()
     )
-

@@ -28,8 +28,12 @@ class Space(models.Model):
         _("confidential"), default=False, help_text=_("no export; every read is recorded")
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("hub"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("hub"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -71,7 +75,10 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["space", "person"], name="one_membership_per_space")
         ]
-        indexes = [models.Index(fields=["person", "status"]), models.Index(fields=["space", "status"])]
+        indexes = [
+            models.Index(fields=["person", "status"]),
+            models.Index(fields=["space", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} in {self.space_id} ({self.role}, {self.status})"

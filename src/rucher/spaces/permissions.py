@@ -27,7 +27,7 @@ ACTIVE = Membership.Status.ACTIVE
 MANAGING_ROLES = (Membership.Role.OWNER, Membership.Role.COMMUNITY_MANAGER)
 
 
-def _active_space_ids(person: Person) -> QuerySet[Membership]:
+def _active_space_ids(person: Person) -> QuerySet[Membership, Any]:
     return Membership.objects.filter(person_id=person.pk, status=ACTIVE).values("space_id")
 
 
@@ -119,8 +119,10 @@ def get_visible_content(person: Any, content_id: int | str, channel: str = "web"
 
 def get_visible_person(person: Any, person_id: int | str) -> Person:
     try:
-        return visible_people(person).select_related("department", "site", "manager").get(
-            pk=int(person_id)
+        return (
+            visible_people(person)
+            .select_related("department", "site", "manager")
+            .get(pk=int(person_id))
         )
     except (Person.DoesNotExist, ValueError, TypeError):
         raise NotFound("person not found") from None
@@ -163,6 +165,9 @@ def record_confidential_read(
     person: Any, space: Space, object_type: str, object_id: int | None, channel: str = "web"
 ) -> None:
     ConfidentialRead.objects.create(
-        person_id=person.pk, space=space, object_type=object_type, object_id=object_id,
+        person_id=person.pk,
+        space=space,
+        object_type=object_type,
+        object_id=object_id,
         channel=channel,
     )

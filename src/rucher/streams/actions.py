@@ -34,12 +34,18 @@ def follow(person: Person, target_type: str, target: object) -> Follow:
         raise Invalid("you cannot follow yourself")
     try:
         with transaction.atomic():
-            row = Follow.objects.create(follower=person, target_type=target_type,
-                                        target_id=target_id)
+            row = Follow.objects.create(
+                follower=person, target_type=target_type, target_id=target_id
+            )
     except IntegrityError:
         raise Conflict("already followed") from None
-    record(person, "followed", target_type, target_id,
-           target_id=target_id if target_type == TargetType.PERSON else None)
+    record(
+        person,
+        "followed",
+        target_type,
+        target_id,
+        target_id=target_id if target_type == TargetType.PERSON else None,
+    )
     return row
 
 
@@ -51,15 +57,21 @@ def unfollow(person: Person, target_type: str, target: object) -> None:
     ).delete()
     if not deleted:
         raise NotFound("not followed")
-    record(person, "unfollowed", target_type, target_id,
-           target_id=target_id if target_type == TargetType.PERSON else None)
+    record(
+        person,
+        "unfollowed",
+        target_type,
+        target_id,
+        target_id=target_id if target_type == TargetType.PERSON else None,
+    )
 
 
 @transaction.atomic
 def mute(person: Person, target_type: str, target: object) -> Mute:
     target_id = resolve_target(person, target_type, target)
-    row, created = Mute.objects.get_or_create(person=person, target_type=target_type,
-                                              target_id=target_id)
+    row, created = Mute.objects.get_or_create(
+        person=person, target_type=target_type, target_id=target_id
+    )
     if not created:
         raise Conflict("already muted")
     record(person, "muted", target_type, target_id)
@@ -69,8 +81,9 @@ def mute(person: Person, target_type: str, target: object) -> Mute:
 @transaction.atomic
 def unmute(person: Person, target_type: str, target: object) -> None:
     target_id = resolve_target(person, target_type, target)
-    deleted, _ = Mute.objects.filter(person=person, target_type=target_type,
-                                     target_id=target_id).delete()
+    deleted, _ = Mute.objects.filter(
+        person=person, target_type=target_type, target_id=target_id
+    ).delete()
     if not deleted:
         raise NotFound("not muted")
     record(person, "unmuted", target_type, target_id)

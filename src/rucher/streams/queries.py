@@ -91,9 +91,11 @@ def _apply_filters(items: QuerySet[Content], filters: StreamFilters | None) -> Q
         items = items.filter(kind=filters.kind)
     if filters.topic:
         items = items.filter(
-            Exists(Content.topics.through.objects.filter(
-                content_id=OuterRef("pk"), topic__name=filters.topic.lower().lstrip("#")
-            ))
+            Exists(
+                Content.topics.through.objects.filter(
+                    content_id=OuterRef("pk"), topic__name=filters.topic.lower().lstrip("#")
+                )
+            )
         )
     if filters.space_id is not None:
         items = items.filter(space_id=filters.space_id)
@@ -110,16 +112,25 @@ def paginate(
         items = items.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
     rows = list(
         items.select_related(
-            "author", "author__department", "space",
-            "shared_from", "shared_from__author", "shared_from__space",
+            "author",
+            "author__department",
+            "space",
+            "shared_from",
+            "shared_from__author",
+            "shared_from__space",
         ).prefetch_related(Prefetch("topics"))[: size + 1]
     )
     more = len(rows) > size
     rows = rows[:size]
-    mine = dict(
-        Reaction.objects.filter(person_id=reader.pk, content_id__in=[r.pk for r in rows])
-        .values_list("content_id", "kind")
-    ) if rows else {}
+    mine = (
+        dict(
+            Reaction.objects.filter(
+                person_id=reader.pk, content_id__in=[r.pk for r in rows]
+            ).values_list("content_id", "kind")
+        )
+        if rows
+        else {}
+    )
     return Page(rows, encode_cursor(rows[-1]) if more and rows else None, mine)
 
 
@@ -127,12 +138,16 @@ def _roots(reader: Person) -> QuerySet[Content]:
     return permissions.visible_content(reader).filter(parent__isnull=True, kind__in=ROOT_KINDS)
 
 
-def home(reader: Person, cursor: str | None = None, limit: Any = None,
-         filters: StreamFilters | None = None) -> Page:
+def home(
+    reader: Person,
+    cursor: str | None = None,
+    limit: Any = None,
+    filters: StreamFilters | None = None,
+) -> Page:
     """My spaces, and the people and topics I follow (within what I may read)."""
-    spaces = Membership.objects.filter(
-        person_id=reader.pk, status=Membership.Status.ACTIVE
-    ).values("space_id")
+    spaces = Membership.objects.filter(person_id=reader.pk, status=Membership.Status.ACTIVE).values(
+        "space_id"
+    )
     follows = Follow.objects.filter(follower_id=reader.pk)
     followed_topic = Content.topics.through.objects.filter(
         content_id=OuterRef("pk"),
@@ -149,22 +164,27 @@ def home(reader: Person, cursor: str | None = None, limit: Any = None,
     return paginate(reader, items, cursor, limit)
 
 
-def space_stream(reader: Person, space_id: int, cursor: str | None = None, limit: Any = None,
-                 filters: StreamFilters | None = None) -> Page:
+def space_stream(
+    reader: Person,
+    space_id: int,
+    cursor: str | None = None,
+    limit: Any = None,
+    filters: StreamFilters | None = None,
+) -> Page:
     """A space's own stream (the reader's topic and person mutes still apply)."""
     items = _roots(reader).filter(space_id=space_id)
     items = _apply_filters(items, filters)
     return paginate(reader, items, cursor, limit)
 
 
-def topic_stream(reader: Person, topic: str, cursor: str | None = None,
-                 limit: Any = None) -> Page:
+def topic_stream(reader: Person, topic: str, cursor: str | None = None, limit: Any = None) -> Page:
     items = _apply_filters(_roots(reader), StreamFilters(topic=topic))
     return paginate(reader, _reader_preferences(reader, items), cursor, limit)
 
 
-def person_stream(reader: Person, author_id: int, cursor: str | None = None,
-                  limit: Any = None) -> Page:
+def person_stream(
+    reader: Person, author_id: int, cursor: str | None = None, limit: Any = None
+) -> Page:
     return paginate(reader, _roots(reader).filter(author_id=author_id), cursor, limit)
 
 
