@@ -84,6 +84,24 @@ CONTENT_KINDS: frozenset[str] = frozenset({"post", "comment", "question", "answe
 Format = Literal["parquet", "csv"]
 
 
+def is_system_person(person_id: pl.Expr | str = "person_id") -> pl.Expr:
+    """Negative person ids are system accounts (an importer's "anonymous voter", a deleted
+    user, a bot): they may carry events, and what they wrote counts in volumes, but they are
+    never people in a metric (never ranked, never active, never in a denominator)."""
+    column = pl.col(person_id) if isinstance(person_id, str) else person_id
+    return column < 0
+
+
+def is_person(person_id: pl.Expr | str = "person_id") -> pl.Expr:
+    """The complement of ``is_system_person``."""
+    return ~is_system_person(person_id)
+
+
+def without_system_actors(events: pl.DataFrame) -> pl.DataFrame:
+    """The events done by real people (see ``is_system_person``)."""
+    return events.filter(~is_system_person("actor_id"))
+
+
 class ContractError(ValueError):
     """A table does not follow the contract; the message says which table, column and why."""
 
