@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs page's assets from the package (no CDN)
     "rucher.people",
     "rucher.spaces",
     "rucher.conversations",
@@ -143,6 +144,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it, even when serving from finders
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Served from the packages' own folders: no collectstatic step before `rucher serve`.
 WHITENOISE_USE_FINDERS = True

@@ -182,7 +182,7 @@ def reply(author: Person, parent: Content, text: object, quoted: Content | None 
 
 def _readable(person: Person, content: Content) -> Content:
     """Re-read ``content`` through the permission policy (deleted or hidden -> NotFound)."""
-    return permissions.get_visible_content(person, content.pk)
+    return permissions.get_visible_content(person, content.pk, record_read=False)
 
 
 @transaction.atomic

@@ -49,7 +49,7 @@ def create_poll(
 def vote(
     person: Person, poll_content: Content, *, option_id: int | None = None, score: int | None = None
 ) -> PollVote:
-    content = permissions.get_visible_content(person, poll_content.pk)
+    content = permissions.get_visible_content(person, poll_content.pk, record_read=False)
     poll = Poll.objects.filter(content=content).first()
     if poll is None:
         raise Invalid("this content is not a poll")

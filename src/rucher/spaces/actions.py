@@ -80,8 +80,8 @@ def _activate(membership: Membership) -> None:
 
 @transaction.atomic
 def join_space(person: Person, space: Space) -> Membership:
-    """Open spaces: join at once. Private: a request (or accepting an invitation).
-    Secret and partner spaces: only by invitation."""
+    """Open spaces: join at once. Private: a request (or accepting an invitation). Secret
+    spaces: only by invitation. Partner guests: only by invitation, whatever the space."""
     existing = permissions.membership(person, space)
     if existing is not None and existing.status == ACTIVE:
         raise Conflict("already a member of this space")

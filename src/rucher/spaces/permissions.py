@@ -14,6 +14,7 @@ Rules (docs/architecture.md, "Permissions"):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -102,8 +103,11 @@ def can_read_space(person: Any, space: Space) -> bool:
     return readable_spaces(person).filter(pk=space.pk).exists()
 
 
-def get_visible_content(person: Any, content_id: int | str, channel: str = "web") -> Content:
-    """Readable content by id, or NotFound; a confidential read is recorded."""
+def get_visible_content(
+    person: Any, content_id: int | str, channel: str = "web", *, record_read: bool = True
+) -> Content:
+    """Readable content by id, or NotFound. Reading confidential content is recorded; writes
+    (reply, react, edit…) pass ``record_read=False``: the event log already records them."""
     try:
         content = (
             visible_content(person)
@@ -112,7 +116,7 @@ def get_visible_content(person: Any, content_id: int | str, channel: str = "web"
         )
     except (Content.DoesNotExist, ValueError, TypeError):
         raise NotFound("content not found") from None
-    if content.space is not None and content.space.confidential:
+    if record_read and content.space is not None and content.space.confidential:
         record_confidential_read(person, content.space, "content", content.pk, channel)
     return content
 
@@ -159,6 +163,21 @@ def can_moderate(person: Any, space: Space | None) -> bool:
     if can_manage_space(person, space):
         return True
     return bool(person.is_community_manager) and can_read_space(person, space)
+
+
+def record_confidential_reads(person: Any, items: Iterable[Content], channel: str = "web") -> None:
+    """Every confidential item shown on a page is a read: one INSERT for the whole page, and
+    none when the page holds no confidential item (the items' spaces are already loaded)."""
+    rows = [
+        ConfidentialRead(
+            person_id=person.pk, space=item.space, object_type=item.kind, object_id=item.pk,
+            channel=channel,
+        )
+        for item in items
+        if item.space is not None and item.space.confidential
+    ]
+    if rows:
+        ConfidentialRead.objects.bulk_create(rows)
 
 
 def record_confidential_read(

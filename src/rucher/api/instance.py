@@ -1,0 +1,34 @@
+"""The one NinjaAPI of rucher: /api/v1, its OpenAPI document and its docs page."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from rucher.api import errors
+from rucher.api.auth import api_auth
+from rucher.api.auth import router as auth_router
+from rucher.conversations.api import router as conversations_router
+from rucher.people.api import router as people_router
+from rucher.spaces.api import router as spaces_router
+from rucher.streams.api import router as streams_router
+
+api = NinjaAPI(
+    title="rucher API",
+    version="1",
+    description=(
+        "The enterprise social network's HTTP API. Authenticate with a personal access token "
+        "(`Authorization: Bearer …`, made with POST /api/v1/auth/tokens or in your settings "
+        "page) or with the browser session (writes then need the `X-CSRFToken` header). "
+        'Errors are `{"detail": …}`; what you may not see answers 404, never 403.'
+    ),
+    urls_namespace="api-v1",
+    auth=api_auth(),
+    openapi_url="/openapi.json",
+    docs_url=None,  # the docs page lives at /api/docs (rucher.api.urls)
+)
+errors.install(api)
+api.add_router("/auth", auth_router)
+api.add_router("/", people_router)
+api.add_router("/spaces", spaces_router)
+api.add_router("/", conversations_router)
+api.add_router("/", streams_router)

@@ -1,0 +1,252 @@
+"""Request and response shapes of /api/v1 (they are the OpenAPI document's schemas).
+
+Responses are built as plain dicts by the ``*_out`` helpers next to each router, from rows
+loaded with their relations in the same query, so the number of SQL queries per request does
+not depend on how many rows are returned.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: list[dict[str, object]] = []
+
+
+# Authentication -----------------------------------------------------------------------------
+class TokenIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1, max_length=4096)
+    name: str = Field("api", max_length=100)
+
+
+class TokenCreatedOut(Schema):
+    id: int
+    name: str
+    token: str = Field(..., description="shown once; only its hash is stored")
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+# People -------------------------------------------------------------------------------------
+class PersonRef(Schema):
+    id: int
+    display_name: str
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    kind: str
+    organisation: str | None
+    department: str | None
+    site: str | None
+    job_title: str
+    manager: PersonRef | None
+    bio: str
+    languages: list[str]
+    skills: list[str]
+    expertise: list[str]
+
+
+class MeOut(PersonOut):
+    is_guest: bool
+    is_community_manager: bool
+
+
+class PeoplePageOut(Schema):
+    items: list[PersonOut]
+    next_cursor: str | None
+
+
+# Spaces -------------------------------------------------------------------------------------
+class MembershipOut(Schema):
+    role: str
+    status: str
+
+
+class SpaceRef(Schema):
+    id: int
+    name: str
+
+
+class SpaceOut(Schema):
+    id: int
+    name: str
+    slug: str
+    description: str
+    kind: Literal["internal", "partner"]
+    visibility: Literal["open", "private", "secret"]
+    confidential: bool
+    parent_id: int | None
+    member_count: int
+    my_membership: MembershipOut | None
+
+
+class SpacesPageOut(Schema):
+    items: list[SpaceOut]
+    next_cursor: str | None
+
+
+class SpaceIn(Schema):
+    name: str = Field(..., max_length=120)
+    description: str = Field("", max_length=2000)
+    visibility: Literal["open", "private", "secret"] = "open"
+    kind: Literal["internal", "partner"] = "internal"
+    confidential: bool = False
+    parent_id: int | None = None
+
+
+# Conversations ------------------------------------------------------------------------------
+class StreamItemOut(Schema):
+    id: int
+    kind: str
+    author: PersonRef
+    space: SpaceRef | None
+    html: str
+    created_at: datetime
+    edited_at: datetime | None
+    reaction_count: int
+    comment_count: int
+    topics: list[str]
+    my_reaction: str | None
+    shared_from_id: int | None
+
+
+class StreamPageOut(Schema):
+    items: list[StreamItemOut]
+    next_cursor: str | None
+
+
+class ReplyOut(Schema):
+    id: int
+    kind: str
+    parent_id: int | None
+    author: PersonRef
+    html: str
+    created_at: datetime
+    edited_at: datetime | None
+    reaction_count: int
+    quoted_id: int | None
+    accepted: bool
+    my_reaction: str | None
+
+
+class PollOptionOut(Schema):
+    id: int
+    label: str
+    votes: int
+    share: float
+
+
+class PollOut(Schema):
+    kind: Literal["choice", "nps"]
+    question: str
+    total: int
+    options: list[PollOptionOut] = []
+    nps: float | None = None
+    margin: float | None = None
+    enough_answers: bool | None = None
+    my_vote: bool
+
+
+class ContentOut(Schema):
+    id: int
+    kind: str
+    status: str
+    author: PersonRef
+    space: SpaceRef | None
+    parent_id: int | None
+    root_id: int | None
+    text: str
+    html: str
+    created_at: datetime
+    edited_at: datetime | None
+    reaction_count: int
+    comment_count: int
+    topics: list[str]
+    accepted: bool
+    my_reaction: str | None
+
+
+class ContentDetailOut(ContentOut):
+    thread: list[ReplyOut]
+    poll: PollOut | None
+
+
+class PostIn(Schema):
+    space_id: int | None = Field(None, description="null: a post on your own profile")
+    text: str
+    kind: Literal["post", "question"] = "post"
+
+
+class CommentIn(Schema):
+    text: str
+    quoted_id: int | None = None
+
+
+class EditIn(Schema):
+    text: str
+
+
+class ReactionIn(Schema):
+    kind: Literal["like", "celebrate", "support", "insightful", "curious"]
+
+
+class ReactionOut(Schema):
+    content_id: int
+    kind: str
+    reaction_count: int
+
+
+class PollIn(Schema):
+    space_id: int
+    question: str
+    kind: Literal["choice", "nps"] = "choice"
+    options: list[str] = Field(default_factory=list, max_length=20)
+
+
+class VoteIn(Schema):
+    option_id: int | None = None
+    score: int | None = Field(None, ge=0, le=10)
+
+
+class VoteOut(Schema):
+    poll_id: int
+    option_id: int | None
+    score: int | None
+
+
+# Streams ------------------------------------------------------------------------------------
+class TargetIn(Schema):
+    target_type: Literal["person", "space", "topic"]
+    target: str | int = Field(..., description="a person or space id, or a topic name")
+
+
+class TargetOut(Schema):
+    target_type: str
+    target_id: int
+
+
+class TagIn(Schema):
+    tag: str = Field(..., max_length=60, description="e.g. [Sport]")
+
+
+class TagOut(Schema):
+    tag: str

@@ -1,0 +1,178 @@
+"""/api/v1/streams/… (home, topic, person, my questions) and the reader's controls: follows,
+mutes and hidden [tag]s. Every page comes from rucher.streams.queries (permission-checked,
+cursor-paginated, a constant number of queries whatever the page size)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from rucher.api.auth import caller
+from rucher.api.schemas import ErrorOut, StreamPageOut, TagIn, TagOut, TargetIn, TargetOut
+from rucher.conversations.models import Content
+from rucher.spaces import permissions
+from rucher.streams import actions
+from rucher.streams.queries import (
+    Page,
+    StreamFilters,
+    home,
+    my_questions,
+    person_stream,
+    topic_stream,
+)
+
+router = Router(tags=["streams"])
+
+STREAM_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class StreamQuery(Schema):
+    cursor: str | None = None
+    limit: int | None = None
+    kind: Literal["post", "question", "poll"] | None = None
+    topic: str | None = None
+    space_id: int | None = None
+
+    def filters(self) -> StreamFilters:
+        return StreamFilters(kind=self.kind, topic=self.topic, space_id=self.space_id)
+
+
+def item_out(item: Content, my_reactions: dict[int, str]) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "kind": item.kind,
+        "author": {"id": item.author_id, "display_name": item.author.display_name},
+        "space": {"id": item.space_id, "name": item.space.name} if item.space else None,
+        "html": item.html,
+        "created_at": item.created_at,
+        "edited_at": item.edited_at,
+        "reaction_count": item.reaction_count,
+        "comment_count": item.comment_count,
+        "topics": [t.name for t in item.topics.all()],
+        "my_reaction": my_reactions.get(item.pk),
+        "shared_from_id": item.shared_from_id,
+    }
+
+
+def page_out(page: Page) -> dict[str, Any]:
+    return {
+        "items": [item_out(item, page.my_reactions) for item in page.items],
+        "next_cursor": page.next_cursor,
+    }
+
+
+def _answer(person: Any, page: Page) -> dict[str, Any]:
+    permissions.record_confidential_reads(person, page.items, channel="api")
+    return page_out(page)
+
+
+@router.get(
+    "/streams/home",
+    response={200: StreamPageOut, **STREAM_ERRORS},
+    summary="My spaces, and the people and topics I follow",
+)
+def home_stream(request: HttpRequest, params: Query[StreamQuery]) -> dict[str, Any]:
+    person = caller(request)
+    return _answer(person, home(person, params.cursor, params.limit, params.filters()))
+
+
+@router.get(
+    "/streams/topics/{topic}",
+    response={200: StreamPageOut, **STREAM_ERRORS},
+    summary="Everything I may read under a #topic",
+)
+def topic(
+    request: HttpRequest, topic: str, cursor: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    person = caller(request)
+    return _answer(person, topic_stream(person, topic, cursor, limit))
+
+
+@router.get(
+    "/streams/people/{person_id}",
+    response={200: StreamPageOut, **STREAM_ERRORS},
+    summary="What a person posted, among what I may read",
+)
+def person(
+    request: HttpRequest, person_id: int, cursor: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    reader = caller(request)
+    author = permissions.get_visible_person(reader, person_id)
+    return _answer(reader, person_stream(reader, author.pk, cursor, limit))
+
+
+@router.get(
+    "/streams/my-questions",
+    response={200: StreamPageOut, **STREAM_ERRORS},
+    summary="The questions I asked",
+)
+def questions(
+    request: HttpRequest, cursor: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    reader = caller(request)
+    return _answer(reader, my_questions(reader, cursor, limit))
+
+
+TARGET_ERRORS = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@router.post(
+    "/follows",
+    response={201: TargetOut, **TARGET_ERRORS},
+    summary="Follow a person, a space or a topic",
+)
+def follow(request: HttpRequest, payload: TargetIn) -> Status[Any]:
+    row = actions.follow(caller(request), payload.target_type, payload.target)
+    return Status(201, {"target_type": row.target_type, "target_id": row.target_id})
+
+
+@router.delete(
+    "/follows/{target_type}/{target}",
+    response={204: None, **TARGET_ERRORS},
+    summary="Stop following",
+)
+def unfollow(
+    request: HttpRequest, target_type: Literal["person", "space", "topic"], target: str
+) -> Status[Any]:
+    actions.unfollow(caller(request), target_type, target)
+    return Status(204, None)
+
+
+@router.post(
+    "/mutes",
+    response={201: TargetOut, **TARGET_ERRORS},
+    summary="Mute a person, a space or a topic in my streams",
+)
+def mute(request: HttpRequest, payload: TargetIn) -> Status[Any]:
+    row = actions.mute(caller(request), payload.target_type, payload.target)
+    return Status(201, {"target_type": row.target_type, "target_id": row.target_id})
+
+
+@router.delete(
+    "/mutes/{target_type}/{target}", response={204: None, **TARGET_ERRORS}, summary="Unmute"
+)
+def unmute(
+    request: HttpRequest, target_type: Literal["person", "space", "topic"], target: str
+) -> Status[Any]:
+    actions.unmute(caller(request), target_type, target)
+    return Status(204, None)
+
+
+@router.post(
+    "/hidden-tags",
+    response={201: TagOut, **TARGET_ERRORS},
+    summary="Hide posts starting with a [tag] from my streams",
+)
+def hide_tag(request: HttpRequest, payload: TagIn) -> Status[Any]:
+    rule = actions.hide_tag(caller(request), payload.tag)
+    return Status(201, {"tag": rule.tag})
+
+
+@router.delete(
+    "/hidden-tags/{tag}", response={204: None, **TARGET_ERRORS}, summary="Show a hidden [tag] again"
+)
+def show_tag(request: HttpRequest, tag: str) -> Status[Any]:
+    actions.show_tag(caller(request), tag)
+    return Status(204, None)

@@ -1,0 +1,272 @@
+"""The authorization matrix: account kind × space visibility × space kind × endpoint.
+
+The expected answer of every cell is derived from the written rules (the issue, and the
+docstring of rucher.spaces.permissions), not from the code under test:
+- knows(account, space): a member (any status) knows their space; a partner guest knows
+  nothing else; other accounts know every open and private space, and secret ones only as
+  members.
+- reads(account, space): active members read; non-member employees (any non-guest kind,
+  community managers and administrators included) read open spaces only.
+- What an account may not know of answers 404 (never 403); a known space whose content the
+  account may not read answers 403 on its stream; posting or reacting needs membership.
+- Guests find in the directory only the members of their own spaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from rucher.api.tokens import create_token
+from rucher.conversations import actions
+from rucher.spaces.models import ConfidentialRead, Space
+
+pytestmark = pytest.mark.django_db
+JSON = "application/json"
+
+ACCOUNTS = ("member", "non_member", "guest", "outside_guest", "community_manager", "admin")
+VISIBILITIES = ("open", "private", "secret")
+KINDS = ("internal", "partner")
+GUESTS = ("guest", "outside_guest")
+
+
+@dataclass
+class Cell:
+    account: str
+    visibility: str
+    kind: str
+
+    @property
+    def is_member(self) -> bool:
+        # The employee member belongs to every space; the guest to every partner space.
+        return self.account == "member" or (self.account == "guest" and self.kind == "partner")
+
+    @property
+    def knows(self) -> bool:
+        if self.is_member:
+            return True
+        if self.account in GUESTS:
+            return False
+        return self.visibility != "secret"
+
+    @property
+    def reads(self) -> bool:
+        if self.is_member:
+            return True
+        return self.account not in GUESTS and self.visibility == "open"
+
+
+@dataclass
+class Scene:
+    people: dict[str, Any]
+    space: Space
+    post_id: int
+    bystander: Any  # an employee who belongs to no space at all
+    client: Client
+
+
+@pytest.fixture
+def scene(
+    make_person: Callable[..., Any], make_space: Callable[..., Any]
+) -> Callable[[Cell], Scene]:
+    def build(cell: Cell) -> Scene:
+        owner = make_person(username="owner")
+        people = {
+            "member": make_person(username="member"),
+            "non_member": make_person(username="nonmember"),
+            "guest": make_person("partner", username="guest"),
+            "outside_guest": make_person("partner", username="outsider"),
+            "community_manager": make_person("community_manager", username="cm"),
+            "admin": make_person("admin", username="admin"),
+        }
+        bystander = make_person(username="bystander")
+        members = [people["member"]] + ([people["guest"]] if cell.kind == "partner" else [])
+        space = make_space(
+            owner, "Cible", members=tuple(members), visibility=cell.visibility, kind=cell.kind
+        )
+        # The outside guest belongs to another partner space, so they are a real guest with a
+        # life of their own, not an empty account.
+        make_space(
+            owner,
+            "Ailleurs",
+            members=(people["outside_guest"],),
+            kind="partner",
+            visibility="private",
+        )
+        post = actions.publish(owner, space, "Le message de la cible #cible")
+        _, raw = create_token(people[cell.account])
+        return Scene(
+            people, space, post.pk, bystander, Client(headers={"Authorization": f"Bearer {raw}"})
+        )
+
+    return build
+
+
+CELLS = [Cell(a, v, k) for a in ACCOUNTS for v in VISIBILITIES for k in KINDS]
+IDS = [f"{c.account}-{c.visibility}-{c.kind}" for c in CELLS]
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_space_detail(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    s = scene(cell)
+    answer = s.client.get(f"/api/v1/spaces/{s.space.pk}")
+    assert answer.status_code == (200 if cell.knows else 404)
+    if not cell.knows:
+        assert answer.json() == {"detail": "space not found"}
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_space_list_and_its_count(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    s = scene(cell)
+    listed = s.client.get("/api/v1/spaces?limit=100").json()["items"]
+    names = [space["name"] for space in listed]
+    assert ("Cible" in names) == cell.knows
+    # Nothing unknown is listed or counted: for a guest, exactly their own spaces.
+    if cell.account in GUESTS:
+        expected = (
+            {"Ailleurs"}
+            if cell.account == "outside_guest"
+            else ({"Cible"} if cell.kind == "partner" else set())
+        )
+        assert set(names) == expected
+    searched = s.client.get("/api/v1/spaces?query=cib").json()["items"]
+    assert len(searched) == (1 if cell.knows else 0)
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_space_stream(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    s = scene(cell)
+    answer = s.client.get(f"/api/v1/spaces/{s.space.pk}/stream")
+    expected = 200 if cell.reads else 403 if cell.knows else 404
+    assert answer.status_code == expected
+    if cell.reads:
+        assert [item["id"] for item in answer.json()["items"]] == [s.post_id]
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_other_streams_never_carry_unreadable_posts(
+    scene: Callable[[Cell], Scene],
+    cell: Cell,
+) -> None:
+    s = scene(cell)
+    topic = [i["id"] for i in s.client.get("/api/v1/streams/topics/cible").json()["items"]]
+    assert (s.post_id in topic) == cell.reads
+    home = [i["id"] for i in s.client.get("/api/v1/streams/home?limit=100").json()["items"]]
+    assert (s.post_id in home) == cell.is_member
+    filtered = s.client.get(f"/api/v1/streams/home?space_id={s.space.pk}").json()["items"]
+    assert len(filtered) == (1 if cell.is_member else 0)
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_post_detail(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    s = scene(cell)
+    answer = s.client.get(f"/api/v1/posts/{s.post_id}")
+    assert answer.status_code == (200 if cell.reads else 404)
+    if not cell.reads:
+        assert answer.json() == {"detail": "content not found"}
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_comment(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    s = scene(cell)
+    answer = s.client.post(
+        f"/api/v1/posts/{s.post_id}/comments", {"text": "Réponse"}, content_type=JSON
+    )
+    assert answer.status_code == (201 if cell.is_member else 403 if cell.reads else 404)
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_react(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    s = scene(cell)
+    answer = s.client.post(
+        f"/api/v1/posts/{s.post_id}/reactions", {"kind": "like"}, content_type=JSON
+    )
+    assert answer.status_code == (201 if cell.is_member else 403 if cell.reads else 404)
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_join(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    s = scene(cell)
+    answer = s.client.post(f"/api/v1/spaces/{s.space.pk}/join")
+    if cell.is_member:
+        expected = 409
+    elif not cell.knows:
+        expected = 404
+    else:  # a non-member employee who may know of the space
+        expected = 200 if cell.visibility == "open" else 202
+    assert answer.status_code == expected
+    s.space.refresh_from_db()
+    before = 3 if cell.kind == "partner" else 2  # owner, member (and the guest)
+    assert s.space.member_count == before + (1 if expected == 200 else 0)
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_people_list_and_detail(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    s = scene(cell)
+    listed = {p["username"] for p in s.client.get("/api/v1/people?limit=100").json()["items"]}
+    detail = s.client.get(f"/api/v1/people/{s.bystander.pk}")
+    members_of_target = s.client.get(f"/api/v1/spaces/{s.space.pk}/members")
+    if cell.account in GUESTS:
+        # Only the members of their own spaces: never the bystander, never the directory.
+        if cell.account == "guest" and cell.kind == "partner":
+            assert listed == {"owner", "member", "guest"}
+        elif cell.account == "guest":
+            assert listed == set()
+        else:
+            assert listed == {"owner", "outsider"}
+        assert detail.status_code == 404
+    else:
+        assert {"owner", "member", "nonmember", "guest", "outsider", "bystander"} <= listed
+        assert detail.status_code == 200
+    assert members_of_target.status_code == (200 if cell.reads else 403 if cell.knows else 404)
+    if cell.reads:
+        names = {p["username"] for p in members_of_target.json()["items"]}
+        assert names == {"owner", "member"} | ({"guest"} if cell.kind == "partner" else set())
+
+
+CONFIDENTIAL_CELLS = [Cell(a, "private", k) for a in ACCOUNTS for k in KINDS]
+
+
+@pytest.mark.parametrize(
+    "cell", CONFIDENTIAL_CELLS, ids=[f"{c.account}-{c.kind}" for c in CONFIDENTIAL_CELLS]
+)
+def test_confidential_reads_are_recorded(
+    cell: Cell,
+    make_person: Callable[..., Any],
+    make_space: Callable[..., Any],
+) -> None:
+    owner = make_person(username="owner")
+    people = {
+        "member": make_person(username="member"),
+        "non_member": make_person(username="nonmember"),
+        "guest": make_person("partner", username="guest"),
+        "outside_guest": make_person("partner", username="outsider"),
+        "community_manager": make_person("community_manager", username="cm"),
+        "admin": make_person("admin", username="admin"),
+    }
+    members = [people["member"]] + ([people["guest"]] if cell.kind == "partner" else [])
+    space = make_space(
+        owner,
+        "Secret défense",
+        members=tuple(members),
+        visibility="private",
+        kind=cell.kind,
+        confidential=True,
+    )
+    post = actions.publish(owner, space, "Chiffres")
+    ConfidentialRead.objects.all().delete()
+    _, raw = create_token(people[cell.account])
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    detail = client.get(f"/api/v1/posts/{post.pk}")
+    stream = client.get(f"/api/v1/spaces/{space.pk}/stream")
+    reads = ConfidentialRead.objects.filter(person=people[cell.account])
+    if cell.reads:
+        assert detail.status_code == 200 and stream.status_code == 200
+        assert list(reads.values_list("object_id", "channel")) == [(post.pk, "api")] * 2
+    else:
+        assert detail.status_code == 404 and stream.status_code in (403, 404)
+        assert not reads.exists()
