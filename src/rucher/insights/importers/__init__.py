@@ -1,0 +1,1 @@
+"""Importers that turn outside datasets into contract tables (a ``Dataset``)."""
