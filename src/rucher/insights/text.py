@@ -1,0 +1,210 @@
+"""Text utilities shared by search and sentiment: language, words, stems, lemmas.
+
+Everything here runs offline from installed packages: py3langid (language), snowballstemmer
+(stems), simplemma (lemmas). rucher handles French and English; any other language is
+``"unknown"`` and gets language-neutral treatment (lower-cased words, no stemming).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any, Literal
+
+Language = Literal["fr", "en", "unknown"]
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("fr", "en")
+
+# Below this many letters a language guess is a coin toss ("ok", "merci !").
+MIN_LETTERS_FOR_LANGUAGE = 12
+# The fr/en posterior must reach this, else the text is in neither language or too mixed.
+MIN_LANGUAGE_CONFIDENCE = 0.80
+# When the full model (about 100 languages) prefers another language by this much, a text
+# that is only "rather French than English" is really neither.
+FOREIGN_MARGIN = 0.5
+
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
+# A word: letters (any script), digits, inner hyphens; the apostrophe splits French
+# elisions ("l'équipe" -> "l", "équipe") while English contractions keep "n't" apart.
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+# Function words dropped before indexing. Written for rucher; short on purpose: words
+# that carry meaning in a workplace ("projet", "client") stay.
+STOP_WORDS_FR: frozenset[str] = frozenset(
+    """
+    a à ai aie aient aies ait as au aux avaient avais avait avec avez aviez avions avoir
+    avons ayant c ça ce ceci cela celle celles celui ces cet cette ceux chez d dans de des
+    du elle elles en es est et étaient étais était étant été êtes étiez étions être eu eue
+    eues eûmes eurent eus eut eux fûmes furent fus fut il ils j je l la le les leur leurs
+    lui m ma mais me même mes moi mon n ne nos notre nous on ont ou où par pas pour qu que
+    quel quelle quelles quels qui s sa sans se sera serai seraient serais serait seras
+    serez seriez serions serons seront ses si son sont sous soyez soyons suis sur t ta te
+    tes toi ton tu un une vos votre vous y aussi alors donc car puis comme très plus
+    tout tous toute toutes cest jai quil quelle ya
+    """.split()
+)
+STOP_WORDS_EN: frozenset[str] = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves s t d ll m re ve don doesn didn isn wasn aren weren won
+    wouldn shouldn couldn can't let us also
+    """.split()
+)
+STOP_WORDS: dict[str, frozenset[str]] = {"fr": STOP_WORDS_FR, "en": STOP_WORDS_EN}
+_SNOWBALL_NAMES = {"fr": "french", "en": "english"}
+
+
+def normalise_text(text: str) -> str:
+    """NFC, typographic apostrophes made plain, lower case."""
+    return unicodedata.normalize("NFC", text).translate(_APOSTROPHES).lower()
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of ``text``, elisions split, punctuation dropped."""
+    return _WORD.findall(normalise_text(text))
+
+
+def strip_accents(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _identifiers() -> tuple[Any, Any]:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    restricted = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    restricted.set_languages(list(SUPPORTED_LANGUAGES))
+    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return restricted, full
+
+
+def detect_language(text: str | None) -> Language:
+    """``"fr"``, ``"en"`` or ``"unknown"`` (too short, another language, or unsure).
+
+    py3langid is asked twice: restricted to French and English, the winner must reach
+    MIN_LANGUAGE_CONFIDENCE; unrestricted, no other language may beat it by FOREIGN_MARGIN
+    (so German is not called English just because it is closer to English than French).
+    """
+    if not text or len(_LETTER.findall(text)) < MIN_LETTERS_FOR_LANGUAGE:
+        return "unknown"
+    restricted, full = _identifiers()
+    language, confidence = restricted.classify(text)
+    if confidence < MIN_LANGUAGE_CONFIDENCE:
+        return "unknown"
+    ranking = dict(full.rank(text))
+    best_other = max(p for lang, p in ranking.items() if lang not in SUPPORTED_LANGUAGES)
+    if best_other - ranking.get(language, 0.0) > FOREIGN_MARGIN:
+        return "unknown"
+    return "fr" if language == "fr" else "en"
+
+
+def detect_languages(texts: Iterable[str | None]) -> list[Language]:
+    return [detect_language(text) for text in texts]
+
+
+def majority_language(texts: Iterable[str | None], sample: int = 200) -> Language:
+    """The language of most of the first ``sample`` texts that have one, else unknown."""
+    counts = {"fr": 0, "en": 0}
+    for index, text in enumerate(texts):
+        if index >= sample:
+            break
+        language = detect_language(text)
+        if language != "unknown":
+            counts[language] += 1
+    if not any(counts.values()):
+        return "unknown"
+    return "fr" if counts["fr"] >= counts["en"] else "en"
+
+
+@lru_cache(maxsize=4)
+def _stemmer(lang: str) -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(_SNOWBALL_NAMES[lang])
+
+
+def stem_words(tokens: list[str], lang: str) -> list[str]:
+    if lang not in _SNOWBALL_NAMES:
+        return tokens
+    return list(_stemmer(lang).stemWords(tokens))
+
+
+def tokenize(text: str, lang: str | None = None) -> list[str]:
+    """Index terms of ``text``: lower-cased words, stop words removed, Snowball stems.
+
+    ``lang`` is "fr" or "en"; None means detect it. For an unknown language both stop-word
+    lists apply and words are not stemmed (a wrong stemmer hurts more than none).
+    Single characters and pure numbers of one or two digits are dropped.
+    """
+    if not text:
+        return []
+    language = lang if lang in SUPPORTED_LANGUAGES else None
+    if lang is None:
+        detected = detect_language(text)
+        language = None if detected == "unknown" else detected
+    stop = STOP_WORDS[language] if language else STOP_WORDS_FR | STOP_WORDS_EN
+    kept = [
+        w
+        for w in words(text)
+        if w not in stop and len(w) > 1 and not (w.isdigit() and len(w) <= 2)
+    ]
+    return stem_words(kept, language) if language else kept
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str, lang: str) -> str:
+    """The dictionary form of ``word`` (simplemma), or the word itself when unknown."""
+    if lang not in SUPPORTED_LANGUAGES:
+        return word
+    import simplemma
+
+    return str(simplemma.lemmatize(word, lang=lang))
+
+
+def lemmas(text: str, lang: str) -> list[str]:
+    return [lemma(w, lang) for w in words(text)]
+
+
+# Negators, for the sentiment features: a French negation is "ne … pas/jamais/rien/plus…";
+# the "ne" is often dropped in speech ("c'est pas terrible"), so the second part counts.
+NEGATORS: dict[str, frozenset[str]] = {
+    "fr": frozenset({"pas", "jamais", "rien", "aucun", "aucune", "nullement", "guère", "ni"}),
+    "en": frozenset(
+        {"not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "without"}
+    ),
+}
+# How many words after a negator are read as negated ("pas du tout drôle" reaches "drôle").
+NEGATION_SCOPE = 3
+
+
+def mark_negations(tokens: list[str], lang: str) -> list[str]:
+    """Prefix the words that follow a negator with ``NOT_`` (Das & Chen's negation tagging).
+
+    Punctuation is gone by then, so the scope is a fixed number of words; English "n't"
+    arrives as a separate "t" after the words() split and counts as a negator.
+    """
+    negators = NEGATORS.get(lang, NEGATORS["fr"] | NEGATORS["en"])
+    marked: list[str] = []
+    remaining = 0
+    for index, token in enumerate(tokens):
+        is_negator = token in negators or (
+            token == "t" and index > 0 and tokens[index - 1].endswith("n")
+        )
+        if is_negator:
+            marked.append(token)
+            remaining = NEGATION_SCOPE
+        elif remaining:
+            marked.append("NOT_" + token)
+            remaining -= 1
+        else:
+            marked.append(token)
+    return marked
