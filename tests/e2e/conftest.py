@@ -57,7 +57,7 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 def sign_in(page: Any, username: str, password: str = "demo") -> None:
-    page.goto("/accounts/login/")
+    page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
