@@ -1,0 +1,54 @@
+"""Pieces shared by the web views: the reader's postable spaces and stream filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from rucher.errors import Invalid
+from rucher.people.models import Person
+from rucher.spaces import permissions
+from rucher.spaces.models import Membership, Space
+from rucher.streams.queries import StreamFilters
+
+
+def postable_spaces(person: Person) -> QuerySet[Space]:
+    """Spaces this person may post in: readable ones they are an active member of."""
+    active = Membership.objects.filter(person_id=person.pk, status=Membership.Status.ACTIVE).values(
+        "space_id"
+    )
+    return permissions.readable_spaces(person).filter(id__in=active).order_by("name")
+
+
+def parse_id(value: Any, what: str = "id") -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"{what} must be a whole number") from None
+    if number <= 0:
+        raise Invalid(f"{what} must be positive")
+    return number
+
+
+def stream_filters(request: HttpRequest, with_space: bool = True) -> StreamFilters:
+    """kind, topic and space from the query string (bad values -> Invalid, a 422)."""
+    space_raw = request.GET.get("space") or ""
+    return StreamFilters(
+        kind=request.GET.get("kind") or None,
+        topic=(request.GET.get("topic") or "").strip() or None,
+        space_id=parse_id(space_raw, "space") if (with_space and space_raw) else None,
+    )
+
+
+def user(request: HttpRequest) -> Person:
+    """The signed-in person (views are all behind login_required)."""
+    person = request.user
+    assert isinstance(person, Person)
+    return person
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """True for requests made by htmx (django-htmx sets ``request.htmx``)."""
+    return bool(getattr(request, "htmx", False))

@@ -1,0 +1,150 @@
+"""Forms of the web pages. They check the shape of the input (types, choices); the actions
+check the rules (limits, permissions) so the API and the pages refuse the same things."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rucher.spaces.models import Space
+
+
+class _ChoicesForm(forms.Form):
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields[name])
+
+
+class ComposerForm(_ChoicesForm):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("post", _("Post")), ("question", _("Question"))],
+        initial="post",
+    )
+    space = forms.ChoiceField(label=_("Where"), required=False)
+    text = forms.CharField(
+        label=_("Message"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Markdown; #topics and @mentions are recognised."),
+    )
+
+    def __init__(
+        self, *args: Any, spaces: list[Space], allow_profile: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = []
+        if allow_profile:
+            choices.append(("", _("My profile")))
+        choices += [(str(s.pk), s.name) for s in spaces]
+        self._choice_field("space").choices = choices
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your reply"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    quoted = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class EditForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class ShareForm(_ChoicesForm):
+    space = forms.ChoiceField(label=_("Share into"))
+    text = forms.CharField(
+        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, spaces: list[Space], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "share_%s")  # the reply form on the same page has "text"
+        super().__init__(*args, **kwargs)
+        self._choice_field("space").choices = [(str(s.pk), s.name) for s in spaces]
+
+
+class PollForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Poll kind"),
+        choices=[("choice", _("Choice")), ("nps", _("How likely are you to recommend… (0–10)"))],
+    )
+    question = forms.CharField(label=_("Question"), required=False, max_length=300)
+    options = forms.CharField(
+        label=_("Options (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SpaceForm(_ChoicesForm):
+    name = forms.CharField(label=_("Name"), required=False, max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    visibility = forms.ChoiceField(label=_("Visibility"), choices=Space.Visibility.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Space.Kind.choices)
+    confidential = forms.BooleanField(
+        label=_("Confidential (no export; every read is recorded)"), required=False
+    )
+    parent = forms.ChoiceField(label=_("Hub"), required=False)
+
+    def __init__(self, *args: Any, hubs: list[Space], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choice_field("parent").choices = [("", _("None"))] + [
+            (str(h.pk), h.name) for h in hubs
+        ]
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(label=_("Username of the person to invite"), max_length=150)
+
+
+class ProfileForm(forms.Form):
+    job_title = forms.CharField(label=_("Job title"), required=False, max_length=120)
+    department = forms.CharField(label=_("Department"), required=False, max_length=120)
+    site = forms.CharField(label=_("Site"), required=False, max_length=120)
+    languages = forms.CharField(
+        label=_("Languages"), required=False, max_length=60, help_text=_("e.g. fr,en")
+    )
+    bio = forms.CharField(
+        label=_("Short bio"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    skills = forms.CharField(label=_("Skills"), required=False, help_text=_("Separated by commas"))
+    expertise = forms.CharField(
+        label=_("Expertise"), required=False, help_text=_("Separated by commas")
+    )
+    show_influence = forms.BooleanField(
+        label=_("Show my influence and expertise to others"), required=False
+    )
+
+
+class DirectoryForm(forms.Form):
+    q = forms.CharField(label=_("Search name, job title, skill"), required=False, max_length=100)
+    department = forms.CharField(label=_("Department"), required=False, max_length=120)
+    site = forms.CharField(label=_("Site"), required=False, max_length=120)
+    skill = forms.CharField(label=_("Skill"), required=False, max_length=60)
+
+
+class HideTagForm(forms.Form):
+    tag = forms.CharField(label=_("Tag to hide, e.g. [Sport]"), required=False, max_length=60)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), required=False, max_length=100)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))

@@ -1,0 +1,63 @@
+"""The web pages (mounted at "/" after the API)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from rucher.web import views_content, views_people, views_settings, views_spaces, views_streams
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Streams
+    path("", views_streams.home, name="home"),
+    path("questions/", views_streams.my_questions, name="my_questions"),
+    path("topics/<str:name>/", views_streams.topic, name="topic"),
+    path("posts/new/", views_streams.compose, name="compose"),
+    path("posts/<int:content_id>/react/", views_streams.react, name="react"),
+    # Content
+    path("posts/<int:content_id>/", views_content.content_page, name="content"),
+    path("posts/<int:content_id>/reply/", views_content.reply, name="reply"),
+    path("posts/<int:content_id>/accept/", views_content.accept, name="accept"),
+    path("posts/<int:content_id>/edit/", views_content.edit, name="edit"),
+    path("posts/<int:content_id>/delete/", views_content.delete, name="delete"),
+    path("posts/<int:content_id>/share/", views_content.share, name="share"),
+    path("posts/<int:content_id>/vote/", views_content.vote, name="vote"),
+    path("posts/<int:content_id>/attach/", views_content.upload, name="attach"),
+    path("files/<int:attachment_id>/", views_content.download, name="download"),
+    # Spaces
+    path("spaces/", views_spaces.space_list, name="spaces"),
+    path("spaces/new/", views_spaces.space_create, name="space_create"),
+    path("spaces/<slug:slug>/", views_spaces.space_page, name="space"),
+    path("spaces/<slug:slug>/join/", views_spaces.join, name="space_join"),
+    path("spaces/<slug:slug>/leave/", views_spaces.leave, name="space_leave"),
+    path("spaces/<slug:slug>/invite/", views_spaces.invite, name="space_invite"),
+    path("spaces/<slug:slug>/poll/", views_content.new_poll, name="space_poll"),
+    path(
+        "spaces/<slug:slug>/requests/<int:membership_id>/approve/",
+        views_spaces.approve,
+        name="space_approve",
+    ),
+    # People
+    path("people/", views_people.directory, name="directory"),
+    path("people/me/edit/", views_people.profile_edit, name="profile_edit"),
+    path("people/contacts/", views_people.contacts, name="contacts"),
+    path("people/@<str:username>/", views_people.profile_by_username, name="profile_by_username"),
+    path("people/<int:person_id>/", views_people.profile, name="profile"),
+    path("people/<int:person_id>/org/", views_people.org_chart, name="org_chart"),
+    path("people/<int:person_id>/contact/", views_people.contact, name="contact"),
+    path("follow/", views_people.follow, name="follow"),
+    # Settings and moderation
+    path("settings/", views_settings.preferences, name="preferences"),
+    path("settings/hide/", views_settings.hide_rule, name="hide_rule"),
+    path("settings/tokens/", views_settings.api_tokens, name="api_tokens"),
+    path(
+        "settings/tokens/<int:token_id>/revoke/",
+        views_settings.revoke_api_token,
+        name="revoke_token",
+    ),
+    path("moderation/", views_settings.moderation, name="moderation"),
+    path("moderation/<int:content_id>/restore/", views_settings.restore, name="restore"),
+]

@@ -1,0 +1,299 @@
+"""The content page (/posts/<id>/): thread, replies, answers, edits, shares, polls, files."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from rucher.activity.actions import record_view
+from rucher.conversations import actions as conversation_actions
+from rucher.conversations import polls
+from rucher.conversations.attachments import attach
+from rucher.conversations.models import Attachment, Content, Poll, PollVote, Reaction
+from rucher.errors import ActionError, Invalid
+from rucher.people.models import Person
+from rucher.spaces import permissions
+from rucher.spaces.models import Space
+from rucher.streams.queries import thread
+from rucher.web.common import parse_id, postable_spaces, user
+from rucher.web.errors import translate_action_errors
+from rucher.web.forms import AttachmentForm, EditForm, PollForm, ReplyForm, ShareForm
+
+
+def _shareable(root: Content) -> bool:
+    """Mirrors conversations.actions.share: only what every employee may read is shared."""
+    source = root.space
+    return source is None or (
+        source.visibility == Space.Visibility.OPEN
+        and not source.confidential
+        and source.kind == Space.Kind.INTERNAL
+    )
+
+
+def _can_reply(person: Person, root: Content) -> bool:
+    if root.space is None:
+        return not person.is_guest
+    return permissions.can_post_in(person, root.space)
+
+
+def _poll_context(person: Person, root: Content) -> dict[str, Any]:
+    poll = Poll.objects.filter(content=root).prefetch_related("options").first()
+    if poll is None:
+        return {}
+    my_vote = PollVote.objects.filter(poll=poll, person=person).first()
+    return {
+        "poll": poll,
+        "results": polls.poll_results(poll),
+        "my_vote": my_vote,
+        "nps_scale": range(11),
+    }
+
+
+def render_thread(
+    request: HttpRequest,
+    root: Content,
+    *,
+    reply_form: ReplyForm | None = None,
+    share_form: ShareForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    person = user(request)
+    replies = thread(person, root)
+    if root.kind == Content.Kind.QUESTION:
+        # The accepted answer first, then the others in order.
+        replies.sort(key=lambda r: not r.accepted)
+    ids = [root.pk] + [r.pk for r in replies]
+    mine = dict(
+        Reaction.objects.filter(person=person, content_id__in=ids).values_list("content_id", "kind")
+    )
+    files: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in Attachment.objects.filter(content_id__in=ids).order_by("created_at"):
+        files[attachment.content_id].append(attachment)
+    share_spaces = (
+        [
+            s
+            for s in postable_spaces(person)
+            if s.kind == Space.Kind.INTERNAL and s.pk != root.space_id
+        ]
+        if _shareable(root) and not person.is_guest
+        else []
+    )
+    quote_id = request.GET.get("quote") or (reply_form.data.get("quoted") if reply_form else None)
+    quoting = next((c for c in [root, *replies] if str(c.pk) == str(quote_id)), None)
+    initial_quote = {"quoted": quoting.pk} if quoting else {}
+    context = {
+        "root": root,
+        "replies": replies,
+        "my_reactions": mine,
+        "files": files,
+        "revisions": list(root.revisions.all()[:20]) if root.edited_at else [],
+        "can_reply": _can_reply(person, root),
+        "can_moderate": permissions.can_moderate(person, root.space),
+        "reply_form": reply_form or ReplyForm(initial=initial_quote),
+        "quoting": quoting,
+        "share_form": share_form or (ShareForm(spaces=share_spaces) if share_spaces else None),
+        "attachment_form": attachment_form or AttachmentForm(),
+        "confidential": root.space is not None and root.space.confidential,
+        **_poll_context(person, root),
+    }
+    return render(request, "content/detail.html", context, status=status)
+
+
+@login_required
+@translate_action_errors
+def content_page(request: HttpRequest, content_id: int) -> HttpResponse:
+    person = user(request)
+    content = permissions.get_visible_content(person, content_id)
+    if content.parent_id is not None:
+        root_id = content.root_id or content.parent_id
+        return redirect(reverse("content", args=[root_id]) + f"#c{content.pk}")
+    record_view(person, content.kind, content.pk, content.space_id)
+    return render_thread(request, content)
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def reply(request: HttpRequest, content_id: int) -> HttpResponse:
+    person = user(request)
+    root = permissions.get_visible_content(person, content_id)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return render_thread(request, root, reply_form=form, status=422)
+    try:
+        quoted = None
+        if form.cleaned_data["quoted"]:
+            quoted = permissions.get_visible_content(person, form.cleaned_data["quoted"])
+        created = conversation_actions.reply(person, root, form.cleaned_data["text"], quoted=quoted)
+    except ActionError as error:
+        form.add_error("text", error.message)
+        return render_thread(request, root, reply_form=form, status=error.status)
+    return redirect(reverse("content", args=[created.root_id or root.pk]) + f"#c{created.pk}")
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def accept(request: HttpRequest, content_id: int) -> HttpResponse:
+    person = user(request)
+    answer = permissions.get_visible_content(person, content_id)
+    conversation_actions.accept_answer(person, answer)
+    return redirect(reverse("content", args=[answer.root_id or answer.pk]) + f"#c{answer.pk}")
+
+
+@login_required
+@translate_action_errors
+def edit(request: HttpRequest, content_id: int) -> HttpResponse:
+    person = user(request)
+    content = permissions.get_visible_content(person, content_id)
+    if content.author_id != person.pk:
+        raise Http404("content not found")
+    status = 200
+    if request.method == "POST":
+        form = EditForm(request.POST)
+        if form.is_valid():
+            try:
+                conversation_actions.edit(person, content, form.cleaned_data["text"])
+            except ActionError as error:
+                form.add_error("text", error.message)
+                status = error.status
+            else:
+                root_id = content.root_id or content.pk
+                return redirect(reverse("content", args=[root_id]) + f"#c{content.pk}")
+        else:
+            status = 422
+    else:
+        form = EditForm(initial={"text": content.text})
+    return render(request, "content/edit.html", {"content": content, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def delete(request: HttpRequest, content_id: int) -> HttpResponse:
+    person = user(request)
+    content = permissions.get_visible_content(person, content_id)
+    conversation_actions.delete(person, content)
+    if content.root_id:
+        return redirect("content", content.root_id)
+    if content.space is not None:
+        return redirect("space", content.space.slug)
+    return redirect("home")
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def share(request: HttpRequest, content_id: int) -> HttpResponse:
+    person = user(request)
+    original = permissions.get_visible_content(person, content_id)
+    spaces = [s for s in postable_spaces(person) if s.kind == Space.Kind.INTERNAL]
+    form = ShareForm(request.POST, spaces=spaces)
+    if not form.is_valid():
+        return render_thread(request, original, share_form=form, status=422)
+    try:
+        space = permissions.get_visible_space(person, form.cleaned_data["space"])
+        shared = conversation_actions.share(person, original, space, form.cleaned_data["text"])
+    except ActionError as error:
+        form.add_error(None, error.message)
+        return render_thread(request, original, share_form=form, status=error.status)
+    return redirect("content", shared.pk)
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def vote(request: HttpRequest, content_id: int) -> HttpResponse:
+    person = user(request)
+    content = permissions.get_visible_content(person, content_id)
+    poll = Poll.objects.filter(content=content).first()
+    if poll is None:
+        raise Invalid("this content is not a poll")
+    if poll.kind == Poll.Kind.NPS:
+        raw = request.POST.get("score", "")
+        if not raw.strip().isdigit():
+            raise Invalid("an NPS answer is a whole number from 0 to 10")
+        polls.vote(person, content, score=int(raw))
+    else:
+        polls.vote(person, content, option_id=parse_id(request.POST.get("option"), "option"))
+    return redirect(reverse("content", args=[content.pk]) + "#poll")
+
+
+@login_required
+@translate_action_errors
+def new_poll(request: HttpRequest, slug: str) -> HttpResponse:
+    person = user(request)
+    space = permissions.get_visible_space_by_slug(person, slug)
+    permissions.require_post_in(person, space)
+    status = 200
+    if request.method == "POST":
+        form = PollForm(request.POST)
+        if form.is_valid():
+            options = form.cleaned_data["options"].splitlines()
+            try:
+                content = polls.create_poll(
+                    person,
+                    space,
+                    form.cleaned_data["question"],
+                    options,
+                    kind=form.cleaned_data["kind"],
+                )
+            except ActionError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                return redirect("content", content.pk)
+        else:
+            status = 422
+    else:
+        form = PollForm()
+    return render(request, "content/new_poll.html", {"space": space, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def upload(request: HttpRequest, content_id: int) -> HttpResponse:
+    person = user(request)
+    content = permissions.get_visible_content(person, content_id)
+    form = AttachmentForm(request.POST, request.FILES)
+    root = (
+        content
+        if content.parent_id is None
+        else permissions.get_visible_content(
+            person, content.root_id or content.parent_id or content.pk
+        )
+    )
+    if not form.is_valid():
+        return render_thread(request, root, attachment_form=form, status=422)
+    try:
+        attach(person, content, form.cleaned_data["file"])
+    except ActionError as error:
+        form.add_error("file", error.message)
+        return render_thread(request, root, attachment_form=form, status=error.status)
+    return redirect(reverse("content", args=[root.pk]) + f"#c{content.pk}")
+
+
+@login_required
+@translate_action_errors
+def download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """Files are only ever served here, after the permission check (never a public URL)."""
+    person = user(request)
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("file not found")
+    permissions.get_visible_content(person, attachment.content_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("file not found") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )

@@ -1,0 +1,189 @@
+"""Settings (mutes, [tag] hide rules, API tokens) and the moderators' restore page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rucher.conversations import actions as conversation_actions
+from rucher.conversations.models import Content, Topic
+from rucher.errors import ActionError
+from rucher.people.models import Person
+from rucher.spaces import permissions
+from rucher.spaces.models import Space
+from rucher.streams import actions as stream_actions
+from rucher.streams.models import HideRule, Mute, TargetType
+from rucher.web.common import parse_id, user
+from rucher.web.errors import translate_action_errors
+from rucher.web.forms import HideTagForm, TokenForm
+
+
+def _mutes(person: Person) -> list[dict[str, Any]]:
+    """The person's mutes with a readable name (only for targets still visible to them)."""
+    rows = list(Mute.objects.filter(person=person).order_by("target_type", "created_at"))
+    ids: dict[str, list[int]] = {}
+    for row in rows:
+        ids.setdefault(row.target_type, []).append(row.target_id)
+    names: dict[tuple[str, int], str] = {}
+    for p in permissions.visible_people(person).filter(pk__in=ids.get(TargetType.PERSON, [])):
+        names[(TargetType.PERSON, p.pk)] = p.display_name
+    for s in permissions.visible_spaces(person).filter(pk__in=ids.get(TargetType.SPACE, [])):
+        names[(TargetType.SPACE, s.pk)] = s.name
+    for t in Topic.objects.filter(pk__in=ids.get(TargetType.TOPIC, [])):
+        names[(TargetType.TOPIC, t.pk)] = f"#{t.name}"
+    return [
+        {
+            "type": row.target_type,
+            "id": row.target_id,
+            "name": names[(row.target_type, row.target_id)],
+        }
+        for row in rows
+        if (row.target_type, row.target_id) in names
+    ]
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    person = user(request)
+    return render(
+        request,
+        "settings/preferences.html",
+        {
+            "mutes": _mutes(person),
+            "rules": HideRule.objects.filter(person=person).order_by("tag"),
+            "form": HideTagForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def hide_rule(request: HttpRequest) -> HttpResponse:
+    person = user(request)
+    form = HideTagForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            if request.POST.get("op") == "remove":
+                stream_actions.show_tag(person, form.cleaned_data["tag"])
+            else:
+                stream_actions.hide_tag(person, form.cleaned_data["tag"])
+        except ActionError as error:
+            form.add_error("tag", error.message)
+            status = error.status
+        else:
+            return redirect("preferences")
+    return render(
+        request,
+        "settings/preferences.html",
+        {
+            "mutes": _mutes(person),
+            "rules": HideRule.objects.filter(person=person).order_by("tag"),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _token_functions() -> tuple[Any, Any] | None:
+    """The API helper owns token creation; imported lazily so pages work without it."""
+    try:
+        from rucher.api import tokens
+    except ImportError:
+        return None
+    return tokens.create_token, tokens.revoke_token
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    from rucher.api.models import AccessToken
+
+    person = user(request)
+    functions = _token_functions()
+    form = TokenForm(request.POST or None)
+    new_token = None
+    status = 200
+    if request.method == "POST":
+        if functions is None:
+            form.add_error(None, _("API tokens are not available on this server."))
+            status = 503
+        elif form.is_valid():
+            try:
+                _row, new_token = functions[0](person, form.cleaned_data["name"])
+            except ActionError as error:
+                form.add_error("name", error.message)
+                status = error.status
+            else:
+                form = TokenForm()
+        else:
+            status = 422
+    tokens = AccessToken.objects.filter(person=person).order_by("-created_at")
+    return render(
+        request,
+        "settings/tokens.html",
+        {
+            "form": form,
+            "tokens": tokens,
+            "new_token": new_token,
+            "available": functions is not None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    functions = _token_functions()
+    if functions is None:
+        raise Http404("token not found")
+    functions[1](user(request), token_id)
+    messages.success(request, _("The token was revoked."))
+    return redirect("api_tokens")
+
+
+def _restorable(person: Person) -> list[Content]:
+    since = timezone.now() - timedelta(days=settings.RUCHER_DELETED_RETENTION_DAYS)
+    deleted = (
+        Content.objects.filter(status=Content.Status.DELETED, deleted_at__gte=since)
+        .select_related("author", "space", "deleted_by")
+        .order_by("-deleted_at")
+    )
+    if person.is_community_manager:
+        readable = permissions.readable_spaces(person).values("id")
+        deleted = deleted.filter(space_id__in=readable) | deleted.filter(space__isnull=True)
+    else:
+        managed: list[int] = [
+            s.pk
+            for s in Space.objects.filter(memberships__person=person)
+            if permissions.can_manage_space(person, s)
+        ]
+        deleted = deleted.filter(space_id__in=managed)
+    return list(deleted[:200])
+
+
+@login_required
+def moderation(request: HttpRequest) -> HttpResponse:
+    person = user(request)
+    if person.is_guest:
+        raise Http404("page not found")
+    return render(request, "settings/moderation.html", {"items": _restorable(person)})
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def restore(request: HttpRequest, content_id: int) -> HttpResponse:
+    conversation_actions.restore(user(request), parse_id(content_id))
+    messages.success(request, _("The content was restored."))
+    return redirect("moderation")

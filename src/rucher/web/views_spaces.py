@@ -1,0 +1,219 @@
+"""Spaces: list and discover, create, the space page, membership buttons, invitations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rucher.activity.actions import record_view
+from rucher.errors import ActionError
+from rucher.spaces import actions as space_actions
+from rucher.spaces import permissions
+from rucher.spaces.models import Membership, Space
+from rucher.streams import queries
+from rucher.streams.models import Follow, Mute, TargetType
+from rucher.web.common import is_htmx, parse_id, stream_filters, user
+from rucher.web.errors import translate_action_errors
+from rucher.web.forms import ComposerForm, InviteForm, SpaceForm
+
+
+@login_required
+def space_list(request: HttpRequest) -> HttpResponse:
+    person = user(request)
+    visible = permissions.visible_spaces(person).select_related("parent")
+    statuses = dict(Membership.objects.filter(person=person).values_list("space_id", "status"))
+    spaces = list(visible.order_by("name"))
+    mine = [s for s in spaces if s.pk in statuses]
+    discover = [s for s in spaces if s.pk not in statuses]
+    return render(
+        request,
+        "spaces/list.html",
+        {
+            "mine": mine,
+            "discover": discover,
+            "statuses": statuses,
+        },
+    )
+
+
+def _hubs(person: object) -> list[Space]:
+    """Top-level spaces this person manages: the possible hubs of a new sub-space."""
+    return [
+        s
+        for s in permissions.visible_spaces(person).filter(parent__isnull=True).order_by("name")
+        if permissions.can_manage_space(person, s)
+    ]
+
+
+@login_required
+@translate_action_errors
+def space_create(request: HttpRequest) -> HttpResponse:
+    person = user(request)
+    if person.is_guest:
+        raise Http404("partner guests cannot create spaces")
+    hubs = _hubs(person)
+    status = 200
+    if request.method == "POST":
+        form = SpaceForm(request.POST, hubs=hubs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                space = space_actions.create_space(
+                    person,
+                    data["name"],
+                    description=data["description"],
+                    visibility=data["visibility"],
+                    kind=data["kind"],
+                    confidential=data["confidential"],
+                    parent_id=parse_id(data["parent"], "hub") if data["parent"] else None,
+                )
+            except ActionError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                return redirect("space", space.slug)
+        else:
+            status = 422
+    else:
+        form = SpaceForm(hubs=hubs)
+    return render(request, "spaces/create.html", {"form": form}, status=status)
+
+
+@login_required
+@translate_action_errors
+def space_page(request: HttpRequest, slug: str) -> HttpResponse:
+    person = user(request)
+    space = permissions.get_visible_space_by_slug(person, slug)
+    readable = permissions.can_read_space(person, space)
+    mine = permissions.membership(person, space)
+    manages = permissions.can_manage_space(person, space)
+    context: dict = {
+        "space": space,
+        "readable": readable,
+        "membership": mine,
+        "manages": manages,
+        "hub": permissions.visible_spaces(person).filter(pk=space.parent_id).first()
+        if space.parent_id
+        else None,
+        "children": list(permissions.visible_spaces(person).filter(parent=space)),
+        "following": Follow.objects.filter(
+            follower=person, target_type=TargetType.SPACE, target_id=space.pk
+        ).exists(),
+        "muted": Mute.objects.filter(
+            person=person, target_type=TargetType.SPACE, target_id=space.pk
+        ).exists(),
+    }
+    if readable:
+        filters = stream_filters(request, with_space=False)
+        page = queries.space_stream(
+            person, space.pk, cursor=request.GET.get("cursor"), filters=filters
+        )
+        if is_htmx(request) and request.GET.get("cursor"):
+            return render(request, "streams/_page.html", {"page": page})
+        record_view(person, "space", space.pk, space.pk)
+        if space.confidential:
+            permissions.record_confidential_read(person, space, "space", space.pk)
+        can_post = permissions.can_post_in(person, space)
+        context.update(
+            {
+                "page": page,
+                "filters": filters,
+                "kinds": queries.ROOT_KINDS,
+                "can_post": can_post,
+                "form": ComposerForm(
+                    spaces=[space], allow_profile=False, initial={"space": str(space.pk)}
+                )
+                if can_post
+                else None,
+                "members": list(
+                    space.memberships.filter(status=Membership.Status.ACTIVE)
+                    .select_related("person")
+                    .order_by("person__last_name")[:60]
+                ),
+            }
+        )
+    if manages:
+        context["requests"] = list(
+            space.memberships.filter(status=Membership.Status.REQUESTED).select_related("person")
+        )
+        context["invite_form"] = InviteForm()
+    if manages or (person.is_community_manager and readable):
+        active = space_actions.active_member_count(space)
+        if active > settings.RUCHER_SPACE_SPLIT_THRESHOLD:
+            context["split_notice"] = active
+    return render(request, "spaces/detail.html", context)
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    person = user(request)
+    space = permissions.get_visible_space_by_slug(person, slug)
+    membership = space_actions.join_space(person, space)
+    if membership.status == Membership.Status.REQUESTED:
+        messages.info(request, _("Your request to join was sent to the space's managers."))
+    else:
+        messages.success(request, _("You joined this space."))
+    return redirect("space", space.slug)
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    person = user(request)
+    space = permissions.get_visible_space_by_slug(person, slug)
+    space_actions.leave_space(person, space)
+    messages.success(request, _("You left this space."))
+    if permissions.visible_spaces(person).filter(pk=space.pk).exists():
+        return redirect("space", space.slug)
+    return redirect("spaces")
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    person = user(request)
+    space = permissions.get_visible_space_by_slug(person, slug)
+    form = InviteForm(request.POST)
+    invitee = None
+    if form.is_valid():
+        invitee = (
+            permissions.visible_people(person)
+            .filter(username=form.cleaned_data["username"].strip().lstrip("@"))
+            .first()
+        )
+    if invitee is None:
+        return render(
+            request, "error.html", {"message": _("No one with this username.")}, status=422
+        )
+    space_actions.invite(person, space, invitee)
+    messages.success(request, _("Invitation sent to %(name)s.") % {"name": invitee.display_name})
+    return redirect("space", space.slug)
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def approve(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    person = user(request)
+    space = permissions.get_visible_space_by_slug(person, slug)
+    if not permissions.can_manage_space(person, space):
+        raise Http404("space not found")
+    membership = (
+        space.memberships.select_related("space", "person").filter(pk=membership_id).first()
+    )
+    if membership is None:
+        raise Http404("request not found")
+    space_actions.approve_request(person, membership)
+    messages.success(
+        request, _("%(name)s is now a member.") % {"name": membership.person.display_name}
+    )
+    return redirect("space", space.slug)

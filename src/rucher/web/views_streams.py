@@ -1,0 +1,153 @@
+"""Home stream, topic page, "my questions", the composer and reaction toggles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from rucher.activity.actions import record_view
+from rucher.conversations import actions as conversation_actions
+from rucher.conversations.models import Content, Reaction
+from rucher.errors import ActionError, Invalid
+from rucher.spaces import permissions
+from rucher.streams import queries
+from rucher.streams.models import Follow, Mute, TargetType
+from rucher.web.common import is_htmx, parse_id, postable_spaces, stream_filters, user
+from rucher.web.errors import safe_next, translate_action_errors
+from rucher.web.forms import ComposerForm
+
+
+def _stream_response(
+    request: HttpRequest, template: str, page: queries.Page, context: dict
+) -> HttpResponse:
+    """A whole page, or (HTMX "load more") only the next items."""
+    context = {**context, "page": page}
+    if is_htmx(request) and request.GET.get("cursor"):
+        return render(request, "streams/_page.html", context)
+    return render(request, template, context)
+
+
+@login_required
+@translate_action_errors
+def home(request: HttpRequest) -> HttpResponse:
+    person = user(request)
+    filters = stream_filters(request)
+    page = queries.home(person, cursor=request.GET.get("cursor"), filters=filters)
+    record_view(person, "stream", None, None)
+    spaces = list(postable_spaces(person))
+    return _stream_response(
+        request,
+        "streams/home.html",
+        page,
+        {
+            "form": ComposerForm(spaces=spaces, allow_profile=not person.is_guest),
+            "spaces": spaces,
+            "filters": filters,
+            "kinds": queries.ROOT_KINDS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def compose(request: HttpRequest) -> HttpResponse:
+    """Publish a post or question, in a space or on the author's profile."""
+    person = user(request)
+    spaces = list(postable_spaces(person))
+    form = ComposerForm(request.POST, spaces=spaces, allow_profile=not person.is_guest)
+    if form.is_valid():
+        try:
+            space = None
+            if form.cleaned_data["space"]:
+                space = permissions.get_visible_space(person, form.cleaned_data["space"])
+            content = conversation_actions.publish(
+                person, space, form.cleaned_data["text"], kind=form.cleaned_data["kind"]
+            )
+        except ActionError as error:
+            form.add_error(None, error.message)
+            status = error.status
+        else:
+            if is_htmx(request):
+                page = queries.Page([content], None, {})
+                return render(request, "streams/_items.html", {"page": page})
+            return redirect(safe_next(request, reverse("content", args=[content.pk])))
+    else:
+        status = 422
+    if is_htmx(request):
+        # Put the form, with its message, back in place of the composer.
+        response = render(request, "streams/_composer.html", {"form": form}, status=status)
+        response["HX-Retarget"] = "#composer"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "streams/compose.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def react(request: HttpRequest, content_id: int) -> HttpResponse:
+    """Click on a reaction: the same one again takes it back."""
+    person = user(request)
+    content = permissions.get_visible_content(person, content_id)
+    kind = request.POST.get("kind", "")
+    if kind not in Reaction.Kind.values:
+        raise Invalid("unknown reaction")
+    conversation_actions.toggle_reaction(person, content, kind)
+    if not is_htmx(request):
+        return redirect(safe_next(request, reverse("content", args=[content.pk])))
+    content.refresh_from_db(fields=["reaction_count"])
+    mine = Reaction.objects.filter(content=content, person=person).values_list("kind", flat=True)
+    return render(
+        request,
+        "streams/_reactions.html",
+        {
+            "item": content,
+            "my_reaction": next(iter(mine), None),
+        },
+    )
+
+
+@login_required
+@translate_action_errors
+def topic(request: HttpRequest, name: str) -> HttpResponse:
+    person = user(request)
+    clean = name.strip().lstrip("#").lower()
+    if not clean or len(clean) > 50:
+        raise Invalid("a topic name has 1 to 50 characters")
+    page = queries.topic_stream(person, clean, cursor=request.GET.get("cursor"))
+    from rucher.conversations.models import Topic
+
+    topic_row = Topic.objects.filter(name=clean).first()
+    following = muted = False
+    if topic_row is not None:
+        following = Follow.objects.filter(
+            follower=person, target_type=TargetType.TOPIC, target_id=topic_row.pk
+        ).exists()
+        muted = Mute.objects.filter(
+            person=person, target_type=TargetType.TOPIC, target_id=topic_row.pk
+        ).exists()
+    return _stream_response(
+        request,
+        "streams/topic.html",
+        page,
+        {
+            "topic": clean,
+            "following": following,
+            "muted": muted,
+        },
+    )
+
+
+@login_required
+@translate_action_errors
+def my_questions(request: HttpRequest) -> HttpResponse:
+    person = user(request)
+    page = queries.my_questions(person, cursor=request.GET.get("cursor"))
+    return _stream_response(request, "streams/questions.html", page, {})
+
+
+def content_or_404(request: HttpRequest, content_id: object) -> Content:
+    return permissions.get_visible_content(user(request), parse_id(content_id))
