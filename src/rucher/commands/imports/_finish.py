@@ -23,5 +23,8 @@ def finish_import(dataset: Dataset, *, no_db: bool, out: str | None, source: str
     setup_django()
     from rucher.activity.loader import load_dataset
 
-    report = load_dataset(dataset, source=source)
+    try:
+        report = load_dataset(dataset, source=source)
+    except ValueError as error:  # e.g. the same dataset imported twice: nothing was written
+        raise CliError(str(error)) from error
     click.echo(f"{source}: imported {report}")

@@ -1,0 +1,112 @@
+"""``rucher demo``: migrate, load Groupe Orvanne once, print the demo accounts, serve."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from rucher.commands import CliError, setup_django
+from rucher.commands.serve import migrate_database, serve_forever
+from rucher.demo.organisation import DEFAULT_ITEMS, DEFAULT_PEOPLE, DEFAULT_SEED
+
+
+def _existing_data() -> str:
+    """'none', 'demo' or 'other': what the database already holds."""
+    from rucher.people.models import Person
+
+    if Person.objects.filter(is_demo=False).exists():
+        return "other"
+    return "demo" if Person.objects.filter(is_demo=True).exists() else "none"
+
+
+def load_demo(seed: int, people: int, items: int, progress: bool = True) -> str:
+    """Generate and load the demo organisation; returns the loader's one-line report."""
+    from rucher.activity.loader import load_dataset
+    from rucher.demo.generator import generate
+
+    started = time.perf_counter()
+    data = generate(seed, people=people, items=items)
+    generated = time.perf_counter() - started
+    report = load_dataset(
+        data.dataset,
+        source="demo",
+        people_extras=data.people_extras,
+        spaces_extras=data.spaces_extras,
+        poll_options=data.poll_options,
+        reaction_kinds=data.reaction_kinds,
+        demo=True,
+        progress=progress,
+    )
+    return f"generated in {generated:.1f} s; loaded {report}"
+
+
+def print_accounts() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from rucher.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    table = Table(title="Comptes de démonstration / demo accounts")
+    for column in ("identifiant", "mot de passe", "nom", "rôle"):
+        table.add_column(column)
+    for account in DEMO_ACCOUNTS:
+        table.add_row(
+            account.username,
+            DEMO_PASSWORD,
+            f"{account.first_name} {account.last_name}",
+            account.role,
+        )
+    Console().print(table)
+
+
+@click.command(name="demo")
+@click.option(
+    "--seed",
+    default=DEFAULT_SEED,
+    show_default=True,
+    type=int,
+    help="the same seed gives the same organisation",
+)
+@click.option("--no-serve", is_flag=True, help="load (or reuse) the demo, then stop")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--people",
+    default=DEFAULT_PEOPLE,
+    show_default=True,
+    type=click.IntRange(40, 100_000),
+    hidden=True,
+    help="accounts to generate (smaller for quick checks)",
+)
+@click.option(
+    "--items",
+    default=DEFAULT_ITEMS,
+    show_default=True,
+    type=click.IntRange(200, 10_000_000),
+    hidden=True,
+    help="posts, comments and reactions to generate",
+)
+def command(seed: int, no_serve: bool, host: str, port: int, people: int, items: int) -> None:
+    """Load the demo organisation (Groupe Orvanne) once, then serve it."""
+    setup_django()
+    migrate_database()
+    existing = _existing_data()
+    if existing == "other":
+        raise CliError(
+            "this database holds non-demo accounts: the demo will not touch it "
+            "(point RUCHER_DATA_DIR or DATABASE_URL at an empty database)"
+        )
+    if existing == "demo":
+        click.echo(
+            "rucher demo: the demo organisation is already loaded; reusing it (--seed is ignored)."
+        )
+    else:
+        click.echo(f"rucher demo: generating Groupe Orvanne (seed {seed})…")
+        started = time.perf_counter()
+        summary = load_demo(seed, people, items)
+        click.echo(f"rucher demo: {summary}")
+        click.echo(f"rucher demo: ready in {time.perf_counter() - started:.1f} s")
+    print_accounts()
+    if not no_serve:
+        serve_forever(host, port)

@@ -1,0 +1,95 @@
+"""`rucher demo`: load once, reuse, refuse a database with real data, serve."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from rucher.commands import demo
+from rucher.conversations.models import Content, Poll, Reaction
+from rucher.people.models import Person
+from rucher.spaces.models import Membership, Space
+
+SMALL = ["--no-serve", "--people", "60", "--items", "600"]
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(demo.command, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.mark.django_db
+def test_demo_loads_once_then_reuses() -> None:
+    code, output = run(*SMALL, "--seed", "3")
+    assert code == 0, output
+    assert "animatrice" in output and "partenaire" in output
+    counts = (Person.objects.count(), Content.objects.count(), Reaction.objects.count())
+    assert counts[0] == 60 and not Person.objects.filter(is_demo=False).exists()
+    code, output = run(*SMALL, "--seed", "4")
+    assert code == 0, output
+    assert "reusing" in output
+    assert (Person.objects.count(), Content.objects.count(), Reaction.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_demo_accounts() -> None:
+    assert run(*SMALL)[0] == 0
+    accounts = {
+        p.username: p
+        for p in Person.objects.filter(
+            username__in=["admin", "animatrice", "employe", "partenaire"]
+        )
+    }
+    assert all(p.check_password("demo") for p in accounts.values())
+    assert accounts["admin"].is_superuser and accounts["admin"].is_staff
+    assert accounts["animatrice"].kind == "community_manager"
+    assert accounts["partenaire"].is_guest
+
+    def spaces(username: str) -> list[Space]:
+        return [
+            m.space
+            for m in Membership.objects.filter(
+                person=accounts[username], status="active"
+            ).select_related("space")
+        ]
+
+    mine = spaces("employe")
+    assert len([s for s in mine if s.kind == "internal" and not s.confidential]) >= 3
+    assert [s for s in mine if s.confidential]
+    shared = [s for s in mine if s.kind == "partner"]
+    assert len(shared) == 1
+    assert spaces("partenaire") == shared
+
+
+@pytest.mark.django_db
+def test_demo_refuses_a_database_with_real_people(make_person: Any) -> None:
+    make_person(username="vraie.personne")
+    code, output = run(*SMALL)
+    assert code == 2
+    assert "non-demo" in output
+    assert Person.objects.count() == 1 and not Content.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_serves_unless_told_not_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr(demo, "serve_forever", lambda host, port: served.append((host, port)))
+    code, output = run("--people", "60", "--items", "600", "--port", "8123")
+    assert code == 0, output
+    assert served == [("127.0.0.1", 8123)]
+
+
+@pytest.mark.django_db
+def test_full_demo_in_under_a_minute() -> None:
+    started = time.perf_counter()
+    code, output = run("--no-serve")
+    elapsed = time.perf_counter() - started
+    assert code == 0, output
+    assert elapsed < 60, f"the demo took {elapsed:.1f} s"
+    assert Person.objects.count() >= 500
+    assert Content.objects.count() + Reaction.objects.count() >= 20_000
+    assert Space.objects.count() >= 30
+    assert Poll.objects.filter(kind="nps").get().votes.count() >= 50
