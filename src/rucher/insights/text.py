@@ -30,33 +30,38 @@ _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´":
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
+
+def _word_set(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
+
 # Function words dropped before indexing. Written for rucher; short on purpose: words
 # that carry meaning in a workplace ("projet", "client") stay.
-STOP_WORDS_FR: frozenset[str] = frozenset(
+STOP_WORDS_FR: frozenset[str] = _word_set(
     """
     a à ai aie aient aies ait as au aux avaient avais avait avec avez aviez avions avoir
-    avons ayant c ça ce ceci cela celle celles celui ces cet cette ceux chez d dans de des
-    du elle elles en es est et étaient étais était étant été êtes étiez étions être eu eue
-    eues eûmes eurent eus eut eux fûmes furent fus fut il ils j je l la le les leur leurs
-    lui m ma mais me même mes moi mon n ne nos notre nous on ont ou où par pas pour qu que
-    quel quelle quelles quels qui s sa sans se sera serai seraient serais serait seras
-    serez seriez serions serons seront ses si son sont sous soyez soyons suis sur t ta te
-    tes toi ton tu un une vos votre vous y aussi alors donc car puis comme très plus
-    tout tous toute toutes cest jai quil quelle ya
-    """.split()
+    avons ayant c ça ce ceci cela celle celles celui ces cet cette ceux chez d dans de
+    des du elle elles en es est et étaient étais était étant été êtes étiez étions être
+    eu eue eues eûmes eurent eus eut eux fûmes furent fus fut il ils j je l la le les
+    leur leurs lui m ma mais me même mes moi mon n ne nos notre nous on ont ou où par
+    pas pour qu que quel quelle quelles quels qui s sa sans se sera serai seraient
+    serais serait seras serez seriez serions serons seront ses si son sont sous soyez
+    soyons suis sur t ta te tes toi ton tu un une vos votre vous y aussi alors donc car
+    puis comme très plus tout tous toute toutes cest jai quil quelle ya
+    """
 )
-STOP_WORDS_EN: frozenset[str] = frozenset(
+STOP_WORDS_EN: frozenset[str] = _word_set(
     """
     a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for
-    from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just me more most my myself no nor not of off on once only or
-    other our ours ourselves out over own same she should so some such than that the their
-    theirs them themselves then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your
-    yours yourself yourselves s t d ll m re ve don doesn didn isn wasn aren weren won
-    wouldn shouldn couldn can't let us also
-    """.split()
+    from further had has have having he her here hers herself him himself his how i if
+    in into is it its itself just me more most my myself no nor not of off on once only
+    or other our ours ourselves out over own same she should so some such than that the
+    their theirs them themselves then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would
+    you your yours yourself yourselves s t d ll m re ve don doesn didn isn wasn aren
+    weren won wouldn shouldn couldn can't let us also
+    """
 )
 STOP_WORDS: dict[str, frozenset[str]] = {"fr": STOP_WORDS_FR, "en": STOP_WORDS_EN}
 _SNOWBALL_NAMES = {"fr": "french", "en": "english"}
@@ -153,9 +158,7 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
         language = None if detected == "unknown" else detected
     stop = STOP_WORDS[language] if language else STOP_WORDS_FR | STOP_WORDS_EN
     kept = [
-        w
-        for w in words(text)
-        if w not in stop and len(w) > 1 and not (w.isdigit() and len(w) <= 2)
+        w for w in words(text) if w not in stop and len(w) > 1 and not (w.isdigit() and len(w) <= 2)
     ]
     return stem_words(kept, language) if language else kept
 
