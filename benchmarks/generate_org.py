@@ -13,12 +13,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 OUT = Path(__file__).resolve().parent / "out"
+START = datetime(2025, 11, 1, tzinfo=UTC)
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 WORDS = [
     "projet",
@@ -72,7 +74,7 @@ def synthetic_frames(people: int, items: int, seed: int = 7) -> dict[str, pl.Dat
             "site": [("Lyon", "Nantes", "Lille")[i % 3] for i in person_ids],
             "kind": "employee",
             "organisation": "Bench SA",
-            "joined_at": start,
+            "joined_at": START,
         }
     )
     space_ids = np.arange(1, spaces + 1)
@@ -82,7 +84,7 @@ def synthetic_frames(people: int, items: int, seed: int = 7) -> dict[str, pl.Dat
             "name": [f"Espace {i}" for i in space_ids],
             "kind": "internal",
             "visibility": "open",
-            "created_at": start,
+            "created_at": START,
         }
     )
     # Each person joins 5 spaces; activity is Zipf-like (a few write most).
@@ -90,18 +92,21 @@ def synthetic_frames(people: int, items: int, seed: int = 7) -> dict[str, pl.Dat
     joins_space = rng.integers(1, spaces + 1, size=joins_person.size)
     weights = 1.0 / np.arange(1, people + 1) ** 0.9
     authors = rng.choice(person_ids, size=items, p=weights / weights.sum())
-    n_roots = items // 3
     content_ids = np.arange(1, items + 1)
+    # Items in time order; a third are roots spread over the year, each reply answers one of
+    # the ~50 most recent roots before it (conversations are recent), as in a real stream.
     seconds = np.sort(rng.integers(0, 365 * 86400, size=items))
     created = start + seconds.astype("timedelta64[s]").astype("timedelta64[us]")
-    root_space = rng.integers(1, spaces + 1, size=n_roots)
-    parents = np.concatenate(
-        [np.zeros(n_roots, dtype=np.int64), rng.integers(1, n_roots + 1, size=items - n_roots)]
-    )
-    kinds = np.where(parents == 0, "post", "comment")
-    space_of = np.concatenate([root_space, root_space[parents[n_roots:] - 1]])
-    # Replies come after their root: give each reply a time after its parent's.
-    created[n_roots:] = np.maximum(created[n_roots:], created[parents[n_roots:] - 1])
+    is_root = rng.random(items) < 1 / 3
+    is_root[0] = True
+    root_positions = np.flatnonzero(is_root)
+    roots_before = np.searchsorted(root_positions, np.arange(items), side="right")
+    back = np.minimum(rng.geometric(1 / 50, size=items), roots_before) - 1
+    parent_position = root_positions[roots_before - 1 - back]
+    parents = np.where(is_root, 0, parent_position + 1)
+    kinds = np.where(is_root, "post", "comment")
+    root_space = rng.integers(1, spaces + 1, size=items)
+    space_of = np.where(is_root, root_space, root_space[parent_position])
     word_index = rng.integers(0, len(WORDS), size=(items, 6))
     texts = [" ".join(WORDS[j] for j in row) for row in word_index]
     content_frame = pl.DataFrame(
@@ -110,13 +115,15 @@ def synthetic_frames(people: int, items: int, seed: int = 7) -> dict[str, pl.Dat
             "kind": kinds,
             "author_id": authors,
             "space_id": space_of,
-            "parent_id": np.where(parents == 0, None, parents),
-            "root_id": np.where(parents == 0, content_ids, parents),
-            "created_at": created,
+            "parent_id": parents,
+            "root_id": np.where(is_root, content_ids, parents),
+            "created_at": pl.Series(created).dt.replace_time_zone("UTC"),
             "text": texts,
             "lang": "fr",
         }
-    ).with_columns(pl.col("parent_id").cast(pl.Int64), pl.col("root_id").cast(pl.Int64))
+    ).with_columns(
+        pl.when(pl.col("parent_id") > 0).then(pl.col("parent_id")).alias("parent_id"),
+    )
     join_events = pl.DataFrame(
         {
             "actor_id": joins_person,
@@ -124,7 +131,7 @@ def synthetic_frames(people: int, items: int, seed: int = 7) -> dict[str, pl.Dat
             "object_type": "space",
             "object_id": joins_space,
             "space_id": joins_space,
-            "at": start,
+            "at": START,
         }
     )
     write_events = pl.DataFrame(
@@ -134,7 +141,7 @@ def synthetic_frames(people: int, items: int, seed: int = 7) -> dict[str, pl.Dat
             "object_type": kinds,
             "object_id": content_ids,
             "space_id": space_of,
-            "at": created,
+            "at": pl.Series(created).dt.replace_time_zone("UTC"),
         }
     )
     events = pl.concat([join_events, write_events], how="vertical_relaxed")

@@ -84,6 +84,17 @@ class Content(models.Model):
             models.Index(fields=["author", "created_at"], name="content_author"),
             models.Index(fields=["status", "created_at", "id"], name="content_stream"),
             models.Index(fields=["root", "created_at"], name="content_thread"),
+            # Streams list roots only: these partial indexes skip comments, however many.
+            models.Index(
+                fields=["status", "created_at", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="content_root_stream",
+            ),
+            models.Index(
+                fields=["space", "status", "created_at", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="content_root_space_stream",
+            ),
         ]
 
     def __str__(self) -> str:
