@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import click
 
+from rucher.commands.demo import command as demo_command
 from rucher.commands.evaluate import register as evaluate_group
+from rucher.commands.export import command as export_command
 from rucher.commands.imports import register as import_group
+from rucher.commands.insights import group as insights_group
+from rucher.commands.manage import command as manage_command
+from rucher.commands.sentiment import group as sentiment_group
+from rucher.commands.serve import command as serve_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,15 +19,14 @@ def main() -> None:
     """rucher: a self-hosted enterprise social network with a community manager's cockpit."""
 
 
-def _register() -> None:
-    from rucher.commands import demo, export, insights, manage, sentiment, serve
-
-    for module in (demo, serve, export, manage):
-        main.add_command(module.command)
-    main.add_command(insights.group)
-    main.add_command(sentiment.group)
-    main.add_command(import_group())
-    main.add_command(evaluate_group())
-
-
-_register()
+for _command in (
+    demo_command,
+    serve_command,
+    export_command,
+    manage_command,
+    insights_group,
+    sentiment_group,
+    import_group(),
+    evaluate_group(),
+):
+    main.add_command(_command)
