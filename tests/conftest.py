@@ -119,6 +119,14 @@ def world(make_person: Callable[..., Any], make_space: Callable[..., Any]) -> di
 
 
 @pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with an empty cache (sign-in throttling counts, cockpit reports)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings: Any) -> None:
     """Argon2 is deliberately slow; tests create many accounts (production keeps Argon2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "rucher.activity",
     "rucher.api",
     "rucher.web",
+    "rucher.cockpit",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +105,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "rucher.urls"
 WSGI_APPLICATION = "rucher.wsgi.application"
 AUTH_USER_MODEL = "people.Person"
+AUTHENTICATION_BACKENDS = ["rucher.people.throttle.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -151,6 +153,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"  # attachments are served by a permission-checked view only
 
+if os.environ.get("RUCHER_HTTPS") == "1":  # served behind TLS: cookies never travel in clear
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -60,5 +60,18 @@ def sign_in(page: Any, username: str, password: str = "demo") -> None:
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    # "main": the header's language form has a submit button too, and comes first.
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def sign_in_as(page: Any) -> Callable[..., Any]:
+    """`sign_in_as("bob")` signs the `page` fixture's browser in (test modules cannot import
+    conftest: two conftest.py files share that module name)."""
+
+    def sign_in_page(username: str, password: str = "demo") -> Any:
+        sign_in(page, username, password)
+        return page
+
+    return sign_in_page

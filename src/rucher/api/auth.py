@@ -21,6 +21,7 @@ from ninja.utils import check_csrf
 
 from rucher.api import tokens
 from rucher.api.schemas import ErrorOut, TokenCreatedOut, TokenIn, TokenOut
+from rucher.people import throttle
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
@@ -79,10 +80,12 @@ router = Router(tags=["auth"])
 @router.post(
     "/tokens",
     auth=None,
-    response={201: TokenCreatedOut, 401: ErrorOut, 422: ErrorOut},
+    response={201: TokenCreatedOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Exchange a username and password for a personal access token",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
+    if throttle.is_locked(payload.username, throttle.client_address(request)):
+        raise HttpError(429, "too many failed sign-ins: try again in 15 minutes")
     person = check_password(request, username=payload.username, password=payload.password)
     if person is None or not person.is_active:
         raise AuthenticationError(401, "wrong username or password")

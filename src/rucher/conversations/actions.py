@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rucher.activity.actions import record
 from rucher.conversations.models import Content, Reaction, Revision, Topic
@@ -33,21 +34,26 @@ PUBLISH_VERB = {
 }
 
 
-def clean_text(text: object, limit: int, what: str = "text") -> str:
+def clean_text(text: object, limit: int, what: str | None = None) -> str:
+    # `what` names the field in the message; callers pass it already translated.
+    what = what or _("text")
     if not isinstance(text, str):
-        raise Invalid(f"{what} must be a string")
+        raise Invalid(_("%(field)s must be a string") % {"field": what})
     text = text.replace("\x00", "").strip()
     if not text:
-        raise Invalid(f"{what} cannot be empty")
+        raise Invalid(_("%(field)s cannot be empty") % {"field": what})
     if len(text) > limit:
-        raise Invalid(f"{what} has at most {limit} characters ({len(text)} given)")
+        raise Invalid(
+            _("%(field)s has at most %(limit)s characters (%(given)s given)")
+            % {"field": what, "limit": limit, "given": len(text)}
+        )
     return text
 
 
 def _render_for(author: Person, text: str) -> Rendered:
     from rucher.conversations.rendering import extract
 
-    mentions, _, _ = extract(text)
+    mentions, _topics, _tag = extract(text)
     known = (
         set(
             permissions.visible_people(author)
@@ -72,6 +78,10 @@ def _record_new_mentions(author: Person, content: Content, usernames: list[str])
     already = set(content.mentions.values_list("username", flat=True))
     new = Person.objects.filter(username__in=[u for u in usernames if u not in already])
     for person in new:
+        # Mentioning someone who cannot read the post must not reach them (no notification,
+        # no event), or it would leak a private or secret conversation.
+        if not permissions.visible_content(person).filter(pk=content.pk).exists():
+            continue
         content.mentions.add(person)
         record(
             author,
@@ -151,13 +161,13 @@ def _guess_lang(text: str) -> str:
 def publish(author: Person, space: Space | None, text: object, kind: str = Kind.POST) -> Content:
     """A post or a question in a space, or (space None) a post on the author's profile."""
     if kind not in (Kind.POST, Kind.QUESTION):
-        raise Invalid("kind must be post or question")
+        raise Invalid(_("kind must be post or question"))
     body = clean_text(text, settings.RUCHER_MAX_TEXT_LENGTH)
     if space is None:
         if author.is_guest:
-            raise Forbidden("partner guests post in their partner spaces only")
+            raise Forbidden(_("partner guests post in their partner spaces only"))
         if kind == Kind.QUESTION:
-            raise Invalid("questions are asked in a space")
+            raise Invalid(_("questions are asked in a space"))
     else:
         permissions.require_post_in(author, space)
     return _create(author, kind, body, space=space)
@@ -166,16 +176,16 @@ def publish(author: Person, space: Space | None, text: object, kind: str = Kind.
 @transaction.atomic
 def reply(author: Person, parent: Content, text: object, quoted: Content | None = None) -> Content:
     """A comment (or, under a question, an answer when ``parent`` is the question itself)."""
-    body = clean_text(text, settings.RUCHER_MAX_COMMENT_LENGTH, "comment")
+    body = clean_text(text, settings.RUCHER_MAX_COMMENT_LENGTH, _("comment"))
     parent = _readable(author, parent)
     if parent.space is not None:
         permissions.require_post_in(author, parent.space)
     elif author.is_guest:
-        raise NotFound("content not found")
+        raise NotFound(_("content not found"))
     if quoted is not None:
         quoted = _readable(author, quoted)
         if (quoted.root_id or quoted.pk) != (parent.root_id or parent.pk):
-            raise Invalid("a reply can only quote a message of the same conversation")
+            raise Invalid(_("a reply can only quote a message of the same conversation"))
     kind = Kind.ANSWER if parent.kind == Kind.QUESTION else Kind.COMMENT
     return _create(author, kind, body, space=parent.space, parent=parent, quoted=quoted)
 
@@ -189,12 +199,12 @@ def _readable(person: Person, content: Content) -> Content:
 def accept_answer(person: Person, answer: Content) -> Content:
     answer = _readable(person, answer)
     if answer.kind != Kind.ANSWER or answer.parent is None:
-        raise Invalid("only an answer to a question can be accepted")
+        raise Invalid(_("only an answer to a question can be accepted"))
     question = answer.parent
     if person.pk != question.author_id and not permissions.can_moderate(person, question.space):
-        raise Forbidden("only the person who asked can accept an answer")
+        raise Forbidden(_("only the person who asked can accept an answer"))
     if answer.accepted:
-        raise Conflict("this answer is already accepted")
+        raise Conflict(_("this answer is already accepted"))
     Content.objects.filter(parent=question, kind=Kind.ANSWER, accepted=True).update(accepted=False)
     answer.accepted = True
     answer.save(update_fields=["accepted"])
@@ -212,13 +222,15 @@ def accept_answer(person: Person, answer: Content) -> Content:
 @transaction.atomic
 def react(person: Person, content: Content, kind: object) -> Reaction:
     if kind not in Reaction.Kind.values:
-        raise Invalid(f"reaction must be one of {', '.join(Reaction.Kind.values)}")
+        raise Invalid(
+            _("reaction must be one of %(choices)s") % {"choices": ", ".join(Reaction.Kind.values)}
+        )
     content = _readable(person, content)
     if content.space is not None and not permissions.can_post_in(person, content.space):
-        raise Forbidden("join this space to react in it")
+        raise Forbidden(_("join this space to react in it"))
     existing = Reaction.objects.filter(content=content, person=person).first()
     if existing is not None and existing.kind == kind:
-        raise Conflict("you already reacted this way")
+        raise Conflict(_("you already reacted this way"))
     if existing is not None:
         existing.kind = str(kind)
         existing.save(update_fields=["kind"])
@@ -243,9 +255,9 @@ def react(person: Person, content: Content, kind: object) -> Reaction:
 @transaction.atomic
 def unreact(person: Person, content: Content) -> None:
     content = _readable(person, content)
-    deleted, _ = Reaction.objects.filter(content=content, person=person).delete()
+    deleted, _count = Reaction.objects.filter(content=content, person=person).delete()
     if not deleted:
-        raise NotFound("no reaction to remove")
+        raise NotFound(_("no reaction to remove"))
     Content.objects.filter(pk=content.pk).update(reaction_count=F("reaction_count") - 1)
 
 
@@ -265,20 +277,23 @@ def share(person: Person, original: Content, space: Space, text: object = "") ->
     so a share never widens who can read something."""
     original = _readable(person, original)
     if original.parent_id is not None:
-        raise Invalid("only posts, questions and polls can be shared")
+        raise Invalid(_("only posts, questions and polls can be shared"))
     source = original.space
     if source is not None and (
         source.visibility != Space.Visibility.OPEN
         or source.confidential
         or source.kind != Space.Kind.INTERNAL
     ):
-        raise Forbidden("content of private, secret, confidential or partner spaces stays there")
+        raise Forbidden(_("content of private, secret, confidential or partner spaces stays there"))
     if space.kind != Space.Kind.INTERNAL:
-        raise Forbidden("nothing is shared into partner spaces")
+        raise Forbidden(_("nothing is shared into partner spaces"))
     permissions.require_post_in(person, space)
     comment = text.strip() if isinstance(text, str) else ""
     if len(comment) > settings.RUCHER_MAX_COMMENT_LENGTH:
-        raise Invalid(f"text has at most {settings.RUCHER_MAX_COMMENT_LENGTH} characters")
+        raise Invalid(
+            _("text has at most %(limit)s characters")
+            % {"limit": settings.RUCHER_MAX_COMMENT_LENGTH}
+        )
     return _create(person, Kind.POST, comment or "↪", space=space, shared_from=original)
 
 
@@ -286,7 +301,7 @@ def share(person: Person, original: Content, space: Space, text: object = "") ->
 def edit(person: Person, content: Content, text: object) -> Content:
     content = _readable(person, content)
     if content.author_id != person.pk:
-        raise Forbidden("only the author can edit")
+        raise Forbidden(_("only the author can edit"))
     limit = (
         settings.RUCHER_MAX_TEXT_LENGTH
         if content.parent_id is None
@@ -311,7 +326,7 @@ def delete(person: Person, content: Content) -> Content:
     """Soft delete by the author or a moderator; restorable for 30 days."""
     content = _readable(person, content)
     if content.author_id != person.pk and not permissions.can_moderate(person, content.space):
-        raise Forbidden("only the author or a moderator can delete")
+        raise Forbidden(_("only the author or a moderator can delete"))
     content.status = Content.Status.DELETED
     content.deleted_at, content.deleted_by = timezone.now(), person
     content.save(update_fields=["status", "deleted_at", "deleted_by"])
@@ -335,14 +350,22 @@ def restore(moderator: Person, content_id: int) -> Content:
             pk=content_id, status=Content.Status.DELETED
         )
     except Content.DoesNotExist:
-        raise NotFound("no deleted content with this id") from None
-    if content.space is not None and not permissions.can_read_space(moderator, content.space):
-        raise NotFound("no deleted content with this id")
+        raise NotFound(_("no deleted content with this id")) from None
+    can_read = (
+        permissions.can_read_space(moderator, content.space)
+        if content.space is not None
+        else not moderator.is_guest
+    )
+    if not can_read:
+        raise NotFound(_("no deleted content with this id"))
     if not permissions.can_moderate(moderator, content.space):
-        raise Forbidden("only moderators restore content")
+        raise Forbidden(_("only moderators restore content"))
     limit = timedelta(days=settings.RUCHER_DELETED_RETENTION_DAYS)
     if content.deleted_at is None or timezone.now() - content.deleted_at > limit:
-        raise Conflict(f"content deleted more than {limit.days} days ago cannot be restored")
+        raise Conflict(
+            _("content deleted more than %(days)s days ago cannot be restored")
+            % {"days": limit.days}
+        )
     content.status, content.deleted_at, content.deleted_by = Content.Status.PUBLISHED, None, None
     content.save(update_fields=["status", "deleted_at", "deleted_by"])
     if content.root_id is not None:

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from rucher.activity.actions import record
 from rucher.conversations.actions import _create, clean_text
@@ -27,14 +28,14 @@ def create_poll(
     options: list[str] | None = None,
     kind: str = Poll.Kind.CHOICE,
 ) -> Content:
-    text = clean_text(question, 300, "question")
+    text = clean_text(question, 300, _("question"))
     if kind not in Poll.Kind.values:
-        raise Invalid("poll kind must be choice or nps")
+        raise Invalid(_("poll kind must be choice or nps"))
     labels = [o.strip() for o in (options or []) if isinstance(o, str) and o.strip()]
     if kind == Poll.Kind.CHOICE and not 2 <= len(labels) <= MAX_OPTIONS:
-        raise Invalid(f"a choice poll needs 2 to {MAX_OPTIONS} options")
+        raise Invalid(_("a choice poll needs 2 to %(max)s options") % {"max": MAX_OPTIONS})
     if any(len(label) > 200 for label in labels):
-        raise Invalid("an option has at most 200 characters")
+        raise Invalid(_("an option has at most 200 characters"))
     permissions.require_post_in(author, space)
     content = _create(author, Content.Kind.POLL, text, space=space)
     poll = Poll.objects.create(content=content, kind=kind, question=text)
@@ -52,23 +53,23 @@ def vote(
     content = permissions.get_visible_content(person, poll_content.pk, record_read=False)
     poll = Poll.objects.filter(content=content).first()
     if poll is None:
-        raise Invalid("this content is not a poll")
+        raise Invalid(_("this content is not a poll"))
     if content.space is not None and not permissions.can_post_in(person, content.space):
-        raise Invalid("join this space to vote")
+        raise Invalid(_("join this space to vote"))
     if poll.kind == Poll.Kind.NPS:
         if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 10:
-            raise Invalid("an NPS answer is a whole number from 0 to 10")
+            raise Invalid(_("an NPS answer is a whole number from 0 to 10"))
         option, value = None, float(score)
     else:
         option = poll.options.filter(pk=option_id).first() if option_id is not None else None
         if option is None:
-            raise Invalid("choose one of the poll's options")
+            raise Invalid(_("choose one of the poll's options"))
         value, score = float(option.position), None
     try:
         with transaction.atomic():
             ballot = PollVote.objects.create(poll=poll, person=person, option=option, score=score)
     except IntegrityError:
-        raise Conflict("you already answered this poll") from None
+        raise Conflict(_("you already answered this poll")) from None
     record(person, "voted", "poll", content.pk, space_id=content.space_id, value=value)
     return ballot
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rucher.errors import Conflict, Invalid, NotFound
 from rucher.people.models import Department, Person, Site, Tag
@@ -17,10 +18,10 @@ def _tags(names: object) -> list[Tag]:
     if isinstance(names, str):
         names = [n for n in names.split(",")]
     if not isinstance(names, list | tuple):
-        raise Invalid("skills and expertise are lists of words")
+        raise Invalid(_("skills and expertise are lists of words"))
     clean = list(dict.fromkeys(str(n).strip().lower() for n in names if str(n).strip()))
     if len(clean) > MAX_TAGS or any(len(n) > 60 for n in clean):
-        raise Invalid(f"at most {MAX_TAGS} tags of at most 60 characters")
+        raise Invalid(_("at most %(max)s tags of at most 60 characters") % {"max": MAX_TAGS})
     Tag.objects.bulk_create([Tag(name=n) for n in clean], ignore_conflicts=True)
     return list(Tag.objects.filter(name__in=clean))
 
@@ -32,12 +33,17 @@ def update_profile(person: Person, **fields: Any) -> Person:
     allowed = set(PROFILE_LIMITS) | {"department", "site", "skills", "expertise", "show_influence"}
     unknown = set(fields) - allowed
     if unknown:
-        raise Invalid(f"unknown profile field(s): {', '.join(sorted(unknown))}")
+        raise Invalid(
+            _("unknown profile field(s): %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     for name, limit in PROFILE_LIMITS.items():
         if name in fields:
             value = fields[name]
             if not isinstance(value, str) or len(value) > limit:
-                raise Invalid(f"{name} is text of at most {limit} characters")
+                raise Invalid(
+                    _("%(field)s is text of at most %(limit)s characters")
+                    % {"field": name, "limit": limit}
+                )
             setattr(person, name, value.strip())
     if "department" in fields:
         person.department = (
@@ -64,16 +70,16 @@ def add_contact(person: Person, other: Person) -> None:
     from rucher.spaces.permissions import visible_people
 
     if other.pk == person.pk:
-        raise Invalid("you are already your own contact")
+        raise Invalid(_("you are already your own contact"))
     if not visible_people(person).filter(pk=other.pk).exists():
-        raise NotFound("person not found")
+        raise NotFound(_("person not found"))
     if person.favourites.filter(pk=other.pk).exists():
-        raise Conflict("already in your contacts")
+        raise Conflict(_("already in your contacts"))
     person.favourites.add(other)
 
 
 @transaction.atomic
 def remove_contact(person: Person, other: Person) -> None:
     if not person.favourites.filter(pk=other.pk).exists():
-        raise NotFound("not in your contacts")
+        raise NotFound(_("not in your contacts"))
     person.favourites.remove(other)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from rucher.activity.actions import record
 from rucher.errors import Conflict, Forbidden, Invalid, NotFound
@@ -38,24 +39,31 @@ def create_space(
 ) -> Space:
     name = (name or "").strip()
     if not name:
-        raise Invalid("a space needs a name")
+        raise Invalid(_("a space needs a name"))
     if len(name) > MAX_NAME:
-        raise Invalid(f"a space name has at most {MAX_NAME} characters")
+        raise Invalid(_("a space name has at most %(limit)s characters") % {"limit": MAX_NAME})
     if len(description) > 2000:
-        raise Invalid("a description has at most 2000 characters")
+        raise Invalid(_("a description has at most 2000 characters"))
     if visibility not in Space.Visibility.values:
-        raise Invalid(f"visibility must be one of {', '.join(Space.Visibility.values)}")
+        raise Invalid(
+            _("visibility must be one of %(choices)s")
+            % {"choices": ", ".join(Space.Visibility.values)}
+        )
     if kind not in Space.Kind.values:
-        raise Invalid(f"kind must be one of {', '.join(Space.Kind.values)}")
+        raise Invalid(
+            _("kind must be one of %(choices)s") % {"choices": ", ".join(Space.Kind.values)}
+        )
     if creator.is_guest:
-        raise Forbidden("partner guests cannot create spaces")
+        raise Forbidden(_("partner guests cannot create spaces"))
     parent = None
     if parent_id is not None:
         parent = permissions.get_visible_space(creator, parent_id)
         if not permissions.can_manage_space(creator, parent):
-            raise Forbidden("only the hub's managers can add sub-spaces to it")
+            raise Forbidden(_("only the hub's managers can add sub-spaces to it"))
         if parent.parent_id is not None:
-            raise Invalid("sub-spaces cannot have sub-spaces of their own (one level of hubs)")
+            raise Invalid(_("sub-spaces cannot have sub-spaces of their own (one level of hubs)"))
+        if parent.visibility == Space.Visibility.SECRET and visibility != Space.Visibility.SECRET:
+            raise Invalid(_("the sub-spaces of a secret hub are secret too"))
     space = Space.objects.create(
         name=name,
         slug=_unique_slug(name),
@@ -84,17 +92,17 @@ def join_space(person: Person, space: Space) -> Membership:
     spaces: only by invitation. Partner guests: only by invitation, whatever the space."""
     existing = permissions.membership(person, space)
     if existing is not None and existing.status == ACTIVE:
-        raise Conflict("already a member of this space")
+        raise Conflict(_("already a member of this space"))
     if existing is not None and existing.status == Membership.Status.INVITED:
         _activate(existing)
         record(person, "joined_space", "space", space.pk, space_id=space.pk)
         return existing
     if existing is not None:
-        raise Conflict("your request to join is already waiting for approval")
+        raise Conflict(_("your request to join is already waiting for approval"))
     if not permissions.visible_spaces(person).filter(pk=space.pk).exists():
-        raise NotFound("space not found")
+        raise NotFound(_("space not found"))
     if person.is_guest:
-        raise Forbidden("partner guests join spaces by invitation only")
+        raise Forbidden(_("partner guests join spaces by invitation only"))
     if space.visibility == Space.Visibility.OPEN:
         membership = Membership.objects.create(space=space, person=person)
         Space.objects.filter(pk=space.pk).update(member_count=F("member_count") + 1)
@@ -106,20 +114,20 @@ def join_space(person: Person, space: Space) -> Membership:
         )
         record(person, "requested_to_join", "space", space.pk, space_id=space.pk)
         return membership
-    raise Forbidden("this space is joined by invitation only")
+    raise Forbidden(_("this space is joined by invitation only"))
 
 
 @transaction.atomic
 def leave_space(person: Person, space: Space) -> None:
     membership = permissions.membership(person, space)
     if membership is None:
-        raise NotFound("not a member of this space")
+        raise NotFound(_("not a member of this space"))
     if membership.role == Membership.Role.OWNER:
         other_owners = space.memberships.filter(role=Membership.Role.OWNER, status=ACTIVE).exclude(
             pk=membership.pk
         )
         if not other_owners.exists():
-            raise Conflict("the last owner cannot leave: name another owner first")
+            raise Conflict(_("the last owner cannot leave: name another owner first"))
     was_active = membership.status == ACTIVE
     membership.delete()
     if was_active:
@@ -133,32 +141,32 @@ def invite(inviter: Person, space: Space, invitee: Person) -> Membership:
     Partner guests can only be invited into partner-shared spaces."""
     if not permissions.can_post_in(inviter, space):
         raise (
-            NotFound("space not found")
+            NotFound(_("space not found"))
             if not permissions.can_read_space(inviter, space)
-            else Forbidden("join this space before inviting to it")
+            else Forbidden(_("join this space before inviting to it"))
         )
     restricted = space.visibility != Space.Visibility.OPEN or space.kind == Space.Kind.PARTNER
     if restricted and not permissions.can_manage_space(inviter, space):
-        raise Forbidden("only the space's managers invite to it")
+        raise Forbidden(_("only the space's managers invite to it"))
     if invitee.is_guest and space.kind != Space.Kind.PARTNER:
-        raise Forbidden("partner guests can only be invited into partner-shared spaces")
+        raise Forbidden(_("partner guests can only be invited into partner-shared spaces"))
     if not invitee.is_active:
-        raise Invalid("this account is not active")
+        raise Invalid(_("this account is not active"))
     existing = permissions.membership(invitee, space)
     if existing is not None and existing.status == ACTIVE:
-        raise Conflict("already a member of this space")
+        raise Conflict(_("already a member of this space"))
     if existing is not None and existing.status == Membership.Status.REQUESTED:
         _activate(existing)  # inviting someone who asked is approving them
         record(inviter, "invited", "space", space.pk, space_id=space.pk, target_id=invitee.pk)
         return existing
     if existing is not None:
-        raise Conflict("already invited")
+        raise Conflict(_("already invited"))
     try:
         membership = Membership.objects.create(
             space=space, person=invitee, status=Membership.Status.INVITED, invited_by=inviter
         )
     except IntegrityError:
-        raise Conflict("already invited") from None
+        raise Conflict(_("already invited")) from None
     record(inviter, "invited", "space", space.pk, space_id=space.pk, target_id=invitee.pk)
     return membership
 
@@ -166,9 +174,9 @@ def invite(inviter: Person, space: Space, invitee: Person) -> Membership:
 @transaction.atomic
 def approve_request(manager: Person, membership: Membership) -> Membership:
     if not permissions.can_manage_space(manager, membership.space):
-        raise Forbidden("only the space's managers approve requests")
+        raise Forbidden(_("only the space's managers approve requests"))
     if membership.status != Membership.Status.REQUESTED:
-        raise Conflict("there is no request to approve")
+        raise Conflict(_("there is no request to approve"))
     _activate(membership)
     record(
         membership.person,
@@ -183,11 +191,21 @@ def approve_request(manager: Person, membership: Membership) -> Membership:
 @transaction.atomic
 def set_role(manager: Person, membership: Membership, role: str) -> Membership:
     if role not in Membership.Role.values:
-        raise Invalid(f"role must be one of {', '.join(Membership.Role.values)}")
+        raise Invalid(
+            _("role must be one of %(choices)s") % {"choices": ", ".join(Membership.Role.values)}
+        )
     if not permissions.can_manage_space(manager, membership.space):
-        raise Forbidden("only the space's managers change roles")
+        raise Forbidden(_("only the space's managers change roles"))
     if membership.person.is_guest and role != Membership.Role.MEMBER:
-        raise Invalid("partner guests can only be members")
+        raise Invalid(_("partner guests can only be members"))
+    touches_owner = Membership.Role.OWNER in (role, membership.role)
+    manager_role = getattr(permissions.membership(manager, membership.space), "role", None)
+    if touches_owner and manager_role != Membership.Role.OWNER and manager.kind != "admin":
+        raise Forbidden(_("only an owner grants or removes the owner role"))
+    if membership.role == Membership.Role.OWNER and role != Membership.Role.OWNER:
+        owners = membership.space.memberships.filter(role=Membership.Role.OWNER, status=ACTIVE)
+        if not owners.exclude(pk=membership.pk).exists():
+            raise Conflict(_("a space keeps at least one owner"))
     membership.role = role
     membership.save(update_fields=["role"])
     return membership

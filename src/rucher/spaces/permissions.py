@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from rucher.conversations.models import Content
 from rucher.errors import Forbidden, NotFound
@@ -58,7 +59,10 @@ def visible_content(person: Any) -> QuerySet[Content]:
     """Published content this person may read (every kind: posts, comments, answers…)."""
     if not getattr(person, "is_authenticated", False) or not person.is_active:
         return Content.objects.none()
-    published = Content.objects.filter(status=Content.Status.PUBLISHED)
+    # A reply is only as visible as its conversation: deleting a post hides its thread.
+    published = Content.objects.filter(status=Content.Status.PUBLISHED).filter(
+        Q(root__isnull=True) | Q(root__status=Content.Status.PUBLISHED)
+    )
     readable = readable_spaces(person).values("id")
     if person.is_guest:
         return published.filter(space_id__in=readable)
@@ -89,14 +93,14 @@ def get_visible_space(person: Any, space_id: int | str) -> Space:
     try:
         return visible_spaces(person).get(pk=int(space_id))
     except (Space.DoesNotExist, ValueError, TypeError):
-        raise NotFound("space not found") from None
+        raise NotFound(_("space not found")) from None
 
 
 def get_visible_space_by_slug(person: Any, slug: str) -> Space:
     try:
         return visible_spaces(person).get(slug=slug)
     except Space.DoesNotExist:
-        raise NotFound("space not found") from None
+        raise NotFound(_("space not found")) from None
 
 
 def can_read_space(person: Any, space: Space) -> bool:
@@ -115,7 +119,7 @@ def get_visible_content(
             .get(pk=int(content_id))
         )
     except (Content.DoesNotExist, ValueError, TypeError):
-        raise NotFound("content not found") from None
+        raise NotFound(_("content not found")) from None
     if record_read and content.space is not None and content.space.confidential:
         record_confidential_read(person, content.space, "content", content.pk, channel)
     return content
@@ -129,7 +133,7 @@ def get_visible_person(person: Any, person_id: int | str) -> Person:
             .get(pk=int(person_id))
         )
     except (Person.DoesNotExist, ValueError, TypeError):
-        raise NotFound("person not found") from None
+        raise NotFound(_("person not found")) from None
 
 
 def can_post_in(person: Any, space: Space) -> bool:
@@ -140,9 +144,9 @@ def can_post_in(person: Any, space: Space) -> bool:
 def require_post_in(person: Any, space: Space) -> None:
     """NotFound if the space may not be known of; Forbidden if known but not joined."""
     if not visible_spaces(person).filter(pk=space.pk).exists():
-        raise NotFound("space not found")
+        raise NotFound(_("space not found"))
     if not can_post_in(person, space):
-        raise Forbidden("join this space to post in it")
+        raise Forbidden(_("join this space to post in it"))
 
 
 def can_manage_space(person: Any, space: Space) -> bool:

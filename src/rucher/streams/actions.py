@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from rucher.activity.actions import record
 from rucher.conversations.models import Topic
@@ -21,24 +22,24 @@ def resolve_target(person: Person, target_type: str, target: object) -> int:
     if target_type == TargetType.TOPIC:
         name = str(target).strip().lstrip("#").lower()
         if not name or len(name) > 50:
-            raise Invalid("a topic name has 1 to 50 characters")
-        topic, _ = Topic.objects.get_or_create(name=name)
+            raise Invalid(_("a topic name has 1 to 50 characters"))
+        topic, _created = Topic.objects.get_or_create(name=name)
         return topic.pk
-    raise Invalid("follow a person, a space or a topic")
+    raise Invalid(_("follow a person, a space or a topic"))
 
 
 @transaction.atomic
 def follow(person: Person, target_type: str, target: object) -> Follow:
     target_id = resolve_target(person, target_type, target)
     if target_type == TargetType.PERSON and target_id == person.pk:
-        raise Invalid("you cannot follow yourself")
+        raise Invalid(_("you cannot follow yourself"))
     try:
         with transaction.atomic():
             row = Follow.objects.create(
                 follower=person, target_type=target_type, target_id=target_id
             )
     except IntegrityError:
-        raise Conflict("already followed") from None
+        raise Conflict(_("already followed")) from None
     record(
         person,
         "followed",
@@ -52,11 +53,11 @@ def follow(person: Person, target_type: str, target: object) -> Follow:
 @transaction.atomic
 def unfollow(person: Person, target_type: str, target: object) -> None:
     target_id = resolve_target(person, target_type, target)
-    deleted, _ = Follow.objects.filter(
+    deleted, _count = Follow.objects.filter(
         follower=person, target_type=target_type, target_id=target_id
     ).delete()
     if not deleted:
-        raise NotFound("not followed")
+        raise NotFound(_("not followed"))
     record(
         person,
         "unfollowed",
@@ -73,7 +74,7 @@ def mute(person: Person, target_type: str, target: object) -> Mute:
         person=person, target_type=target_type, target_id=target_id
     )
     if not created:
-        raise Conflict("already muted")
+        raise Conflict(_("already muted"))
     record(person, "muted", target_type, target_id)
     return row
 
@@ -81,20 +82,20 @@ def mute(person: Person, target_type: str, target: object) -> Mute:
 @transaction.atomic
 def unmute(person: Person, target_type: str, target: object) -> None:
     target_id = resolve_target(person, target_type, target)
-    deleted, _ = Mute.objects.filter(
+    deleted, _count = Mute.objects.filter(
         person=person, target_type=target_type, target_id=target_id
     ).delete()
     if not deleted:
-        raise NotFound("not muted")
+        raise NotFound(_("not muted"))
     record(person, "unmuted", target_type, target_id)
 
 
 def normalise_tag(tag: object) -> str:
     if not isinstance(tag, str):
-        raise Invalid("a tag is text")
+        raise Invalid(_("a tag is text"))
     name = tag.strip().strip("[]").strip().lower()
     if not name or len(name) > 40:
-        raise Invalid("a tag has 1 to 40 characters, e.g. [Sport]")
+        raise Invalid(_("a tag has 1 to 40 characters, e.g. [Sport]"))
     return name
 
 
@@ -103,12 +104,12 @@ def hide_tag(person: Person, tag: object) -> HideRule:
     name = normalise_tag(tag)
     rule, created = HideRule.objects.get_or_create(person=person, tag=name)
     if not created:
-        raise Conflict("this tag is already hidden")
+        raise Conflict(_("this tag is already hidden"))
     return rule
 
 
 @transaction.atomic
 def show_tag(person: Person, tag: object) -> None:
-    deleted, _ = HideRule.objects.filter(person=person, tag=normalise_tag(tag)).delete()
+    deleted, _count = HideRule.objects.filter(person=person, tag=normalise_tag(tag)).delete()
     if not deleted:
-        raise NotFound("this tag is not hidden")
+        raise NotFound(_("this tag is not hidden"))

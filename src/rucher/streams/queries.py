@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from rucher.conversations.models import Content, Reaction
 from rucher.errors import Invalid
@@ -52,7 +53,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
         return datetime.fromisoformat(stamp), int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid("invalid cursor") from None
+        raise Invalid(_("invalid cursor")) from None
 
 
 def _page_size(limit: Any) -> int:
@@ -61,9 +62,11 @@ def _page_size(limit: Any) -> int:
     try:
         size = int(limit)
     except (TypeError, ValueError):
-        raise Invalid("limit must be a whole number") from None
+        raise Invalid(_("limit must be a whole number")) from None
     if not 1 <= size <= settings.RUCHER_STREAM_MAX_PAGE_SIZE:
-        raise Invalid(f"limit must be between 1 and {settings.RUCHER_STREAM_MAX_PAGE_SIZE}")
+        raise Invalid(
+            _("limit must be between 1 and %(max)s") % {"max": settings.RUCHER_STREAM_MAX_PAGE_SIZE}
+        )
     return size
 
 
@@ -87,7 +90,7 @@ def _apply_filters(items: QuerySet[Content], filters: StreamFilters | None) -> Q
         return items
     if filters.kind:
         if filters.kind not in ROOT_KINDS:
-            raise Invalid(f"kind must be one of {', '.join(ROOT_KINDS)}")
+            raise Invalid(_("kind must be one of %(choices)s") % {"choices": ", ".join(ROOT_KINDS)})
         items = items.filter(kind=filters.kind)
     if filters.topic:
         items = items.filter(

@@ -69,6 +69,7 @@ def _profile(request: HttpRequest, other: Person) -> HttpResponse:
     person = user(request)
     visible = permissions.visible_people(person)
     page = queries.person_stream(person, other.pk, cursor=request.GET.get("cursor"))
+    permissions.record_confidential_reads(person, page.items)
     if is_htmx(request) and request.GET.get("cursor"):
         return render(request, "streams/_page.html", {"page": page})
     record_view(person, "person", other.pk, None)

@@ -113,6 +113,7 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
         page = queries.space_stream(
             person, space.pk, cursor=request.GET.get("cursor"), filters=filters
         )
+        permissions.record_confidential_reads(person, page.items)
         if is_htmx(request) and request.GET.get("cursor"):
             return render(request, "streams/_page.html", {"page": page})
         record_view(person, "space", space.pk, space.pk)

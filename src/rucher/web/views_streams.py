@@ -23,7 +23,9 @@ from rucher.web.forms import ComposerForm
 def _stream_response(
     request: HttpRequest, template: str, page: queries.Page, context: dict
 ) -> HttpResponse:
-    """A whole page, or (HTMX "load more") only the next items."""
+    """A whole page, or (HTMX "load more") only the next items. Confidential items shown are
+    reads, recorded like any other read of them."""
+    permissions.record_confidential_reads(request.user, page.items)
     context = {**context, "page": page}
     if is_htmx(request) and request.GET.get("cursor"):
         return render(request, "streams/_page.html", context)
