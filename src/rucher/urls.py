@@ -7,5 +7,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("rucher.api.urls")),
+    path("cockpit/", include("rucher.cockpit.urls")),
     path("", include("rucher.web.urls")),
 ]

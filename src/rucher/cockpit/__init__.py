@@ -1,0 +1,1 @@
+"""The community manager's cockpit: web pages over the insights engine."""

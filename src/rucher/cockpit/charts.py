@@ -1,0 +1,120 @@
+"""Plotly figures rendered to HTML fragments (``include_plotlyjs=False``: the page loads the
+vendored plotly.min.js once). Every builder returns "" when there is nothing to draw, so a
+template can show its "not enough data" note instead of an empty chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+CONFIG = {"displaylogo": False, "responsive": True}
+LAYOUT: dict[str, Any] = {
+    "margin": {"l": 50, "r": 20, "t": 40, "b": 50},
+    "height": 320,
+    "template": "plotly_white",
+    "font": {"family": "system-ui, sans-serif", "size": 13},
+}
+
+
+def _html(figure: go.Figure, title: str) -> SafeString:
+    figure.update_layout(title={"text": title}, **LAYOUT)
+    # Plotly escapes the figure's JSON itself; the result is markup we produced.
+    return mark_safe(figure.to_html(full_html=False, include_plotlyjs=False, config=CONFIG))
+
+
+def trend_chart(series: Sequence[dict[str, Any]], metrics: dict[str, str], title: str) -> str:
+    """One line per metric (key -> label) over the buckets of ``engagement_series``."""
+    if not series:
+        return ""
+    x = [row["bucket"] for row in series]
+    figure = go.Figure()
+    for key, label in metrics.items():
+        figure.add_trace(
+            go.Scatter(x=x, y=[row.get(key, 0) for row in series], name=label, mode="lines+markers")
+        )
+    figure.update_layout(xaxis_title=_("week starting"), legend={"orientation": "h"})
+    return _html(figure, title)
+
+
+def lorenz_chart(points: Sequence[Sequence[float]], gini: float | None, title: str) -> str:
+    if not points:
+        return ""
+    x = [float(p[0]) for p in points]
+    y = [float(p[1]) for p in points]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            name=_("perfect equality"),
+            mode="lines",
+            line={"dash": "dash", "color": "#888"},
+        )
+    )
+    label = _("contributions") if gini is None else _("contributions (Gini %(g).2f)") % {"g": gini}
+    figure.add_trace(go.Scatter(x=x, y=y, name=label, mode="lines", fill="tonexty"))
+    figure.update_layout(
+        xaxis_title=_("share of members, least contributing first"),
+        yaxis_title=_("share of contributions"),
+        xaxis={"tickformat": ".0%"},
+        yaxis={"tickformat": ".0%"},
+    )
+    return _html(figure, title)
+
+
+def bar_chart(
+    labels: Sequence[str], values: Sequence[float | None], title: str, axis: str = ""
+) -> str:
+    shown = [
+        (label, value) for label, value in zip(labels, values, strict=True) if value is not None
+    ]
+    if not shown:
+        return ""
+    figure = go.Figure(go.Bar(x=[s[0] for s in shown], y=[s[1] for s in shown]))
+    figure.update_layout(yaxis_title=axis)
+    return _html(figure, title)
+
+
+def nps_chart(entries: Sequence[dict[str, Any]], title: str) -> str:
+    """One point per NPS figure (poll or estimate) with its 95 % interval as error bars."""
+    usable = [e for e in entries if e.get("value") is not None]
+    if not usable:
+        return ""
+    values = [float(e["value"]) for e in usable]
+    low = [v - float(e.get("low", v)) for v, e in zip(values, usable, strict=True)]
+    high = [float(e.get("high", v)) - v for v, e in zip(values, usable, strict=True)]
+    figure = go.Figure(
+        go.Scatter(
+            x=[e["label"] for e in usable],
+            y=values,
+            mode="markers",
+            marker={"size": 12},
+            error_y={"type": "data", "symmetric": False, "array": high, "arrayminus": low},
+        )
+    )
+    figure.update_layout(yaxis={"range": [-100, 100], "title": "NPS"})
+    return _html(figure, title)
+
+
+def heatmap(
+    names: Sequence[str], matrix: Sequence[Sequence[float | None]], title: str, colorbar: str
+) -> str:
+    if len(names) < 2:
+        return ""
+    figure = go.Figure(
+        go.Heatmap(
+            z=[list(row) for row in matrix],
+            x=list(names),
+            y=list(names),
+            colorscale="RdBu",
+            zmid=1.0,
+            colorbar={"title": colorbar},
+            hoverongaps=False,
+        )
+    )
+    figure.update_layout(height=max(320, 40 * len(names) + 120), yaxis={"autorange": "reversed"})
+    return _html(figure, title)

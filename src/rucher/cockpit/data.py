@@ -1,0 +1,193 @@
+"""The cockpit's data: the four contract frames from the database, cut to what the viewer may
+read and to the page's scope, then the engine's full report, cached.
+
+Privacy: the frames are filtered to the spaces the viewer may read (``permissions.
+readable_spaces``) BEFORE anything is computed, so a secret or confidential space the viewer
+is not in never contributes to a figure, not even to a total.
+
+Cache: Django's cache, keyed by the viewer's readable spaces, the scope, the period and the
+latest event id (plus the latest content id and the row counts, which an import without
+events could change). Every action appends an event, so a new event is a new key and a
+stale report is never served; old keys simply expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import polars as pl
+from django.core.cache import cache
+from django.db.models import Max
+
+from rucher.activity.models import Event
+from rucher.conversations.models import Content
+from rucher.insights.contract import Dataset
+from rucher.insights.periods import Period
+from rucher.insights.report import full_report
+from rucher.insights.report_scope import CONTENT_OBJECT_TYPES, with_frames
+from rucher.people.models import Person
+from rucher.spaces import permissions
+
+ScopeKind = Literal["organisation", "space", "department", "partner"]
+DEFAULT_DAYS = 90
+MAX_DAYS = 3 * 366
+CACHE_SECONDS = 6 * 3600
+CACHE_VERSION = 1
+# The cadence section is not shown in the cockpit: no need to compute it.
+SECTIONS: tuple[str, ...] = (
+    "engagement",
+    "engagement_series",
+    "inequality",
+    "influence",
+    "nps",
+    "profiles",
+    "silos",
+    "health",
+    "todo",
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a page is about: the whole organisation, a space (with its sub-spaces), the
+    people of a department, or the people of a partner organisation."""
+
+    kind: ScopeKind
+    key: int | str | None = None
+
+    def cache_part(self) -> list[Any]:
+        return [self.kind, self.key]
+
+
+def default_period(today: datetime | None = None) -> Period:
+    """The last ``DEFAULT_DAYS`` whole days up to and including today (UTC)."""
+    now = today or datetime.now(UTC)
+    end = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return Period(end - timedelta(days=DEFAULT_DAYS), end)
+
+
+def readable_space_ids(viewer: Person) -> list[int]:
+    return sorted(permissions.readable_spaces(viewer).values_list("id", flat=True))
+
+
+def _fingerprint() -> dict[str, Any]:
+    """Cheap database facts that change whenever the data does (one aggregate query each)."""
+    events = Event.objects.aggregate(latest=Max("id"))
+    content = Content.objects.aggregate(latest=Max("id"))
+    return {
+        "latest_event_id": events["latest"],
+        "latest_content_id": content["latest"],
+        "people": Person.objects.count(),
+    }
+
+
+def cache_key(viewer_spaces: list[int], scope: Scope, period: Period) -> str:
+    payload = {
+        "v": CACHE_VERSION,
+        "spaces": viewer_spaces,
+        "scope": scope.cache_part(),
+        "period": period.to_dict(),
+        "data": _fingerprint(),
+    }
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    return f"rucher:cockpit:{digest}"
+
+
+def load_database_dataset() -> Dataset:
+    """The live database as the four contract frames (the insights helper's loader when it
+    is installed, else the small loader below)."""
+    try:
+        from rucher.insights_db import frames_from_database
+    except ImportError:
+        from rucher.cockpit.frames import frames_from_models as frames_from_database
+    dataset: Dataset = frames_from_database()
+    return dataset
+
+
+def readable_only(dataset: Dataset, space_ids: list[int]) -> Dataset:
+    """Drop every row that belongs to a space outside ``space_ids``.
+
+    Content without a space (profile posts) is kept: every employee reads it. An event
+    without a space is dropped when it points at content of an unreadable space.
+    """
+    allowed = pl.Series("space_id", space_ids, dtype=pl.Int64).implode()
+    content = dataset.content.filter(
+        pl.col("space_id").is_null() | pl.col("space_id").is_in(allowed)
+    )
+    hidden = dataset.content.filter(
+        pl.col("space_id").is_not_null() & ~pl.col("space_id").is_in(allowed)
+    ).get_column("content_id")
+    events = dataset.events.filter(
+        pl.col("space_id").is_in(allowed)
+        | (
+            pl.col("space_id").is_null()
+            & ~(
+                pl.col("object_type").is_in(CONTENT_OBJECT_TYPES)
+                & pl.col("object_id").is_in(hidden.implode())
+            )
+        )
+    )
+    spaces = dataset.spaces.filter(pl.col("space_id").is_in(allowed))
+    # A space whose parent is hidden becomes a top-level space for this viewer.
+    spaces = spaces.with_columns(
+        pl.when(pl.col("parent_id").is_in(allowed)).then(pl.col("parent_id")).otherwise(None)
+    )
+    return with_frames(dataset, content=content, events=events, spaces=spaces)
+
+
+def people_only(dataset: Dataset, person_ids: list[int]) -> Dataset:
+    """What a group of people did: their content and the events they performed."""
+    chosen = pl.Series("person_id", person_ids, dtype=pl.Int64).implode()
+    return with_frames(
+        dataset,
+        people=dataset.people.filter(pl.col("person_id").is_in(chosen)),
+        content=dataset.content.filter(pl.col("author_id").is_in(chosen)),
+        events=dataset.events.filter(pl.col("actor_id").is_in(chosen)),
+    )
+
+
+def scope_people(scope: Scope) -> list[int]:
+    if scope.key is None:
+        return []
+    if scope.kind == "department":
+        people = Person.objects.filter(department_id=scope.key)
+    elif scope.kind == "partner":
+        people = Person.objects.filter(organisation_id=scope.key)
+    else:
+        return []
+    return list(people.values_list("id", flat=True))
+
+
+def compute_report(
+    viewer: Person, scope: Scope, period: Period, *, for_export: bool = False
+) -> dict[str, Any]:
+    """The engine's report for this viewer, scope and period (from the cache when fresh).
+    For an export, confidential spaces are left out entirely: nothing from them leaves."""
+    spaces = readable_space_ids(viewer)
+    if for_export:
+        confidential = set(
+            permissions.readable_spaces(viewer)
+            .filter(confidential=True)
+            .values_list("id", flat=True)
+        )
+        spaces = [space for space in spaces if space not in confidential]
+    key = cache_key(spaces, scope, period)
+    found = cache.get(key)
+    if found is not None:
+        found["from_cache"] = True
+        return dict(found)
+    dataset = readable_only(load_database_dataset(), spaces)
+    space_id: int | None = None
+    if scope.kind == "space":
+        space_id = int(scope.key)  # type: ignore[arg-type]
+    elif scope.kind in ("department", "partner"):
+        dataset = people_only(dataset, scope_people(scope))
+    report = full_report(dataset, space_id=space_id, period=period, sections=SECTIONS)
+    report["computed_at"] = datetime.now(UTC).isoformat()
+    cache.set(key, report, CACHE_SECONDS)
+    report["from_cache"] = False
+    return report

@@ -1,0 +1,17 @@
+"""Mounted at "cockpit/" (names in the "cockpit" namespace)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from rucher.cockpit import views
+
+app_name = "cockpit"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("spaces/<int:space_id>/", views.space, name="space"),
+    path("departments/<int:department_id>/", views.department, name="department"),
+    path("partners/<int:organisation_id>/", views.partner, name="partner"),
+    path("assets/plotly-<str:version>.min.js", views.plotly_js, name="plotly_js"),
+]
