@@ -50,8 +50,9 @@ def test_publish_on_my_profile_and_with_htmx(
     [("   ", "cannot be empty"), ("x" * 20_001, "at most 20000 characters")],
 )
 def test_bad_posts_are_refused_with_a_message(
-    world: dict[str, Any], client_for: Callable[..., Client], text: str, message: str
+    world: dict[str, Any], client_for: Callable[..., Client], text: str, message: str, settings: Any
 ) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     before = Content.objects.count()
     response = client_for(world["bob"]).post(
         "/posts/new/", {"kind": "post", "space": world["open"].pk, "text": text}
@@ -62,8 +63,9 @@ def test_bad_posts_are_refused_with_a_message(
 
 
 def test_posting_where_one_may_not_is_refused(
-    world: dict[str, Any], client_for: Callable[..., Client]
+    world: dict[str, Any], client_for: Callable[..., Client], settings: Any
 ) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     bob = client_for(world["bob"])
     for space in ("secret", "private"):
         response = bob.post(
@@ -77,8 +79,9 @@ def test_posting_where_one_may_not_is_refused(
 
 
 def test_htmx_composer_error_comes_back_in_place(
-    world: dict[str, Any], client_for: Callable[..., Client]
+    world: dict[str, Any], client_for: Callable[..., Client], settings: Any
 ) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     response = client_for(world["bob"]).post(
         "/posts/new/", {"kind": "post", "space": world["open"].pk, "text": ""}, headers=HTMX
     )
@@ -88,8 +91,9 @@ def test_htmx_composer_error_comes_back_in_place(
 
 
 def test_comment_quote_and_bad_comments(
-    world: dict[str, Any], client_for: Callable[..., Client]
+    world: dict[str, Any], client_for: Callable[..., Client], settings: Any
 ) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     post = actions.publish(world["alice"], world["open"], "Une idée")
     client = client_for(world["bob"])
     response = client.post(f"/posts/{post.pk}/reply/", {"text": "Bonne idée"})
@@ -188,8 +192,9 @@ def test_spaces_join_leave_request_invite_approve(
 
 
 def test_create_space_and_bad_input(
-    world: dict[str, Any], client_for: Callable[..., Client]
+    world: dict[str, Any], client_for: Callable[..., Client], settings: Any
 ) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     client = client_for(world["bob"])
     ok = client.post(
         "/spaces/new/",
@@ -273,6 +278,7 @@ def test_choice_poll(world: dict[str, Any], client_for: Callable[..., Client]) -
 def test_attachments_upload_and_checked_download(
     world: dict[str, Any], client_for: Callable[..., Client], settings: Any, tmp_path: Any
 ) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     settings.MEDIA_ROOT = tmp_path
     post = actions.publish(world["alice"], world["open"], "Compte rendu")
     alice = client_for(world["alice"])

@@ -218,8 +218,9 @@ def test_split_notice_for_managers_only(
 
 
 def test_non_member_reaction_is_refused_with_a_message(
-    world: dict[str, Any], client_for: Callable[[Any], Client]
+    world: dict[str, Any], client_for: Callable[[Any], Client], settings: Any
 ) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     post = actions.publish(world["alice"], world["open"], "Pour les membres")
     carol = client_for(world["carol"])  # may read the open space, is not a member
     response = carol.post(

@@ -11,7 +11,7 @@ Public API:
   (rho, n, p-value, confidence interval), plus ``partial.<feature>`` controlling for volume.
 - ``spearman(x, y, confidence) -> dict`` and ``partial_spearman(x, y, z, confidence)``.
 
-Definitions (docs/insights/engagement.md has the formulas):
+Definitions (docs/insights.md has the formulas):
 
 - *Posts*: the posts and questions an author wrote in a space during the period (the content
   table; the ``posted``/``asked`` events when it is empty). With ``post_verbs``, the events

@@ -15,7 +15,7 @@ Public API:
 - ``activity(dataset, active_verbs=None) -> pl.DataFrame``: who was active when and where
   (``person_id, at, space_id``), the definition every module shares.
 
-Definitions (docs/insights/engagement.md has the formulas):
+Definitions (docs/insights.md has the formulas):
 
 - *Active*: a person is active on a day when they did at least one participating action:
   an event whose verb is in ``ACTIVE_VERBS`` (every verb except reading, signing in,

@@ -3,7 +3,7 @@ which gathers every alert of ``health_alerts`` (churn, silent newcomers, unanswe
 duplicate questions, dormant, overgrown and empty new spaces) plus falling retention.
 
 Every threshold is a field of ``HealthParameters`` with a documented default; every alert
-carries the ids it was raised from. See docs/insights/profiles-and-health.md.
+carries the ids it was raised from. See docs/insights.md.
 """
 
 from __future__ import annotations

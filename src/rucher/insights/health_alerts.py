@@ -2,7 +2,7 @@
 duplicate questions, dormant, overgrown and empty new spaces.
 
 Every threshold is a field of ``HealthParameters`` with a documented default; every alert
-carries the ids it was raised from. See docs/insights/profiles-and-health.md.
+carries the ids it was raised from. See docs/insights.md.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Public API:
 - Pure NumPy helpers on a vector of counts: ``gini``, ``lorenz_points``, ``top_share``,
   ``smallest_share_for``.
 
-Definitions (docs/insights/engagement.md has the formulas):
+Definitions (docs/insights.md has the formulas):
 
 - *Contributions*: by default, content written (posts, questions, comments, answers); with
   ``verbs``, the events of those verbs performed by each person instead.

@@ -3,7 +3,7 @@
 Each member gets one profile from an explainable, ordered rule on features computed over a
 reference period (default the 28 days before ``as_of``) and the period before it. The
 thresholds are quantiles of the community itself, so the same rule fits a busy intranet and
-a quiet partner space alike. See docs/insights/profiles-and-health.md.
+a quiet partner space alike. See docs/insights.md.
 
 Privacy by design: an individual profile is returned only by ``my_profile`` (the member looks
 at themself). Community managers get ``profile_sizes``: counts per group, only for groups of

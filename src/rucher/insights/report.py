@@ -11,7 +11,7 @@ Public API:
   time, row counts) and the parameters are unchanged.
 - ``resolve_period(period)``: a ``Period`` from ``(start, end)``, a ``Period`` or None.
 
-Scope (docs/insights/report.md):
+Scope (docs/insights.md):
 
 - *Space*: the space and every space below it (``parent_id``); content written there,
   events that happened there, and the people who appear in either.

@@ -9,7 +9,7 @@ Three methods, best available first when ``method="auto"``:
 - ``lexicon``: plain VADER compound (the baseline; French with the vendored lexicon).
 
 A text is called positive when its score is above ``POSITIVE_THRESHOLD[method]``.
-See docs/insights/sentiment.md for the formulas and measured accuracies.
+See docs/insights.md for the formulas and measured accuracies.
 """
 
 from __future__ import annotations

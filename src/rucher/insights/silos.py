@@ -3,7 +3,7 @@
 The graph is every interaction event of ``graph.interaction_edges`` (messages, comments,
 answers, reactions, mentions, shares, accepted answers), each counted once whatever its verb,
 undirected, self-loops dropped. A *tie* below is one such event. Formulas, references and
-measured figures: docs/insights/silos.md.
+measured figures: docs/insights.md.
 
 People without a department are left out of every department figure (their count and the
 ties lost with them are stated); detected communities use everyone who interacts.

@@ -3,7 +3,7 @@
 Each non-blank, non-comment line is one message from ``src`` to ``dst``: one ``messaged`` event
 (actor ``src``, target ``dst``). Self-loops stay in the data (metrics ignore them). Without a
 time column the event is dated ``UNKNOWN_TIME`` (1970-01-01 UTC, documented in
-docs/insights/silos.md). Lines starting with ``#`` or ``%`` are comments (SNAP and KONECT).
+docs/insights.md). Lines starting with ``#`` or ``%`` are comments (SNAP and KONECT).
 
 The file is read in blocks of bytes and each block is parsed as a column (Polars regex), so
 memory stays bounded by the block and the result, and a progress callback sees the bytes.

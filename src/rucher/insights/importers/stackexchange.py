@@ -1,6 +1,6 @@
 """Read a Stack Exchange data dump (the standard XML files) into the four contract tables.
 
-Mapping (see docs/insights/influence.md, "Stack Exchange import"):
+Mapping (see docs/insights.md, "Stack Exchange import"):
 
 - the site is one space (id 1); users are people (kind ``employee``);
 - questions -> content ``question`` + an ``asked`` event; answers -> ``answer`` + an
