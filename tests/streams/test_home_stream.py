@@ -64,4 +64,20 @@ def test_query_count_does_not_grow_with_page_size(world: dict[str, Any], size: i
                 page.my_reactions.get(item.pk),
             )
     assert len(page.items) == size
-    assert len(queries) <= 3
+    assert len(queries) <= 4  # write generation, items, their topics, my reactions
+    with CaptureQueriesContext(connection) as again:
+        home(bob, limit=size, filters=StreamFilters(kind="post"))
+    assert len(again) == 1  # the write generation only: the page comes from the cache
+
+
+def test_a_cached_page_is_renewed_by_any_write(world: dict[str, Any]) -> None:
+    alice, bob = world["alice"], world["bob"]
+    first = actions.publish(alice, world["open"], "Premier")
+    assert [i.pk for i in home(bob).items] == [first.pk]
+    second = actions.publish(alice, world["open"], "Second")
+    assert [i.pk for i in home(bob).items] == [second.pk, first.pk]
+    actions.react(bob, second, "like")
+    assert home(bob).items[0].reaction_count == 1
+    stream_actions.hide_tag(bob, "[sport]")
+    sport = actions.publish(alice, world["open"], "[Sport] footing")
+    assert sport.pk not in [i.pk for i in home(bob).items]

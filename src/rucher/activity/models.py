@@ -37,6 +37,10 @@ class Event(models.Model):
             models.Index(fields=["verb", "at"], name="event_verb"),
             models.Index(fields=["actor", "at"], name="event_actor"),
             models.Index(fields=["space_id", "at"], name="event_space"),
+            # The newest write (streams.cache.write_generation) in one index step.
+            models.Index(
+                fields=["id"], condition=models.Q(dedupe_key__isnull=True), name="event_writes"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from rucher.activity.actions import record
 from rucher.errors import Conflict, Invalid, NotFound
 from rucher.people.models import Department, Person, Site, Tag
 
@@ -58,6 +59,7 @@ def update_profile(person: Person, **fields: Any) -> Person:
     if "show_influence" in fields:
         person.show_influence = bool(fields["show_influence"])
     person.save()
+    record(person, "edited", "person", person.pk)  # names and titles show in streams
     if "skills" in fields:
         person.skills.set(_tags(fields["skills"]))
     if "expertise" in fields:

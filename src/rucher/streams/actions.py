@@ -105,6 +105,7 @@ def hide_tag(person: Person, tag: object) -> HideRule:
     rule, created = HideRule.objects.get_or_create(person=person, tag=name)
     if not created:
         raise Conflict(_("this tag is already hidden"))
+    record(person, "muted", "tag", None)  # hiding a [tag] is muting it
     return rule
 
 
@@ -113,3 +114,4 @@ def show_tag(person: Person, tag: object) -> None:
     deleted, _count = HideRule.objects.filter(person=person, tag=normalise_tag(tag)).delete()
     if not deleted:
         raise NotFound(_("this tag is not hidden"))
+    record(person, "unmuted", "tag", None)

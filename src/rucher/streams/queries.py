@@ -23,6 +23,7 @@ from rucher.errors import Invalid
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Membership
+from rucher.streams.cache import cached
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
 
 ROOT_KINDS = [k.value for k in Content.ROOT_KINDS]
@@ -142,6 +143,20 @@ def _roots(reader: Person) -> QuerySet[Content]:
 
 
 def home(
+    reader: Person,
+    cursor: str | None = None,
+    limit: Any = None,
+    filters: StreamFilters | None = None,
+) -> Page:
+    """My spaces, and the people and topics I follow (within what I may read); cached until
+    the next write (streams/cache.py)."""
+    size = _page_size(limit)  # the key holds the size served, not "default"
+    return cached(
+        reader, "home", (cursor, size, filters), lambda: _home(reader, cursor, size, filters)
+    )
+
+
+def _home(
     reader: Person,
     cursor: str | None = None,
     limit: Any = None,

@@ -1,0 +1,40 @@
+"""Stream pages are cached until the next write.
+
+Every action that can change what a stream shows appends an event (content, reactions,
+memberships, follows, mutes, hidden tags, profile edits), so the id of the newest event that
+is not a read — the *write generation* — changes exactly when a cached page may be stale. It is
+read from the database (one indexed ``MAX``), so every app process agrees on it without any
+invalidation message, whatever the cache backend. Reads (``viewed`` events, which carry a
+``dedupe_key``) do not move it. The TTL bounds staleness for changes made outside the actions
+(the Django admin).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db.models import Max
+
+from rucher.activity.models import Event
+
+PAGE_TTL_SECONDS = 300
+T = TypeVar("T")
+
+
+def write_generation() -> int:
+    return Event.objects.filter(dedupe_key__isnull=True).aggregate(newest=Max("id"))["newest"] or 0
+
+
+def cached(reader: Any, name: str, parameters: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """``build()``'s result for this reader and parameters at the current write generation."""
+    digest = hashlib.sha1(repr(parameters).encode(), usedforsecurity=False).hexdigest()[:16]
+    key = f"stream:{name}:{reader.pk}:{write_generation()}:{digest}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    value = build()
+    cache.set(key, value, PAGE_TTL_SECONDS)
+    return value
