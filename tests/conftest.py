@@ -8,7 +8,7 @@ never silently skips.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,16 @@ def world(make_person: Callable[..., Any], make_space: Callable[..., Any]) -> di
         "partner": partner,
         "confidential": confidential,
     }
+
+
+@pytest.fixture(autouse=True)
+def no_language_left_active() -> Iterator[None]:
+    """A request activates its language in the thread; tests must not inherit it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

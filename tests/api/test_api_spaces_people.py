@@ -63,8 +63,9 @@ def test_create_space_then_sub_space(world: dict[str, Any]) -> None:
     ],
 )
 def test_create_space_validation(
-    world: dict[str, Any], body: dict[str, Any], status: int, words: str
+    world: dict[str, Any], body: dict[str, Any], status: int, words: str, settings: Any
 ) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     answer = as_(world["bob"]).post("/api/v1/spaces", body, content_type="application/json")
     assert answer.status_code == status
     assert words in answer.json()["detail"]
@@ -77,7 +78,8 @@ def test_guest_cannot_create_spaces(world: dict[str, Any]) -> None:
     assert answer.status_code == 403
 
 
-def test_join_leave_and_duplicate_join(world: dict[str, Any]) -> None:
+def test_join_leave_and_duplicate_join(world: dict[str, Any], settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     client, space = as_(world["carol"]), world["open"]
     joined = client.post(f"/api/v1/spaces/{space.pk}/join")
     assert joined.status_code == 200

@@ -3,7 +3,6 @@ a clean cache, and a small organisation written through the actions."""
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -11,24 +10,14 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.urls import clear_url_caches, include, path
 from django.utils import timezone
 
 
 @pytest.fixture(autouse=True)
-def cockpit_urls(settings: Any) -> Any:
-    # The web pages (base.html links to them) and the cockpit; the API is left out so that
-    # these tests do not depend on it.
-    patterns = [
-        path("cockpit/", include("rucher.cockpit.urls")),
-        path("", include("rucher.web.urls")),
-    ]
-    module = types.ModuleType("cockpit_test_urls")
-    module.urlpatterns = patterns  # type: ignore[attr-defined]
-    settings.ROOT_URLCONF = module
-    clear_url_caches()
-    yield
-    clear_url_caches()
+def english(settings: Any) -> None:
+    """These tests read the pages' English labels (French, the default, is tested in
+    tests/web/test_translations.py)."""
+    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture(autouse=True)

@@ -111,7 +111,8 @@ IDS = [f"{c.account}-{c.visibility}-{c.kind}" for c in CELLS]
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=IDS)
-def test_space_detail(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+def test_space_detail(scene: Callable[[Cell], Scene], cell: Cell, settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     s = scene(cell)
     answer = s.client.get(f"/api/v1/spaces/{s.space.pk}")
     assert answer.status_code == (200 if cell.knows else 404)
@@ -162,7 +163,8 @@ def test_other_streams_never_carry_unreadable_posts(
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=IDS)
-def test_post_detail(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+def test_post_detail(scene: Callable[[Cell], Scene], cell: Cell, settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     s = scene(cell)
     answer = s.client.get(f"/api/v1/posts/{s.post_id}")
     assert answer.status_code == (200 if cell.reads else 404)

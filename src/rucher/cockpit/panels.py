@@ -323,7 +323,8 @@ def influence_panel(report: dict[str, Any], context: str | None) -> Panel:
     rows = []
     for person in value["people"]:
         why = "; ".join(
-            f"{e['verb']} {_('from')} {name(e['from_person'])}" for e in person.get("why", [])
+            _("%(verb)s from %(name)s") % {"verb": e["verb"], "name": name(e["from_person"])}
+            for e in person.get("why", [])
         )
         impact, popularity = person["impact"], person["popularity"]
         rows.append(

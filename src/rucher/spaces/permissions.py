@@ -174,7 +174,10 @@ def record_confidential_reads(person: Any, items: Iterable[Content], channel: st
     none when the page holds no confidential item (the items' spaces are already loaded)."""
     rows = [
         ConfidentialRead(
-            person_id=person.pk, space=item.space, object_type=item.kind, object_id=item.pk,
+            person_id=person.pk,
+            space=item.space,
+            object_type=item.kind,
+            object_id=item.pk,
             channel=channel,
         )
         for item in items
@@ -182,6 +185,23 @@ def record_confidential_reads(person: Any, items: Iterable[Content], channel: st
     ]
     if rows:
         ConfidentialRead.objects.bulk_create(rows)
+
+
+def record_confidential_reads_by_id(
+    person: Any, reads: list[tuple[int, str, int]], channel: str = "web"
+) -> None:
+    """The same, from (space id, object type, object id) triples kept with a cached page."""
+    if reads:
+        ConfidentialRead.objects.bulk_create(
+            ConfidentialRead(
+                person_id=person.pk,
+                space_id=space_id,
+                object_type=kind,
+                object_id=pk,
+                channel=channel,
+            )
+            for space_id, kind, pk in reads
+        )
 
 
 def record_confidential_read(

@@ -57,7 +57,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise Invalid(_("invalid cursor")) from None
 
 
-def _page_size(limit: Any) -> int:
+def page_size(limit: Any) -> int:
+    """The number of items a page serves: the default, or a valid ``limit``."""
     if limit is None:
         return int(settings.RUCHER_STREAM_PAGE_SIZE)
     try:
@@ -109,7 +110,7 @@ def _apply_filters(items: QuerySet[Content], filters: StreamFilters | None) -> Q
 def paginate(
     reader: Person, items: QuerySet[Content], cursor: str | None, limit: Any = None
 ) -> Page:
-    size = _page_size(limit)
+    size = page_size(limit)
     items = items.order_by("-created_at", "-id")
     if cursor:
         at, pk = decode_cursor(cursor)
@@ -150,13 +151,13 @@ def home(
 ) -> Page:
     """My spaces, and the people and topics I follow (within what I may read); cached until
     the next write (streams/cache.py)."""
-    size = _page_size(limit)  # the key holds the size served, not "default"
+    size = page_size(limit)  # the key holds the size served, not "default"
     return cached(
-        reader, "home", (cursor, size, filters), lambda: _home(reader, cursor, size, filters)
+        reader, "home", (cursor, size, filters), lambda: build_home(reader, cursor, size, filters)
     )
 
 
-def _home(
+def build_home(
     reader: Person,
     cursor: str | None = None,
     limit: Any = None,
