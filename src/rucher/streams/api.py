@@ -88,7 +88,7 @@ def home_stream(request: HttpRequest, params: Query[StreamQuery]) -> HttpRespons
         page = build_home(person, params.cursor, size, filters)
         body = StreamPageOut.model_validate(page_out(page)).model_dump()
         confidential = [
-            (item.space_id, item.kind, item.pk)
+            (item.space.pk, item.kind, item.pk)
             for item in page.items
             if item.space is not None and item.space.confidential
         ]
