@@ -56,11 +56,13 @@ def authenticate(raw_token: str) -> Person | None:
     """The active person holding this unrevoked token, or None. One query on the hot path."""
     if not raw_token or not raw_token.startswith(TOKEN_PREFIX) or len(raw_token) > 200:
         return None
-    token = (
-        AccessToken.objects.select_related("person")
-        .filter(token_hash=hash_token(raw_token), revoked_at__isnull=True)
-        .first()
+    # token_hash is unique: a slice, not .first(), so no ORDER BY on the hot path.
+    found = list(
+        AccessToken.objects.select_related("person").filter(
+            token_hash=hash_token(raw_token), revoked_at__isnull=True
+        )[:1]
     )
+    token = found[0] if found else None
     if token is None or not token.person.is_active:
         return None
     now = timezone.now()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db.models import Max
+from django.db import connection
 
 from rucher.activity.models import Event
 
@@ -24,8 +24,16 @@ PAGE_TTL_SECONDS = 300
 T = TypeVar("T")
 
 
+# Plain SQL: it runs on every stream read, and compiling the ORM expression cost more than
+# running it. The table name comes from the model, so a rename cannot desynchronise it.
+WRITE_GENERATION_SQL = f"SELECT MAX(id) FROM {Event._meta.db_table} WHERE dedupe_key IS NULL"
+
+
 def write_generation() -> int:
-    return Event.objects.filter(dedupe_key__isnull=True).aggregate(newest=Max("id"))["newest"] or 0
+    with connection.cursor() as cursor:
+        cursor.execute(WRITE_GENERATION_SQL)
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0
 
 
 def cached(reader: Any, name: str, parameters: tuple[Any, ...], build: Callable[[], T]) -> T:
