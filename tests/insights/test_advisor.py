@@ -10,8 +10,9 @@ import pytest
 
 from rucher.insights.advisor import PLAYBOOKS, PROFILE_PLAYBOOKS, advise, weekly_todo
 from rucher.insights.contract import Dataset
-from rucher.insights.health import Alert
-from rucher.insights.profiles import PROFILE_ADVICE
+from rucher.insights.health import Alert, HealthReport, health_report
+from rucher.insights.profiles import PROFILE_ADVICE, profile_sizes
+from rucher.insights.results import Result
 
 AS_OF = datetime(2026, 3, 2, tzinfo=UTC)
 LONG_AGO = AS_OF - timedelta(days=400)
@@ -173,3 +174,21 @@ def test_manager_of_no_space_and_empty_dataset() -> None:
     assert weekly_todo(advisor_world(), [], AS_OF).spaces == []
     empty = weekly_todo(Dataset())
     assert empty.spaces == [] and empty.to_dict()["as_of"] is None
+
+
+def test_precomputed_health_and_profiles_give_the_same_list(world: Dataset) -> None:
+    health = health_report(world, AS_OF)
+    sizes = profile_sizes(world, "space", AS_OF)
+    for managed in (None, [LIVELY, DEAD]):
+        fresh = weekly_todo(world, managed, AS_OF)
+        given = weekly_todo(world, managed, AS_OF, health=health, space_profiles=sizes)
+        assert given.to_dict() == fresh.to_dict()
+    # What is passed in is what is used: a report without alerts leaves profile items only.
+    quiet = HealthReport(health.retention, health.members, [])
+    kinds = {i.kind for i in weekly_todo(world, None, AS_OF, health=quiet).items()}
+    assert kinds and all(kind.startswith("profile_") for kind in kinds)
+
+
+def test_item_json_is_the_result_conversion(world: Dataset) -> None:
+    for item in weekly_todo(world, None, AS_OF).items():
+        assert item.to_dict() == Result("todo", dict(item.__dict__), "").to_dict()["value"]

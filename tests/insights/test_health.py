@@ -12,6 +12,7 @@ import pytest
 
 from rucher.insights.contract import Dataset
 from rucher.insights.health import (
+    Alert,
     HealthParameters,
     churn_alerts,
     cohort_retention,
@@ -352,3 +353,17 @@ def test_collegemsg_fades_churn_and_falling_retention() -> None:
         key = pd.Timestamp(cohort["cohort_week"]).tz_localize(None)
         assert cohort["week_1"] == pytest.approx(expected.get(key, 0.0))
     assert churn_alerts(dataset)[0].facts["previous_active_days"] >= 3
+
+
+def test_alert_json_is_the_result_conversion(world: tuple[Dataset, dict[str, int]]) -> None:
+    from dataclasses import asdict
+
+    from rucher.insights.results import Result
+
+    dataset, _ = world
+    alerts = health_report(dataset, AS_OF).alerts
+    assert alerts
+    for alert in alerts:
+        assert alert.to_dict() == Result(alert.kind, asdict(alert), "").to_dict()["value"]
+    stamped = Alert("x", "person", 1, None, 0.5, {"at": AS_OF, "ids": (1, 2)}, [3])
+    assert stamped.to_dict()["facts"] == {"at": AS_OF.isoformat(), "ids": [1, 2]}

@@ -14,6 +14,7 @@ from rucher.insights.profiles import (
     PROFILE_ADVICE,
     PROFILES,
     ProfileParameters,
+    classified_members,
     classify,
     member_features,
     my_profile,
@@ -213,6 +214,19 @@ def test_sizes_per_space_use_membership(dataset: Dataset) -> None:
     # Space B: the enthusiast, the show-off and the shy writer only -> too small to show.
     assert space_b.status == "not_enough_data" and space_b.denominator == 3
     assert sizes.groups[SPACE_A].ok
+
+
+def test_sizes_from_classified_members_computed_once(dataset: Dataset) -> None:
+    classified = classified_members(dataset, AS_OF)
+    expected, _ = classify(member_features(dataset, AS_OF))
+    assert classified.equals(expected)
+    for by in (None, "department", "space"):
+        given = profile_sizes(dataset, by, AS_OF, classified=classified)
+        assert given.to_dict() == profile_sizes(dataset, by, AS_OF).to_dict()
+    # The frame passed in is what gets counted: everyone relabelled "shy" shows up so.
+    everyone_shy = classified.with_columns(pl.lit("shy").alias("profile"))
+    (result,) = profile_sizes(dataset, None, AS_OF, classified=everyone_shy).groups.values()
+    assert result.value["shy"] == result.denominator == classified.height
 
 
 def test_larger_group_size_is_allowed_smaller_raises(dataset: Dataset) -> None:

@@ -267,6 +267,30 @@ def test_event_without_space_follows_its_content(dataset: Dataset) -> None:
     assert 10**6 not in restrict_to_spaces(with_extra, [3]).events["event_id"].to_list()
 
 
+def test_health_and_profiles_are_computed_once_per_report(
+    dataset: Dataset, whole: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: dict[str, int] = {}
+
+    def counted(name: str) -> Any:
+        original = getattr(report_module, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] = calls.get(name, 0) + 1
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    for name in ("health_report", "classified_members", "profile_sizes"):
+        monkeypatch.setattr(report_module, name, counted(name))
+    again = full_report(dataset)
+    assert calls == {"health_report": 1, "classified_members": 1, "profile_sizes": 3}
+    for section in ("profiles", "health", "todo"):
+        assert again["sections"][section] == whole["sections"][section]
+    todo_alone = full_report(dataset, sections=("todo",))
+    assert todo_alone["sections"]["todo"] == whole["sections"]["todo"]
+
+
 def test_empty_dataset_gives_defined_values() -> None:
     empty = full_report(Dataset())
     assert list(empty["sections"]) == list(SECTIONS)

@@ -168,6 +168,63 @@ def test_louvain_edge_cases() -> None:
     assert louvain(sparse.csr_matrix((0, 0))).size == 0
     assert list(louvain(sparse.csr_matrix((3, 3)))) == [0, 1, 2]
     assert modularity(sparse.csr_matrix((2, 2)), np.array([0, 1])) is None
+    loop_only = sparse.csr_matrix(([2.0], ([0], [0])), shape=(2, 2))
+    assert list(louvain(loop_only)) == [0, 1]
+
+
+def test_louvain_with_many_nodes_per_batch_matches_networkx() -> None:
+    # 720 nodes: batches of 90 nodes decide together at the first level.
+    graph, truth = _planted(12, 60, seed=3)
+    labels = louvain(graph, seed=5)
+    assert normalized_mutual_info_score(truth, labels) > 0.95
+    assert np.array_equal(labels, louvain(graph, seed=5))
+    g = nx.from_scipy_sparse_array(graph)
+    reference = nx.community.modularity(g, nx.community.louvain_communities(g, seed=0))
+    assert modularity(graph, labels) >= reference - 0.01
+
+
+def test_lone_nodes_deciding_together_do_not_swap_forever(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Disjoint pairs, every node in one batch: each wants its partner's community at once.
+    Without the guard both ends would swap places on every pass and stay apart."""
+    from rucher.insights import communities
+
+    monkeypatch.setattr(communities, "BATCH_NEIGHBOURS", 1e9)
+    monkeypatch.setattr(communities, "MIN_BATCHES", 1)
+    pairs = 20
+    left = np.arange(0, 2 * pairs, 2)
+    ends = np.concatenate([left, left + 1]), np.concatenate([left + 1, left])
+    graph = sparse.csr_matrix((np.ones(2 * pairs), ends), shape=(2 * pairs,) * 2)
+    assert communities._batch_size(2 * pairs, graph.nnz) == 2 * pairs
+    # Every wanted community is emptied by the same batch: all moves wait.
+    state = communities._LocalMoving(sparse.csr_matrix(graph), 1.0)
+    assert state.move_batch(np.arange(2 * pairs)) == (0, 2 * pairs)
+    assert np.array_equal(state.labels, np.arange(2 * pairs))
+    labels = louvain(graph, seed=0)
+    assert np.array_equal(labels[left], labels[left + 1])
+    assert np.unique(labels).size == pairs
+    assert modularity(graph, labels) == pytest.approx(1 - 1 / pairs)
+
+
+def test_one_node_per_batch_is_the_sequential_algorithm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With batches of one node, every move is taken against up-to-date labels: the result
+    is a local optimum where no single node can gain by moving (checked by brute force)."""
+    from rucher.insights import communities
+
+    monkeypatch.setattr(communities, "BATCH_NEIGHBOURS", 1e-9)
+    graph, _ = _planted(4, 15, seed=4)
+    state = communities._LocalMoving(graph, 1.0)
+    assert communities._batch_size(state.n, state.links.nnz) == 1
+    labels, moved = communities._local_moving(graph, np.random.default_rng(0), 1.0, 100)
+    assert moved
+    best = modularity(graph, labels)
+    assert best is not None
+    for node in range(graph.shape[0]):
+        for community in np.unique(labels):
+            trial = labels.copy()
+            trial[node] = community
+            assert (modularity(graph, trial) or 0.0) <= best + 1e-9
 
 
 @pytest.mark.dataset
@@ -184,6 +241,21 @@ def test_email_eu_core_reference_figures() -> None:
     assert report.ei_index.parameters["expected"] == pytest.approx(0.905, abs=0.001)
     assert 0.5 < report.communities.value < 0.7
     assert report.modularity.value == pytest.approx(0.299, abs=0.001)
+    ties = (
+        data.events.filter(pl.col("actor_id") != pl.col("target_id"))
+        .select(
+            pl.min_horizontal("actor_id", "target_id").alias("a"),
+            pl.max_horizontal("actor_id", "target_id").alias("b"),
+        )
+        .group_by("a", "b")
+        .len()
+    )
+    g = nx.Graph()
+    g.add_weighted_edges_from(ties.iter_rows())
+    parts = nx.community.louvain_communities(g, weight="weight", seed=0)
+    reference = nx.community.modularity(g, parts, weight="weight")
+    found = report.communities.parameters["community_modularity"]
+    assert found >= reference - 0.01
 
 
 def test_large_ids_and_sparse_paths_agree(small: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,15 +14,16 @@ from datetime import datetime
 from typing import Any, Literal
 
 from rucher.insights.contract import Dataset
-from rucher.insights.health import Alert, HealthParameters, health_report
+from rucher.insights.health import Alert, HealthParameters, HealthReport, health_report
 from rucher.insights.profiles import (
     PROFILE_ADVICE,
     Advice,
     ProfileParameters,
+    ProfileSizes,
     profile_sizes,
     reference_time,
 )
-from rucher.insights.results import MIN_GROUP_SIZE, Result
+from rucher.insights.results import MIN_GROUP_SIZE, Result, jsonable
 
 Category = Literal["seeding", "feeding", "weeding"]
 
@@ -174,7 +175,8 @@ class TodoItem:
     evidence: list[int]
 
     def to_dict(self) -> dict[str, Any]:
-        converted: dict[str, Any] = Result("todo", self.__dict__, "").to_dict()["value"]
+        # JSON conversion without the deep copy that going through ``Result.to_dict`` makes.
+        converted: dict[str, Any] = jsonable(dict(self.__dict__))
         return converted
 
 
@@ -267,6 +269,8 @@ def weekly_todo(
     max_items_per_space: int = 10,
     include_community_wide: bool | None = None,
     min_group_size: int = MIN_GROUP_SIZE,
+    health: HealthReport | None = None,
+    space_profiles: ProfileSizes | None = None,
 ) -> WeeklyTodo:
     """The week's to-do list for a manager of ``managed_space_ids`` (None: every space).
 
@@ -274,11 +278,15 @@ def weekly_todo(
     item. Community-wide items (no space) are included when the manager manages everything,
     unless ``include_community_wide`` says otherwise. At most ``max_items_per_space`` items
     per space ("less is more"); the rest are counted in ``hidden``.
+
+    ``health`` and ``space_profiles``: ``health_report(dataset, as_of, health_parameters)``
+    and ``profile_sizes(dataset, "space", as_of, profile_parameters, min_group_size)`` when
+    the caller has them already (the full report does), so they are not computed twice.
     """
     as_of = as_of or reference_time(dataset)
     managed = None if managed_space_ids is None else set(managed_space_ids)
     with_community = managed is None if include_community_wide is None else include_community_wide
-    report = health_report(dataset, as_of, health_parameters)
+    report = health if health is not None else health_report(dataset, as_of, health_parameters)
     per_space: dict[int | None, list[TodoItem]] = {}
     for alert in report.alerts:
         if alert.space_id is None and not with_community:
@@ -287,7 +295,11 @@ def weekly_todo(
             continue
         per_space.setdefault(alert.space_id, []).append(advise(alert))
     if dataset.spaces.height:
-        sizes = profile_sizes(dataset, "space", as_of, profile_parameters, min_group_size)
+        sizes = (
+            space_profiles
+            if space_profiles is not None
+            else profile_sizes(dataset, "space", as_of, profile_parameters, min_group_size)
+        )
         for space, result in sizes.groups.items():
             if space is None or (managed is not None and space not in managed):
                 continue

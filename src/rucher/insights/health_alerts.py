@@ -7,7 +7,7 @@ carries the ids it was raised from. See docs/insights.md.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -15,7 +15,7 @@ import polars as pl
 
 from rucher.insights.contract import CONTRIBUTION_VERBS, Dataset
 from rucher.insights.profiles import DEFAULT_WRITE_VERBS, members, reference_time
-from rucher.insights.results import Result
+from rucher.insights.results import jsonable
 
 SubjectType = Literal["person", "content", "space", "community"]
 
@@ -74,8 +74,12 @@ class Alert:
     evidence: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        # Result's JSON conversion already handles datetimes, numpy scalars and NaN.
-        converted: dict[str, Any] = Result(self.kind, asdict(self), "").to_dict()["value"]
+        # The results module's JSON conversion handles datetimes, numpy scalars and NaN and
+        # builds new containers, so the deep copy of ``asdict`` is not needed (with thousands
+        # of alerts it was most of the health section's time).
+        converted: dict[str, Any] = jsonable(
+            {item.name: getattr(self, item.name) for item in fields(self)}
+        )
         return converted
 
 
@@ -195,17 +199,18 @@ def silent_newcomers(
         & (pl.col("registered_at") > as_of - timedelta(days=params.newcomer_window_days))
     )
     writers = contributions_before(dataset, as_of, params).select("person_id").unique()
+    quiet = people.lazy().join(writers, on="person_id", how="anti")
+    # Only the silent newcomers' own events are sorted, not the whole history.
     first_space = (
         activity_before(dataset, as_of)
         .filter(pl.col("space_id").is_not_null())
+        .join(quiet.select("person_id"), left_on="actor_id", right_on="person_id", how="semi")
         .sort("at")
         .group_by(pl.col("actor_id").alias("person_id"))
         .agg(pl.col("space_id").first())
     )
     silent = (
-        people.lazy()
-        .join(writers, on="person_id", how="anti")
-        .join(first_space, on="person_id", how="left")
+        quiet.join(first_space, on="person_id", how="left")
         .sort("registered_at", "person_id")
         .collect()
     )

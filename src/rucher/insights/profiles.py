@@ -153,7 +153,8 @@ def members(dataset: Dataset, as_of: datetime) -> pl.DataFrame:
     ``registered_at`` is ``joined_at`` when known, else the person's first appearance in the
     events (as actor or target). People who left before ``as_of`` are excluded.
     """
-    events = dataset.events.filter(pl.col("at") < as_of)
+    # Lazy, so that only the three columns read are ever filtered (not every event column).
+    events = dataset.events.lazy().filter(pl.col("at") < as_of)
     seen = pl.concat(
         [
             events.select(pl.col("actor_id").alias("person_id"), "at"),
@@ -163,8 +164,8 @@ def members(dataset: Dataset, as_of: datetime) -> pl.DataFrame:
         ]
     )
     first_seen = seen.group_by("person_id").agg(pl.col("at").min().alias("first_seen"))
-    people = dataset.people
-    if people.height == 0:
+    people = dataset.people.lazy()
+    if dataset.people.height == 0:
         base = first_seen.select(
             "person_id",
             pl.lit(None, dtype=pl.Utf8).alias("department"),
@@ -173,14 +174,16 @@ def members(dataset: Dataset, as_of: datetime) -> pl.DataFrame:
     else:
         base = (
             people.filter(pl.col("left_at").is_null() | (pl.col("left_at") >= as_of))
-            .join(first_seen, on="person_id", how="left")
+            .join(first_seen, on="person_id", how="left", maintain_order="left")
             .select(
                 "person_id",
                 "department",
                 pl.coalesce("joined_at", "first_seen").alias("registered_at"),
             )
         )
-    return base.filter(pl.col("registered_at").is_null() | (pl.col("registered_at") < as_of))
+    return base.filter(
+        pl.col("registered_at").is_null() | (pl.col("registered_at") < as_of)
+    ).collect()
 
 
 def member_features(
@@ -460,24 +463,40 @@ def check_group_size(min_group_size: int) -> int:
     return min_group_size
 
 
+def classified_members(
+    dataset: Dataset,
+    as_of: datetime | None = None,
+    parameters: ProfileParameters | None = None,
+) -> pl.DataFrame:
+    """``member_features`` with each member's ``profile`` and ``rule``: what ``profile_sizes``
+    counts, computed once when several groupings are wanted (pass it as ``classified``)."""
+    params = parameters or ProfileParameters()
+    classified, _ = classify(member_features(dataset, as_of, params), params)
+    return classified
+
+
 def profile_sizes(
     dataset: Dataset,
     by: GroupBy | None = None,
     as_of: datetime | None = None,
     parameters: ProfileParameters | None = None,
     min_group_size: int = MIN_GROUP_SIZE,
+    classified: pl.DataFrame | None = None,
 ) -> ProfileSizes:
     """Profile counts for the whole community (``by=None``), per space or per department.
 
     A group smaller than ``min_group_size`` gets ``not_enough_data``; inside a group, a
     profile held by 1 to ``min_group_size - 1`` people is suppressed (value None, listed in
     ``evidence['suppressed']``) so nobody can be singled out. No person id is returned.
+
+    ``classified``: ``classified_members(dataset, as_of, parameters)`` if already computed
+    (same dataset, moment and parameters), so that several groupings classify only once.
     """
     k = check_group_size(min_group_size)
     params = parameters or ProfileParameters()
     as_of = as_of or reference_time(dataset)
-    features = member_features(dataset, as_of, params)
-    classified, _ = classify(features, params)
+    if classified is None:
+        classified = classified_members(dataset, as_of, params)
     label = by or "community"
     method = (
         f"{PROFILE_METHOD} Counted per {label}; groups under {k} people are not shown and "

@@ -30,6 +30,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -38,11 +39,11 @@ from rucher.insights.advisor import weekly_todo
 from rucher.insights.cadence import cadence_vs_audience
 from rucher.insights.contract import Dataset
 from rucher.insights.engagement import engagement_series, engagement_summary
-from rucher.insights.health import health_report
+from rucher.insights.health import HealthReport, health_report
 from rucher.insights.inequality import inequality_report
 from rucher.insights.influence import contextual_influence
 from rucher.insights.periods import Period, span_of
-from rucher.insights.profiles import GroupBy, profile_sizes
+from rucher.insights.profiles import GroupBy, ProfileSizes, classified_members, profile_sizes
 from rucher.insights.report_cache import DEFAULT_CACHE, ReportCache, cache_key, fingerprint
 from rucher.insights.report_nps import nps_section
 from rucher.insights.report_scope import before, restrict_to_spaces, space_subtree, within
@@ -103,6 +104,28 @@ class _Scope:
         self.as_of = period.end if period is not None else None
         self.known = self.data if period is None else before(self.data, period.end)
         self.window = self.data if period is None else within(self.data, period)
+        self._profile_sizes: dict[GroupBy | None, ProfileSizes] = {}
+
+    # Health and profiles feed both their own sections and the to-do list: computed once,
+    # by whichever section asks first.
+    @cached_property
+    def health(self) -> HealthReport:
+        return health_report(self.known, self.as_of)
+
+    @cached_property
+    def classified(self) -> pl.DataFrame:
+        return classified_members(self.known, self.as_of)
+
+    def profile_sizes(self, by: GroupBy | None) -> ProfileSizes:
+        if by not in self._profile_sizes:
+            self._profile_sizes[by] = profile_sizes(
+                self.known,
+                by,
+                self.as_of,
+                min_group_size=self.min_group_size,
+                classified=self.classified,
+            )
+        return self._profile_sizes[by]
 
 
 def _engagement(scope: _Scope) -> dict[str, Any]:
@@ -152,12 +175,7 @@ PROFILE_GROUPINGS: tuple[GroupBy | None, ...] = (None, "department", "space")
 def _profiles(scope: _Scope) -> dict[str, Any]:
     """Aggregated counts only (groups under ``min_group_size`` are withheld by
     ``profile_sizes``): no person's profile leaves the engine through the report."""
-    return {
-        by or "community": profile_sizes(
-            scope.known, by, scope.as_of, min_group_size=scope.min_group_size
-        ).to_dict()
-        for by in PROFILE_GROUPINGS
-    }
+    return {by or "community": scope.profile_sizes(by).to_dict() for by in PROFILE_GROUPINGS}
 
 
 def _silos(scope: _Scope) -> dict[str, Any]:
@@ -165,12 +183,16 @@ def _silos(scope: _Scope) -> dict[str, Any]:
 
 
 def _health(scope: _Scope) -> dict[str, Any]:
-    return health_report(scope.known, scope.as_of).to_dict()
+    return scope.health.to_dict()
 
 
 def _todo(scope: _Scope) -> dict[str, Any]:
     return weekly_todo(
-        scope.known, as_of=scope.as_of, min_group_size=scope.min_group_size
+        scope.known,
+        as_of=scope.as_of,
+        min_group_size=scope.min_group_size,
+        health=scope.health,
+        space_profiles=scope.profile_sizes("space") if scope.known.spaces.height else None,
     ).to_dict()
 
 

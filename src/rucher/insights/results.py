@@ -31,7 +31,7 @@ class Result:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
     @property
     def ok(self) -> bool:
@@ -60,12 +60,12 @@ def safe_ratio(numerator: float, denominator: float) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else value
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Make numpy scalars, NaN, dates and tuples JSON-safe (NaN becomes None)."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if hasattr(value, "item") and callable(value.item):  # numpy scalar
         value = value.item()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
