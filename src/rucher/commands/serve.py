@@ -17,8 +17,15 @@ def migrate_database(verbosity: int = 0) -> None:
 
 def serve_forever(host: str, port: int, workers: int | None = None) -> None:
     """Serve the WSGI application until interrupted (blocking)."""
+    import multiprocessing
+
     from granian.constants import Interfaces
     from granian.server import Server
+
+    # Workers must start as fresh interpreters: this process has already imported Polars
+    # (the CLI, the demo generator), whose thread pool does not survive a fork, and a forked
+    # worker hangs on its first data-frame operation (the cockpit).
+    multiprocessing.set_start_method("spawn", force=True)
 
     workers = workers or int(os.environ.get("RUCHER_WORKERS", "1"))
     click.echo(f"rucher: serving on http://{host}:{port}/ ({workers} worker(s); Ctrl-C stops)")

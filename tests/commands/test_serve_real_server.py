@@ -1,0 +1,73 @@
+"""`rucher demo` serving for real: Granian, its worker process, a signed-in community manager
+and the cockpit (data frames in the worker). A forked worker used to hang there."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+RUCHER = [sys.executable, "-c", "from rucher.cli import main; main()"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_the_demo_serves_the_cockpit(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "RUCHER_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    # `rucher demo` generates with Polars, then serves from the same process: exactly the
+    # case where a forked worker inherits a used Polars thread pool.
+    port = free_port()
+    server = subprocess.Popen(
+        [*RUCHER, "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 150
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the server did not come up")
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        form = opener.open(f"{base}/login/", timeout=30).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert token is not None
+        body = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token.group(1), "username": "animatrice", "password": "demo"}
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/login/", data=body, headers={"Referer": f"{base}/login/"}
+        )
+        opener.open(request, timeout=30).close()
+        with opener.open(f"{base}/cockpit/", timeout=90) as page:
+            assert page.status == 200
+            assert b"plotly" in page.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
