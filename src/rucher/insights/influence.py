@@ -1,6 +1,7 @@
 """Contextual influence: who moves a topic or a space, kept apart from who is merely visible.
 
-For each context (a topic from ``content.topics``, a space, or the whole network) a
+For each context (a topic from ``content.topics``, a space, a theme found by content
+similarity in ``similar_topics``, or the whole network) a
 topic-sensitive personalised PageRank (Haveliwala 2002) runs over the interaction graph of
 ``graph.py``: an edge ``i -> j`` carries the credit ``i`` gave ``j`` (answers, comments,
 reactions, mentions, shares, accepted answers, weighted by ``graph.DEFAULT_WEIGHTS``). The
@@ -35,6 +36,7 @@ from rucher.insights.graph import DEFAULT_WEIGHTS
 from rucher.insights.influence_frames import ACTIVITY_WEIGHTS, RESPONSE_VERBS, Context
 from rucher.insights.influence_results import WHY_SIZE
 from rucher.insights.results import MIN_GROUP_SIZE, Result
+from rucher.insights.similar_topics import find_themes
 
 __all__ = [
     "ACTIVITY_WEIGHTS",
@@ -81,17 +83,32 @@ def contextual_influence(
     include_all: bool = True,
     damping: float = DAMPING,
     top: int = TOP_PEOPLE,
+    themes: bool = True,
+    theme_seed: int = 0,
 ) -> dict[str, Result]:
-    """Influence per context, keyed ``topic:<name>``, ``space:<id>`` and ``all``.
+    """Influence per context, keyed ``topic:<name>``, ``space:<id>``, ``theme:<label>`` and
+    ``all``.
 
-    By default the ``max_topics`` topics with the most contributors and every space; a
-    context with fewer than MIN_GROUP_SIZE active people is ``not_enough_data``.
+    By default the ``max_topics`` topics with the most contributors, every space and, when
+    ``themes`` and there is enough text (``similar_topics.find_themes``), every theme found
+    by content similarity; a context with fewer than MIN_GROUP_SIZE active people is
+    ``not_enough_data``.
     """
     content = frames.context_content(dataset.content)
     by_topic = frames.topic_rows(content)
     contexts = frames.choose_contexts(content, by_topic, topics, spaces, max_topics, include_all)
+    found = find_themes(dataset.content, seed=theme_seed) if themes else None
+    if found is not None and found.found:
+        contexts = frames.with_themes(contexts, found.labels)
     all_at = frames.all_column(contexts)
-    membership = frames.scoped_membership(content, by_topic, contexts)
+    membership = frames.scoped_membership(
+        content,
+        by_topic,
+        contexts,
+        found.theme_of_row if found is not None else None,
+        found.labels if found is not None else None,
+    )
+    del found
     del by_topic
     content_ids = content.get_column("content_id")
     pairs = frames.object_contexts(membership, content_ids.is_unique().all())

@@ -34,7 +34,7 @@ CONTEXT_DTYPE = pl.Int32
 
 @dataclass(frozen=True)
 class Context:
-    kind: str  # "topic" | "space" | "all"
+    kind: str  # "topic" | "space" | "theme" | "all"
     key: str | int | None
 
     @property
@@ -91,6 +91,13 @@ def choose_contexts(
     return [*contexts, Context("all", None)] if include_all else contexts
 
 
+def with_themes(contexts: list[Context], labels: list[str]) -> list[Context]:
+    """``contexts`` with one ``theme`` context per label, placed before ``all``."""
+    themes = [Context("theme", label) for label in labels]
+    scoped = [c for c in contexts if c.kind != "all"]
+    return scoped + themes + [c for c in contexts if c.kind == "all"]
+
+
 def all_column(contexts: list[Context]) -> int | None:
     """The column of the ``all`` context (the last one listed, if several), or None."""
     columns = [i for i, c in enumerate(contexts) if c.kind == "all"]
@@ -98,12 +105,24 @@ def all_column(contexts: list[Context]) -> int | None:
 
 
 def scoped_membership(
-    content: pl.DataFrame, by_topic: pl.DataFrame, contexts: list[Context]
+    content: pl.DataFrame,
+    by_topic: pl.DataFrame,
+    contexts: list[Context],
+    theme_of_row: pl.Series | None = None,
+    theme_labels: list[str] | None = None,
 ) -> pl.DataFrame:
-    """One row per (content, topic-or-space context it belongs to): content_id, author_id,
-    activity, context. The ``all`` context is left out: every item belongs to it."""
+    """One row per (content, topic, space or theme context it belongs to): content_id,
+    author_id, activity, context. The ``all`` context is left out: every item belongs to it.
+    ``theme_of_row`` is the theme number of each content row (``similar_topics``), theme
+    ``i`` being named ``theme_labels[i]``."""
     topic_index = {c.key: i for i, c in enumerate(contexts) if c.kind == "topic"}
     space_index = {c.key: i for i, c in enumerate(contexts) if c.kind == "space"}
+    theme_column = {c.key: i for i, c in enumerate(contexts) if c.kind == "theme"}
+    theme_index = {
+        number: theme_column[label]
+        for number, label in enumerate(theme_labels or [])
+        if label in theme_column
+    }
     columns = ["content_id", "author_id", "activity"]
     frames = []
     if topic_index:
@@ -125,6 +144,18 @@ def scoped_membership(
                 *columns,
                 pl.col("space_id")
                 .replace_strict(space_index, return_dtype=CONTEXT_DTYPE)
+                .alias("context"),
+            )
+        )
+    if theme_index and theme_of_row is not None:
+        frames.append(
+            content.lazy()
+            .select(*columns, theme_of_row.alias("theme"))
+            .filter(pl.col("theme").is_in(list(theme_index)))
+            .select(
+                *columns,
+                pl.col("theme")
+                .replace_strict(theme_index, return_dtype=CONTEXT_DTYPE)
                 .alias("context"),
             )
         )
