@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from rucher.activity.export import CONTENT_TYPES
 from rucher.activity.models import Event
 from rucher.commands import export
 from rucher.conversations.models import Content
@@ -73,7 +74,7 @@ def test_export_round_trip_leaves_confidential_out(loaded: None, tmp_path: Path,
     assert got_topics == sorted(t.name for t in tagged.topics.all())
     # events: all but those of confidential spaces
     kept = Event.objects.exclude(space_id__in=confidential).exclude(
-        object_id__in=hidden.values("pk"), object_type__in=export.CONTENT_TYPES
+        object_id__in=hidden.values("pk"), object_type__in=CONTENT_TYPES
     )
     assert data.events.height == kept.count()
     assert not set(data.events["space_id"].drop_nulls()) & confidential

@@ -98,13 +98,11 @@ def cache_key(viewer_spaces: list[int], scope: Scope, period: Period) -> str:
 
 
 def load_database_dataset() -> Dataset:
-    """The live database as the four contract frames (the insights helper's loader when it
-    is installed, else the small loader below)."""
-    try:
-        from rucher.insights_db import frames_from_database
-    except ImportError:
-        from rucher.cockpit.frames import frames_from_models as frames_from_database
-    dataset: Dataset = frames_from_database()
+    """The live database as the four contract frames, confidential spaces included: they are
+    cut to the viewer's readable spaces right after (``readable_only``)."""
+    from rucher.activity.export import build_export
+
+    dataset, _ = build_export(include_confidential=True)
     return dataset
 
 

@@ -1,0 +1,183 @@
+"""The database as the four contract tables (people, spaces, content, events).
+
+One place for it: ``rucher export`` writes it to files, ``rucher insights report`` and the
+cockpit compute on it. Deleted content is left out (it may be restored by a moderator, but it
+is not published); confidential spaces' content and events are left out unless a caller that
+filters per viewer asks for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rucher.insights.contract import Dataset
+
+CONTENT_TYPES = ("post", "comment", "question", "answer", "poll")
+
+
+@dataclass
+class LeftOut:
+    confidential_spaces: int = 0
+    confidential_content: int = 0
+    confidential_events: int = 0
+    deleted_content: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"left out: {self.confidential_content} content item(s) and "
+            f"{self.confidential_events} event(s) of {self.confidential_spaces} "
+            f"confidential space(s), {self.deleted_content} deleted content item(s)"
+        )
+
+
+def build_export(
+    *, list_confidential_spaces: bool = False, include_confidential: bool = False
+) -> tuple[Dataset, LeftOut]:
+    """The database as contract tables, minus deleted content and, unless
+    ``include_confidential`` (for in-process analytics that filter per viewer afterwards, such
+    as the cockpit), minus confidential spaces' content and events. An export to files never
+    includes them."""
+    import polars as pl
+
+    from rucher.activity.models import Event
+    from rucher.conversations.models import Content
+    from rucher.insights.contract import Dataset
+    from rucher.people.models import Person
+    from rucher.spaces.models import Space
+
+    confidential = (
+        set()
+        if include_confidential
+        else set(Space.objects.filter(confidential=True).values_list("pk", flat=True))
+    )
+    left_out = LeftOut(confidential_spaces=len(confidential))
+    person_fields = (
+        "pk",
+        "first_name",
+        "last_name",
+        "username",
+        "department__name",
+        "site__name",
+        "kind",
+        "organisation__name",
+        "manager_id",
+        "date_joined",
+        "left_at",
+    )
+    people = pl.DataFrame(
+        [
+            {
+                "person_id": row["pk"],
+                "display_name": f"{row['first_name']} {row['last_name']}".strip()
+                or row["username"],
+                "department": row["department__name"],
+                "site": row["site__name"],
+                "kind": "partner" if row["kind"] == Person.Kind.PARTNER else "employee",
+                "organisation": row["organisation__name"],
+                "manager_id": row["manager_id"],
+                "joined_at": row["date_joined"],
+                "left_at": row["left_at"],
+            }
+            for row in Person.objects.order_by("pk").values(*person_fields)
+        ],
+        infer_schema_length=None,
+    )
+    spaces_query = Space.objects.order_by("pk")
+    if not (list_confidential_spaces or include_confidential):
+        spaces_query = spaces_query.exclude(confidential=True)
+    spaces = (
+        pl.DataFrame(
+            list(
+                spaces_query.values("pk", "name", "kind", "visibility", "parent_id", "created_at")
+            ),
+            infer_schema_length=None,
+        ).rename({"pk": "space_id"})
+        if spaces_query.exists()
+        else None
+    )
+    published = Content.objects.filter(status=Content.Status.PUBLISHED)
+    left_out.deleted_content = Content.objects.exclude(status=Content.Status.PUBLISHED).count()
+    left_out.confidential_content = published.filter(space_id__in=confidential).count()
+    exported = published.exclude(space_id__in=confidential)
+    hidden_content = set(
+        Content.objects.filter(space_id__in=confidential).values_list("pk", flat=True)
+    )
+    topics: dict[int, list[str]] = {}
+    through = Content.topics.through.objects.filter(content__in=exported)
+    for content_id, name in (
+        through.order_by("topic__name")
+        .values_list("content_id", "topic__name")
+        .iterator(chunk_size=10_000)
+    ):
+        topics.setdefault(content_id, []).append(name)
+    content_fields = (
+        "pk",
+        "kind",
+        "author_id",
+        "space_id",
+        "parent_id",
+        "root_id",
+        "created_at",
+        "text",
+        "lang",
+        "accepted",
+    )
+    content_rows = [
+        {
+            "content_id": row["pk"],
+            "kind": row["kind"],
+            "author_id": row["author_id"],
+            "space_id": row["space_id"],
+            "parent_id": row["parent_id"],
+            "root_id": row["root_id"] or row["pk"],  # the contract's roots are their own root
+            "created_at": row["created_at"],
+            "text": row["text"],
+            "lang": row["lang"] or None,
+            "topics": topics.get(row["pk"], []),
+            "accepted": row["accepted"] if row["kind"] == Content.Kind.ANSWER else None,
+        }
+        for row in exported.order_by("pk").values(*content_fields).iterator(chunk_size=10_000)
+    ]
+    event_rows = []
+    for pk, at, actor, verb, object_type, object_id, space, target, value in (
+        Event.objects.order_by("pk")
+        .values_list(
+            "pk",
+            "at",
+            "actor_id",
+            "verb",
+            "object_type",
+            "object_id",
+            "space_id",
+            "target_id",
+            "value",
+        )
+        .iterator(chunk_size=20_000)
+    ):
+        if space in confidential or (object_type in CONTENT_TYPES and object_id in hidden_content):
+            left_out.confidential_events += 1
+            continue
+        event_rows.append(
+            {
+                "event_id": pk,
+                "at": at,
+                "actor_id": actor,
+                "verb": verb,
+                "object_type": object_type or None,
+                "object_id": object_id,
+                "space_id": space,
+                "target_id": target,
+                "value": value,
+            }
+        )
+    frames: dict[str, pl.DataFrame] = {}
+    for table, rows in (("content", content_rows), ("events", event_rows)):
+        if rows:
+            frames[table] = pl.DataFrame(rows, infer_schema_length=None)
+    if people.height:
+        frames["people"] = people
+    if spaces is not None:
+        frames["spaces"] = spaces
+    return Dataset(**frames), left_out
