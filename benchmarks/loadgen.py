@@ -43,12 +43,17 @@ class LoadResult:
 
 def run_load(
     url: str,
-    headers: dict[str, str],
+    headers: dict[str, str] | list[dict[str, str]],
     concurrency: int,
     seconds: float,
     max_requests: int = 1_000_000,
 ) -> LoadResult:
-    """Bounded in time and count; talks only to the given (loopback) URL."""
+    """Bounded in time and count; talks only to the given (loopback) URL.
+
+    With a list of header sets (several readers' tokens), each connection takes them in turn,
+    starting at its own offset, so every reader is asked for about as often.
+    """
+    header_sets = headers if isinstance(headers, list) else [headers]
     parts = urlsplit(url)
     if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("the load generator only targets this machine's loopback")
@@ -58,14 +63,16 @@ def run_load(
     latencies: list[float] = []
     counts = {"ok": 0, "errors": 0}
 
-    def worker() -> None:
+    def worker(offset: int) -> None:
         conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
         local: list[float] = []
         ok = errors = 0
+        turn = offset
         while time.perf_counter() < deadline and ok + errors < max_requests // concurrency:
             start = time.perf_counter()
+            turn += 1
             try:
-                conn.request("GET", path, headers=headers)
+                conn.request("GET", path, headers=header_sets[turn % len(header_sets)])
                 response = conn.getresponse()
                 response.read()
                 if response.status == 200:
@@ -84,7 +91,7 @@ def run_load(
             counts["errors"] += errors
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:

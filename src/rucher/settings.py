@@ -51,7 +51,8 @@ def _database() -> dict[str, Any]:
     except (ValueError, KeyError) as error:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from error
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["CONN_MAX_AGE"] = 0
+        # Connections persist (CONN_MAX_AGE above): opening one and running these pragmas cost
+        # more than a whole cached stream read.
         # WAL lets readers run beside the writer; IMMEDIATE avoids lock upgrades mid-transaction.
         config["OPTIONS"] = {
             "init_command": (
@@ -63,6 +64,12 @@ def _database() -> dict[str, Any]:
     elif config["ENGINE"] == "django.db.backends.postgresql":
         suffix = os.environ.get("RUCHER_TEST_DB_SUFFIX", "")
         config["TEST"] = {"NAME": f"test_{config['NAME']}{suffix}"}
+        # Server-side binding lets psycopg prepare a statement after a few runs on a (persistent)
+        # connection, so the hot paths stop paying PostgreSQL's planner on every request (it
+        # cost more than executing them). A transaction-mode pooler cannot keep prepared
+        # statements: RUCHER_PG_PREPARED=0 turns them off (docs/deploy.md).
+        if os.environ.get("RUCHER_PG_PREPARED", "1") != "0":
+            config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
     return dict(config)
 
 

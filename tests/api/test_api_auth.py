@@ -3,11 +3,13 @@ and the docs."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from rucher.api import tokens
 from rucher.api.models import AccessToken, hash_token
@@ -92,6 +94,71 @@ def test_inactive_account_token_is_refused(world: dict[str, Any]) -> None:
     world["bob"].is_active = False
     world["bob"].save()
     assert bearer(raw).get("/api/v1/me").status_code == 401
+
+
+def test_tokens_expire_after_their_lifetime_unless_made_to_last(world: dict[str, Any]) -> None:
+    answer = Client().post(
+        "/api/v1/auth/tokens",
+        {"username": "bob", "password": "demo", "expires_in_days": 7},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201
+    body = answer.json()
+    expires = datetime.fromisoformat(body["expires_at"])
+    assert timedelta(days=6, hours=23) < expires - timezone.now() <= timedelta(days=7)
+    client = bearer(body["token"])
+    assert client.get("/api/v1/me").status_code == 200
+    AccessToken.objects.filter(pk=body["id"]).update(expires_at=timezone.now())
+    assert client.get("/api/v1/me").status_code == 401
+    assert tokens.active_tokens(world["bob"]) == []
+    lasting, raw = tokens.create_token(world["bob"], "cron", lifetime_days=None)
+    assert lasting.expires_at is None and bearer(raw).get("/api/v1/me").status_code == 200
+    default, _ = tokens.create_token(world["bob"])
+    assert default.expires_at is not None
+    assert (default.expires_at - timezone.now()).days == tokens.DEFAULT_LIFETIME_DAYS - 1
+
+
+@pytest.mark.parametrize("days", [0, -3, 367, "soon"])
+def test_token_lifetime_out_of_range_is_422(world: dict[str, Any], days: object) -> None:
+    answer = Client().post(
+        "/api/v1/auth/tokens",
+        {"username": "bob", "password": "demo", "expires_in_days": days},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422 and "expires_in_days" in answer.json()["detail"]
+    assert not AccessToken.objects.exists()
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(world: dict[str, Any]) -> None:
+    token, raw = tokens.create_token(world["bob"])
+    assert token.last_used_at is None
+    client = bearer(raw)
+    client.get("/api/v1/me")
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    client.get("/api/v1/me")
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    AccessToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    client.get("/api/v1/me")
+    token.refresh_from_db()
+    assert token.last_used_at is not None and token.last_used_at > first - timedelta(minutes=1)
+
+
+def test_bearer_lookup_returns_the_holder_and_the_write_generation(
+    world: dict[str, Any],
+) -> None:
+    from rucher.streams.cache import write_generation
+
+    _, raw = tokens.create_token(world["bob"])
+    bearer_found = tokens.lookup(raw)
+    assert bearer_found is not None
+    person = bearer_found.person
+    assert person == world["bob"] and person.department_id == world["bob"].department_id
+    assert person.date_joined == world["bob"].date_joined  # converted to an aware datetime
+    assert bearer_found.write_generation == write_generation() > 0
+    assert tokens.lookup(raw + "x") is None and tokens.lookup("") is None
 
 
 def test_session_reads_work_and_session_writes_need_csrf(world: dict[str, Any]) -> None:

@@ -15,8 +15,14 @@ RUCHER = [sys.executable, "-c", "from rucher.cli import main; main()"]
 def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "RUCHER_DATA_DIR": str(tmp_path), **env}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run([*RUCHER, *args], capture_output=True, text=True, timeout=120,
-                          env=environment, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [*RUCHER, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:

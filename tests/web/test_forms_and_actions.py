@@ -341,6 +341,22 @@ def test_api_token_is_shown_once(world: dict[str, Any], client_for: Callable[...
     assert client.post(f"/settings/tokens/{token_id}/revoke/").status_code == 302
 
 
+@pytest.mark.parametrize(("lifetime", "days"), [("30", 30), ("366", 366), ("never", None)])
+def test_api_token_lifetime_is_chosen_in_the_form(
+    world: dict[str, Any], client_for: Callable[..., Client], lifetime: str, days: int | None
+) -> None:
+    client = client_for(world["bob"])
+    assert client.post("/settings/tokens/", {"name": "n", "lifetime": lifetime}).status_code == 200
+    token = world["bob"].access_tokens.get()
+    if days is None:
+        assert token.expires_at is None
+    else:
+        assert token.expires_at is not None
+        assert round((token.expires_at - token.created_at).total_seconds() / 86400) == days
+    assert client.post("/settings/tokens/", {"lifetime": "forever"}).status_code == 422
+    assert world["bob"].access_tokens.count() == 1
+
+
 def test_profile_edit(world: dict[str, Any], client_for: Callable[..., Client]) -> None:
     client = client_for(world["bob"])
     saved = client.post(

@@ -117,7 +117,9 @@ def test_confidential_reads_are_recorded_and_bannered(
     # the space page (1), the post shown in its stream (1), the post's own page (1)
     reads = ConfidentialRead.objects.order_by("id")[before:]
     assert [(r.object_type, r.object_id) for r in reads] == [
-        ("post", post.pk), ("space", world["confidential"].pk), ("content", post.pk)
+        ("post", post.pk),
+        ("space", world["confidential"].pk),
+        ("content", post.pk),
     ]
 
 

@@ -30,10 +30,12 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer rch_…``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        person = tokens.authenticate(token.strip())
-        if person is not None:
-            request.user = person
-        return person
+        bearer = tokens.lookup(token.strip())
+        if bearer is None:
+            return None
+        request.user = bearer.person
+        request.write_generation = bearer.write_generation  # type: ignore[attr-defined]
+        return bearer.person
 
 
 class SessionAuth(APIKeyCookie):
@@ -89,8 +91,10 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     person = check_password(request, username=payload.username, password=payload.password)
     if person is None or not person.is_active:
         raise AuthenticationError(401, "wrong username or password")
-    token, raw = tokens.create_token(person, payload.name)
-    return Status(201, {"id": token.pk, "name": token.name, "token": raw})
+    token, raw = tokens.create_token(person, payload.name, payload.expires_in_days)
+    return Status(
+        201, {"id": token.pk, "name": token.name, "token": raw, "expires_at": token.expires_at}
+    )
 
 
 @router.get("/tokens", response=list[TokenOut], summary="My active tokens (never the secret)")

@@ -27,12 +27,16 @@ class TokenIn(Schema):
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., min_length=1, max_length=4096)
     name: str = Field("api", max_length=100)
+    expires_in_days: int | None = Field(
+        90, ge=1, le=366, description="days until the token stops working; null: until revoked"
+    )
 
 
 class TokenCreatedOut(Schema):
     id: int
     name: str
     token: str = Field(..., description="shown once; only its hash is stored")
+    expires_at: datetime | None
 
 
 class TokenOut(Schema):
@@ -41,6 +45,7 @@ class TokenOut(Schema):
     prefix: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None
 
 
 # People -------------------------------------------------------------------------------------

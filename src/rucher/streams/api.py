@@ -79,7 +79,8 @@ def _answer(person: Any, page: Page) -> dict[str, Any]:
 )
 def home_stream(request: HttpRequest, params: Query[StreamQuery]) -> HttpResponse:
     """The hottest read of the product: the serialised page is cached until the next write
-    (streams/cache.py), so a repeated read costs the token check and one indexed MAX."""
+    (streams/cache.py), so a repeated read costs one statement: the token check, which reads
+    the write generation alongside (api/tokens.py)."""
     person = caller(request)
     size = page_size(params.limit)
     filters = params.filters()
@@ -94,7 +95,13 @@ def home_stream(request: HttpRequest, params: Query[StreamQuery]) -> HttpRespons
         ]
         return json.dumps(body, cls=NinjaJSONEncoder).encode(), confidential
 
-    body, confidential = cached(person, "api-home", (params.cursor, size, filters), serialise)
+    body, confidential = cached(
+        person,
+        "api-home",
+        (params.cursor, size, filters),
+        serialise,
+        generation=getattr(request, "write_generation", None),
+    )
     permissions.record_confidential_reads_by_id(person, confidential, channel="api")
     return HttpResponse(body, content_type="application/json")
 

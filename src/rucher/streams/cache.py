@@ -26,7 +26,10 @@ T = TypeVar("T")
 
 # Plain SQL: it runs on every stream read, and compiling the ORM expression cost more than
 # running it. The table name comes from the model, so a rename cannot desynchronise it.
-WRITE_GENERATION_SQL = f"SELECT MAX(id) FROM {Event._meta.db_table} WHERE dedupe_key IS NULL"
+WRITE_GENERATION_SUBQUERY = (
+    f'(SELECT MAX(id) FROM "{Event._meta.db_table}" WHERE dedupe_key IS NULL)'
+)
+WRITE_GENERATION_SQL = f"SELECT {WRITE_GENERATION_SUBQUERY}"
 
 
 def write_generation() -> int:
@@ -36,10 +39,22 @@ def write_generation() -> int:
     return int(row[0] or 0) if row else 0
 
 
-def cached(reader: Any, name: str, parameters: tuple[Any, ...], build: Callable[[], T]) -> T:
-    """``build()``'s result for this reader and parameters at the current write generation."""
+def cached(
+    reader: Any,
+    name: str,
+    parameters: tuple[Any, ...],
+    build: Callable[[], T],
+    generation: int | None = None,
+) -> T:
+    """``build()``'s result for this reader and parameters at the current write generation.
+
+    ``generation`` is one read earlier in the same request (the API's token lookup reads it
+    in the same statement, api/tokens.py); without it, it is read here.
+    """
     digest = hashlib.sha1(repr(parameters).encode(), usedforsecurity=False).hexdigest()[:16]
-    key = f"stream:{name}:{reader.pk}:{write_generation()}:{digest}"
+    if generation is None:
+        generation = write_generation()
+    key = f"stream:{name}:{reader.pk}:{generation}:{digest}"
     found = cache.get(key)
     if found is not None:
         return found

@@ -143,7 +143,23 @@ class HideTagForm(forms.Form):
 
 
 class TokenForm(forms.Form):
+    NEVER = "never"
     name = forms.CharField(label=_("Token name"), required=False, max_length=100)
+    lifetime = forms.ChoiceField(
+        label=_("Expires"),
+        choices=[
+            ("30", _("in 30 days")),
+            ("90", _("in 90 days")),
+            ("366", _("in a year")),
+            (NEVER, _("never (until revoked)")),
+        ],
+        initial="90",
+        required=False,
+    )
+
+    def lifetime_days(self) -> int | None:
+        value = self.cleaned_data.get("lifetime") or "90"
+        return None if value == self.NEVER else int(value)
 
 
 class AttachmentForm(forms.Form):

@@ -118,7 +118,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             status = 503
         elif form.is_valid():
             try:
-                _row, new_token = functions[0](person, form.cleaned_data["name"])
+                _row, new_token = functions[0](
+                    person, form.cleaned_data["name"], form.lifetime_days()
+                )
             except ActionError as error:
                 form.add_error("name", error.message)
                 status = error.status
