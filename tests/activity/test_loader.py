@@ -160,6 +160,7 @@ def test_derived_state() -> None:
     post = Content.objects.get(pk=c[901])
     # bruno reacted twice: one reaction; chloé once.
     assert post.reaction_count == 2 == Reaction.objects.filter(content=post).count()
+    assert sum(post.reaction_counts.values()) == 2  # per kind, as the actions keep them
     assert post.comment_count == 2
     assert Content.objects.get(pk=c[903]).comment_count == 2
     accepted = Content.objects.filter(parent_id=c[903], accepted=True)

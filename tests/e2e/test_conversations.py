@@ -36,7 +36,9 @@ def test_post_from_the_home_composer_appears_in_the_stream(
     first = page.locator("#stream-items article").first
     expect(first).to_contain_text("Qui vient au pot de vendredi ?")
     expect(first.locator(".body strong")).to_have_text("pot")  # Markdown was rendered
-    expect(first.locator(".topics")).to_contain_text("#afterwork")
+    # The topic is a link in the text, and only there (not listed again under it).
+    expect(first.locator(".body a[href='/topics/afterwork/']")).to_have_text("#afterwork")
+    expect(first.locator(".topics")).to_have_count(0)
     expect(first.locator(".item-meta")).to_contain_text("Ouvert")
     expect(composer.locator("textarea[name=text]")).to_have_value("")  # ready for the next
 

@@ -38,7 +38,7 @@ def test_publish_on_my_profile_and_with_htmx(
 ) -> None:
     client = client_for(world["bob"])
     response = client.post(
-        "/posts/new/", {"kind": "post", "space": "", "text": "Sur mon profil"}, headers=HTMX
+        "/posts/new/", {"kind": "post", "space": "profile", "text": "Sur mon profil"}, headers=HTMX
     )
     assert response.status_code == 200
     assert "Sur mon profil" in response.content.decode()
@@ -73,9 +73,28 @@ def test_posting_where_one_may_not_is_refused(
         )
         assert response.status_code == 422  # not among the choices offered to bob
     gus = client_for(world["gus"])
-    refused = gus.post("/posts/new/", {"kind": "post", "space": "", "text": "x"})
-    assert refused.status_code == 403 and "partner guests" in refused.content.decode()
+    refused = gus.post("/posts/new/", {"kind": "post", "space": "profile", "text": "x"})
+    assert refused.status_code == 422  # a guest has no profile to post on
     assert not Content.objects.filter(text__in=["intrusion", "x"]).exists()
+
+
+def test_the_home_composer_makes_one_choose_where_to_publish(
+    world: dict[str, Any], client_for: Callable[..., Client], settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "en"
+    bob = client_for(world["bob"])  # the open space, or his profile: two destinations
+    home = bob.get("/").content.decode()
+    assert '<option value="" selected>Choose where to publish…</option>' in home
+    refused = bob.post("/posts/new/", {"kind": "post", "space": "", "text": "où ?"})
+    assert refused.status_code == 422 and "Choose where to publish." in refused.content.decode()
+    assert not Content.objects.filter(text="où ?").exists()
+    gus = client_for(world["gus"])  # one destination: his partner space, chosen for him
+    assert gus.post("/posts/new/", {"kind": "post", "space": "", "text": "ici"}).status_code == 302
+    assert Content.objects.get(text="ici").space_id == world["partner"].pk
+    loner = client_for(world["cm"])  # no space, but a profile: one destination
+    answer = loner.post("/posts/new/", {"kind": "post", "space": "", "text": "moi"})
+    assert answer.status_code == 302
+    assert Content.objects.get(text="moi").space is None
 
 
 def test_htmx_composer_error_comes_back_in_place(

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from rucher.conversations import actions
 
 pytestmark = pytest.mark.django_db
-MAX_HOME_QUERIES = 8  # session, user, items, topics, my reactions, postable spaces, view event
+# session, user, write generation, ids, rows, topics, my reactions, postable spaces, view event
+MAX_HOME_QUERIES = 9
 
 
 def _home_queries(client: Client) -> int:

@@ -234,3 +234,18 @@ def test_non_member_reaction_is_refused_with_a_message(
     )
     assert response.status_code == 403
     assert b"join this space" in response.content
+
+
+def test_a_topic_shows_once_under_a_post(
+    world: dict[str, Any], client_for: Callable[..., Client]
+) -> None:
+    from rucher.conversations.models import Topic
+
+    post = actions.publish(world["alice"], world["open"], "Réunion #budget")
+    imported, _ = Topic.objects.get_or_create(name="finances")  # a tag not in the text
+    post.topics.add(imported)
+    assert [t.name for t in post.topics_beyond_text()] == ["finances"]
+    for url in ("/", f"/posts/{post.pk}/"):
+        body = client_for(world["bob"]).get(url).content.decode()
+        assert body.count('href="/topics/budget/"') == 1, url
+        assert body.count('href="/topics/finances/"') == 1, url

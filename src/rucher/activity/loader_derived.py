@@ -131,15 +131,13 @@ def _reactions(planner: Planner, order: list[int], contract_ids: list[int | None
         kind = (
             planner.reaction_kinds.get(contract_id, "like") if contract_id is not None else "like"
         )
+        stored = kind if kind in valid else "like"
         plan.reactions.append(
-            Reaction(
-                content_id=content,
-                person_id=person,
-                kind=kind if kind in valid else "like",
-                created_at=events[i].at,
-            )
+            Reaction(content_id=content, person_id=person, kind=stored, created_at=events[i].at)
         )
-        planner.content_by_pk[content].reaction_count += 1
+        row = planner.content_by_pk[content]
+        row.reaction_count += 1
+        row.reaction_counts[stored] = row.reaction_counts.get(stored, 0) + 1
 
 
 def _follows(planner: Planner, order: list[int]) -> None:

@@ -128,6 +128,9 @@ class StreamItemOut(Schema):
     created_at: datetime
     edited_at: datetime | None
     reaction_count: int
+    reaction_counts: dict[str, int] = Field(
+        default_factory=dict, description='per kind, e.g. {"like": 3}; kinds with none left out'
+    )
     comment_count: int
     topics: list[str]
     my_reaction: str | None
@@ -148,6 +151,9 @@ class ReplyOut(Schema):
     created_at: datetime
     edited_at: datetime | None
     reaction_count: int
+    reaction_counts: dict[str, int] = Field(
+        default_factory=dict, description='per kind, e.g. {"like": 3}; kinds with none left out'
+    )
     quoted_id: int | None
     accepted: bool
     my_reaction: str | None
@@ -184,6 +190,9 @@ class ContentOut(Schema):
     created_at: datetime
     edited_at: datetime | None
     reaction_count: int
+    reaction_counts: dict[str, int] = Field(
+        default_factory=dict, description='per kind, e.g. {"like": 3}; kinds with none left out'
+    )
     comment_count: int
     topics: list[str]
     accepted: bool
@@ -218,6 +227,9 @@ class ReactionOut(Schema):
     content_id: int
     kind: str
     reaction_count: int
+    reaction_counts: dict[str, int] = Field(
+        default_factory=dict, description='per kind, e.g. {"like": 3}; kinds with none left out'
+    )
 
 
 class PollIn(Schema):

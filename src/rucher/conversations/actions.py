@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -219,6 +219,25 @@ def accept_answer(person: Person, answer: Content) -> Content:
     return answer
 
 
+def _recount_reactions(content_id: int) -> None:
+    """The content's total and per-kind reaction counts, from the reactions themselves."""
+    counts = dict(
+        Reaction.objects.filter(content_id=content_id)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    Content.objects.filter(pk=content_id).update(
+        reaction_count=sum(counts.values()), reaction_counts=counts
+    )
+
+
+def _lock_counts(content: Content) -> None:
+    """Serialise reactions to one content, so each recount sees the others' rows (a no-op on
+    SQLite, whose write transactions are already serial)."""
+    Content.objects.select_for_update().filter(pk=content.pk).values_list("pk").first()
+
+
 @transaction.atomic
 def react(person: Person, content: Content, kind: object) -> Reaction:
     if kind not in Reaction.Kind.values:
@@ -228,6 +247,7 @@ def react(person: Person, content: Content, kind: object) -> Reaction:
     content = _readable(person, content)
     if content.space is not None and not permissions.can_post_in(person, content.space):
         raise Forbidden(_("join this space to react in it"))
+    _lock_counts(content)
     existing = Reaction.objects.filter(content=content, person=person).first()
     if existing is not None and existing.kind == kind:
         raise Conflict(_("you already reacted this way"))
@@ -239,7 +259,7 @@ def react(person: Person, content: Content, kind: object) -> Reaction:
         reaction = Reaction.objects.create(
             content=content, person=person, kind=str(kind), created_at=timezone.now()
         )
-        Content.objects.filter(pk=content.pk).update(reaction_count=F("reaction_count") + 1)
+    _recount_reactions(content.pk)
     record(
         person,
         "reacted",
@@ -255,10 +275,20 @@ def react(person: Person, content: Content, kind: object) -> Reaction:
 @transaction.atomic
 def unreact(person: Person, content: Content) -> None:
     content = _readable(person, content)
+    _lock_counts(content)
     deleted, _count = Reaction.objects.filter(content=content, person=person).delete()
     if not deleted:
         raise NotFound(_("no reaction to remove"))
-    Content.objects.filter(pk=content.pk).update(reaction_count=F("reaction_count") - 1)
+    _recount_reactions(content.pk)
+    # An event like every other change a stream shows: it renews the cached pages' counts.
+    record(
+        person,
+        "unreacted",
+        content.kind,
+        content.pk,
+        space_id=content.space_id,
+        target_id=content.author_id,
+    )
 
 
 def toggle_reaction(person: Person, content: Content, kind: str) -> Reaction | None:

@@ -63,6 +63,7 @@ def content_out(content: Content, my_reaction: str | None) -> dict[str, Any]:
         "created_at": content.created_at,
         "edited_at": content.edited_at,
         "reaction_count": content.reaction_count,
+        "reaction_counts": content.reaction_counts,
         "comment_count": content.comment_count,
         "topics": [t.name for t in content.topics.all()],
         "accepted": content.accepted,
@@ -80,6 +81,7 @@ def reply_out(reply: Content, my_reaction: str | None) -> dict[str, Any]:
         "created_at": reply.created_at,
         "edited_at": reply.edited_at,
         "reaction_count": reply.reaction_count,
+        "reaction_counts": reply.reaction_counts,
         "quoted_id": reply.quoted_id,
         "accepted": reply.accepted,
         "my_reaction": my_reaction,
@@ -203,7 +205,13 @@ def react(request: HttpRequest, content_id: int, payload: ReactionIn) -> Status[
     reaction = actions.react(person, _target(person, content_id), payload.kind)
     fresh = _fresh(person, content_id)
     return Status(
-        201, {"content_id": fresh.pk, "kind": reaction.kind, "reaction_count": fresh.reaction_count}
+        201,
+        {
+            "content_id": fresh.pk,
+            "kind": reaction.kind,
+            "reaction_count": fresh.reaction_count,
+            "reaction_counts": fresh.reaction_counts,
+        },
     )
 
 

@@ -6,6 +6,8 @@ one-to-one onto the contract's ``content`` table.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +75,9 @@ class Content(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reaction_count = models.PositiveIntegerField(default=0)
+    # {"like": 3, "insightful": 1}: kept by the reaction actions beside the total, so a page
+    # shows each kind's count without a query per item.
+    reaction_counts = models.JSONField(default=dict, blank=True)
     comment_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -107,6 +112,16 @@ class Content(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.status == self.Status.DELETED
+
+    def topics_beyond_text(self) -> list[Topic]:
+        """Topics the text does not already link (an imported item's tags, for instance):
+        the ones a page lists under the text, so none shows twice."""
+        html = self.html
+        return [
+            topic
+            for topic in self.topics.all()
+            if f"/topics/{topic.name}/" not in html and f"/topics/{quote(topic.name)}/" not in html
+        ]
 
 
 class Revision(models.Model):

@@ -33,6 +33,8 @@ VERBS: frozenset[str] = frozenset(
         "requested_to_join",
         "muted",
         "unmuted",
+        "unreacted",
+        "changed_role",
         "messaged",  # a direct message or e-mail from actor to target (imported datasets)
     }
 )

@@ -136,6 +136,17 @@ def leave_space(person: Person, space: Space) -> None:
 
 
 @transaction.atomic
+def members_may_invite(person: Person, space: Space, membership: Membership | None) -> bool:
+    """An open internal space: any active member may bring a colleague in."""
+    return (
+        space.visibility == Space.Visibility.OPEN
+        and space.kind == Space.Kind.INTERNAL
+        and membership is not None
+        and membership.status == ACTIVE
+        and not person.is_guest
+    )
+
+
 def invite(inviter: Person, space: Space, invitee: Person) -> Membership:
     """Members invite to open spaces; managers invite to private, secret and partner spaces.
     Partner guests can only be invited into partner-shared spaces."""
@@ -206,8 +217,18 @@ def set_role(manager: Person, membership: Membership, role: str) -> Membership:
         owners = membership.space.memberships.filter(role=Membership.Role.OWNER, status=ACTIVE)
         if not owners.exclude(pk=membership.pk).exists():
             raise Conflict(_("a space keeps at least one owner"))
+    if membership.role == role:
+        return membership
     membership.role = role
     membership.save(update_fields=["role"])
+    record(
+        manager,
+        "changed_role",
+        "space",
+        membership.space_id,
+        space_id=membership.space_id,
+        target_id=membership.person_id,
+    )
     return membership
 
 

@@ -53,6 +53,7 @@ def item_out(item: Content, my_reactions: dict[int, str]) -> dict[str, Any]:
         "created_at": item.created_at,
         "edited_at": item.edited_at,
         "reaction_count": item.reaction_count,
+        "reaction_counts": item.reaction_counts,
         "comment_count": item.comment_count,
         "topics": [t.name for t in item.topics.all()],
         "my_reaction": my_reactions.get(item.pk),

@@ -23,6 +23,7 @@ from rucher.errors import Invalid
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Membership
+from rucher.streams import prepared
 from rucher.streams.cache import cached
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
 
@@ -87,18 +88,27 @@ def _reader_preferences(reader: Person, items: QuerySet[Content]) -> QuerySet[Co
     )
 
 
+def topic_key(name: str) -> str:
+    """How a #topic is stored: lower case, without the hash."""
+    return name.lower().lstrip("#")
+
+
+def check_kind(filters: StreamFilters | None) -> None:
+    if filters is not None and filters.kind and filters.kind not in ROOT_KINDS:
+        raise Invalid(_("kind must be one of %(choices)s") % {"choices": ", ".join(ROOT_KINDS)})
+
+
 def _apply_filters(items: QuerySet[Content], filters: StreamFilters | None) -> QuerySet[Content]:
     if filters is None:
         return items
+    check_kind(filters)
     if filters.kind:
-        if filters.kind not in ROOT_KINDS:
-            raise Invalid(_("kind must be one of %(choices)s") % {"choices": ", ".join(ROOT_KINDS)})
         items = items.filter(kind=filters.kind)
     if filters.topic:
         items = items.filter(
             Exists(
                 Content.topics.through.objects.filter(
-                    content_id=OuterRef("pk"), topic__name=filters.topic.lower().lstrip("#")
+                    content_id=OuterRef("pk"), topic__name=topic_key(filters.topic)
                 )
             )
         )
@@ -107,24 +117,29 @@ def _apply_filters(items: QuerySet[Content], filters: StreamFilters | None) -> Q
     return items
 
 
-def paginate(
-    reader: Person, items: QuerySet[Content], cursor: str | None, limit: Any = None
-) -> Page:
-    size = page_size(limit)
+def _newest_first(
+    items: QuerySet[Content], after: tuple[datetime, int] | None
+) -> QuerySet[Content]:
     items = items.order_by("-created_at", "-id")
-    if cursor:
-        at, pk = decode_cursor(cursor)
+    if after is not None:
+        at, pk = after
         items = items.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
-    rows = list(
-        items.select_related(
-            "author",
-            "author__department",
-            "space",
-            "shared_from",
-            "shared_from__author",
-            "shared_from__space",
-        ).prefetch_related(Prefetch("topics"))[: size + 1]
-    )
+    return items
+
+
+def _page_rows(items: QuerySet[Content]) -> QuerySet[Content]:
+    return items.select_related(
+        "author",
+        "author__department",
+        "space",
+        "shared_from",
+        "shared_from__author",
+        "shared_from__space",
+    ).prefetch_related(Prefetch("topics"))
+
+
+def _page(reader: Person, rows: list[Content], size: int) -> Page:
+    """A page from up to ``size + 1`` rows (one more tells that a next page exists)."""
     more = len(rows) > size
     rows = rows[:size]
     mine = (
@@ -137,6 +152,20 @@ def paginate(
         else {}
     )
     return Page(rows, encode_cursor(rows[-1]) if more and rows else None, mine)
+
+
+def paginate(
+    reader: Person, items: QuerySet[Content], cursor: str | None, limit: Any = None
+) -> Page:
+    size = page_size(limit)
+    after = decode_cursor(cursor) if cursor else None
+    return _page(reader, list(_page_rows(_newest_first(items, after))[: size + 1]), size)
+
+
+def page_of_ids(reader: Person, ids: list[int], size: int) -> Page:
+    """A page from the ids a prepared stream query found, newest first."""
+    by_id = _page_rows(Content.objects.all()).in_bulk(ids[: size + 1])
+    return _page(reader, [by_id[pk] for pk in ids if pk in by_id], size)
 
 
 def _roots(reader: Person) -> QuerySet[Content]:
@@ -157,12 +186,7 @@ def home(
     )
 
 
-def build_home(
-    reader: Person,
-    cursor: str | None = None,
-    limit: Any = None,
-    filters: StreamFilters | None = None,
-) -> Page:
+def _home_items(reader: Any) -> QuerySet[Content]:
     """My spaces, and the people and topics I follow (within what I may read)."""
     spaces = Membership.objects.filter(person_id=reader.pk, status=Membership.Status.ACTIVE).values(
         "space_id"
@@ -179,8 +203,62 @@ def build_home(
         | Q(author_id=reader.pk)
         | Exists(followed_topic)
     )
-    items = _apply_filters(_reader_preferences(reader, items), filters)
-    return paginate(reader, items, cursor, limit)
+    return _reader_preferences(reader, items)
+
+
+_HOME_SHAPES = prepared.ShapeCache()
+
+
+def build_home(
+    reader: Person,
+    cursor: str | None = None,
+    limit: Any = None,
+    filters: StreamFilters | None = None,
+) -> Page:
+    """My spaces, and the people and topics I follow (within what I may read).
+
+    The ids come from the home query prepared once per shape (streams/prepared.py); the page's
+    rows, topics and my reactions from three simple queries.
+    """
+    size = page_size(limit)
+    after = decode_cursor(cursor) if cursor else None
+    filters = filters or StreamFilters()
+    check_kind(filters)
+    if not reader.is_active:
+        return Page([], None)
+    shape = (
+        "home",
+        reader.is_guest,
+        after is not None,
+        filters.kind,
+        bool(filters.topic),
+        filters.space_id is not None,
+        size,
+    )
+    used = {"reader"} | ({"at", "anchor_id"} if after else set())
+    used |= {"topic"} if filters.topic else set()
+    used |= {"space"} if filters.space_id is not None else set()
+
+    def build() -> QuerySet[Any]:
+        stand_in = prepared.StandInReader(is_guest=reader.is_guest)
+        shaped = StreamFilters(
+            kind=filters.kind,
+            topic=prepared.TOPIC if filters.topic else None,
+            space_id=prepared.SPACE if filters.space_id is not None else None,
+        )
+        items = _apply_filters(_home_items(stand_in), shaped)
+        anchor = (prepared.AT, prepared.ANCHOR_ID) if after else None
+        return _newest_first(items, anchor).values_list("id", flat=True)[: size + 1]
+
+    query = _HOME_SHAPES.get(shape, build, used)
+    values: dict[str, Any] = {"reader": reader.pk}
+    if after:
+        values["at"], values["anchor_id"] = after
+    if filters.topic:
+        values["topic"] = topic_key(filters.topic)
+    if filters.space_id is not None:
+        values["space"] = filters.space_id
+    return page_of_ids(reader, [row[0] for row in query.rows(values)], size)
 
 
 def space_stream(

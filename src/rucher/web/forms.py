@@ -17,6 +17,7 @@ class _ChoicesForm(forms.Form):
 
 
 class ComposerForm(_ChoicesForm):
+    PROFILE = "profile"
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[("post", _("Post")), ("question", _("Question"))],
@@ -35,11 +36,31 @@ class ComposerForm(_ChoicesForm):
         self, *args: Any, spaces: list[Space], allow_profile: bool = True, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        choices: list[tuple[str, Any]] = []
+        choices: list[tuple[str, Any]] = [(str(s.pk), s.name) for s in spaces]
         if allow_profile:
-            choices.append(("", _("My profile")))
-        choices += [(str(s.pk), s.name) for s in spaces]
+            choices.append((self.PROFILE, _("My profile")))
+        # With more than one destination, nothing is preselected: a post lands where its
+        # author chose, never in a default they did not notice.
+        self.destinations = [value for value, _label in choices]
+        self.must_choose = len(choices) > 1
+        if self.must_choose:
+            choices.insert(0, ("", _("Choose where to publish…")))
         self._choice_field("space").choices = choices
+
+    def clean_space(self) -> str:
+        value = str(self.cleaned_data.get("space") or "")
+        if value:
+            return value
+        if self.must_choose:
+            raise forms.ValidationError(_("Choose where to publish."))
+        if not self.destinations:
+            raise forms.ValidationError(_("Join a space to publish in it."))
+        return self.destinations[0]
+
+    def space_id(self) -> str | None:
+        """The chosen space's id, or None for the author's profile."""
+        value = self.cleaned_data["space"]
+        return None if value == self.PROFILE else value
 
 
 class ReplyForm(forms.Form):

@@ -40,6 +40,11 @@ urlpatterns = [
         views_spaces.approve,
         name="space_approve",
     ),
+    path(
+        "spaces/<slug:slug>/members/<int:membership_id>/role/",
+        views_spaces.change_role,
+        name="space_role",
+    ),
     # People
     path("people/", views_people.directory, name="directory"),
     path("people/me/edit/", views_people.profile_edit, name="profile_edit"),

@@ -142,6 +142,8 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
         context["requests"] = list(
             space.memberships.filter(status=Membership.Status.REQUESTED).select_related("person")
         )
+        context["roles"] = Membership.Role.choices
+    if manages or space_actions.members_may_invite(person, space, mine):
         context["invite_form"] = InviteForm()
     if manages or (person.is_community_manager and readable):
         active = space_actions.active_member_count(space)
@@ -216,5 +218,29 @@ def approve(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse
     space_actions.approve_request(person, membership)
     messages.success(
         request, _("%(name)s is now a member.") % {"name": membership.person.display_name}
+    )
+    return redirect("space", space.slug)
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def change_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    person = user(request)
+    space = permissions.get_visible_space_by_slug(person, slug)
+    if not permissions.can_manage_space(person, space):
+        raise Http404("space not found")
+    membership = (
+        space.memberships.select_related("space", "person")
+        .filter(pk=membership_id, status=Membership.Status.ACTIVE)
+        .first()
+    )
+    if membership is None:
+        raise Http404("member not found")
+    space_actions.set_role(person, membership, request.POST.get("role", ""))
+    messages.success(
+        request,
+        _("%(name)s is now %(role)s.")
+        % {"name": membership.person.display_name, "role": membership.get_role_display()},
     )
     return redirect("space", space.slug)

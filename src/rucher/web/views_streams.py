@@ -63,8 +63,8 @@ def compose(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             space = None
-            if form.cleaned_data["space"]:
-                space = permissions.get_visible_space(person, form.cleaned_data["space"])
+            if (space_id := form.space_id()) is not None:
+                space = permissions.get_visible_space(person, space_id)
             content = conversation_actions.publish(
                 person, space, form.cleaned_data["text"], kind=form.cleaned_data["kind"]
             )
@@ -100,7 +100,7 @@ def react(request: HttpRequest, content_id: int) -> HttpResponse:
     conversation_actions.toggle_reaction(person, content, kind)
     if not is_htmx(request):
         return redirect(safe_next(request, reverse("content", args=[content.pk])))
-    content.refresh_from_db(fields=["reaction_count"])
+    content.refresh_from_db(fields=["reaction_count", "reaction_counts"])
     mine = Reaction.objects.filter(content=content, person=person).values_list("kind", flat=True)
     return render(
         request,
