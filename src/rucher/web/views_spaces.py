@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rucher.activity.actions import record_view
 from rucher.errors import ActionError
+from rucher.people.models import Person
 from rucher.spaces import actions as space_actions
 from rucher.spaces import permissions
 from rucher.spaces.models import Membership, Space
@@ -202,19 +203,30 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("space", space.slug)
 
 
+def _managed_membership(
+    person: Person, slug: str, membership_id: int, status: str
+) -> tuple[Space, Membership]:
+    """A membership of a space this person manages; to anyone else, neither exists."""
+    space = permissions.get_visible_space_by_slug(person, slug)
+    if not permissions.can_manage_space(person, space):
+        raise Http404("space not found")
+    membership = (
+        space.memberships.select_related("space", "person")
+        .filter(pk=membership_id, status=status)
+        .first()
+    )
+    if membership is None:
+        raise Http404("membership not found")
+    return space, membership
+
+
 @login_required
 @require_POST
 @translate_action_errors
 def approve(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     person = user(request)
-    space = permissions.get_visible_space_by_slug(person, slug)
-    if not permissions.can_manage_space(person, space):
-        raise Http404("space not found")
-    membership = (
-        space.memberships.select_related("space", "person").filter(pk=membership_id).first()
-    )
-    if membership is None:
-        raise Http404("request not found")
+    requested = Membership.Status.REQUESTED
+    space, membership = _managed_membership(person, slug, membership_id, requested)
     space_actions.approve_request(person, membership)
     messages.success(
         request, _("%(name)s is now a member.") % {"name": membership.person.display_name}
@@ -227,16 +239,7 @@ def approve(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse
 @translate_action_errors
 def change_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     person = user(request)
-    space = permissions.get_visible_space_by_slug(person, slug)
-    if not permissions.can_manage_space(person, space):
-        raise Http404("space not found")
-    membership = (
-        space.memberships.select_related("space", "person")
-        .filter(pk=membership_id, status=Membership.Status.ACTIVE)
-        .first()
-    )
-    if membership is None:
-        raise Http404("member not found")
+    space, membership = _managed_membership(person, slug, membership_id, Membership.Status.ACTIVE)
     space_actions.set_role(person, membership, request.POST.get("role", ""))
     messages.success(
         request,
