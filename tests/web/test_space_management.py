@@ -25,7 +25,7 @@ def test_an_owner_changes_a_members_role_from_the_page(
     owner = client_for(alice)
     page = owner.get(f"/spaces/{space.slug}/").content.decode()
     mine = Membership.objects.get(space=space, person=carol)
-    assert f'action="{role_url(space, mine)}"' in page and 'for="role-' in page
+    assert f'action="{role_url(space, mine)}"' in page and f'for="role-{mine.pk}"' in page
     answer = owner.post(role_url(space, mine), {"role": "community_manager"})
     assert answer.status_code == 302
     mine.refresh_from_db()
