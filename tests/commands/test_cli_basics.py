@@ -47,3 +47,16 @@ def test_a_wrong_database_url_is_one_line_and_exit_2(tmp_path: Path, url: str) -
 def test_bad_option_values_exit_2(tmp_path: Path) -> None:
     assert run(["serve", "--port", "99999"], tmp_path).returncode == 2
     assert run(["export", "--format", "xml", str(tmp_path / "out")], tmp_path).returncode == 2
+
+
+def test_migrate_alone_makes_every_table_a_worker_needs(tmp_path: Path) -> None:
+    """Not the test runner's database (which makes cache tables on its own): a real migrate,
+    as `rucher serve` and `rucher demo` run it."""
+    import sqlite3
+
+    database = tmp_path / "fresh.sqlite3"
+    result = run(["manage", "migrate", "-v0"], tmp_path, DATABASE_URL=f"sqlite:///{database}")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert "rucher_shared_cache" in tables

@@ -121,6 +121,24 @@ def test_review_password_guessing_is_not_throttled(world: dict[str, Any]) -> Non
     assert answer.status_code == 429, "30 wrong guesses, then the right one still succeeds"
 
 
+def test_review_the_lockout_holds_for_every_worker_process(world: dict[str, Any]) -> None:
+    """The failure counts live where every process sees them (the database without Redis):
+    another worker, whose own memory cache knows nothing, refuses too."""
+    from django.core.cache import caches
+
+    client = Client()
+    for _ in range(10):
+        client.post("/login/", {"username": "bob", "password": "wrong"})
+    caches["default"].clear()  # what a fresh worker process would hold
+    assert caches["shared"].get("signin-fail:u:bob") == 10
+    refused = Client().post(
+        "/api/v1/auth/tokens",
+        {"username": "bob", "password": "demo"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 429
+
+
 def test_review_attachment_keeps_a_dangerous_extension(
     world: dict[str, Any], settings: Any, tmp_path: Any
 ) -> None:

@@ -2,8 +2,8 @@
 
 After ``MAX_FAILURES`` failed sign-ins for one username, or from one address, within
 ``WINDOW_SECONDS``, further attempts are refused (even with the right password) until the
-window has passed. Counts live in Django's cache: per process by default, shared across
-processes and hosts when REDIS_URL is set (docs/deploy.md).
+window has passed. Counts live in the "shared" cache, which every process and host sees: the
+database by default, Redis when REDIS_URL is set (settings.py, docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -11,12 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 MAX_FAILURES = 10
 WINDOW_SECONDS = 15 * 60
+
+
+def _cache() -> Any:
+    return caches["shared"]
 
 
 def _keys(username: str | None, address: str | None) -> list[str]:
@@ -33,11 +37,12 @@ def client_address(request: HttpRequest | None) -> str | None:
 
 
 def is_locked(username: str | None, address: str | None) -> bool:
-    counts = cache.get_many(_keys(username, address))
+    counts = _cache().get_many(_keys(username, address))
     return any(count >= MAX_FAILURES for count in counts.values())
 
 
 def record_failure(username: str | None, address: str | None) -> None:
+    cache = _cache()
     for key in _keys(username, address):
         if cache.add(key, 1, WINDOW_SECONDS):
             continue
@@ -48,7 +53,7 @@ def record_failure(username: str | None, address: str | None) -> None:
 
 
 def clear_failures(username: str | None) -> None:
-    cache.delete_many(_keys(username, None))
+    _cache().delete_many(_keys(username, None))
 
 
 class ThrottledModelBackend(ModelBackend):
