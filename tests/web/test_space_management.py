@@ -76,3 +76,22 @@ def test_a_member_of_an_open_space_invites_a_colleague(
     # In a private space only managers invite: no form for a plain member.
     carol_page = client_for(world["carol"]).get(f"/spaces/{world['private'].slug}/")
     assert "/invite/" not in carol_page.content.decode()
+
+
+def test_a_member_beyond_the_listed_ones_is_found_by_username(
+    world: dict[str, Any], client_for: Callable[..., Client], settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "en"
+    space, carol = world["private"], world["carol"]
+    owner = client_for(world["alice"])
+    url = f"/spaces/{space.slug}/roles/"
+    assert f'action="{url}"' in owner.get(f"/spaces/{space.slug}/").content.decode()
+    answer = owner.post(url, {"username": "@carol", "role": "community_manager"})
+    assert answer.status_code == 302
+    assert Membership.objects.get(space=space, person=carol).role == "community_manager"
+    unknown = owner.post(url, {"username": "bob", "role": "owner"})  # not a member here
+    assert unknown.status_code == 422 and "No member" in unknown.content.decode()
+    # carol now manages the space, but only an owner touches the owner role.
+    demoted = client_for(carol).post(url, {"username": "alice", "role": "member"})
+    assert demoted.status_code == 403
+    assert Membership.objects.get(space=space, person=world["alice"]).role == "owner"

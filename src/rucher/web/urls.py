@@ -40,6 +40,7 @@ urlpatterns = [
         views_spaces.approve,
         name="space_approve",
     ),
+    path("spaces/<slug:slug>/roles/", views_spaces.change_role_by_username, name="space_roles"),
     path(
         "spaces/<slug:slug>/members/<int:membership_id>/role/",
         views_spaces.change_role,

@@ -240,6 +240,33 @@ def approve(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse
 def change_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     person = user(request)
     space, membership = _managed_membership(person, slug, membership_id, Membership.Status.ACTIVE)
+    return _set_role(request, person, space, membership)
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def change_role_by_username(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same, for a member found by username (a large space lists only its first members)."""
+    person = user(request)
+    space = permissions.get_visible_space_by_slug(person, slug)
+    if not permissions.can_manage_space(person, space):
+        raise Http404("space not found")
+    username = request.POST.get("username", "").strip().lstrip("@")
+    membership = (
+        space.memberships.select_related("space", "person")
+        .filter(person__username=username, status=Membership.Status.ACTIVE)
+        .first()
+    )
+    if membership is None:
+        message = _("No member of this space has this username.")
+        return render(request, "error.html", {"message": message}, status=422)
+    return _set_role(request, person, space, membership)
+
+
+def _set_role(
+    request: HttpRequest, person: Person, space: Space, membership: Membership
+) -> HttpResponse:
     space_actions.set_role(person, membership, request.POST.get("role", ""))
     messages.success(
         request,
