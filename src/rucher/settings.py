@@ -170,20 +170,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# "default" holds what a process may keep for itself (stream pages, keyed so that no process
-# ever serves a stale one); "shared" holds what every process must agree on at once (sign-in
-# failure counts): the database when there is no Redis, so several workers share it too.
-SHARED_CACHE_TABLE = "rucher_shared_cache"
-CACHES: dict[str, dict[str, Any]] = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "shared": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": SHARED_CACHE_TABLE,
-    },
-}
 if redis_url := os.environ.get("REDIS_URL"):
-    redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
-    CACHES = {"default": redis_cache, "shared": redis_cache}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
 
 LOGGING = {
     "version": 1,

@@ -281,3 +281,32 @@ def test_space_extras_roles_and_confidential_reads() -> None:
     assert roles == {p[101]: "owner", p[102]: "member", p[103]: "community_manager"}
     reads = ConfidentialRead.objects.filter(space=hub).order_by("at")
     assert [(r.person_id, r.at) for r in reads] == [(p[101], at(24)), (p[103], at(28))]
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_reaction_is_not_loaded_back() -> None:
+    dataset = small_dataset()
+    last = dataset.events.row(-1, named=True)
+    withdrawn = {
+        **last,
+        "event_id": 99,
+        "at": at(40),
+        "actor_id": 103,  # chloé reacted to 901, then withdrew it
+        "verb": "unreacted",
+        "object_type": "post",
+        "object_id": 901,
+        "space_id": 501,
+        "target_id": 101,
+        "value": None,
+    }
+    events = pl.concat([dataset.events, pl.DataFrame([withdrawn], schema=dataset.events.schema)])
+    report = load_dataset(
+        Dataset(
+            people=dataset.people, spaces=dataset.spaces, content=dataset.content, events=events
+        ),
+        source="t",
+        progress=False,
+    )
+    post = Content.objects.get(pk=report.content_ids[901])
+    assert post.reaction_count == 1 and sum(post.reaction_counts.values()) == 1
+    assert not Reaction.objects.filter(content=post, person_id=report.person_ids[103]).exists()

@@ -71,3 +71,19 @@ def test_hubs_have_one_level_of_sub_spaces(world: dict[str, Any]) -> None:
         actions.create_space(alice, "Petit-enfant", parent_id=child.pk)
     with pytest.raises(Forbidden):
         actions.create_space(world["bob"], "Intrus", parent_id=hub.pk)
+
+
+def test_an_invitation_is_all_or_nothing(world: dict[str, Any], monkeypatch: Any) -> None:
+    """Review of session 2: a helper inserted above ``invite`` took its @transaction.atomic."""
+    private = world["private"]
+    actions.join_space(world["bob"], private)  # bob asked to join: inviting him approves him
+    before = Space.objects.get(pk=private.pk).member_count
+
+    def failing_record(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the event log is unavailable")
+
+    monkeypatch.setattr(actions, "record", failing_record)
+    with pytest.raises(RuntimeError):
+        actions.invite(world["alice"], private, world["bob"])
+    assert Membership.objects.get(space=private, person=world["bob"]).status == "requested"
+    assert Space.objects.get(pk=private.pk).member_count == before

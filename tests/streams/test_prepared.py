@@ -101,3 +101,44 @@ def test_an_inactive_reader_gets_an_empty_page(world: dict[str, Any]) -> None:
     bob = world["bob"]
     bob.is_active = False
     assert build_home(bob).items == []
+
+
+def test_the_least_recently_used_shape_goes_when_full(world: dict[str, Any]) -> None:
+    built: list[str] = []
+    shapes = prepared.ShapeCache(limit=2)
+
+    def builder(name: str) -> Any:
+        def build() -> Any:
+            built.append(name)
+            return Content.objects.filter(author_id=prepared.READER).values_list("id")
+
+        return build
+
+    shapes.get("a", builder("a"), {"reader"})
+    shapes.get("b", builder("b"), {"reader"})
+    shapes.get("a", builder("a"), {"reader"})  # "a" is now the most recently used
+    shapes.get("c", builder("c"), {"reader"})  # evicts "b"
+    shapes.get("a", builder("a"), {"reader"})
+    assert built == ["a", "b", "c"]
+    shapes.get("b", builder("b"), {"reader"})
+    assert built == ["a", "b", "c", "b"]
+
+
+def test_an_item_deleted_between_the_two_queries_is_left_out(world: dict[str, Any]) -> None:
+    kept = actions.publish(world["alice"], world["open"], "Reste")
+    gone = actions.publish(world["alice"], world["open"], "Parti")
+    Content.objects.filter(pk=gone.pk).update(status=Content.Status.DELETED)
+    page = queries.page_of_ids(world["bob"], [gone.pk, kept.pk], 20)
+    assert [item.pk for item in page.items] == [kept.pk]
+
+
+@pytest.mark.parametrize("anchor", ["0", "-5", str(2**70), "x"])
+def test_a_forged_cursor_is_refused_not_a_crash(world: dict[str, Any], anchor: str) -> None:
+    import base64
+
+    from rucher.errors import Invalid
+
+    raw = f"2026-01-01T00:00:00+00:00|{anchor}".encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    with pytest.raises(Invalid):
+        build_home(world["bob"], cursor)

@@ -86,6 +86,9 @@ def test_a_member_beyond_the_listed_ones_is_found_by_username(
     owner = client_for(world["alice"])
     url = f"/spaces/{space.slug}/roles/"
     assert f'action="{url}"' in owner.get(f"/spaces/{space.slug}/").content.decode()
+    page = owner.get(f"/spaces/{space.slug}/").content.decode()
+    assert '<option value="">Choose a role…</option>' in page  # no role preselected
+    assert owner.post(url, {"username": "carol", "role": ""}).status_code == 422
     answer = owner.post(url, {"username": "@carol", "role": "community_manager"})
     assert answer.status_code == 302
     assert Membership.objects.get(space=space, person=carol).role == "community_manager"

@@ -112,12 +112,19 @@ def _memberships(planner: Planner, order: list[int]) -> None:
 
 
 def _reactions(planner: Planner, order: list[int], contract_ids: list[int | None]) -> None:
-    """One reaction per person and content: the latest ``reacted`` event says which."""
+    """One reaction per person and content: the latest ``reacted`` event says which, unless an
+    ``unreacted`` came after it."""
     plan, events = planner.plan, planner.plan.events
     latest: dict[tuple[int, int], int] = {}
     for i in order:
         event = events[i]
-        if event.verb != "reacted" or event.object_id not in planner.content_by_pk:
+        if (
+            event.verb not in ("reacted", "unreacted")
+            or event.object_id not in planner.content_by_pk
+        ):
+            continue
+        if event.verb == "unreacted":  # withdrawn: no reaction, unless a later one comes
+            latest.pop((event.actor_id, event.object_id), None)
             continue
         if event.value is not None and event.value <= 0:
             # e.g. a down-vote: the product's reactions are all positive; the event stays

@@ -19,7 +19,7 @@ Definitions (docs/insights.md has the formulas):
 
 - *Active*: a person is active on a day when they did at least one participating action:
   an event whose verb is in ``ACTIVE_VERBS`` (every verb except reading, signing in,
-  searching, leaving and muting, see ``PASSIVE_VERBS``) or writing a content item.
+  searching, leaving, muting and withdrawing, see ``PASSIVE_VERBS``) or writing a content item.
 - *System accounts* (negative person ids, see ``is_person``) are never counted as people;
   their content and reactions still count in the volumes.
 - *Group attribution*: per space, the event's or content's space; per department, the
@@ -43,7 +43,16 @@ GroupBy = Literal["space", "department", "organisation"]
 # Reading, signing in and searching are consumption; leaving, muting and unfollowing are
 # withdrawal. Neither is participation, so neither makes a member "active".
 PASSIVE_VERBS: frozenset[str] = frozenset(
-    {"viewed", "logged_in", "searched", "left_space", "muted", "unmuted", "unfollowed"}
+    {
+        "viewed",
+        "logged_in",
+        "searched",
+        "left_space",
+        "muted",
+        "unmuted",
+        "unfollowed",
+        "unreacted",
+    }
 )
 ACTIVE_VERBS: frozenset[str] = VERBS - PASSIVE_VERBS
 EXTERNAL_KINDS: tuple[str, ...] = ("partner", "guest")

@@ -133,3 +133,18 @@ class Person(AbstractUser):
     def initials(self) -> str:
         parts = [p for p in (self.first_name, self.last_name) if p]
         return "".join(p[0] for p in parts).upper() or self.username[:2].upper()
+
+
+class SignInFailure(models.Model):
+    """Failed sign-ins per username or address within the lockout window (people/throttle.py).
+
+    A table, not a cache: every worker process and host must see the same count, and it must
+    grow by one per failure even when failures arrive together (an atomic ``F() + 1``).
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -135,7 +135,6 @@ def leave_space(person: Person, space: Space) -> None:
         record(person, "left_space", "space", space.pk, space_id=space.pk)
 
 
-@transaction.atomic
 def members_may_invite(person: Person, space: Space, membership: Membership | None) -> bool:
     """An open internal space: any active member may bring a colleague in."""
     return (
@@ -147,6 +146,7 @@ def members_may_invite(person: Person, space: Space, membership: Membership | No
     )
 
 
+@transaction.atomic
 def invite(inviter: Person, space: Space, invitee: Person) -> Membership:
     """Members invite to open spaces; managers invite to private, secret and partner spaces.
     Partner guests can only be invited into partner-shared spaces."""

@@ -8,7 +8,7 @@ import json
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import NinjaJSONEncoder
 
 from rucher.api.auth import caller
@@ -37,7 +37,7 @@ class StreamQuery(Schema):
     limit: int | None = None
     kind: Literal["post", "question", "poll"] | None = None
     topic: str | None = None
-    space_id: int | None = None
+    space_id: int | None = Field(None, ge=1, le=2**63 - 1)
 
     def filters(self) -> StreamFilters:
         return StreamFilters(kind=self.kind, topic=self.topic, space_id=self.space_id)

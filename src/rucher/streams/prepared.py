@@ -16,6 +16,7 @@ to prepare rather than run something else.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -94,10 +95,12 @@ def prepare(queryset: QuerySet[Any], used: set[str]) -> PreparedQuery:
 
 
 class ShapeCache:
-    """Prepared queries by (database vendor, shape), built on first use."""
+    """Prepared queries by (database vendor, shape), built on first use; the least recently
+    used goes when full, so a client cycling through rare shapes cannot evict the common ones
+    all at once."""
 
-    def __init__(self, limit: int = 512) -> None:
-        self._prepared: dict[Hashable, PreparedQuery] = {}
+    def __init__(self, limit: int = 1024) -> None:
+        self._prepared: OrderedDict[Hashable, PreparedQuery] = OrderedDict()
         self._lock = threading.Lock()
         self._limit = limit
 
@@ -105,11 +108,14 @@ class ShapeCache:
         self, shape: Hashable, build: Callable[[], QuerySet[Any]], used: set[str]
     ) -> PreparedQuery:
         key = (connection.vendor, shape)
-        found = self._prepared.get(key)
-        if found is None:
-            found = prepare(build(), used)
-            with self._lock:
-                if len(self._prepared) >= self._limit:
-                    self._prepared.clear()
-                self._prepared[key] = found
+        with self._lock:
+            found = self._prepared.get(key)
+            if found is not None:
+                self._prepared.move_to_end(key)
+                return found
+        found = prepare(build(), used)  # outside the lock: at worst two threads build it
+        with self._lock:
+            self._prepared[key] = found
+            while len(self._prepared) > self._limit:
+                self._prepared.popitem(last=False)
         return found

@@ -28,6 +28,7 @@ from rucher.streams.cache import cached
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
 
 ROOT_KINDS = [k.value for k in Content.ROOT_KINDS]
+MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 @dataclass
@@ -53,7 +54,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        return datetime.fromisoformat(stamp), int(pk)
+        at, anchor = datetime.fromisoformat(stamp), int(pk)
+        if not 0 < anchor <= MAX_ID or at.tzinfo is None:
+            raise ValueError("out of range")
+        return at, anchor
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise Invalid(_("invalid cursor")) from None
 
@@ -163,8 +167,10 @@ def paginate(
 
 
 def page_of_ids(reader: Person, ids: list[int], size: int) -> Page:
-    """A page from the ids a prepared stream query found, newest first."""
-    by_id = _page_rows(Content.objects.all()).in_bulk(ids[: size + 1])
+    """A page from the ids a prepared stream query found, newest first (still published: an
+    item deleted between the two queries is left out)."""
+    published = Content.objects.filter(status=Content.Status.PUBLISHED)
+    by_id = _page_rows(published).in_bulk(ids[: size + 1])
     return _page(reader, [by_id[pk] for pk in ids if pk in by_id], size)
 
 

@@ -29,6 +29,8 @@ def parse_id(value: Any, what: str = "id") -> int:
         raise Invalid(f"{what} must be a whole number") from None
     if number <= 0:
         raise Invalid(f"{what} must be positive")
+    if number > 2**63 - 1:
+        raise Invalid(f"{what} is too large")
     return number
 
 
