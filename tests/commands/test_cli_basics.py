@@ -50,7 +50,7 @@ def test_bad_option_values_exit_2(tmp_path: Path) -> None:
 
 
 def test_migrate_alone_makes_every_table_a_worker_needs(tmp_path: Path) -> None:
-    """Not the test runner's database (which makes cache tables on its own): a real migrate,
+    """Not the test runner's database: a real migrate,
     as `rucher serve` and `rucher demo` run it."""
     import sqlite3
 
@@ -59,4 +59,4 @@ def test_migrate_alone_makes_every_table_a_worker_needs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(database) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    assert "rucher_shared_cache" in tables
+    assert "people_signinfailure" in tables  # the sign-in lockout counts
