@@ -184,7 +184,7 @@ def ensure_org(people: int, items: int, database: str) -> str:
         return url
     if have:
         sys.exit(f"{url} holds {have} items, not {items}: remove it to regenerate")
-    from rucher.activity.loader import load_dataset
+    from rucher.bulk.loader import load_dataset
     from rucher.insights.contract import Dataset
 
     print(f"generating {people} people and {items} items into {url} …")

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from rucher.api import tokens
-from rucher.api.models import AccessToken, hash_token
+from rucher.api.tokens import lookup
+from rucher.people import tokens
+from rucher.people.models import AccessToken, hash_token
 
 pytestmark = pytest.mark.django_db
 
@@ -152,13 +153,13 @@ def test_bearer_lookup_returns_the_holder_and_the_write_generation(
     from rucher.streams.cache import write_generation
 
     _, raw = tokens.create_token(world["bob"])
-    bearer_found = tokens.lookup(raw)
+    bearer_found = lookup(raw)
     assert bearer_found is not None
     person = bearer_found.person
     assert person == world["bob"] and person.department_id == world["bob"].department_id
     assert person.date_joined == world["bob"].date_joined  # converted to an aware datetime
     assert bearer_found.write_generation == write_generation() > 0
-    assert tokens.lookup(raw + "x") is None and tokens.lookup("") is None
+    assert lookup(raw + "x") is None and lookup("") is None
 
 
 def test_session_reads_work_and_session_writes_need_csrf(world: dict[str, Any]) -> None:

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from rucher.api.tokens import create_token
 from rucher.conversations import actions
 from rucher.conversations.models import Content, Reaction
+from rucher.people.tokens import create_token
 from rucher.spaces.models import ConfidentialRead
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from rucher.activity.export import CONTENT_TYPES
 from rucher.activity.models import Event
+from rucher.bulk.export import CONTENT_TYPES
 from rucher.commands import export
 from rucher.conversations.models import Content
 from rucher.insights.contract import Dataset

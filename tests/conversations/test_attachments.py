@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from rucher.conversations import actions
-from rucher.conversations.attachments import attach, check_upload
+from rucher.conversations.actions import attach
+from rucher.conversations.attachments import check_upload
 from rucher.errors import Forbidden, Invalid
 
 pytestmark = pytest.mark.django_db

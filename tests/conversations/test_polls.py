@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from rucher.activity.models import Event
-from rucher.conversations.polls import create_poll, nps_of, poll_results, vote
+from rucher.conversations.actions import create_poll, vote
+from rucher.conversations.queries import nps_of, poll_results
 from rucher.errors import Conflict, Invalid
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from rucher.activity.models import Event
-from rucher.api.tokens import create_token
 from rucher.conversations import actions
 from rucher.conversations.models import Content, Reaction
 from rucher.errors import NotFound
+from rucher.people.tokens import create_token
 from rucher.spaces.actions import join_space
 from rucher.streams.queries import home
 

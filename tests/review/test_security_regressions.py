@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from rucher.conversations import actions
-from rucher.conversations.attachments import attach
+from rucher.conversations.actions import attach
 from rucher.errors import ActionError
 from rucher.spaces import actions as space_actions
 from rucher.spaces.models import ConfidentialRead, Membership

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from rucher.api.tokens import create_token
 from rucher.conversations import actions
+from rucher.people.tokens import create_token
 from rucher.spaces.models import ConfidentialRead, Space
 
 pytestmark = pytest.mark.django_db

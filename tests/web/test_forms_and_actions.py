@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from rucher.conversations import actions, polls
+from rucher.conversations import actions
 from rucher.conversations.models import Content, Reaction
 from rucher.spaces.actions import join_space
 from rucher.spaces.models import Membership, Space
@@ -281,7 +281,7 @@ def test_nps_poll_voting_and_results(
 
 
 def test_choice_poll(world: dict[str, Any], client_for: Callable[..., Client]) -> None:
-    poll = polls.create_poll(world["alice"], world["open"], "Quel jour ?", ["Lundi", "Mardi"])
+    poll = actions.create_poll(world["alice"], world["open"], "Quel jour ?", ["Lundi", "Mardi"])
     bob = client_for(world["bob"])
     option = poll.poll.options.get(label="Mardi")
     assert bob.post(f"/posts/{poll.pk}/vote/", {"option": "nope"}).status_code == 422

@@ -119,7 +119,7 @@ def test_confidential_reads_are_recorded_and_bannered(
     assert [(r.object_type, r.object_id) for r in reads] == [
         ("post", post.pk),
         ("space", world["confidential"].pk),
-        ("content", post.pk),
+        ("post", post.pk),
     ]
 
 

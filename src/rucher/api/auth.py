@@ -19,9 +19,9 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
-from rucher.api import tokens
 from rucher.api.schemas import ErrorOut, TokenCreatedOut, TokenIn, TokenOut
-from rucher.people import throttle
+from rucher.api.tokens import lookup
+from rucher.people import throttle, tokens
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
@@ -30,7 +30,7 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer rch_…``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        bearer = tokens.lookup(token.strip())
+        bearer = lookup(token.strip())
         if bearer is None:
             return None
         request.user = bearer.person

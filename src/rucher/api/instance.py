@@ -7,10 +7,10 @@ from ninja import NinjaAPI
 from rucher.api import errors
 from rucher.api.auth import api_auth
 from rucher.api.auth import router as auth_router
-from rucher.conversations.api import router as conversations_router
-from rucher.people.api import router as people_router
-from rucher.spaces.api import router as spaces_router
-from rucher.streams.api import router as streams_router
+from rucher.api.routers.conversations import router as conversations_router
+from rucher.api.routers.people import router as people_router
+from rucher.api.routers.spaces import router as spaces_router
+from rucher.api.routers.streams import router as streams_router
 
 api = NinjaAPI(
     title="rucher API",

@@ -1,13 +1,9 @@
-"""Personal access tokens: made in the UI or over the API, shown once, stored as a hash.
-
-A raw token looks like ``rch_<43 url-safe characters>``; only its SHA-256 is kept, with a short
-prefix so a person can tell their tokens apart in the UI without the secret.
-"""
+"""Bearer authentication on the hot path: a personal access token (``people.tokens``) to its
+holder, in one SQL statement with the stream's write generation."""
 
 from __future__ import annotations
 
 import functools
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -15,62 +11,13 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from rucher.api.models import AccessToken, hash_token
-from rucher.errors import Invalid, NotFound
-from rucher.people.models import Person
+from rucher.people.models import AccessToken, Person, hash_token
+from rucher.people.tokens import TOKEN_PREFIX
 from rucher.streams.cache import WRITE_GENERATION_SUBQUERY
 
-TOKEN_PREFIX = "rch_"
-MAX_NAME_LENGTH = 100
 # Writing last_used_at on every request would turn each read into a write; once a minute
 # is precise enough to tell a live token from a forgotten one.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-# A forgotten token should stop working on its own; "never" is an explicit choice.
-DEFAULT_LIFETIME_DAYS = 90
-MAX_LIFETIME_DAYS = 366
-
-
-def create_token(
-    person: Person, name: str = "api", lifetime_days: int | None = DEFAULT_LIFETIME_DAYS
-) -> tuple[AccessToken, str]:
-    """A new token for ``person``, valid ``lifetime_days`` (None: until revoked); the raw
-    token is returned once and never stored."""
-    name = (name or "").strip() or "api"
-    if len(name) > MAX_NAME_LENGTH:
-        raise Invalid(f"token name is longer than {MAX_NAME_LENGTH} characters")
-    if lifetime_days is not None and not 1 <= lifetime_days <= MAX_LIFETIME_DAYS:
-        raise Invalid(f"a token lives from 1 to {MAX_LIFETIME_DAYS} days, or until revoked")
-    if not person.is_active:
-        raise Invalid("inactive accounts cannot hold tokens")
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = AccessToken.objects.create(
-        person=person,
-        name=name,
-        token_hash=hash_token(raw),
-        prefix=raw[: len(TOKEN_PREFIX) + 6],
-        expires_at=None if lifetime_days is None else timezone.now() + timedelta(lifetime_days),
-    )
-    return token, raw
-
-
-def revoke_token(person: Person, token_id: int | str) -> AccessToken:
-    """Revoke one of the person's own tokens (someone else's token is simply not found)."""
-    try:
-        token = AccessToken.objects.get(pk=int(token_id), person_id=person.pk)
-    except (AccessToken.DoesNotExist, ValueError, TypeError):
-        raise NotFound("token not found") from None
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-    return token
-
-
-def active_tokens(person: Person) -> list[AccessToken]:
-    return list(
-        AccessToken.objects.filter(person_id=person.pk, revoked_at__isnull=True).exclude(
-            expires_at__lte=timezone.now()
-        )
-    )
 
 
 @dataclass(frozen=True)

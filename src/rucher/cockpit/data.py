@@ -100,7 +100,7 @@ def cache_key(viewer_spaces: list[int], scope: Scope, period: Period) -> str:
 def load_database_dataset() -> Dataset:
     """The live database as the four contract frames, confidential spaces included: they are
     cut to the viewer's readable spaces right after (``readable_only``)."""
-    from rucher.activity.export import build_export
+    from rucher.bulk.export import build_export
 
     dataset, _ = build_export(include_confidential=True)
     return dataset

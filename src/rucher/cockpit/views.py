@@ -38,6 +38,7 @@ from rucher.errors import Forbidden, Invalid, NotFound
 from rucher.insights.periods import Period
 from rucher.people.models import Department, Organisation, Person
 from rucher.spaces import permissions
+from rucher.spaces.confidential import record_reads_by_id
 from rucher.spaces.models import Space
 from rucher.web.errors import translate_action_errors
 
@@ -51,7 +52,7 @@ def cockpit_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRes
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         person = request.user
-        if not isinstance(person, Person) or person.is_guest or not person.is_community_manager:
+        if not permissions.can_use_cockpit(person):
             raise Http404("not found")
         return view(request, *args, **kwargs)
 
@@ -190,7 +191,7 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
     if not permissions.can_read_space(viewer, chosen):
         raise NotFound("space not found")
     if chosen.confidential:
-        permissions.record_confidential_read(viewer, chosen, "cockpit", chosen.pk)
+        record_reads_by_id(viewer, [(chosen.pk, "space", chosen.pk)], "cockpit")
     return _page(
         request,
         Scope("space", chosen.pk),

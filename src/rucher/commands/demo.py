@@ -22,7 +22,7 @@ def _existing_data() -> str:
 
 def load_demo(seed: int, people: int, items: int, progress: bool = True) -> str:
     """Generate and load the demo organisation; returns the loader's one-line report."""
-    from rucher.activity.loader import load_dataset
+    from rucher.bulk.loader import load_dataset
     from rucher.demo.generator import generate
 
     started = time.perf_counter()

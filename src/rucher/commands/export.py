@@ -32,7 +32,7 @@ from rucher.commands import CliError, setup_django
 def command(fmt: str, include_confidential: bool, directory: Path) -> None:
     """Write people, spaces, content and events to DIRECTORY as contract tables."""
     setup_django()
-    from rucher.activity.export import build_export
+    from rucher.bulk.export import build_export
 
     try:
         dataset, left_out = build_export(list_confidential_spaces=include_confidential)

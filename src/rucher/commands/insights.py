@@ -46,7 +46,7 @@ def _load(data: str | None) -> Dataset:
 
     if data is None:
         setup_django()
-        from rucher.activity.export import build_export
+        from rucher.bulk.export import build_export
 
         dataset, _ = build_export()
         return dataset

@@ -1,17 +1,13 @@
-"""Attachments: stored under the data directory, checked for size and type."""
+"""Attachment files: the documented limits on size and type (the bytes must match the
+declared type). Attaching is an action: ``conversations.actions.attachments``."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rucher.conversations.models import Attachment, Content
-from rucher.errors import Forbidden, Invalid
-from rucher.people.models import Person
+from rucher.errors import Invalid
 
 # Magic numbers of the binary types we accept: a declared type must match the bytes.
 SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -46,18 +42,3 @@ def check_upload(upload: UploadedFile) -> str:
     return declared
 
 
-@transaction.atomic
-def attach(person: Person, content: Content, upload: UploadedFile) -> Attachment:
-    if content.author_id != person.pk:
-        raise Forbidden(_("only the author attaches files"))
-    content_type = check_upload(upload)
-    # The stored and downloaded name takes the extension of the CHECKED type, so a file
-    # declared as text never lands on a disk as .html or .exe.
-    stem = Path(upload.name or "fichier").stem[:150] or "fichier"
-    name = f"{stem}{settings.RUCHER_ATTACHMENT_TYPES[content_type]}"
-    attachment = Attachment(
-        content=content, name=name, size=upload.size or 0, content_type=content_type
-    )
-    attachment.file.save(name, upload, save=False)
-    attachment.save()
-    return attachment

@@ -6,11 +6,14 @@ one-to-one onto the contract's ``content`` table.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from rucher.spaces import permissions
 
 
 class Topic(models.Model):
@@ -21,6 +24,16 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.name}"
+
+
+class ContentQuerySet(models.QuerySet["Content"]):
+    def visible_to(self, person: Any) -> ContentQuerySet:
+        """What ``person`` may read of these rows: the read policy's ``visible_content``."""
+        return permissions.visible_content(person, self)
+
+    def restorable_by(self, person: Any) -> ContentQuerySet:
+        """Deleted rows ``person`` may restore: the policy's ``restorable_content``."""
+        return permissions.restorable_content(person, self)
 
 
 class Content(models.Model):
@@ -78,7 +91,10 @@ class Content(models.Model):
     # {"like": 3, "insightful": 1}: kept by the reaction actions beside the total, so a page
     # shows each kind's count without a query per item.
     reaction_counts = models.JSONField(default=dict, blank=True)
+
     comment_count = models.PositiveIntegerField(default=0)
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -41,7 +41,8 @@ from rucher.insights.results import Result, not_enough_data, safe_ratio
 GroupBy = Literal["space", "department", "organisation"]
 
 # Reading, signing in and searching are consumption; leaving, muting and unfollowing are
-# withdrawal. Neither is participation, so neither makes a member "active".
+# withdrawal; keeping contacts and API tokens is housekeeping. None is participation, so none
+# makes a member "active".
 PASSIVE_VERBS: frozenset[str] = frozenset(
     {
         "viewed",
@@ -52,6 +53,10 @@ PASSIVE_VERBS: frozenset[str] = frozenset(
         "unmuted",
         "unfollowed",
         "unreacted",
+        "added_contact",
+        "removed_contact",
+        "created_token",
+        "revoked_token",
     }
 )
 ACTIVE_VERBS: frozenset[str] = VERBS - PASSIVE_VERBS

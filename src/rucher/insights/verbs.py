@@ -35,6 +35,10 @@ VERBS: frozenset[str] = frozenset(
         "unmuted",
         "unreacted",
         "changed_role",
+        "added_contact",
+        "removed_contact",
+        "created_token",
+        "revoked_token",
         "messaged",  # a direct message or e-mail from actor to target (imported datasets)
     }
 )

@@ -1,4 +1,5 @@
-"""Write paths for people: profiles, contacts, accounts."""
+"""Write paths for people: profiles. (Contacts are the directory's: they depend on who one
+may see, which the read policy above people decides.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rucher.activity.actions import record
-from rucher.errors import Conflict, Invalid, NotFound
+from rucher.errors import Invalid
 from rucher.people.models import Department, Person, Site, Tag
 
 PROFILE_LIMITS = {"job_title": 120, "bio": 1000, "languages": 60}
@@ -65,23 +66,3 @@ def update_profile(person: Person, **fields: Any) -> Person:
     if "expertise" in fields:
         person.expertise.set(_tags(fields["expertise"]))
     return person
-
-
-@transaction.atomic
-def add_contact(person: Person, other: Person) -> None:
-    from rucher.spaces.permissions import visible_people
-
-    if other.pk == person.pk:
-        raise Invalid(_("you are already your own contact"))
-    if not visible_people(person).filter(pk=other.pk).exists():
-        raise NotFound(_("person not found"))
-    if person.favourites.filter(pk=other.pk).exists():
-        raise Conflict(_("already in your contacts"))
-    person.favourites.add(other)
-
-
-@transaction.atomic
-def remove_contact(person: Person, other: Person) -> None:
-    if not person.favourites.filter(pk=other.pk).exists():
-        raise NotFound(_("not in your contacts"))
-    person.favourites.remove(other)

@@ -53,7 +53,7 @@ def create_space(
         raise Invalid(
             _("kind must be one of %(choices)s") % {"choices": ", ".join(Space.Kind.values)}
         )
-    if creator.is_guest:
+    if not permissions.can_create_space(creator):
         raise Forbidden(_("partner guests cannot create spaces"))
     parent = None
     if parent_id is not None:
@@ -135,31 +135,20 @@ def leave_space(person: Person, space: Space) -> None:
         record(person, "left_space", "space", space.pk, space_id=space.pk)
 
 
-def members_may_invite(person: Person, space: Space, membership: Membership | None) -> bool:
-    """An open internal space: any active member may bring a colleague in."""
-    return (
-        space.visibility == Space.Visibility.OPEN
-        and space.kind == Space.Kind.INTERNAL
-        and membership is not None
-        and membership.status == ACTIVE
-        and not person.is_guest
-    )
-
-
 @transaction.atomic
 def invite(inviter: Person, space: Space, invitee: Person) -> Membership:
     """Members invite to open spaces; managers invite to private, secret and partner spaces.
     Partner guests can only be invited into partner-shared spaces."""
-    if not permissions.can_post_in(inviter, space):
+    mine = permissions.membership(inviter, space)
+    if not permissions.can_post_in(inviter, space, mine):
         raise (
             NotFound(_("space not found"))
             if not permissions.can_read_space(inviter, space)
             else Forbidden(_("join this space before inviting to it"))
         )
-    restricted = space.visibility != Space.Visibility.OPEN or space.kind == Space.Kind.PARTNER
-    if restricted and not permissions.can_manage_space(inviter, space):
+    if not permissions.can_invite(inviter, space, mine):
         raise Forbidden(_("only the space's managers invite to it"))
-    if invitee.is_guest and space.kind != Space.Kind.PARTNER:
+    if not permissions.may_be_invited(invitee, space):
         raise Forbidden(_("partner guests can only be invited into partner-shared spaces"))
     if not invitee.is_active:
         raise Invalid(_("this account is not active"))

@@ -8,34 +8,63 @@ Rules (docs/architecture.md, "Permissions"):
 - A partner guest sees only the partner-shared spaces they were invited to or belong to,
   reads only those they are an active member of, and sees only the people in them.
 - Secret spaces do not exist for non-members: not in lists, counts, streams or the API.
-- A confidential space's content is never exported, and each read of it is recorded.
+- A confidential space's content is never exported, and each read of it is recorded
+  (``spaces.confidential``, at the edge that shows it: reads here are pure).
 - Profile posts (no space) are read by employees only.
+
+The content rules read a few fields of content rows (``status``, ``root``, ``space``,
+``parent_id``, ``author_id``) without importing the content model: conversations sit above
+spaces in the layers (docs/architecture.md), and the policy filters whatever queryset of
+content they hand it (``Content.objects.visible_to(person)`` is this module's
+``visible_content``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from rucher.conversations.models import Content
 from rucher.errors import Forbidden, NotFound
 from rucher.people.models import Person
-from rucher.spaces.models import ConfidentialRead, Membership, Space
+from rucher.spaces.models import Membership, Space
 
 ACTIVE = Membership.Status.ACTIVE
 MANAGING_ROLES = (Membership.Role.OWNER, Membership.Role.COMMUNITY_MANAGER)
+# The content statuses the policy reads (conversations.models.Content.Status).
+PUBLISHED = "published"
+DELETED = "deleted"
+
+# Any queryset of content rows; the policy hands back the same type (a custom queryset too).
+Rows = TypeVar("Rows", bound=QuerySet[Any, Any])
+
+
+class Placed(Protocol):
+    """What the policy reads of a content item: where it lives and who wrote it."""
+
+    pk: Any
+    author_id: Any
+    parent_id: Any
+
+    @property
+    def space(self) -> Space | None: ...
+
+
+def _signed_in(person: Any) -> bool:
+    return bool(getattr(person, "is_authenticated", False) and person.is_active)
 
 
 def _active_space_ids(person: Person) -> QuerySet[Membership, Any]:
     return Membership.objects.filter(person_id=person.pk, status=ACTIVE).values("space_id")
 
 
+# --- spaces -------------------------------------------------------------------------------
+
+
 def visible_spaces(person: Any) -> QuerySet[Space]:
     """Spaces whose existence this person may know of (lists, counts, links)."""
-    if not getattr(person, "is_authenticated", False) or not person.is_active:
+    if not _signed_in(person):
         return Space.objects.none()
     mine = Membership.objects.filter(person_id=person.pk).values("space_id")
     if person.is_guest:
@@ -47,7 +76,7 @@ def visible_spaces(person: Any) -> QuerySet[Space]:
 
 def readable_spaces(person: Any) -> QuerySet[Space]:
     """Spaces whose content this person may read."""
-    if not getattr(person, "is_authenticated", False) or not person.is_active:
+    if not _signed_in(person):
         return Space.objects.none()
     active = _active_space_ids(person)
     if person.is_guest:
@@ -55,31 +84,40 @@ def readable_spaces(person: Any) -> QuerySet[Space]:
     return Space.objects.filter(Q(visibility=Space.Visibility.OPEN) | Q(id__in=active))
 
 
-def visible_content(person: Any) -> QuerySet[Content]:
-    """Published content this person may read (every kind: posts, comments, answers…)."""
-    if not getattr(person, "is_authenticated", False) or not person.is_active:
-        return Content.objects.none()
-    # A reply is only as visible as its conversation: deleting a post hides its thread.
-    published = Content.objects.filter(status=Content.Status.PUBLISHED).filter(
-        Q(root__isnull=True) | Q(root__status=Content.Status.PUBLISHED)
-    )
-    readable = readable_spaces(person).values("id")
-    if person.is_guest:
-        return published.filter(space_id__in=readable)
-    return published.filter(Q(space_id__in=readable) | Q(space__isnull=True))
+def postable_spaces(person: Any) -> QuerySet[Space]:
+    """Spaces this person may post in: readable ones they are an active member of."""
+    if not _signed_in(person):
+        return Space.objects.none()
+    return readable_spaces(person).filter(id__in=_active_space_ids(person))
 
 
-def visible_people(person: Any) -> QuerySet[Person]:
-    """People this person may find in the directory and see the profile of."""
-    if not getattr(person, "is_authenticated", False) or not person.is_active:
-        return Person.objects.none()
-    active_people = Person.objects.filter(is_active=True)
-    if person.is_guest:
-        shared = Membership.objects.filter(
-            status=ACTIVE, space_id__in=readable_spaces(person).values("id")
-        ).values("person_id")
-        return active_people.filter(id__in=shared)
-    return active_people
+def share_targets(person: Any) -> QuerySet[Space]:
+    """Where this person may share a post: internal spaces they post in."""
+    return postable_spaces(person).filter(kind=Space.Kind.INTERNAL)
+
+
+def managed_spaces(person: Any) -> QuerySet[Space]:
+    """Spaces this person manages (see ``can_manage_space``), as one query."""
+    if not _signed_in(person) or person.is_guest:
+        return Space.objects.none()
+    managing = Membership.objects.filter(
+        person_id=person.pk, status=ACTIVE, role__in=MANAGING_ROLES
+    ).values("space_id")
+    if person.kind == Person.Kind.ADMIN:
+        return Space.objects.filter(
+            ~Q(visibility=Space.Visibility.SECRET)
+            | Q(id__in=Membership.objects.filter(person_id=person.pk).values("space_id"))
+        )
+    return Space.objects.filter(id__in=managing)
+
+
+def moderated_spaces(person: Any) -> QuerySet[Space]:
+    """Spaces whose content this person moderates (see ``can_moderate``)."""
+    if not _signed_in(person) or person.is_guest:
+        return Space.objects.none()
+    if person.is_community_manager:
+        return readable_spaces(person) | managed_spaces(person)
+    return managed_spaces(person)
 
 
 def membership(person: Any, space: Space) -> Membership | None:
@@ -92,7 +130,7 @@ def get_visible_space(person: Any, space_id: int | str) -> Space:
     """The space, or NotFound when it does not exist or may not be known of."""
     try:
         return visible_spaces(person).get(pk=int(space_id))
-    except (Space.DoesNotExist, ValueError, TypeError):
+    except (Space.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("space not found")) from None
 
 
@@ -107,54 +145,31 @@ def can_read_space(person: Any, space: Space) -> bool:
     return readable_spaces(person).filter(pk=space.pk).exists()
 
 
-def get_visible_content(
-    person: Any, content_id: int | str, channel: str = "web", *, record_read: bool = True
-) -> Content:
-    """Readable content by id, or NotFound. Reading confidential content is recorded; writes
-    (reply, react, edit…) pass ``record_read=False``: the event log already records them."""
-    try:
-        content = (
-            visible_content(person)
-            .select_related("author", "space", "author__department")
-            .get(pk=int(content_id))
-        )
-    except (Content.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("content not found")) from None
-    if record_read and content.space is not None and content.space.confidential:
-        record_confidential_read(person, content.space, "content", content.pk, channel)
-    return content
-
-
-def get_visible_person(person: Any, person_id: int | str) -> Person:
-    try:
-        return (
-            visible_people(person)
-            .select_related("department", "site", "manager")
-            .get(pk=int(person_id))
-        )
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("person not found")) from None
-
-
-def can_post_in(person: Any, space: Space) -> bool:
-    m = membership(person, space)
-    return m is not None and m.status == ACTIVE
+def can_post_in(person: Any, space: Space, member: Membership | bool | None = False) -> bool:
+    """An active member posts. ``member`` passes a membership already read (or None for
+    "not a member"), saving the query."""
+    m = membership(person, space) if member is False else member
+    return isinstance(m, Membership) and m.status == ACTIVE
 
 
 def require_post_in(person: Any, space: Space) -> None:
     """NotFound if the space may not be known of; Forbidden if known but not joined."""
-    if not visible_spaces(person).filter(pk=space.pk).exists():
+    m = membership(person, space)
+    if m is None and not visible_spaces(person).filter(pk=space.pk).exists():
         raise NotFound(_("space not found"))
-    if not can_post_in(person, space):
+    if not can_post_in(person, space, m):
         raise Forbidden(_("join this space to post in it"))
 
 
-def can_manage_space(person: Any, space: Space) -> bool:
-    """Owners and the space's community managers manage it; so do administrators."""
-    if getattr(person, "kind", None) == Person.Kind.ADMIN and not person.is_guest:
-        return space.visibility != Space.Visibility.SECRET or membership(person, space) is not None
-    m = membership(person, space)
-    return m is not None and m.status == ACTIVE and m.role in MANAGING_ROLES
+def can_manage_space(person: Any, space: Space, member: Membership | bool | None = False) -> bool:
+    """Owners and the space's community managers manage it; so do administrators (except
+    the secret spaces they are not in)."""
+    if getattr(person, "is_guest", True):
+        return False
+    m = membership(person, space) if member is False else member
+    if getattr(person, "kind", None) == Person.Kind.ADMIN:
+        return space.visibility != Space.Visibility.SECRET or m is not None
+    return isinstance(m, Membership) and m.status == ACTIVE and m.role in MANAGING_ROLES
 
 
 def can_moderate(person: Any, space: Space | None) -> bool:
@@ -169,48 +184,155 @@ def can_moderate(person: Any, space: Space | None) -> bool:
     return bool(person.is_community_manager) and can_read_space(person, space)
 
 
-def record_confidential_reads(person: Any, items: Iterable[Content], channel: str = "web") -> None:
-    """Every confidential item shown on a page is a read: one INSERT for the whole page, and
-    none when the page holds no confidential item (the items' spaces are already loaded)."""
-    rows = [
-        ConfidentialRead(
-            person_id=person.pk,
-            space=item.space,
-            object_type=item.kind,
-            object_id=item.pk,
-            channel=channel,
-        )
-        for item in items
-        if item.space is not None and item.space.confidential
-    ]
-    if rows:
-        ConfidentialRead.objects.bulk_create(rows)
+def can_invite(person: Any, space: Space, member: Membership | bool | None = False) -> bool:
+    """Any active member invites colleagues to an open internal space; the managers invite
+    to private, secret and partner-shared spaces."""
+    m = membership(person, space) if member is False else member
+    if not can_post_in(person, space, m):
+        return False
+    if (
+        space.visibility == Space.Visibility.OPEN
+        and space.kind == Space.Kind.INTERNAL
+        and not person.is_guest
+    ):
+        return True
+    return can_manage_space(person, space, m)
 
 
-def record_confidential_reads_by_id(
-    person: Any, reads: list[tuple[int, str, int]], channel: str = "web"
-) -> None:
-    """The same, from (space id, object type, object id) triples kept with a cached page."""
-    if reads:
-        ConfidentialRead.objects.bulk_create(
-            ConfidentialRead(
-                person_id=person.pk,
-                space_id=space_id,
-                object_type=kind,
-                object_id=pk,
-                channel=channel,
-            )
-            for space_id, kind, pk in reads
-        )
+def may_be_invited(invitee: Any, space: Space) -> bool:
+    """Partner guests are only ever invited into partner-shared spaces."""
+    return not invitee.is_guest or space.kind == Space.Kind.PARTNER
 
 
-def record_confidential_read(
-    person: Any, space: Space, object_type: str, object_id: int | None, channel: str = "web"
-) -> None:
-    ConfidentialRead.objects.create(
-        person_id=person.pk,
-        space=space,
-        object_type=object_type,
-        object_id=object_id,
-        channel=channel,
+def can_create_space(person: Any) -> bool:
+    return _signed_in(person) and not person.is_guest
+
+
+def can_use_cockpit(person: Any) -> bool:
+    """The cockpit is for community managers and administrators, never a guest."""
+    return _signed_in(person) and not person.is_guest and bool(person.is_community_manager)
+
+
+def analysable_spaces(viewer: Any | None, *, leaving_rucher: bool) -> QuerySet[Space]:
+    """Spaces whose content and events may enter figures or files.
+
+    For a viewer (the cockpit) the spaces they read; with no viewer (the command line, run
+    by the server's operator) every space. Whatever leaves rucher (an export, a CSV, a
+    report file) never carries a confidential space."""
+    spaces = Space.objects.all() if viewer is None else readable_spaces(viewer)
+    return spaces.exclude(confidential=True) if leaving_rucher else spaces
+
+
+# --- content ------------------------------------------------------------------------------
+
+
+def visible_content(person: Any, content: Rows) -> Rows:
+    """Published content this person may read, out of ``content`` (every kind: posts,
+    comments, answers…). Called as ``Content.objects.visible_to(person)``."""
+    if not _signed_in(person):
+        return content.none()
+    # A reply is only as visible as its conversation: deleting a post hides its thread.
+    published = content.filter(status=PUBLISHED).filter(
+        Q(root__isnull=True) | Q(root__status=PUBLISHED)
     )
+    readable = readable_spaces(person).values("id")
+    if person.is_guest:
+        return published.filter(space_id__in=readable)
+    return published.filter(Q(space_id__in=readable) | Q(space__isnull=True))
+
+
+def restorable_content(person: Any, deleted: Rows) -> Rows:
+    """Deleted content this person may restore, out of ``deleted`` (see ``can_restore``)."""
+    if not _signed_in(person) or person.is_guest:
+        return deleted.none()
+    spaces = (
+        moderated_spaces(person).filter(id__in=readable_spaces(person).values("id")).values("id")
+    )
+    if person.is_community_manager:
+        return deleted.filter(Q(space_id__in=spaces) | Q(space__isnull=True))
+    return deleted.filter(space_id__in=spaces)
+
+
+def can_reply(person: Any, root: Placed) -> bool:
+    """Reply (comment, answer, quote) under content one reads: members of its space;
+    employees under profile posts."""
+    if root.space is None:
+        return _signed_in(person) and not person.is_guest
+    return can_post_in(person, root.space)
+
+
+def can_react(person: Any, content: Placed) -> bool:
+    return can_reply(person, content)
+
+
+def can_vote(person: Any, poll: Placed) -> bool:
+    return can_reply(person, poll)
+
+
+def can_edit(person: Any, content: Placed) -> bool:
+    return bool(content.author_id == person.pk)
+
+
+def can_delete(person: Any, content: Placed) -> bool:
+    return content.author_id == person.pk or can_moderate(person, content.space)
+
+
+def can_accept_answer(person: Any, question: Placed) -> bool:
+    return question.author_id == person.pk or can_moderate(person, question.space)
+
+
+def can_restore(person: Any, content: Placed) -> bool:
+    """Moderators restore deleted content of spaces they read (profile posts: employees)."""
+    space = content.space
+    readable = can_read_space(person, space) if space is not None else not person.is_guest
+    return readable and can_moderate(person, space)
+
+
+def is_shareable(content: Placed) -> bool:
+    """Only what every employee may read is shared: posts of open internal spaces that are
+    not confidential, and profile posts; so a share never widens an audience."""
+    source = content.space
+    return content.parent_id is None and (
+        source is None
+        or (
+            source.visibility == Space.Visibility.OPEN
+            and not source.confidential
+            and source.kind == Space.Kind.INTERNAL
+        )
+    )
+
+
+def can_share_into(person: Any, space: Space) -> bool:
+    """Shares land in internal spaces the sharer posts in: never in a partner space."""
+    return space.kind == Space.Kind.INTERNAL and can_post_in(person, space)
+
+
+def can_post_on_profile(person: Any) -> bool:
+    return _signed_in(person) and not person.is_guest
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+def visible_people(person: Any) -> QuerySet[Person]:
+    """People this person may find in the directory and see the profile of."""
+    if not _signed_in(person):
+        return Person.objects.none()
+    active_people = Person.objects.filter(is_active=True)
+    if person.is_guest:
+        shared = Membership.objects.filter(
+            status=ACTIVE, space_id__in=readable_spaces(person).values("id")
+        ).values("person_id")
+        return active_people.filter(id__in=shared)
+    return active_people
+
+
+def get_visible_person(person: Any, person_id: int | str) -> Person:
+    try:
+        return (
+            visible_people(person)
+            .select_related("department", "site", "manager")
+            .get(pk=int(person_id))
+        )
+    except (Person.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(_("person not found")) from None

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from rucher.conversations.models import Content, Reaction
 from rucher.errors import Invalid
 from rucher.people.models import Person
-from rucher.spaces import permissions
 from rucher.spaces.models import Membership
 from rucher.streams import prepared
 from rucher.streams.cache import cached
@@ -175,7 +174,7 @@ def page_of_ids(reader: Person, ids: list[int], size: int) -> Page:
 
 
 def _roots(reader: Person) -> QuerySet[Content]:
-    return permissions.visible_content(reader).filter(parent__isnull=True, kind__in=ROOT_KINDS)
+    return Content.objects.visible_to(reader).filter(parent__isnull=True, kind__in=ROOT_KINDS)
 
 
 def home(
@@ -299,7 +298,7 @@ def my_questions(reader: Person, cursor: str | None = None, limit: Any = None) -
 def thread(reader: Person, root: Content) -> list[Content]:
     """The replies under a root, oldest first (the root was already permission-checked)."""
     return list(
-        permissions.visible_content(reader)
+        Content.objects.visible_to(reader)
         .filter(root_id=root.pk)
         .select_related("author", "quoted", "quoted__author")
         .order_by("created_at", "id")

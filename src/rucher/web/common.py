@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from rucher.errors import Invalid
 from rucher.people.models import Person
-from rucher.spaces import permissions
-from rucher.spaces.models import Membership, Space
 from rucher.streams.queries import StreamFilters
-
-
-def postable_spaces(person: Person) -> QuerySet[Space]:
-    """Spaces this person may post in: readable ones they are an active member of."""
-    active = Membership.objects.filter(person_id=person.pk, status=Membership.Status.ACTIVE).values(
-        "space_id"
-    )
-    return permissions.readable_spaces(person).filter(id__in=active).order_by("name")
 
 
 def parse_id(value: Any, what: str = "id") -> int:

@@ -13,33 +13,16 @@ from django.views.decorators.http import require_POST
 
 from rucher.activity.actions import record_view
 from rucher.conversations import actions as conversation_actions
-from rucher.conversations import polls
-from rucher.conversations.attachments import attach
 from rucher.conversations.models import Attachment, Content, Poll, PollVote, Reaction
+from rucher.conversations.queries import get_visible_content, poll_results
 from rucher.errors import ActionError, Invalid
 from rucher.people.models import Person
 from rucher.spaces import permissions
-from rucher.spaces.models import Space
+from rucher.spaces.confidential import record_reads
 from rucher.streams.queries import thread
-from rucher.web.common import parse_id, postable_spaces, user
+from rucher.web.common import parse_id, user
 from rucher.web.errors import translate_action_errors
 from rucher.web.forms import AttachmentForm, EditForm, PollForm, ReplyForm, ShareForm
-
-
-def _shareable(root: Content) -> bool:
-    """Mirrors conversations.actions.share: only what every employee may read is shared."""
-    source = root.space
-    return source is None or (
-        source.visibility == Space.Visibility.OPEN
-        and not source.confidential
-        and source.kind == Space.Kind.INTERNAL
-    )
-
-
-def _can_reply(person: Person, root: Content) -> bool:
-    if root.space is None:
-        return not person.is_guest
-    return permissions.can_post_in(person, root.space)
 
 
 def _poll_context(person: Person, root: Content) -> dict[str, Any]:
@@ -49,7 +32,7 @@ def _poll_context(person: Person, root: Content) -> dict[str, Any]:
     my_vote = PollVote.objects.filter(poll=poll, person=person).first()
     return {
         "poll": poll,
-        "results": polls.poll_results(poll),
+        "results": poll_results(poll),
         "my_vote": my_vote,
         "nps_scale": range(11),
     }
@@ -77,12 +60,8 @@ def render_thread(
     for attachment in Attachment.objects.filter(content_id__in=ids).order_by("created_at"):
         files[attachment.content_id].append(attachment)
     share_spaces = (
-        [
-            s
-            for s in postable_spaces(person)
-            if s.kind == Space.Kind.INTERNAL and s.pk != root.space_id
-        ]
-        if _shareable(root) and not person.is_guest
+        [s for s in permissions.share_targets(person).order_by("name") if s.pk != root.space_id]
+        if permissions.is_shareable(root)
         else []
     )
     quote_id = request.GET.get("quote") or (reply_form.data.get("quoted") if reply_form else None)
@@ -94,7 +73,7 @@ def render_thread(
         "my_reactions": mine,
         "files": files,
         "revisions": list(root.revisions.all()[:20]) if root.edited_at else [],
-        "can_reply": _can_reply(person, root),
+        "can_reply": permissions.can_reply(person, root),
         "can_moderate": permissions.can_moderate(person, root.space),
         "reply_form": reply_form or ReplyForm(initial=initial_quote),
         "quoting": quoting,
@@ -110,11 +89,12 @@ def render_thread(
 @translate_action_errors
 def content_page(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
-    content = permissions.get_visible_content(person, content_id)
+    content = get_visible_content(person, content_id)
     if content.parent_id is not None:
         root_id = content.root_id or content.parent_id
         return redirect(reverse("content", args=[root_id]) + f"#c{content.pk}")
     record_view(person, content.kind, content.pk, content.space_id)
+    record_reads(person, [content])
     return render_thread(request, content)
 
 
@@ -123,14 +103,14 @@ def content_page(request: HttpRequest, content_id: int) -> HttpResponse:
 @translate_action_errors
 def reply(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
-    root = permissions.get_visible_content(person, content_id)
+    root = get_visible_content(person, content_id)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return render_thread(request, root, reply_form=form, status=422)
     try:
         quoted = None
         if form.cleaned_data["quoted"]:
-            quoted = permissions.get_visible_content(person, form.cleaned_data["quoted"])
+            quoted = get_visible_content(person, form.cleaned_data["quoted"])
         created = conversation_actions.reply(person, root, form.cleaned_data["text"], quoted=quoted)
     except ActionError as error:
         form.add_error("text", error.message)
@@ -143,7 +123,7 @@ def reply(request: HttpRequest, content_id: int) -> HttpResponse:
 @translate_action_errors
 def accept(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
-    answer = permissions.get_visible_content(person, content_id)
+    answer = get_visible_content(person, content_id)
     conversation_actions.accept_answer(person, answer)
     return redirect(reverse("content", args=[answer.root_id or answer.pk]) + f"#c{answer.pk}")
 
@@ -152,7 +132,7 @@ def accept(request: HttpRequest, content_id: int) -> HttpResponse:
 @translate_action_errors
 def edit(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
-    content = permissions.get_visible_content(person, content_id)
+    content = get_visible_content(person, content_id)
     if content.author_id != person.pk:
         raise Http404("content not found")
     status = 200
@@ -179,7 +159,7 @@ def edit(request: HttpRequest, content_id: int) -> HttpResponse:
 @translate_action_errors
 def delete(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
-    content = permissions.get_visible_content(person, content_id)
+    content = get_visible_content(person, content_id)
     conversation_actions.delete(person, content)
     if content.root_id:
         return redirect("content", content.root_id)
@@ -193,8 +173,8 @@ def delete(request: HttpRequest, content_id: int) -> HttpResponse:
 @translate_action_errors
 def share(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
-    original = permissions.get_visible_content(person, content_id)
-    spaces = [s for s in postable_spaces(person) if s.kind == Space.Kind.INTERNAL]
+    original = get_visible_content(person, content_id)
+    spaces = list(permissions.share_targets(person).order_by("name"))
     form = ShareForm(request.POST, spaces=spaces)
     if not form.is_valid():
         return render_thread(request, original, share_form=form, status=422)
@@ -212,7 +192,7 @@ def share(request: HttpRequest, content_id: int) -> HttpResponse:
 @translate_action_errors
 def vote(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
-    content = permissions.get_visible_content(person, content_id)
+    content = get_visible_content(person, content_id)
     poll = Poll.objects.filter(content=content).first()
     if poll is None:
         raise Invalid("this content is not a poll")
@@ -220,9 +200,10 @@ def vote(request: HttpRequest, content_id: int) -> HttpResponse:
         raw = request.POST.get("score", "")
         if not raw.strip().isdigit():
             raise Invalid("an NPS answer is a whole number from 0 to 10")
-        polls.vote(person, content, score=int(raw))
+        conversation_actions.vote(person, content, score=int(raw))
     else:
-        polls.vote(person, content, option_id=parse_id(request.POST.get("option"), "option"))
+        option = parse_id(request.POST.get("option"), "option")
+        conversation_actions.vote(person, content, option_id=option)
     return redirect(reverse("content", args=[content.pk]) + "#poll")
 
 
@@ -238,7 +219,7 @@ def new_poll(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             options = form.cleaned_data["options"].splitlines()
             try:
-                content = polls.create_poll(
+                content = conversation_actions.create_poll(
                     person,
                     space,
                     form.cleaned_data["question"],
@@ -262,19 +243,19 @@ def new_poll(request: HttpRequest, slug: str) -> HttpResponse:
 @translate_action_errors
 def upload(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
-    content = permissions.get_visible_content(person, content_id)
+    content = get_visible_content(person, content_id)
     form = AttachmentForm(request.POST, request.FILES)
     root = (
         content
         if content.parent_id is None
-        else permissions.get_visible_content(
+        else get_visible_content(
             person, content.root_id or content.parent_id or content.pk
         )
     )
     if not form.is_valid():
         return render_thread(request, root, attachment_form=form, status=422)
     try:
-        attach(person, content, form.cleaned_data["file"])
+        conversation_actions.attach(person, content, form.cleaned_data["file"])
     except ActionError as error:
         form.add_error("file", error.message)
         return render_thread(request, root, attachment_form=form, status=error.status)
@@ -289,7 +270,7 @@ def download(request: HttpRequest, attachment_id: int) -> FileResponse:
     attachment = Attachment.objects.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404("file not found")
-    permissions.get_visible_content(person, attachment.content_id)
+    record_reads(person, [get_visible_content(person, attachment.content_id)])
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

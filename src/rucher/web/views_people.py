@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rucher.activity.actions import record_view
+from rucher.directory import actions as directory_actions
 from rucher.errors import ActionError, Invalid
 from rucher.people import actions as people_actions
 from rucher.people.models import Department, Person, Site
 from rucher.spaces import permissions
+from rucher.spaces.confidential import record_reads
 from rucher.streams import actions as stream_actions
 from rucher.streams import queries
 from rucher.streams.models import Follow, Mute, TargetType
@@ -69,7 +71,7 @@ def _profile(request: HttpRequest, other: Person) -> HttpResponse:
     person = user(request)
     visible = permissions.visible_people(person)
     page = queries.person_stream(person, other.pk, cursor=request.GET.get("cursor"))
-    permissions.record_confidential_reads(person, page.items)
+    record_reads(person, page.items)
     if is_htmx(request) and request.GET.get("cursor"):
         return render(request, "streams/_page.html", {"page": page})
     record_view(person, "person", other.pk, None)
@@ -189,10 +191,10 @@ def contact(request: HttpRequest, person_id: int) -> HttpResponse:
     person = user(request)
     other = permissions.get_visible_person(person, person_id)
     if request.POST.get("op") == "remove":
-        people_actions.remove_contact(person, other)
+        directory_actions.remove_contact(person, other)
         messages.success(request, _("Removed from your contacts."))
     else:
-        people_actions.add_contact(person, other)
+        directory_actions.add_contact(person, other)
         messages.success(request, _("Added to your contacts."))
     return redirect(safe_next(request, f"/people/{other.pk}/"))
 

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from rucher.conversations import actions as conversation_actions
 from rucher.conversations.models import Content, Topic
 from rucher.errors import ActionError
-from rucher.people.models import Person
+from rucher.people import tokens
+from rucher.people.models import AccessToken, Person
 from rucher.spaces import permissions
-from rucher.spaces.models import Space
 from rucher.streams import actions as stream_actions
 from rucher.streams.models import HideRule, Mute, TargetType
 from rucher.web.common import parse_id, user
@@ -94,31 +94,16 @@ def hide_rule(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _token_functions() -> tuple[Any, Any] | None:
-    """The API helper owns token creation; imported lazily so pages work without it."""
-    try:
-        from rucher.api import tokens
-    except ImportError:
-        return None
-    return tokens.create_token, tokens.revoke_token
-
-
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    from rucher.api.models import AccessToken
-
     person = user(request)
-    functions = _token_functions()
     form = TokenForm(request.POST or None)
     new_token = None
     status = 200
     if request.method == "POST":
-        if functions is None:
-            form.add_error(None, _("API tokens are not available on this server."))
-            status = 503
-        elif form.is_valid():
+        if form.is_valid():
             try:
-                _row, new_token = functions[0](
+                _row, new_token = tokens.create_token(
                     person, form.cleaned_data["name"], form.lifetime_days()
                 )
             except ActionError as error:
@@ -128,15 +113,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 form = TokenForm()
         else:
             status = 422
-    tokens = AccessToken.objects.filter(person=person).order_by("-created_at")
     return render(
         request,
         "settings/tokens.html",
         {
             "form": form,
-            "tokens": tokens,
+            "tokens": AccessToken.objects.filter(person=person).order_by("-created_at"),
             "new_token": new_token,
-            "available": functions is not None,
         },
         status=status,
     )
@@ -146,10 +129,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 @translate_action_errors
 def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    functions = _token_functions()
-    if functions is None:
-        raise Http404("token not found")
-    functions[1](user(request), token_id)
+    tokens.revoke_token(user(request), token_id)
     messages.success(request, _("The token was revoked."))
     return redirect("api_tokens")
 
@@ -158,19 +138,10 @@ def _restorable(person: Person) -> list[Content]:
     since = timezone.now() - timedelta(days=settings.RUCHER_DELETED_RETENTION_DAYS)
     deleted = (
         Content.objects.filter(status=Content.Status.DELETED, deleted_at__gte=since)
+        .restorable_by(person)
         .select_related("author", "space", "deleted_by")
         .order_by("-deleted_at")
     )
-    if person.is_community_manager:
-        readable = permissions.readable_spaces(person).values("id")
-        deleted = deleted.filter(space_id__in=readable) | deleted.filter(space__isnull=True)
-    else:
-        managed: list[int] = [
-            s.pk
-            for s in Space.objects.filter(memberships__person=person)
-            if permissions.can_manage_space(person, s)
-        ]
-        deleted = deleted.filter(space_id__in=managed)
     return list(deleted[:200])
 
 

@@ -15,6 +15,7 @@ from rucher.errors import ActionError
 from rucher.people.models import Person
 from rucher.spaces import actions as space_actions
 from rucher.spaces import permissions
+from rucher.spaces.confidential import record_reads, record_reads_by_id
 from rucher.spaces.models import Membership, Space
 from rucher.streams import queries
 from rucher.streams.models import Follow, Mute, TargetType
@@ -55,7 +56,7 @@ def _hubs(person: object) -> list[Space]:
 @translate_action_errors
 def space_create(request: HttpRequest) -> HttpResponse:
     person = user(request)
-    if person.is_guest:
+    if not permissions.can_create_space(person):
         raise Http404("partner guests cannot create spaces")
     hubs = _hubs(person)
     status = 200
@@ -114,12 +115,12 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
         page = queries.space_stream(
             person, space.pk, cursor=request.GET.get("cursor"), filters=filters
         )
-        permissions.record_confidential_reads(person, page.items)
+        record_reads(person, page.items)
         if is_htmx(request) and request.GET.get("cursor"):
             return render(request, "streams/_page.html", {"page": page})
         record_view(person, "space", space.pk, space.pk)
         if space.confidential:
-            permissions.record_confidential_read(person, space, "space", space.pk)
+            record_reads_by_id(person, [(space.pk, "space", space.pk)])
         can_post = permissions.can_post_in(person, space)
         context.update(
             {
@@ -144,9 +145,9 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
             space.memberships.filter(status=Membership.Status.REQUESTED).select_related("person")
         )
         context["roles"] = Membership.Role.choices
-    if manages or space_actions.members_may_invite(person, space, mine):
+    if permissions.can_invite(person, space, mine):
         context["invite_form"] = InviteForm()
-    if manages or (person.is_community_manager and readable):
+    if permissions.can_moderate(person, space):
         active = space_actions.active_member_count(space)
         if active > settings.RUCHER_SPACE_SPLIT_THRESHOLD:
             context["split_notice"] = active

@@ -11,11 +11,13 @@ from django.views.decorators.http import require_POST
 from rucher.activity.actions import record_view
 from rucher.conversations import actions as conversation_actions
 from rucher.conversations.models import Content, Reaction
+from rucher.conversations.queries import get_visible_content
 from rucher.errors import ActionError, Invalid
 from rucher.spaces import permissions
+from rucher.spaces.confidential import record_reads
 from rucher.streams import queries
 from rucher.streams.models import Follow, Mute, TargetType
-from rucher.web.common import is_htmx, parse_id, postable_spaces, stream_filters, user
+from rucher.web.common import is_htmx, parse_id, stream_filters, user
 from rucher.web.errors import safe_next, translate_action_errors
 from rucher.web.forms import ComposerForm
 
@@ -25,7 +27,7 @@ def _stream_response(
 ) -> HttpResponse:
     """A whole page, or (HTMX "load more") only the next items. Confidential items shown are
     reads, recorded like any other read of them."""
-    permissions.record_confidential_reads(request.user, page.items)
+    record_reads(request.user, page.items)
     context = {**context, "page": page}
     if is_htmx(request) and request.GET.get("cursor"):
         return render(request, "streams/_page.html", context)
@@ -39,13 +41,15 @@ def home(request: HttpRequest) -> HttpResponse:
     filters = stream_filters(request)
     page = queries.home(person, cursor=request.GET.get("cursor"), filters=filters)
     record_view(person, "stream", None, None)
-    spaces = list(postable_spaces(person))
+    spaces = list(permissions.postable_spaces(person).order_by("name"))
     return _stream_response(
         request,
         "streams/home.html",
         page,
         {
-            "form": ComposerForm(spaces=spaces, allow_profile=not person.is_guest),
+            "form": ComposerForm(
+                spaces=spaces, allow_profile=permissions.can_post_on_profile(person)
+            ),
             "spaces": spaces,
             "filters": filters,
             "kinds": queries.ROOT_KINDS,
@@ -58,8 +62,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def compose(request: HttpRequest) -> HttpResponse:
     """Publish a post or question, in a space or on the author's profile."""
     person = user(request)
-    spaces = list(postable_spaces(person))
-    form = ComposerForm(request.POST, spaces=spaces, allow_profile=not person.is_guest)
+    spaces = list(permissions.postable_spaces(person).order_by("name"))
+    profile = permissions.can_post_on_profile(person)
+    form = ComposerForm(request.POST, spaces=spaces, allow_profile=profile)
     if form.is_valid():
         try:
             space = None
@@ -93,7 +98,7 @@ def compose(request: HttpRequest) -> HttpResponse:
 def react(request: HttpRequest, content_id: int) -> HttpResponse:
     """Click on a reaction: the same one again takes it back."""
     person = user(request)
-    content = permissions.get_visible_content(person, content_id)
+    content = get_visible_content(person, content_id)
     kind = request.POST.get("kind", "")
     if kind not in Reaction.Kind.values:
         raise Invalid("unknown reaction")
@@ -152,4 +157,4 @@ def my_questions(request: HttpRequest) -> HttpResponse:
 
 
 def content_or_404(request: HttpRequest, content_id: object) -> Content:
-    return permissions.get_visible_content(user(request), parse_id(content_id))
+    return get_visible_content(user(request), parse_id(content_id))

@@ -21,7 +21,7 @@ def finish_import(dataset: Dataset, *, no_db: bool, out: str | None, source: str
         click.echo(f"{source}: {summary} -> {', '.join(str(p) for p in written)}")
         return
     setup_django()
-    from rucher.activity.loader import load_dataset
+    from rucher.bulk.loader import load_dataset
 
     try:
         report = load_dataset(dataset, source=source)

@@ -22,9 +22,9 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from rucher.activity.loader_derived import derive
-from rucher.activity.loader_plan import Plan, Planner
 from rucher.activity.models import Event
+from rucher.bulk.loader_derived import derive
+from rucher.bulk.loader_plan import Plan, Planner
 from rucher.conversations.models import Content, Poll, PollOption, PollVote, Reaction, Topic
 from rucher.conversations.rendering import Rendered, render
 from rucher.insights.contract import Dataset

@@ -8,8 +8,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from rucher.activity.loader import load_dataset
 from rucher.activity.models import Event
+from rucher.bulk.loader import load_dataset
 from rucher.conversations.models import Content, Poll, PollVote, Reaction
 from rucher.insights.contract import Dataset
 from rucher.people.models import Person
@@ -213,7 +213,7 @@ def test_loading_twice_is_refused_and_a_failure_writes_nothing(
     before = {m.__name__: m.objects.count() for m in (Person, Space, Content, Event, Reaction)}
     with pytest.raises(ValueError, match="already exists"):
         load_dataset(small_dataset(), source="t", progress=False)
-    from rucher.activity import loader
+    from rucher.bulk import loader
 
     def broken(*args: Any, **kwargs: Any) -> int:
         raise RuntimeError("disk full")

@@ -15,6 +15,8 @@ from ninja import Query, Router, Schema, Status
 from rucher.activity.actions import record_view
 from rucher.api.auth import caller
 from rucher.api.pagination import keyset_page
+from rucher.api.routers.people import _with_profile, person_out
+from rucher.api.routers.streams import StreamQuery, page_out
 from rucher.api.schemas import (
     ErrorOut,
     PeoplePageOut,
@@ -24,11 +26,10 @@ from rucher.api.schemas import (
     StreamPageOut,
 )
 from rucher.errors import Forbidden
-from rucher.people.api import _with_profile, person_out
 from rucher.people.models import Person
 from rucher.spaces import actions, permissions
+from rucher.spaces.confidential import record_reads
 from rucher.spaces.models import Membership, Space
-from rucher.streams.api import StreamQuery, page_out
 from rucher.streams.queries import space_stream
 
 router = Router(tags=["spaces"])
@@ -180,6 +181,6 @@ def stream(request: HttpRequest, space_id: int, params: Query[StreamQuery]) -> d
     person: Person = caller(request)
     space = _readable(person, space_id)
     page = space_stream(person, space.pk, params.cursor, params.limit, params.filters())
-    permissions.record_confidential_reads(person, page.items, channel="api")
+    record_reads(person, page.items, channel="api")
     record_view(person, "space", space.pk, space.pk)
     return page_out(page)

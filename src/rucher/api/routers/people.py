@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from rucher.api.auth import caller
 from rucher.api.pagination import keyset_page
 from rucher.api.schemas import ErrorOut, MeOut, PeoplePageOut, PersonOut
-from rucher.people import actions
+from rucher.directory import actions as directory_actions
 from rucher.people.models import Person
 from rucher.spaces import permissions
 
@@ -114,7 +114,7 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
 )
 def add_contact(request: HttpRequest, person_id: int) -> Status[Any]:
     viewer = caller(request)
-    actions.add_contact(viewer, permissions.get_visible_person(viewer, person_id))
+    directory_actions.add_contact(viewer, permissions.get_visible_person(viewer, person_id))
     return Status(201, None)
 
 
@@ -125,5 +125,5 @@ def add_contact(request: HttpRequest, person_id: int) -> Status[Any]:
 )
 def remove_contact(request: HttpRequest, person_id: int) -> Status[Any]:
     viewer = caller(request)
-    actions.remove_contact(viewer, permissions.get_visible_person(viewer, person_id))
+    directory_actions.remove_contact(viewer, permissions.get_visible_person(viewer, person_id))
     return Status(204, None)

@@ -2,7 +2,7 @@
 
 Memberships (joined_space / left_space, authors, owners), one reaction per person and
 content, follows, polls and their votes, accepted answers and the denormalised counters.
-All of it is computed in memory from a :class:`~rucher.activity.loader_plan.Planner`.
+All of it is computed in memory from a :class:`~rucher.bulk.loader_plan.Planner`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rucher.activity.loader_plan import next_id
+from rucher.bulk.loader_plan import next_id
 from rucher.conversations.models import Poll, PollOption, PollVote, Reaction
 from rucher.spaces.models import ConfidentialRead, Membership
 from rucher.streams.models import Follow
 
 if TYPE_CHECKING:
-    from rucher.activity.loader_plan import Planner
+    from rucher.bulk.loader_plan import Planner
 
 MEMBER, OWNER = Membership.Role.MEMBER, Membership.Role.OWNER
 COMMUNITY_MANAGER = Membership.Role.COMMUNITY_MANAGER
@@ -234,7 +234,7 @@ def _polls(planner: Planner, order: list[int]) -> None:
 
 
 def _confidential_reads(planner: Planner) -> None:
-    """Every read of a confidential space is recorded (permissions.get_visible_content does it
+    """Every read of a confidential space is recorded (spaces.confidential.record_reads does it
     live); a loaded ``viewed`` event in such a space gets its record too."""
     plan = planner.plan
     confidential = {space.pk for space in plan.spaces if space.confidential}

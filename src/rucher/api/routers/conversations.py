@@ -25,10 +25,12 @@ from rucher.api.schemas import (
     VoteIn,
     VoteOut,
 )
-from rucher.conversations import actions, polls
+from rucher.conversations import actions
 from rucher.conversations.models import Content, Poll, PollVote, Reaction
+from rucher.conversations.queries import get_visible_content, poll_results
 from rucher.errors import NotFound
 from rucher.spaces import permissions
+from rucher.spaces.confidential import record_reads
 from rucher.streams.queries import thread
 
 router = Router(tags=["conversations"])
@@ -39,7 +41,7 @@ WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 def _target(person: Any, content_id: int) -> Content:
     """Content the caller may read, for an action to act on. The action re-reads it through
     the policy (and records a confidential read then), so this lookup records nothing."""
-    found = permissions.visible_content(person).filter(pk=content_id).first()
+    found = Content.objects.visible_to(person).filter(pk=content_id).first()
     if found is None:
         raise NotFound("content not found")
     return found
@@ -92,7 +94,7 @@ def _poll_out(person: Any, content: Content) -> dict[str, Any] | None:
     poll = Poll.objects.filter(content_id=content.pk).first()
     if poll is None:
         return None
-    results = polls.poll_results(poll)
+    results = poll_results(poll)
     voted = PollVote.objects.filter(poll=poll, person_id=person.pk).exists()
     if results["kind"] == "nps":
         nps = results["nps"]
@@ -117,7 +119,7 @@ def _poll_out(person: Any, content: Content) -> dict[str, Any] | None:
 def _fresh(person: Any, content_id: int) -> Content:
     """Re-read after a write, for the answer (counters changed in the database)."""
     return (
-        permissions.visible_content(person)
+        Content.objects.visible_to(person)
         .select_related("author", "space")
         .prefetch_related("topics")
         .get(pk=content_id)
@@ -145,7 +147,8 @@ def create_post(request: HttpRequest, payload: PostIn) -> Status[Any]:
 )
 def post_detail(request: HttpRequest, content_id: int) -> dict[str, Any]:
     person = caller(request)
-    content = permissions.get_visible_content(person, content_id, channel="api")
+    content = get_visible_content(person, content_id)
+    record_reads(person, [content], channel="api")
     replies = thread(person, content) if content.parent_id is None else []
     mine = dict(
         Reaction.objects.filter(
@@ -245,7 +248,7 @@ def accept(request: HttpRequest, content_id: int) -> dict[str, Any]:
 def create_poll(request: HttpRequest, payload: PollIn) -> Status[Any]:
     person = caller(request)
     space = permissions.get_visible_space(person, payload.space_id)
-    content = polls.create_poll(person, space, payload.question, payload.options, payload.kind)
+    content = actions.create_poll(person, space, payload.question, payload.options, payload.kind)
     fresh = _fresh(person, content.pk)
     return Status(201, {**content_out(fresh, None), "thread": [], "poll": _poll_out(person, fresh)})
 
@@ -257,7 +260,7 @@ def create_poll(request: HttpRequest, payload: PollIn) -> Status[Any]:
 )
 def vote(request: HttpRequest, content_id: int, payload: VoteIn) -> Status[Any]:
     person = caller(request)
-    ballot = polls.vote(
+    ballot = actions.vote(
         person, _target(person, content_id), option_id=payload.option_id, score=payload.score
     )
     return Status(

@@ -15,6 +15,7 @@ from rucher.api.auth import caller
 from rucher.api.schemas import ErrorOut, StreamPageOut, TagIn, TagOut, TargetIn, TargetOut
 from rucher.conversations.models import Content
 from rucher.spaces import permissions
+from rucher.spaces.confidential import record_reads, record_reads_by_id
 from rucher.streams import actions
 from rucher.streams.cache import cached
 from rucher.streams.queries import (
@@ -69,7 +70,7 @@ def page_out(page: Page) -> dict[str, Any]:
 
 
 def _answer(person: Any, page: Page) -> dict[str, Any]:
-    permissions.record_confidential_reads(person, page.items, channel="api")
+    record_reads(person, page.items, channel="api")
     return page_out(page)
 
 
@@ -103,7 +104,7 @@ def home_stream(request: HttpRequest, params: Query[StreamQuery]) -> HttpRespons
         serialise,
         generation=getattr(request, "write_generation", None),
     )
-    permissions.record_confidential_reads_by_id(person, confidential, channel="api")
+    record_reads_by_id(person, confidential, channel="api")
     return HttpResponse(body, content_type="application/json")
 
 

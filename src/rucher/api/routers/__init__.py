@@ -1,0 +1,1 @@
+"""The API's routers, one per domain; each wraps that domain's actions and read paths."""
