@@ -36,6 +36,7 @@ serve: install
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 ## make test: lint, the whole suite on SQLite (unit, web, browser), then on PostgreSQL
 test: lint test-sqlite test-postgres

@@ -2,14 +2,20 @@
 
 One place for it: ``rucher export`` writes it to files, ``rucher insights report`` and the
 cockpit compute on it. Deleted content is left out (it may be restored by a moderator, but it
-is not published); confidential spaces' content and events are left out unless a caller that
-filters per viewer asks for them.
+is not published); so are the content and events of the spaces the read policy keeps out
+(``permissions.analysable_spaces``: confidential spaces for whatever leaves rucher, the spaces a
+viewer cannot read for the cockpit).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+
+from rucher.spaces import permissions
+from rucher.spaces.models import Space
 
 if TYPE_CHECKING:
     from rucher.insights.contract import Dataset
@@ -33,26 +39,27 @@ class LeftOut:
 
 
 def build_export(
-    *, list_confidential_spaces: bool = False, include_confidential: bool = False
+    *, spaces: QuerySet[Space] | None = None, list_confidential_spaces: bool = False
 ) -> tuple[Dataset, LeftOut]:
-    """The database as contract tables, minus deleted content and, unless
-    ``include_confidential`` (for in-process analytics that filter per viewer afterwards, such
-    as the cockpit), minus confidential spaces' content and events. An export to files never
-    includes them."""
+    """The database as contract tables, minus deleted content and minus the content and
+    events of every space outside ``spaces``: the spaces the read policy lets enter figures
+    or files (``permissions.analysable_spaces``; by default what may leave rucher, so never
+    a confidential space). ``list_confidential_spaces`` adds the confidential spaces' own
+    rows to the spaces table, never their content."""
     import polars as pl
 
     from rucher.activity.models import Event
     from rucher.conversations.models import Content
     from rucher.insights.contract import Dataset
     from rucher.people.models import Person
-    from rucher.spaces.models import Space
 
-    confidential = (
-        set()
-        if include_confidential
-        else set(Space.objects.filter(confidential=True).values_list("pk", flat=True))
+    if spaces is None:
+        spaces = permissions.analysable_spaces(None, leaving_rucher=True)
+    # Content and events of these spaces stay out (profile posts have no space: they stay).
+    outside = set(Space.objects.exclude(id__in=spaces.values("id")).values_list("pk", flat=True))
+    left_out = LeftOut(
+        confidential_spaces=Space.objects.filter(pk__in=outside, confidential=True).count()
     )
-    left_out = LeftOut(confidential_spaces=len(confidential))
     person_fields = (
         "pk",
         "first_name",
@@ -84,25 +91,33 @@ def build_export(
         ],
         infer_schema_length=None,
     )
-    spaces_query = Space.objects.order_by("pk")
-    if not (list_confidential_spaces or include_confidential):
-        spaces_query = spaces_query.exclude(confidential=True)
-    spaces = (
-        pl.DataFrame(
-            list(
-                spaces_query.values("pk", "name", "kind", "visibility", "parent_id", "created_at")
-            ),
-            infer_schema_length=None,
-        ).rename({"pk": "space_id"})
-        if spaces_query.exists()
+    spaces_query = Space.objects.filter(
+        pk__in=spaces.values("id")
+        if not list_confidential_spaces
+        else (spaces | Space.objects.filter(confidential=True)).values("id")
+    ).order_by("pk")
+    space_rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in spaces_query.values(
+            "pk", "name", "kind", "visibility", "parent_id", "created_at"
+        )
+    ]
+    listed = {row["pk"] for row in space_rows}
+    for row in space_rows:
+        # A hub left out leaves its sub-spaces at the top level, never a dangling id.
+        if row["parent_id"] not in listed:
+            row["parent_id"] = None
+    spaces_frame = (
+        pl.DataFrame(space_rows, infer_schema_length=None).rename({"pk": "space_id"})
+        if space_rows
         else None
     )
     published = Content.objects.filter(status=Content.Status.PUBLISHED)
     left_out.deleted_content = Content.objects.exclude(status=Content.Status.PUBLISHED).count()
-    left_out.confidential_content = published.filter(space_id__in=confidential).count()
-    exported = published.exclude(space_id__in=confidential)
+    left_out.confidential_content = published.filter(space_id__in=outside).count()
+    exported = published.exclude(space_id__in=outside)
     hidden_content = set(
-        Content.objects.filter(space_id__in=confidential).values_list("pk", flat=True)
+        Content.objects.filter(space_id__in=outside).values_list("pk", flat=True)
     )
     topics: dict[int, list[str]] = {}
     through = Content.topics.through.objects.filter(content__in=exported)
@@ -156,7 +171,7 @@ def build_export(
         )
         .iterator(chunk_size=20_000)
     ):
-        if space in confidential or (object_type in CONTENT_TYPES and object_id in hidden_content):
+        if space in outside or (object_type in CONTENT_TYPES and object_id in hidden_content):
             left_out.confidential_events += 1
             continue
         event_rows.append(
@@ -178,6 +193,6 @@ def build_export(
             frames[table] = pl.DataFrame(rows, infer_schema_length=None)
     if people.height:
         frames["people"] = people
-    if spaces is not None:
-        frames["spaces"] = spaces
+    if spaces_frame is not None:
+        frames["spaces"] = spaces_frame
     return Dataset(**frames), left_out

@@ -1,9 +1,10 @@
 """The cockpit's data: the four contract frames from the database, cut to what the viewer may
 read and to the page's scope, then the engine's full report, cached.
 
-Privacy: the frames are filtered to the spaces the viewer may read (``permissions.
-readable_spaces``) BEFORE anything is computed, so a secret or confidential space the viewer
-is not in never contributes to a figure, not even to a total.
+Privacy: the frames are read from the database already cut to the spaces the read policy lets
+this viewer analyse (``permissions.analysable_spaces``) BEFORE anything is computed, so a
+secret or confidential space the viewer is not in never contributes to a figure, not even to
+a total.
 
 Cache: Django's cache, keyed by the viewer's readable spaces, the scope, the period and the
 latest event id (plus the latest content id and the row counts, which an import without
@@ -21,16 +22,18 @@ from typing import Any, Literal
 
 import polars as pl
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from rucher.activity.models import Event
+from rucher.bulk.export import build_export
 from rucher.conversations.models import Content
 from rucher.insights.contract import Dataset
 from rucher.insights.periods import Period
 from rucher.insights.report import full_report
-from rucher.insights.report_scope import CONTENT_OBJECT_TYPES, with_frames
+from rucher.insights.report_scope import with_frames
 from rucher.people.models import Person
 from rucher.spaces import permissions
+from rucher.spaces.models import Space
 
 ScopeKind = Literal["organisation", "space", "department", "partner"]
 DEFAULT_DAYS = 90
@@ -74,6 +77,13 @@ def readable_space_ids(viewer: Person) -> list[int]:
     return sorted(permissions.readable_spaces(viewer).values_list("id", flat=True))
 
 
+def viewer_dataset(spaces: QuerySet[Space]) -> Dataset:
+    """The live database as the four contract frames, cut by the read policy to ``spaces``
+    (what this viewer may analyse) before anything is computed."""
+    dataset, _left_out = build_export(spaces=spaces)
+    return dataset
+
+
 def _fingerprint() -> dict[str, Any]:
     """Cheap database facts that change whenever the data does (one aggregate query each)."""
     events = Event.objects.aggregate(latest=Max("id"))
@@ -95,46 +105,6 @@ def cache_key(viewer_spaces: list[int], scope: Scope, period: Period) -> str:
     }
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
     return f"rucher:cockpit:{digest}"
-
-
-def load_database_dataset() -> Dataset:
-    """The live database as the four contract frames, confidential spaces included: they are
-    cut to the viewer's readable spaces right after (``readable_only``)."""
-    from rucher.bulk.export import build_export
-
-    dataset, _ = build_export(include_confidential=True)
-    return dataset
-
-
-def readable_only(dataset: Dataset, space_ids: list[int]) -> Dataset:
-    """Drop every row that belongs to a space outside ``space_ids``.
-
-    Content without a space (profile posts) is kept: every employee reads it. An event
-    without a space is dropped when it points at content of an unreadable space.
-    """
-    allowed = pl.Series("space_id", space_ids, dtype=pl.Int64).implode()
-    content = dataset.content.filter(
-        pl.col("space_id").is_null() | pl.col("space_id").is_in(allowed)
-    )
-    hidden = dataset.content.filter(
-        pl.col("space_id").is_not_null() & ~pl.col("space_id").is_in(allowed)
-    ).get_column("content_id")
-    events = dataset.events.filter(
-        pl.col("space_id").is_in(allowed)
-        | (
-            pl.col("space_id").is_null()
-            & ~(
-                pl.col("object_type").is_in(CONTENT_OBJECT_TYPES)
-                & pl.col("object_id").is_in(hidden.implode())
-            )
-        )
-    )
-    spaces = dataset.spaces.filter(pl.col("space_id").is_in(allowed))
-    # A space whose parent is hidden becomes a top-level space for this viewer.
-    spaces = spaces.with_columns(
-        pl.when(pl.col("parent_id").is_in(allowed)).then(pl.col("parent_id")).otherwise(None)
-    )
-    return with_frames(dataset, content=content, events=events, spaces=spaces)
 
 
 def people_only(dataset: Dataset, person_ids: list[int]) -> Dataset:
@@ -165,20 +135,14 @@ def compute_report(
 ) -> dict[str, Any]:
     """The engine's report for this viewer, scope and period (from the cache when fresh).
     For an export, confidential spaces are left out entirely: nothing from them leaves."""
-    spaces = readable_space_ids(viewer)
-    if for_export:
-        confidential = set(
-            permissions.readable_spaces(viewer)
-            .filter(confidential=True)
-            .values_list("id", flat=True)
-        )
-        spaces = [space for space in spaces if space not in confidential]
+    analysable = permissions.analysable_spaces(viewer, leaving_rucher=for_export)
+    spaces = sorted(analysable.values_list("id", flat=True))
     key = cache_key(spaces, scope, period)
     found = cache.get(key)
     if found is not None:
         found["from_cache"] = True
         return dict(found)
-    dataset = readable_only(load_database_dataset(), spaces)
+    dataset = viewer_dataset(analysable)
     space_id: int | None = None
     if scope.kind == "space":
         space_id = int(scope.key)  # type: ignore[arg-type]
