@@ -41,8 +41,8 @@ def busiest_reader_tokens(count: int) -> list[str]:
     """Tokens for the members of the most spaces (the realistic worst readers)."""
     from django.db.models import Count
 
+    from rucher.people.actions.tokens import create_token
     from rucher.people.models import Person
-    from rucher.people.tokens import create_token
 
     readers = list(Person.objects.annotate(n=Count("memberships")).order_by("-n", "id")[:count])
     assert readers, "the benchmark organisation has no people"

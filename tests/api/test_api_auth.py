@@ -12,8 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from rucher.api.tokens import lookup
-from rucher.people import tokens
+from rucher.people.actions import tokens
 from rucher.people.models import AccessToken, hash_token
+from rucher.people.queries import active_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +112,7 @@ def test_tokens_expire_after_their_lifetime_unless_made_to_last(world: dict[str,
     assert client.get("/api/v1/me").status_code == 200
     AccessToken.objects.filter(pk=body["id"]).update(expires_at=timezone.now())
     assert client.get("/api/v1/me").status_code == 401
-    assert tokens.active_tokens(world["bob"]) == []
+    assert active_tokens(world["bob"]) == []
     lasting, raw = tokens.create_token(world["bob"], "cron", lifetime_days=None)
     assert lasting.expires_at is None and bearer(raw).get("/api/v1/me").status_code == 200
     default, _ = tokens.create_token(world["bob"])

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from rucher.conversations import actions
 from rucher.conversations.models import Content, Reaction
-from rucher.people.tokens import create_token
+from rucher.people.actions.tokens import create_token
 from rucher.spaces.models import ConfidentialRead
 
 pytestmark = pytest.mark.django_db

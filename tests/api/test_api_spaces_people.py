@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from rucher.people.tokens import create_token
+from rucher.people.actions.tokens import create_token
 from rucher.spaces.models import Membership
 
 pytestmark = pytest.mark.django_db

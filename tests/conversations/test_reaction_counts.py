@@ -14,7 +14,7 @@ from rucher.activity.models import Event
 from rucher.conversations import actions
 from rucher.conversations.models import Content, Reaction
 from rucher.errors import NotFound
-from rucher.people.tokens import create_token
+from rucher.people.actions.tokens import create_token
 from rucher.spaces.actions import join_space
 from rucher.streams.queries import home
 

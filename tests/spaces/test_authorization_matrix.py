@@ -22,7 +22,7 @@ import pytest
 from django.test import Client
 
 from rucher.conversations import actions
-from rucher.people.tokens import create_token
+from rucher.people.actions.tokens import create_token
 from rucher.spaces.models import ConfidentialRead, Space
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,9 @@ from ninja.utils import check_csrf
 
 from rucher.api.schemas import ErrorOut, TokenCreatedOut, TokenIn, TokenOut
 from rucher.api.tokens import lookup
-from rucher.people import throttle, tokens
+from rucher.people import throttle
+from rucher.people.actions import tokens
+from rucher.people.queries import active_tokens
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
@@ -99,7 +101,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
 
 @router.get("/tokens", response=list[TokenOut], summary="My active tokens (never the secret)")
 def list_tokens(request: HttpRequest) -> list[Any]:
-    return tokens.active_tokens(caller(request))
+    return active_tokens(caller(request))
 
 
 @router.delete(

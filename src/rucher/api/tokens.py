@@ -11,8 +11,8 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from rucher.people.actions.tokens import TOKEN_PREFIX
 from rucher.people.models import AccessToken, Person, hash_token
-from rucher.people.tokens import TOKEN_PREFIX
 from rucher.streams.cache import WRITE_GENERATION_SUBQUERY
 
 # Writing last_used_at on every request would turn each read into a write; once a minute

@@ -219,21 +219,3 @@ def set_role(manager: Person, membership: Membership, role: str) -> Membership:
         target_id=membership.person_id,
     )
     return membership
-
-
-def active_member_count(space: Space, days: int = 90) -> int:
-    """Members who did something other than read in the space over the last ``days`` days."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from rucher.activity.models import Event
-
-    since = timezone.now() - timedelta(days=days)
-    return (
-        Event.objects.filter(space_id=space.pk, at__gte=since)
-        .exclude(verb__in=("viewed", "logged_in", "left_space"))
-        .values("actor_id")
-        .distinct()
-        .count()
-    )

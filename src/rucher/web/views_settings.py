@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from rucher.conversations import actions as conversation_actions
 from rucher.conversations.models import Content, Topic
 from rucher.errors import ActionError
-from rucher.people import tokens
+from rucher.people.actions import tokens
 from rucher.people.models import AccessToken, Person
 from rucher.spaces import permissions
 from rucher.streams import actions as stream_actions

@@ -17,6 +17,7 @@ from rucher.spaces import actions as space_actions
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads, record_reads_by_id
 from rucher.spaces.models import Membership, Space
+from rucher.spaces.queries import active_member_count
 from rucher.streams import queries
 from rucher.streams.models import Follow, Mute, TargetType
 from rucher.web.common import is_htmx, parse_id, stream_filters, user
@@ -148,7 +149,7 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
     if permissions.can_invite(person, space, mine):
         context["invite_form"] = InviteForm()
     if permissions.can_moderate(person, space):
-        active = space_actions.active_member_count(space)
+        active = active_member_count(space)
         if active > settings.RUCHER_SPACE_SPLIT_THRESHOLD:
             context["split_notice"] = active
     return render(request, "spaces/detail.html", context)

@@ -67,11 +67,3 @@ def revoke_token(person: Person, token_id: int | str) -> AccessToken:
         token.save(update_fields=["revoked_at"])
         record(person, "revoked_token", "token", token.pk)
     return token
-
-
-def active_tokens(person: Person) -> list[AccessToken]:
-    return list(
-        AccessToken.objects.filter(person_id=person.pk, revoked_at__isnull=True).exclude(
-            expires_at__lte=timezone.now()
-        )
-    )

@@ -1,0 +1,20 @@
+"""The write door of people, one module per family: ``profile`` (a person's own profile) and
+``tokens`` (personal access tokens)."""
+
+from rucher.people.actions.profile import update_profile
+from rucher.people.actions.tokens import (
+    DEFAULT_LIFETIME_DAYS,
+    MAX_LIFETIME_DAYS,
+    TOKEN_PREFIX,
+    create_token,
+    revoke_token,
+)
+
+__all__ = [
+    "DEFAULT_LIFETIME_DAYS",
+    "MAX_LIFETIME_DAYS",
+    "TOKEN_PREFIX",
+    "create_token",
+    "revoke_token",
+    "update_profile",
+]

@@ -1,0 +1,319 @@
+"""The one door for writes (docs/architecture.md, "Three doors"): every public action of every
+domain appends exactly one event, writes nothing when it fails part-way, and moves the stream
+cache's write generation, so no cached page outlives the write.
+
+The walk is complete: a public function of an ``actions`` module that is neither an action
+with a recipe below nor a named helper fails the first test, so a new action cannot skip it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+import rucher
+from rucher.activity.models import Event
+from rucher.conversations import actions as conversations
+from rucher.conversations.models import Content, Poll, Reaction
+from rucher.directory import actions as directory
+from rucher.people import actions as people
+from rucher.spaces import actions as spaces
+from rucher.spaces.models import Membership
+from rucher.streams import actions as streams
+from rucher.streams.cache import write_generation
+
+# Public functions of actions modules that are not writes of their own.
+HELPERS = {
+    "rucher.conversations.actions.common.clean_text",
+    "rucher.conversations.actions.common.create_content",
+    "rucher.conversations.actions.common.guess_lang",
+    "rucher.conversations.actions.common.readable",
+    "rucher.conversations.actions.common.record_new_mentions",
+    "rucher.conversations.actions.common.render_for",
+    "rucher.conversations.actions.common.set_topics",
+    "rucher.streams.actions.normalise_tag",
+    "rucher.streams.actions.resolve_target",
+}
+
+# name -> (set-up returning the state the action needs, the action on that state)
+Setup = Callable[[dict[str, Any]], dict[str, Any]]
+Act = Callable[[dict[str, Any], dict[str, Any]], Any]
+
+
+def nothing(world: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+def a_post(world: dict[str, Any]) -> dict[str, Any]:
+    return {"post": conversations.publish(world["alice"], world["open"], "Un message")}
+
+
+def a_reaction(world: dict[str, Any]) -> dict[str, Any]:
+    state = a_post(world)
+    conversations.react(world["bob"], state["post"], "like")
+    return state
+
+
+def a_deleted_post(world: dict[str, Any]) -> dict[str, Any]:
+    state = a_post(world)
+    conversations.delete(world["alice"], state["post"])
+    return state
+
+
+def an_answer(world: dict[str, Any]) -> dict[str, Any]:
+    question = conversations.publish(world["alice"], world["open"], "Qui sait ?", "question")
+    return {"answer": conversations.reply(world["bob"], question, "Moi")}
+
+
+def a_poll(world: dict[str, Any]) -> dict[str, Any]:
+    poll = conversations.create_poll(world["alice"], world["open"], "Quel jour ?", ["Lun", "Mar"])
+    return {"poll": poll, "option": Poll.objects.get(content=poll).options.first()}
+
+
+def a_profile_post(world: dict[str, Any]) -> dict[str, Any]:
+    return {"post": conversations.publish(world["alice"], None, "Sur mon profil")}
+
+
+def a_token(world: dict[str, Any]) -> dict[str, Any]:
+    return {"token": people.create_token(world["alice"], "script")[0]}
+
+
+def a_contact(world: dict[str, Any]) -> dict[str, Any]:
+    directory.add_contact(world["alice"], world["bob"])
+    return {}
+
+
+def a_request(world: dict[str, Any]) -> dict[str, Any]:
+    return {"membership": spaces.join_space(world["bob"], world["private"])}
+
+
+def bobs_membership(world: dict[str, Any]) -> dict[str, Any]:
+    return {"membership": Membership.objects.get(person=world["bob"], space=world["open"])}
+
+
+def following(world: dict[str, Any]) -> dict[str, Any]:
+    streams.follow(world["bob"], "person", world["alice"].pk)
+    return {}
+
+
+def muting(world: dict[str, Any]) -> dict[str, Any]:
+    streams.mute(world["bob"], "space", world["open"].pk)
+    return {}
+
+
+def hiding(world: dict[str, Any]) -> dict[str, Any]:
+    streams.hide_tag(world["bob"], "sport")
+    return {}
+
+
+RECIPES: dict[str, tuple[Setup, Act]] = {
+    "rucher.people.actions.profile.update_profile": (
+        nothing,
+        lambda w, s: people.update_profile(w["alice"], job_title="Cheffe de projet"),
+    ),
+    "rucher.people.actions.tokens.create_token": (
+        nothing,
+        lambda w, s: people.create_token(w["alice"], "script"),
+    ),
+    "rucher.people.actions.tokens.revoke_token": (
+        a_token,
+        lambda w, s: people.revoke_token(w["alice"], s["token"].pk),
+    ),
+    "rucher.directory.actions.add_contact": (
+        nothing,
+        lambda w, s: directory.add_contact(w["alice"], w["bob"]),
+    ),
+    "rucher.directory.actions.remove_contact": (
+        a_contact,
+        lambda w, s: directory.remove_contact(w["alice"], w["bob"]),
+    ),
+    "rucher.spaces.actions.create_space": (
+        nothing,
+        lambda w, s: spaces.create_space(w["alice"], "Nouveau"),
+    ),
+    "rucher.spaces.actions.join_space": (
+        nothing,
+        lambda w, s: spaces.join_space(w["cm"], w["open"]),
+    ),
+    "rucher.spaces.actions.leave_space": (
+        nothing,
+        lambda w, s: spaces.leave_space(w["bob"], w["open"]),
+    ),
+    "rucher.spaces.actions.invite": (
+        nothing,
+        lambda w, s: spaces.invite(w["alice"], w["private"], w["bob"]),
+    ),
+    "rucher.spaces.actions.approve_request": (
+        a_request,
+        lambda w, s: spaces.approve_request(w["alice"], s["membership"]),
+    ),
+    "rucher.spaces.actions.set_role": (
+        bobs_membership,
+        lambda w, s: spaces.set_role(w["alice"], s["membership"], "community_manager"),
+    ),
+    "rucher.conversations.actions.publishing.publish": (
+        nothing,
+        lambda w, s: conversations.publish(w["alice"], w["open"], "Bonjour #budget"),
+    ),
+    "rucher.conversations.actions.publishing.reply": (
+        a_post,
+        lambda w, s: conversations.reply(w["bob"], s["post"], "Merci"),
+    ),
+    "rucher.conversations.actions.publishing.share": (
+        a_profile_post,
+        lambda w, s: conversations.share(w["bob"], s["post"], w["open"], "À lire"),
+    ),
+    "rucher.conversations.actions.publishing.edit": (
+        a_post,
+        lambda w, s: conversations.edit(w["alice"], s["post"], "Un message corrigé"),
+    ),
+    "rucher.conversations.actions.publishing.delete": (
+        a_post,
+        lambda w, s: conversations.delete(w["alice"], s["post"]),
+    ),
+    "rucher.conversations.actions.publishing.restore": (
+        a_deleted_post,
+        lambda w, s: conversations.restore(w["alice"], s["post"].pk),
+    ),
+    "rucher.conversations.actions.answers.accept_answer": (
+        an_answer,
+        lambda w, s: conversations.accept_answer(w["alice"], s["answer"]),
+    ),
+    "rucher.conversations.actions.reactions.react": (
+        a_post,
+        lambda w, s: conversations.react(w["bob"], s["post"], "like"),
+    ),
+    "rucher.conversations.actions.reactions.unreact": (
+        a_reaction,
+        lambda w, s: conversations.unreact(w["bob"], s["post"]),
+    ),
+    "rucher.conversations.actions.reactions.toggle_reaction": (
+        a_reaction,
+        lambda w, s: conversations.toggle_reaction(w["bob"], s["post"], "insightful"),
+    ),
+    "rucher.conversations.actions.polls.create_poll": (
+        nothing,
+        lambda w, s: conversations.create_poll(w["alice"], w["open"], "Quand ?", ["Lun", "Mar"]),
+    ),
+    "rucher.conversations.actions.polls.vote": (
+        a_poll,
+        lambda w, s: conversations.vote(w["bob"], s["poll"], option_id=s["option"].pk),
+    ),
+    "rucher.conversations.actions.attachments.attach": (
+        a_post,
+        lambda w, s: conversations.attach(
+            w["alice"],
+            s["post"],
+            SimpleUploadedFile("notes.txt", b"Quelques notes", content_type="text/plain"),
+        ),
+    ),
+    "rucher.streams.actions.follow": (
+        nothing,
+        lambda w, s: streams.follow(w["bob"], "person", w["alice"].pk),
+    ),
+    "rucher.streams.actions.unfollow": (
+        following,
+        lambda w, s: streams.unfollow(w["bob"], "person", w["alice"].pk),
+    ),
+    "rucher.streams.actions.mute": (
+        nothing,
+        lambda w, s: streams.mute(w["bob"], "space", w["open"].pk),
+    ),
+    "rucher.streams.actions.unmute": (
+        muting,
+        lambda w, s: streams.unmute(w["bob"], "space", w["open"].pk),
+    ),
+    "rucher.streams.actions.hide_tag": (
+        nothing,
+        lambda w, s: streams.hide_tag(w["bob"], "sport"),
+    ),
+    "rucher.streams.actions.show_tag": (
+        hiding,
+        lambda w, s: streams.show_tag(w["bob"], "sport"),
+    ),
+}
+
+
+def action_modules() -> Iterator[ModuleType]:
+    """Every ``actions`` module of rucher, and every module of an ``actions`` package; not
+    the event log's own (``activity.actions.record`` is what every action calls)."""
+    for info in pkgutil.walk_packages(rucher.__path__, "rucher."):
+        parts = info.name.split(".")
+        if parts[1] == "activity":
+            continue
+        if "actions" in parts[2:] or parts[-1] == "actions":
+            yield importlib.import_module(info.name)
+
+
+def public_functions() -> set[str]:
+    found = set()
+    for module in action_modules():
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("_") and function.__module__ == module.__name__:
+                found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def test_every_public_action_is_walked() -> None:
+    found = public_functions()
+    assert found - HELPERS - RECIPES.keys() == set(), "an action without a recipe here"
+    assert RECIPES.keys() - found == set(), "a recipe for an action that no longer exists"
+    assert found >= HELPERS
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table (the worlds here are small)."""
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values())
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+@pytest.mark.parametrize("action", sorted(RECIPES))
+def test_an_action_appends_one_event_and_moves_the_write_generation(
+    action: str, world: dict[str, Any]
+) -> None:
+    setup, act = RECIPES[action]
+    state = setup(world)
+    events, generation = Event.objects.count(), write_generation()
+    act(world, state)
+    assert Event.objects.count() == events + 1
+    assert write_generation() > generation
+
+
+@pytest.mark.parametrize("action", sorted(RECIPES))
+def test_an_action_that_fails_part_way_writes_nothing(
+    action: str, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The failure comes when the event is appended, the last step of every action: the
+    rows written before it must all be rolled back."""
+    setup, act = RECIPES[action]
+    state = setup(world)
+    before = snapshot()
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the disk is full")
+
+    for module in action_modules():
+        if hasattr(module, "record"):
+            monkeypatch.setattr(module, "record", fail)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        act(world, state)
+    assert snapshot() == before
+
+
+def test_the_walk_sees_writes(world: dict[str, Any]) -> None:
+    """The recipes act for real: the rows they promise are there (guards against recipes
+    that silently hit an early no-op)."""
+    state = a_reaction(world)
+    assert Reaction.objects.filter(content=state["post"], person=world["bob"]).exists()
+    assert Content.objects.filter(pk=state["post"].pk).exists()
