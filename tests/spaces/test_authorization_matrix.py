@@ -272,3 +272,74 @@ def test_confidential_reads_are_recorded(
     else:
         assert detail.status_code == 404 and stream.status_code in (403, 404)
         assert not reads.exists()
+
+
+# --- the rules moved into the policy (one door for reads), cell by cell ---------------------
+
+
+def moderates(cell: Cell) -> bool:
+    """Written rule: a space's managers (its owner; administrators on spaces that are not
+    secret) and community-manager accounts on spaces they read moderate it; guests never."""
+    if cell.account in GUESTS or cell.account == "non_member":
+        return False
+    if cell.account == "admin":
+        return cell.visibility != "secret" or cell.reads
+    if cell.account == "community_manager":
+        return cell.reads
+    return False  # the employee member is a member, not a manager
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_policy_rules_for_replies_invitations_shares_and_restores(
+    scene: Callable[[Cell], Scene], cell: Cell
+) -> None:
+    from rucher.conversations.models import Content
+    from rucher.spaces import permissions
+
+    s = scene(cell)
+    person = s.people[cell.account]
+    post = Content.objects.get(pk=s.post_id)
+    assert permissions.can_reply(person, post) == cell.is_member
+    assert permissions.can_react(person, post) == cell.is_member
+    assert permissions.can_vote(person, post) == cell.is_member
+    assert permissions.postable_spaces(person).filter(pk=s.space.pk).exists() == cell.is_member
+    # Members bring colleagues into open internal spaces; only managers invite elsewhere.
+    open_internal = cell.visibility == "open" and cell.kind == "internal"
+    assert permissions.can_invite(person, s.space) == (cell.account == "member" and open_internal)
+    # Only what every employee reads may be shared: posts of open internal spaces.
+    assert permissions.is_shareable(post) == open_internal
+    assert permissions.share_targets(person).filter(pk=s.space.pk).exists() == (
+        cell.is_member and cell.kind == "internal"
+    )
+    # Restoring: moderators of spaces they read.
+    actions.delete(s.space.created_by, post)
+    post.refresh_from_db()
+    restorable = cell.reads and moderates(cell)
+    assert permissions.can_restore(person, post) == restorable
+    deleted = Content.objects.filter(pk=post.pk).restorable_by(person)
+    assert deleted.exists() == restorable
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_policy_rules_for_the_cockpit_and_what_may_be_analysed(
+    scene: Callable[[Cell], Scene], cell: Cell
+) -> None:
+    from rucher.spaces import permissions
+
+    s = scene(cell)
+    person = s.people[cell.account]
+    assert permissions.can_use_cockpit(person) == (cell.account in ("community_manager", "admin"))
+    assert permissions.analysable_spaces(person, leaving_rucher=False).filter(
+        pk=s.space.pk
+    ).exists() == (cell.reads)
+    s.space.confidential = True
+    s.space.save(update_fields=["confidential"])
+    # What leaves rucher (exports, CSV) never carries a confidential space, whoever asks.
+    assert (
+        not permissions.analysable_spaces(person, leaving_rucher=True)
+        .filter(pk=s.space.pk)
+        .exists()
+    )
+    assert permissions.analysable_spaces(person, leaving_rucher=False).filter(
+        pk=s.space.pk
+    ).exists() == (cell.reads)
