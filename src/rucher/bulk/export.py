@@ -10,15 +10,17 @@ viewer cannot read for the cockpit).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import polars as pl
 from django.db.models import QuerySet
 
+from rucher.activity.models import Event
+from rucher.conversations.models import Content
+from rucher.insights.contract import Dataset
+from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
-
-if TYPE_CHECKING:
-    from rucher.insights.contract import Dataset
 
 CONTENT_TYPES = ("post", "comment", "question", "answer", "poll")
 
@@ -46,13 +48,6 @@ def build_export(
     or files (``permissions.analysable_spaces``; by default what may leave rucher, so never
     a confidential space). ``list_confidential_spaces`` adds the confidential spaces' own
     rows to the spaces table, never their content."""
-    import polars as pl
-
-    from rucher.activity.models import Event
-    from rucher.conversations.models import Content
-    from rucher.insights.contract import Dataset
-    from rucher.people.models import Person
-
     if spaces is None:
         spaces = permissions.analysable_spaces(None, leaving_rucher=True)
     # Content and events of these spaces stay out (profile posts have no space: they stay).

@@ -7,9 +7,9 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
+from rucher.activity.actions import record
+
 
 @receiver(user_logged_in)
 def record_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    from rucher.activity.actions import record
-
     record(user, "logged_in", "person", user.pk)
