@@ -28,12 +28,14 @@ from rucher.cockpit.export import csv_response
 from rucher.cockpit.panels import (
     Panel,
     engagement_panel,
+    health_panel,
     inequality_panel,
     influence_panel,
     nps_panel,
     profiles_panel,
+    silos_panel,
+    todo_panel,
 )
-from rucher.cockpit.panels_more import health_panel, silos_panel, todo_panel
 from rucher.errors import Forbidden, Invalid, NotFound
 from rucher.insights.periods import Period
 from rucher.people.models import Department, Organisation, Person

@@ -1,4 +1,4 @@
-"""Panels for silos, health alerts and the weekly to-do list (see ``panels.py``)."""
+"""What to do next: health alerts and the weekly seeding, feeding and weeding list."""
 
 from __future__ import annotations
 
@@ -8,17 +8,16 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from rucher.cockpit import charts
-from rucher.cockpit.panels import (
+from rucher.cockpit.panels.base import (
     MAX_ROWS,
     How,
     Panel,
     Table,
-    _missing,
-    _ok,
-    _round,
-    _section,
     how_of,
+    is_ok,
+    missing,
+    report_section,
+    rounded,
     shown,
 )
 from rucher.people.models import Person
@@ -26,134 +25,6 @@ from rucher.people.models import Person
 # Alerts about a person that may name them: welcoming a newcomer is an action, not a
 # judgement. Churn alerts ("drifting away") never name anyone.
 NAMED_PERSON_ALERTS: frozenset[str] = frozenset({"silent_newcomer"})
-
-
-def silos_panel(report: dict[str, Any], department: str | None = None) -> Panel:
-    """The heatmap and tables; with ``department``, only the rows and pairs involving it."""
-    section = _section(report, "silos")
-    panel = Panel(
-        "silos",
-        _("Silos between departments"),
-        _(
-            "How much people interact across department lines compared with random mixing, to "
-            "spot teams that stay among themselves; counts of interactions only, no individual "
-            "is shown."
-        ),
-    )
-    results = section.get("results") or {}
-    if not results:
-        panel.notes.append(_missing(section))
-        return panel
-    for key in ("ei_index", "ei_per_department", "ei_department_pairs", "department_modularity"):
-        how = how_of(results.get(key))
-        if how:
-            panel.how.append(how)
-    ei = results.get("ei_index")
-    if _ok(ei):
-        panel.notes.append(
-            _(
-                "E-I index %(o)s observed, %(e)s expected under random mixing "
-                "(−1 = all ties inside departments, +1 = all across)."
-            )
-            % {
-                "o": shown(ei.get("value")),
-                "e": shown((ei.get("parameters") or {}).get("expected")),
-            }
-        )
-    else:
-        panel.notes.append(_missing(ei))
-    per_department = results.get("ei_per_department")
-    pairs = results.get("ei_department_pairs")
-    if _ok(per_department):
-        rows = [r for r in per_department["value"] if department in (None, r["department"])]
-        panel.tables.append(
-            Table(
-                "silos_departments",
-                _("E-I per department"),
-                [
-                    _("department"),
-                    _("people"),
-                    _("ties inside"),
-                    _("ties outside"),
-                    _("E-I observed"),
-                    _("E-I expected"),
-                ],
-                [
-                    [
-                        r["department"],
-                        r["size"],
-                        r["internal_ties"],
-                        r["external_ties"],
-                        _round(r["ei_observed"]),
-                        _round(r["ei_expected"]),
-                    ]
-                    for r in rows
-                ],
-            )
-        )
-    if _ok(pairs):
-        rows = [
-            r for r in pairs["value"] if department in (None, r["department_a"], r["department_b"])
-        ]
-        panel.tables.append(
-            Table(
-                "silos_pairs",
-                _("Ties between pairs of departments"),
-                [
-                    _("department"),
-                    _("department"),
-                    _("ties"),
-                    _("expected under random mixing"),
-                    _("observed / expected"),
-                    _("E-I observed"),
-                    _("E-I expected"),
-                ],
-                [
-                    [
-                        r["department_a"],
-                        r["department_b"],
-                        r["ties_between"],
-                        _round(r["expected_ties"], 2),
-                        _round(r["ratio_to_expected"], 2),
-                        _round(r["ei_observed"]),
-                        _round(r["ei_expected"]),
-                    ]
-                    for r in rows[:MAX_ROWS]
-                ],
-            )
-        )
-        if _ok(per_department) and department is None:
-            panel.chart = _heatmap(
-                per_department["value"], pairs["value"], int(pairs.get("denominator") or 0)
-            )
-    return panel
-
-
-def _heatmap(departments: list[dict[str, Any]], pairs: list[dict[str, Any]], ties: int) -> str:
-    """Observed ties / ties expected under random mixing, for every pair (1 = as expected).
-
-    Off the diagonal the engine's expected count T·2·p_g·p_h; on it T·p_g², with p_g the
-    department's share of the people who have a department."""
-    names = [d["department"] for d in departments]
-    people = sum(d["size"] for d in departments) or 1
-    index = {name: i for i, name in enumerate(names)}
-    matrix: list[list[float | None]] = [[None] * len(names) for _ in names]
-    for d in departments:
-        expected = ties * (d["size"] / people) ** 2
-        i = index[d["department"]]
-        matrix[i][i] = round(d["internal_ties"] / expected, 2) if expected else None
-    for pair in pairs:
-        a, b = index.get(pair["department_a"]), index.get(pair["department_b"])
-        if a is None or b is None:
-            continue
-        ratio = pair["ratio_to_expected"]
-        matrix[a][b] = matrix[b][a] = None if ratio is None else round(ratio, 2)
-    return charts.heatmap(
-        names,
-        matrix,
-        _("Interaction density / random-mixing expectation"),
-        _("observed / expected"),
-    )
 
 
 def _subject(
@@ -193,11 +64,11 @@ def _facts(facts: Any) -> str:
     if not isinstance(facts, dict):
         return ""
     hidden = {"asked_by", "last_activity_at"}  # a person id or a personal timeline
-    return "; ".join(f"{k}: {_round(v, 2)}" for k, v in facts.items() if k not in hidden)
+    return "; ".join(f"{k}: {rounded(v, 2)}" for k, v in facts.items() if k not in hidden)
 
 
 def health_panel(report: dict[str, Any], spaces: dict[int, str]) -> Panel:
-    section = _section(report, "health")
+    section = report_section(report, "health")
     panel = Panel(
         "health",
         _("Health alerts"),
@@ -221,7 +92,7 @@ def health_panel(report: dict[str, Any], spaces: dict[int, str]) -> Panel:
                 alert.get("kind"),
                 label,
                 spaces.get(alert.get("space_id") or 0, ""),
-                _round(alert.get("magnitude"), 2),
+                rounded(alert.get("magnitude"), 2),
                 _facts(alert.get("facts")),
             ]
         )
@@ -234,7 +105,7 @@ def health_panel(report: dict[str, Any], spaces: dict[int, str]) -> Panel:
         )
     )
     retention = section.get("retention")
-    if _ok(retention):
+    if is_ok(retention):
         overall = (retention.get("value") or {}).get("overall") or {}
         panel.notes.append(
             _(
@@ -248,12 +119,12 @@ def health_panel(report: dict[str, Any], spaces: dict[int, str]) -> Panel:
             }
         )
     else:
-        panel.notes.append(_missing(retention))
+        panel.notes.append(missing(retention))
     return panel
 
 
 def todo_panel(report: dict[str, Any], spaces: dict[int, str]) -> Panel:
-    section = _section(report, "todo")
+    section = report_section(report, "todo")
     panel = Panel(
         "todo",
         _("This week's to-do list"),
@@ -263,7 +134,7 @@ def todo_panel(report: dict[str, Any], spaces: dict[int, str]) -> Panel:
         ),
     )
     if section.get("status") == "error":
-        panel.notes.append(_missing(section))
+        panel.notes.append(missing(section))
         return panel
     french = (get_language() or "fr").startswith("fr")
     items = [(group, item) for group in section.get("spaces") or [] for item in group["items"]]
@@ -278,7 +149,7 @@ def todo_panel(report: dict[str, Any], spaces: dict[int, str]) -> Panel:
                 space,
                 item["text_fr"] if french else item["text_en"],
                 label,
-                _round(item["priority"], 1),
+                rounded(item["priority"], 1),
                 _facts(item.get("facts")),
             ]
         )
