@@ -259,13 +259,13 @@ def test_email_eu_core_reference_figures() -> None:
 
 
 def test_large_ids_and_sparse_paths_agree(small: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rucher.insights import silos_people
+    from rucher.insights import bridges
 
     reference = silo_report(small.people, small.events)
     shift = 10**12  # beyond the lookup table: binary search instead
     people = small.people.with_columns(pl.col("person_id") + shift)
     events = small.events.with_columns(pl.col("actor_id", "target_id") + shift)
-    monkeypatch.setattr(silos_people, "MAX_DENSE_REACH_CELLS", 0)
+    monkeypatch.setattr(bridges, "MAX_DENSE_REACH_CELLS", 0)
     shifted = silo_report(people, events)
     assert shifted.ei_index.value == reference.ei_index.value
     assert shifted.coverage == reference.coverage

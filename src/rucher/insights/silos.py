@@ -17,17 +17,17 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from scipy import sparse
 
+from rucher.insights.bridges import bridge_people
+from rucher.insights.communities import louvain, modularity
 from rucher.insights.graph import DEFAULT_WEIGHTS, interaction_edges
 from rucher.insights.results import Result, not_enough_data, safe_ratio
-from rucher.insights.silos_people import (
-    MIN_DEPARTMENTS,
-    MIN_TIES,
-    SiloGraph,
-    bridge_people,
-    build_silo_graph,
-    detected_communities,
-)
+from rucher.insights.silo_graph import SiloGraph, build_silo_graph, lookup
+
+# Below these, a figure says "not enough data" rather than a number driven by a handful of ties.
+MIN_TIES = 10
+MIN_DEPARTMENTS = 2
 
 EI_METHOD = (
     "Krackhardt–Stern E-I index (E - I) / (E + I) over ties between people with a department: "
@@ -322,3 +322,51 @@ def ei_trend(graph: SiloGraph) -> Result:
 def _shares_of(sizes: np.ndarray) -> np.ndarray:
     total = sizes.sum()
     return sizes / total if total else sizes.astype(np.float64)
+
+
+def detected_communities(graph: SiloGraph, seed: int = 0) -> Result:
+    name = "communities_vs_departments"
+    method = (
+        "Louvain communities (seeded) on the undirected graph weighted by tie counts, "
+        "compared with departments by normalised mutual information (arithmetic mean), "
+        "over the people who have a department and at least one tie."
+    )
+    if graph.source.size < MIN_TIES:
+        return not_enough_data(name, method, int(graph.source.size), MIN_TIES, {"seed": seed})
+    ids = graph.node_ids
+    rows = np.concatenate([graph.source_index, graph.target_index])
+    cols = np.concatenate([graph.target_index, graph.source_index])
+    matrix = sparse.csr_matrix(
+        (np.ones(rows.size), (rows, cols)), shape=(ids.size,) * 2, dtype=np.float64
+    )
+    matrix.sum_duplicates()
+    labels = louvain(matrix, seed=seed)
+    sizes = np.bincount(labels)
+    person_code = lookup(ids, graph.member_ids, graph.member_codes)
+    compared = person_code >= 0
+    parameters = {
+        "seed": seed,
+        "communities": int(sizes.size),
+        "community_modularity": modularity(matrix, labels),
+        "largest_communities": sorted(sizes.tolist(), reverse=True)[:10],
+        "people_compared": int(compared.sum()),
+    }
+    if compared.sum() < MIN_TIES or np.unique(person_code[compared]).size < MIN_DEPARTMENTS:
+        return not_enough_data(name, method, int(compared.sum()), MIN_TIES, parameters)
+    from sklearn.metrics import normalized_mutual_info_score
+
+    value = float(normalized_mutual_info_score(person_code[compared], labels[compared]))
+    members = np.argsort(labels, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    evidence = [
+        {"community": c, "person_ids": ids[members[bounds[c] : bounds[c + 1]]].tolist()}
+        for c in range(sizes.size)
+    ]
+    return Result(
+        name=name,
+        value=value,
+        method=method,
+        parameters=parameters,
+        denominator=int(compared.sum()),
+        evidence=evidence,
+    )
