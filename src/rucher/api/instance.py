@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from rucher.api import errors
@@ -12,7 +14,21 @@ from rucher.api.routers.people import router as people_router
 from rucher.api.routers.spaces import router as spaces_router
 from rucher.api.routers.streams import router as streams_router
 
-api = NinjaAPI(
+ROUTERS = "rucher.api.routers."
+
+
+class RucherAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        """Operation ids are part of the contract (generated clients name methods after
+        them): they keep the form they had when routers lived in each domain,
+        ``rucher_<domain>_api_<function>``, whatever module the router sits in."""
+        module: str = operation.view_func.__module__
+        if module.startswith(ROUTERS):
+            module = f"rucher.{module.removeprefix(ROUTERS)}.api"
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = RucherAPI(
     title="rucher API",
     version="1",
     description=(
