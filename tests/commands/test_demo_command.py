@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -83,12 +82,11 @@ def test_demo_serves_unless_told_not_to(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.mark.django_db
-def test_full_demo_in_under_a_minute() -> None:
-    started = time.perf_counter()
+def test_full_demo_builds_the_whole_organisation() -> None:
+    # How long it takes is measured, not asserted (tests never assert on wall-clock time):
+    # ~12 s on an idle machine, docs/performance.md.
     code, output = run("--no-serve")
-    elapsed = time.perf_counter() - started
     assert code == 0, output
-    assert elapsed < 60, f"the demo took {elapsed:.1f} s"
     assert Person.objects.count() >= 500
     assert Content.objects.count() + Reaction.objects.count() >= 20_000
     assert Space.objects.count() >= 30
