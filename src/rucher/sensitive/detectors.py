@@ -1,0 +1,619 @@
+"""Sensitive data in a text, found before it is published.
+
+`Scanner(config).scan(text)` (or `scan(text, config)`) returns `Finding`s: the kind, where it
+is (start, end in the text), the passage masked for display, and the reason as a message key
+with its parameters (`messages.describe` says it in English or French).
+
+How each kind is told from look-alikes (docs/moderation.md has the measured precision):
+
+- every number is validated, never only shaped: IBAN by its country's BBAN structure and the
+  ISO 13616 mod-97 key (python-stdnum), payment cards by issuer prefix, length and Luhn,
+  the NIR by its structure and its 97 key (Corsica 2A/2B), SIRET by Luhn (La Poste's
+  exception) and SIREN by Luhn; phone numbers by libphonenumber's validity;
+- SIREN (9 digits, 10 % of random 9-digit numbers pass Luhn) needs a word nearby (SIREN,
+  SIRET, RCS, immatriculé…); SIRET too unless written in its own grouping (3 3 3 5);
+- e-mail addresses and phone numbers are flagged as a list only (`list_threshold` distinct
+  ones, 3 by default): one address in a signature is not a leak;
+- salary: an amount with a currency (or "k") and a salary word in the same sentence, close by;
+- credentials: the published shapes of AWS, GitHub, Slack, Stripe and Google keys, PEM
+  private key blocks, connection strings with a password, "password: …"/"mot de passe : …"
+  followed by something that looks like a password (not "oublié", not "********");
+- confidential terms: the organisation's list, whole words, accent- and case-insensitive.
+
+Every regular expression is linear: a quantified class is anchored by a look-behind on the
+same class (a match can only start where a run starts) and no quantifier nests another over
+overlapping characters; tests run them on 100,000-character pathological inputs.
+
+Pure: no Django, no rucher app.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+import phonenumbers
+from stdnum import iban as stdnum_iban
+from stdnum.fr import nir as stdnum_nir
+from stdnum.fr import siret as stdnum_siret
+
+from rucher.sensitive.messages import describe
+from rucher.sensitive.text import BULLET, fold, fold_term, mask, mask_email, term_pattern
+
+
+class Kind(StrEnum):
+    IBAN = "iban"
+    CARD = "card"
+    NIR = "nir"
+    SIREN = "siren"
+    SIRET = "siret"
+    EMAIL_LIST = "email_list"
+    PHONE_LIST = "phone_list"
+    SALARY = "salary"
+    CREDENTIAL = "credential"
+    CONFIDENTIAL_TERM = "confidential_term"
+
+
+ALL_KINDS: frozenset[Kind] = frozenset(Kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: Kind
+    start: int
+    end: int
+    masked: str
+    reason: str
+    params: Mapping[str, str | int] = field(default_factory=dict)
+
+    def describe(self, language: str = "en") -> str:
+        return describe(self.reason, self.params, language)
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """What to look for. Hashable, so a scanner is compiled once per configuration."""
+
+    kinds: frozenset[Kind] = ALL_KINDS
+    list_threshold: int = 3
+    confidential_terms: tuple[str, ...] = ()
+    salary_window: int = 60
+
+    def __post_init__(self) -> None:
+        if self.list_threshold < 1:
+            raise ValueError("list_threshold must be at least 1")
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers
+
+SEP = "[ \u00a0\u202f]"  # the spaces one finds inside a number written by a person
+_IBAN = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?:[ \u00a0\u202f-]?[A-Za-z0-9]){11,32}(?![A-Za-z0-9])"
+)
+_NIR = re.compile(
+    rf"(?<![\w.,/])[1-478]{SEP}?[0-9]{{2}}{SEP}?(?:0[1-9]|1[0-2]|[2-9][0-9]){SEP}?"
+    rf"(?:[0-9]{{2}}|2[ABab]){SEP}?[0-9]{{3}}{SEP}?[0-9]{{3}}{SEP}?[0-9]{{2}}(?![\w])"
+)
+# A run of digits, a single space or dash allowed between two of them; it starts where the
+# run starts (look-behind) so that scanning a long run is linear.
+_DIGIT_RUN = re.compile(r"(?<![\w.,/])[0-9](?:[ \u00a0\u202f-]?[0-9])*(?![\w])")
+_RUN_SPLIT = re.compile(r"[ \u00a0\u202f-]")
+_COMPANY_WORD = re.compile(r"\b(?:siren|siret|rcs|immatricul\w*)\b", re.IGNORECASE)
+_COMPANY_WINDOW = 40
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if i % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+# (brand, prefixes as (low, high) ranges of a fixed number of leading digits, lengths)
+_CARD_BRANDS: tuple[tuple[str, tuple[tuple[int, int, int], ...], frozenset[int]], ...] = (
+    ("Visa", ((1, 4, 4),), frozenset({16, 19})),
+    ("Mastercard", ((2, 51, 55), (4, 2221, 2720)), frozenset({16})),
+    ("American Express", ((2, 34, 34), (2, 37, 37)), frozenset({15})),
+    ("Discover", ((4, 6011, 6011), (3, 644, 649), (2, 65, 65)), frozenset(range(16, 20))),
+    ("Diners Club", ((3, 300, 305), (2, 36, 36), (2, 38, 39)), frozenset(range(14, 20))),
+    ("JCB", ((4, 3528, 3589),), frozenset(range(16, 20))),
+    ("UnionPay", ((2, 62, 62),), frozenset(range(16, 20))),
+    (
+        "Maestro",
+        ((4, 5018, 5018), (4, 5020, 5020), (4, 5038, 5038), (4, 5893, 5893),
+         (4, 6304, 6304), (4, 6759, 6759), (4, 6761, 6763)),
+        frozenset(range(13, 20)),
+    ),
+    ("Mir", ((4, 2200, 2204),), frozenset({16})),
+)
+
+
+def card_brand(digits: str) -> str | None:
+    """The issuer of a card number by prefix and length (not Luhn), or None."""
+    for brand, ranges, lengths in _CARD_BRANDS:
+        if len(digits) not in lengths:
+            continue
+        for width, low, high in ranges:
+            if low <= int(digits[:width]) <= high:
+                return brand
+    return None
+
+
+def _card_layout_ok(groups: Sequence[str]) -> bool:
+    """As cards are written: in one piece, by fours (the last group may be shorter), or the
+    American Express / Diners 4-6-5 and 4-6-4 layouts."""
+    if len(groups) == 1:
+        return True
+    lengths = [len(g) for g in groups]
+    if all(n == 4 for n in lengths[:-1]) and 1 <= lengths[-1] <= 4:
+        return True
+    return lengths in ([4, 6, 5], [4, 6, 4])
+
+
+# --------------------------------------------------------------------------------------------
+# Lists of addresses and phone numbers
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])[\w.%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}(?![\w-])"
+)
+_PHONE = re.compile(
+    # international: +33 6 12 34 56 78, 0044 20 7946 0958, +33 (0)1 23 45 67 89, +1 415-555-0123
+    r"(?<![\w+])(?:\+|00)[1-9][0-9]{0,2}[ .\u00a0-]?(?:\(0\)[ \u00a0]?)?\(?[0-9]{1,4}\)?"
+    r"(?:[ .\u00a0-]?[0-9]{2,4}){1,5}(?![\w])"
+    # French national: 06 12 34 56 78, 06.12.34.56.78, 0612345678
+    r"|(?<![\w+])0[1-9](?:[ .\u00a0-]?[0-9]{2}){4}(?![\w])"
+    # North American national: (415) 555-0123, 415-555-0123
+    r"|(?<![\w+])(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[-.])[2-9][0-9]{2}[-.][0-9]{4}(?![\w])"
+)
+# A product, order or invoice reference right before a phone-shaped number.
+_REFERENCE_BEFORE = re.compile(
+    r"(?:\b(?:ref|reference|sku|article|art|code|commande|order|invoice|facture|lot|serial|"
+    r"serie|colis|tracking|produit|product|item|n|no|num|numero|number)\b|#|n°)[\s.:°#-]*$",
+    re.IGNORECASE,
+)
+
+# --------------------------------------------------------------------------------------------
+# Salary
+
+_NUMBER = r"[0-9]{1,3}(?:[ \u00a0\u202f.,'][0-9]{3})+(?:[.,][0-9]{1,2})?|[0-9]+(?:[.,][0-9]{1,2})?"
+_CURRENCY = r"€|EUR\b|euros?\b|\$|USD\b|dollars?\b|£|GBP\b|pounds?\b|livres?\b|CHF\b"
+_AMOUNT = re.compile(
+    rf"(?<![\w.,])(?:(?:€|\$|£|EUR|USD|GBP|CHF) ?(?:{_NUMBER}) ?(?:[kK]\b|[mM]\b)?"
+    rf"|(?:{_NUMBER})[ \u00a0\u202f]?(?:[kKmM] ?(?:{_CURRENCY})|(?:{_CURRENCY})|[kK]\b))"
+)
+_SALARY_WORD = re.compile(
+    r"\b(?:salaires?|salariale?s?|salariaux|remunerations?|remunere[es]*|brut annuel|"
+    r"brut mensuel|net annuel|net mensuel|annuel brut|mensuel brut|bruts? par (?:an|mois)|"
+    r"fixe annuel|package|paye|fiche de paie|bulletin de paie|augmentation|smic|"
+    r"salary|salaries|wages?|payroll|compensation|remuneration|per annum|p\.a\.|"
+    r"base pay|pay rise|pay raise|payslip|pay slip|take-home|gross annual|annual base|"
+    r"a year gross|gross a year|raise)(?!\w)",
+    re.IGNORECASE,
+)
+_SALARY_AFTER_AMOUNT = re.compile(r"\s?(?:bruts?|nets?|gross)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+
+# --------------------------------------------------------------------------------------------
+# Credentials
+
+_KEY_SHAPES: tuple[tuple[str, str], ...] = (
+    ("AWS", r"(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}"),
+    ("GitHub", r"gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255}"),
+    ("Slack", r"xox[abposr]-[A-Za-z0-9-]{10,250}"),
+    ("Slack", r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,120}"),
+    ("Stripe", r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}|whsec_[A-Za-z0-9]{24,64}"),
+    ("Google", r"AIza[0-9A-Za-z_-]{35}|GOCSPX-[0-9A-Za-z_-]{28}|ya29\.[0-9A-Za-z_-]{20,400}"),
+)
+_KEYS = re.compile(
+    "|".join(
+        f"(?P<k{i}>(?<![A-Za-z0-9_-])(?:{shape})(?![A-Za-z0-9_-]))"
+        for i, (_, shape) in enumerate(_KEY_SHAPES)
+    )
+)
+_PEM_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY( BLOCK)?-----")
+_PEM_END = re.compile(r"-----END (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY( BLOCK)?-----")
+_SECRET_LABEL = re.compile(
+    r"(?<![\w-])(?:password|passwd|pwd|passphrase|mot de passe|mot-de-passe|mdp|"
+    r"(?:aws_)?secret(?:_access)?_key|api[_-]?key|api[_-]?secret|client[_-]?secret|"
+    r"access[_-]?token|auth[_-]?token|secret)"
+    r"(?:\s*(?::|=|=>|->)\s*|\s+(?:is|est|:)\s+)",
+    re.IGNORECASE,
+)
+_SECRET_VALUE = re.compile(r"[\"'«“]?\s?([^\s\"'«»“”]{1,200})")
+_URL_PASSWORD = re.compile(
+    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@]{1,64}:([^\s:/@]{1,128})@"
+)
+_PLACEHOLDERS = frozenset(
+    {
+        "oublie", "oublié", "required", "requis", "obligatoire", "optional", "optionnel",
+        "none", "null", "empty", "vide", "hidden", "masqué", "masque", "redacted",
+        "changed", "changé", "reset", "identique", "same", "inchangé", "unchanged",
+        "personnel", "personal", "temporaire", "temporary", "provisoire",
+    }
+)
+
+
+def _password_like(value: str) -> bool:
+    """A value after "password:" that looks like a password, not a word of a sentence."""
+    if len(value) < 6 or value.casefold() in _PLACEHOLDERS:
+        return False
+    if value[0] in "<{$%[(" or value.startswith("http"):
+        return False  # a template, a variable, a link to a vault
+    if len(set(value)) <= 2:
+        return False  # ******** or xxxxxxx
+    has_digit = any(c.isdigit() for c in value)
+    has_symbol = any(not c.isalnum() for c in value)
+    mixed = any(c.isupper() for c in value[1:]) and any(c.islower() for c in value)
+    if value.isdigit():
+        return len(value) >= 6
+    return has_digit or has_symbol or mixed
+
+
+# --------------------------------------------------------------------------------------------
+# The scanner
+
+_PRIORITY = (
+    Kind.CREDENTIAL,
+    Kind.IBAN,
+    Kind.CARD,
+    Kind.NIR,
+    Kind.SIRET,
+    Kind.SIREN,
+    Kind.PHONE_LIST,
+    Kind.EMAIL_LIST,
+    Kind.SALARY,
+    Kind.CONFIDENTIAL_TERM,
+)
+
+
+class _Taken:
+    """Spans already claimed by a more specific finding (an IBAN's digits are no card)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, end - 1)
+        return i > 0 and max(self.ends[:i]) > start
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect_right(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+
+class Scanner:
+    """The detectors of one configuration, compiled once."""
+
+    def __init__(self, config: DetectorConfig | None = None) -> None:
+        self.config = config or DetectorConfig()
+        terms = sorted(
+            {t for t in (fold_term(raw) for raw in self.config.confidential_terms) if t},
+            key=len,
+            reverse=True,
+        )
+        self._terms = (
+            re.compile(
+                r"(?<!\w)(?:"
+                + "|".join(term_pattern(t) for t in terms)
+                + r")(?![\w\u0300-\u036f])",
+                re.IGNORECASE,
+            )
+            if terms
+            else None
+        )
+        runs: dict[Kind, Callable[[str, _Taken], list[Finding]]] = {
+            Kind.CREDENTIAL: self._credentials,
+            Kind.IBAN: self._ibans,
+            Kind.CARD: self._cards,
+            Kind.NIR: self._nirs,
+            Kind.SIRET: self._sirets,
+            Kind.SIREN: self._sirens,
+            Kind.PHONE_LIST: self._phones,
+            Kind.EMAIL_LIST: self._emails,
+            Kind.SALARY: self._salaries,
+            Kind.CONFIDENTIAL_TERM: self._confidential_terms,
+        }
+        self._runs = [runs[kind] for kind in _PRIORITY if kind in self.config.kinds]
+
+    def scan(self, text: str) -> list[Finding]:
+        taken = _Taken()
+        findings: list[Finding] = []
+        for run in self._runs:
+            for finding in run(text, taken):
+                if not taken.overlaps(finding.start, finding.end):
+                    findings.append(finding)
+                    taken.add(finding.start, finding.end)
+        findings.sort(key=lambda f: (f.start, f.end))
+        return findings
+
+    # -- numbers -----------------------------------------------------------------------------
+
+    def _ibans(self, text: str, taken: _Taken) -> list[Finding]:
+        found = []
+        for match in _IBAN.finditer(text):
+            raw = match.group()
+            # positions of the letters and digits, to cut the longest valid IBAN that ends
+            # at a group boundary (an IBAN followed by "BIC …" on the same line)
+            alnum = [i for i, c in enumerate(raw) if c.isalnum()]
+            compact = "".join(raw[i] for i in alnum).upper()
+            for length in range(min(34, len(compact)), 14, -1):
+                end = alnum[length - 1] + 1
+                if end < len(raw) and raw[end].isalnum():
+                    continue
+                if stdnum_iban.is_valid(compact[:length], check_country=False):
+                    value = raw[:end]
+                    found.append(
+                        Finding(
+                            Kind.IBAN,
+                            match.start(),
+                            match.start() + end,
+                            mask(value, keep_start=4, keep_end=4),
+                            "sensitive.iban",
+                            {"country": compact[:2]},
+                        )
+                    )
+                    break
+        return found
+
+    def _cards(self, text: str, taken: _Taken) -> list[Finding]:
+        found = []
+        for match in _DIGIT_RUN.finditer(text):
+            run = match.group()
+            if len(run) < 13:
+                continue
+            groups = _RUN_SPLIT.split(run)
+            offsets = [m.start() for m in re.finditer(r"[0-9]+", run)]
+            i = 0
+            while i < len(groups):
+                hit = None
+                digits = ""
+                for j in range(i, len(groups)):
+                    digits += groups[j]
+                    if len(digits) > 19:
+                        break
+                    if len(digits) < 13 or not _card_layout_ok(groups[i : j + 1]):
+                        continue
+                    brand = card_brand(digits)
+                    if brand and luhn_ok(digits):
+                        hit = (j, brand)
+                if hit is None:
+                    i += 1
+                    continue
+                j, brand = hit
+                start = match.start() + offsets[i]
+                end = match.start() + offsets[j] + len(groups[j])
+                found.append(
+                    Finding(
+                        Kind.CARD,
+                        start,
+                        end,
+                        mask(text[start:end], keep_end=4),
+                        "sensitive.card",
+                        {"brand": brand},
+                    )
+                )
+                i = j + 1
+        return found
+
+    def _nirs(self, text: str, taken: _Taken) -> list[Finding]:
+        found = []
+        for match in _NIR.finditer(text):
+            if stdnum_nir.is_valid(match.group().replace("\u00a0", "").replace("\u202f", "")):
+                found.append(
+                    Finding(
+                        Kind.NIR,
+                        match.start(),
+                        match.end(),
+                        mask(match.group(), keep_end=2),
+                        "sensitive.nir",
+                    )
+                )
+        return found
+
+    def _company_numbers(self, text: str, length: int) -> Iterable[tuple[int, int, str, bool]]:
+        """Digit runs of `length` digits: (start, end, digits, written in the canonical
+        3-3-3(-5) grouping), those that a company word precedes or that are so grouped."""
+        words = [m.end() for m in _COMPANY_WORD.finditer(text)]
+        for match in _DIGIT_RUN.finditer(text):
+            run = match.group()
+            groups = _RUN_SPLIT.split(run)
+            digits = "".join(groups)
+            if len(digits) != length:
+                continue
+            canonical = [len(g) for g in groups] == ([3, 3, 3] if length == 9 else [3, 3, 3, 5])
+            near = any(0 <= match.start() - end <= _COMPANY_WINDOW for end in words)
+            if near or (canonical and length == 14):
+                yield match.start(), match.end(), digits, near
+
+    def _sirets(self, text: str, taken: _Taken) -> list[Finding]:
+        return [
+            Finding(Kind.SIRET, start, end, mask(text[start:end], keep_end=3), "sensitive.siret")
+            for start, end, digits, _ in self._company_numbers(text, 14)
+            if stdnum_siret.is_valid(digits)
+        ]
+
+    def _sirens(self, text: str, taken: _Taken) -> list[Finding]:
+        return [
+            Finding(Kind.SIREN, start, end, mask(text[start:end], keep_end=3), "sensitive.siren")
+            for start, end, digits, _ in self._company_numbers(text, 9)
+            if luhn_ok(digits)
+        ]
+
+    # -- lists ------------------------------------------------------------------------------
+
+    def _list(
+        self, kind: Kind, items: list[tuple[int, int, str, str]], taken: _Taken
+    ) -> list[Finding]:
+        items = [item for item in items if not taken.overlaps(item[0], item[1])]
+        distinct = {key for _, _, key, _ in items}
+        if len(distinct) < self.config.list_threshold:
+            return []
+        reason = f"sensitive.{kind.value}"
+        return [
+            Finding(kind, start, end, masked, reason, {"count": len(distinct)})
+            for start, end, _, masked in items
+        ]
+
+    def _emails(self, text: str, taken: _Taken) -> list[Finding]:
+        if "@" not in text:
+            return []
+        items = []
+        for match in _EMAIL.finditer(text):
+            address = match.group().rstrip(".")
+            if not address.rsplit(".", 1)[-1].isalpha():
+                continue
+            end = match.start() + len(address)
+            items.append((match.start(), end, address.casefold(), mask_email(address)))
+        return self._list(Kind.EMAIL_LIST, items, taken)
+
+    def _phones(self, text: str, taken: _Taken) -> list[Finding]:
+        candidates = [
+            m
+            for m in _PHONE.finditer(text)
+            if not _REFERENCE_BEFORE.search(fold(text[max(0, m.start() - 24) : m.start()]))
+        ]
+        if len({m.group() for m in candidates}) < self.config.list_threshold:
+            return []
+        items = []
+        for match in candidates:
+            raw = match.group()
+            region = "US" if raw[0] in "(23456789" else "FR"
+            try:
+                number = phonenumbers.parse(raw.replace("(0)", ""), region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                key = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                items.append((match.start(), match.end(), key, mask(raw, keep_end=2)))
+        return self._list(Kind.PHONE_LIST, items, taken)
+
+    # -- salary -----------------------------------------------------------------------------
+
+    def _salaries(self, text: str, taken: _Taken) -> list[Finding]:
+        folded = fold(text)
+        words = [(m.start(), m.end()) for m in _SALARY_WORD.finditer(folded)]
+        found = []
+        for match in _AMOUNT.finditer(folded):
+            start, end = match.start(), match.end()
+            after = _SALARY_AFTER_AMOUNT.match(folded, end)
+            salary = after is not None
+            if not salary:
+                window = self.config.salary_window
+                for w_start, w_end in words:
+                    if w_end <= start:
+                        gap = folded[w_end:start]
+                    elif w_start >= end:
+                        gap = folded[end:w_start]
+                    else:
+                        continue
+                    if len(gap) <= window and not _SENTENCE_END.search(gap):
+                        salary = True
+                        break
+            if salary:
+                found.append(
+                    Finding(
+                        Kind.SALARY,
+                        start,
+                        end,
+                        mask(text[start:end]),
+                        "sensitive.salary",
+                    )
+                )
+        return found
+
+    # -- credentials and terms ---------------------------------------------------------------
+
+    def _credentials(self, text: str, taken: _Taken) -> list[Finding]:
+        found = []
+        for match in _KEYS.finditer(text):
+            service = _KEY_SHAPES[int((match.lastgroup or "k0")[1:])][0]
+            value = match.group()
+            found.append(
+                Finding(
+                    Kind.CREDENTIAL,
+                    match.start(),
+                    match.end(),
+                    value[:4] + BULLET * 8,
+                    "sensitive.credential.key",
+                    {"service": service},
+                )
+            )
+        if "-----BEGIN" in text:
+            for match in _PEM_BEGIN.finditer(text):
+                end_match = _PEM_END.search(text, match.end())
+                end = end_match.end() if end_match else match.end()
+                found.append(
+                    Finding(
+                        Kind.CREDENTIAL,
+                        match.start(),
+                        end,
+                        match.group() + " " + BULLET * 8,
+                        "sensitive.credential.private_key",
+                    )
+                )
+        for match in _SECRET_LABEL.finditer(text):
+            value_match = _SECRET_VALUE.match(text, match.end())
+            if value_match is None:
+                continue
+            value = value_match.group(1).rstrip(".,;:)]}»”")
+            if _password_like(value):
+                start = value_match.start(1)
+                found.append(
+                    Finding(
+                        Kind.CREDENTIAL,
+                        start,
+                        start + len(value),
+                        BULLET * 8,
+                        "sensitive.credential.password",
+                    )
+                )
+        if "://" in text:
+            for match in _URL_PASSWORD.finditer(text):
+                found.append(
+                    Finding(
+                        Kind.CREDENTIAL,
+                        match.start(1),
+                        match.end(1),
+                        BULLET * 8,
+                        "sensitive.credential.password",
+                    )
+                )
+        return found
+
+    def _confidential_terms(self, text: str, taken: _Taken) -> list[Finding]:
+        if self._terms is None:
+            return []
+        return [
+            Finding(
+                Kind.CONFIDENTIAL_TERM,
+                match.start(),
+                match.end(),
+                text[match.start() : match.end()],
+                "sensitive.confidential_term",
+                {"term": text[match.start() : match.end()]},
+            )
+            for match in self._terms.finditer(fold(text))
+        ]
+
+
+@lru_cache(maxsize=64)
+def scanner(config: DetectorConfig) -> Scanner:
+    """The compiled scanner of a configuration (kept: compiling the terms costs)."""
+    return Scanner(config)
+
+
+def scan(text: str, config: DetectorConfig | None = None) -> list[Finding]:
+    """The sensitive passages of `text`, in order, none overlapping another."""
+    return scanner(config or DetectorConfig()).scan(text)
