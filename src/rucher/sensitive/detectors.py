@@ -197,7 +197,7 @@ _SALARY_WORD = re.compile(
     r"fixe annuel|package|paye|fiche de paie|bulletin de paie|augmentation|smic|"
     r"salary|salaries|wages?|payroll|compensation|remuneration|per annum|p\.a\.|"
     r"base pay|pay rise|pay raise|payslip|pay slip|take-home|gross annual|annual base|"
-    r"a year gross|gross a year|raise)(?!\w)",
+    r"(?:a|per) (?:month|year),? (?:gross|net)|(?:gross|net) (?:a|per) (?:month|year)|raise)(?!\w)",
     re.IGNORECASE,
 )
 _SALARY_AFTER_AMOUNT = re.compile(r"\s?(?:bruts?|nets?|gross)\b", re.IGNORECASE)
