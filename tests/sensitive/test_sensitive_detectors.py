@@ -100,6 +100,7 @@ def test_card_found(number: str, brand: str) -> None:
         "ISBN 978-2-07-036822-8",
         "tel 06 12 34 56 78 06 98 76 54 32",
         "4111111111111",  # 13-digit Visa: retired, and EAN-13 codes look like it
+        "2300 0201 1223 3334 0",  # its first 16 digits pass Luhn: the number has 17
     ],
 )
 def test_card_look_alikes_pass(text: str) -> None:
@@ -218,6 +219,7 @@ def test_the_same_address_three_times_is_not_a_list() -> None:
         "+44 20 7946 0958, +1 212 736 4421, +49 30 901820",
         "(212) 736-4421; (415) 738-2291; (617) 555-0142",
         "0033 6 12 34 56 78, 06.12.34.56.79, 06-12-34-56-70",
+        "Numéros : 06 12 34 56 78, 07 81 23 45 67, n° 01 42 68 53 00",
     ],
 )
 def test_phone_list_found(text: str) -> None:
@@ -271,6 +273,11 @@ def test_salary_found(text: str) -> None:
         "Salaire selon profil, télétravail possible.",
         "We raised €2 million in the seed round.",
         "Le salaire moyen a progressé de 3 % en 2025.",  # no amount
+        "Le package coûte 49 € par an.",  # a product bundle
+        "Une augmentation de 15 000 € du budget formation.",
+        "Il paye 30 € par mois pour son abonnement.",
+        "We will raise €5,000 for charity.",
+        "Le bénéfice atteint 3 M€ net.",
     ],
 )
 def test_salary_look_alikes_pass(text: str) -> None:

@@ -42,7 +42,7 @@ from stdnum.fr import nir as stdnum_nir
 from stdnum.fr import siret as stdnum_siret
 
 from rucher.sensitive.messages import describe
-from rucher.sensitive.text import BULLET, fold, fold_term, mask, mask_email, term_pattern
+from rucher.sensitive.text import BULLET, fold, fold_term, mask, mask_email, terms_pattern
 
 
 class Kind(StrEnum):
@@ -160,6 +160,29 @@ def _card_layout_ok(groups: Sequence[str]) -> bool:
     return lengths in ([4, 6, 5], [4, 6, 4])
 
 
+def _split_cards(groups: Sequence[str]) -> list[tuple[int, int, str]] | None:
+    """The run of digit groups as one card or several back to back, each (first group, last
+    group, brand); None unless the whole run is cards: the first 16 digits of a longer
+    number that happen to pass Luhn are not a card."""
+    if len(groups) > 24:
+        return None
+    if not groups:
+        return []
+    digits = ""
+    for j, piece in enumerate(groups):
+        digits += piece
+        if len(digits) > 19:
+            return None
+        if len(digits) < 13 or not _card_layout_ok(groups[: j + 1]):
+            continue
+        brand = card_brand(digits)
+        if brand and luhn_ok(digits):
+            rest = _split_cards(groups[j + 1 :])
+            if rest is not None:
+                return [(0, j, brand)] + [(i + j + 1, k + j + 1, b) for i, k, b in rest]
+    return None
+
+
 # --------------------------------------------------------------------------------------------
 # Lists of addresses and phone numbers
 
@@ -178,7 +201,7 @@ _PHONE = re.compile(
 # A product, order or invoice reference right before a phone-shaped number.
 _REFERENCE_BEFORE = re.compile(
     r"(?:\b(?:ref|reference|sku|article|art|code|commande|order|invoice|facture|lot|serial|"
-    r"serie|colis|tracking|produit|product|item|n|no|num|numero|number)\b|#|n°)[\s.:°#-]*$",
+    r"serie|colis|tracking|produit|product|item)\b|#)[\s.:°#-]*$",
     re.IGNORECASE,
 )
 
@@ -192,15 +215,22 @@ _AMOUNT = re.compile(
     rf"|(?:{_NUMBER})[ \u00a0\u202f]?(?:[kKmM] ?(?:{_CURRENCY})|(?:{_CURRENCY})|[kK]\b))"
 )
 _SALARY_WORD = re.compile(
-    r"\b(?:salaires?|salariale?s?|salariaux|remunerations?|remunere[es]*|brut annuel|"
-    r"brut mensuel|net annuel|net mensuel|annuel brut|mensuel brut|bruts? par (?:an|mois)|"
-    r"fixe annuel|package|paye|fiche de paie|bulletin de paie|augmentation|smic|"
+    # matched on the folded text (no accents); ambiguous words are left out or qualified:
+    # "package" (a product bundle), "augmentation" (of a budget), "paye"/"paie" (the verb),
+    # "raise" (funds), "net" after an amount (a net profit)
+    r"\b(?:salaires?|salariale?s?|salariaux|remunerations?|remunere[es]*|"
+    r"(?:brut|net)s? (?:annuel|mensuel|par an|par mois)|(?:annuel|mensuel) (?:brut|net)|"
+    r"fixe annuel|part variable|package (?:salarial|de remuneration|annuel|brut)|"
+    r"augmentation (?:de salaire|salariale|individuelle)|fiche de paie|bulletin de paie|"
+    r"feuille de paie|smic|"
     r"salary|salaries|wages?|payroll|compensation|remuneration|per annum|p\.a\.|"
     r"base pay|pay rise|pay raise|payslip|pay slip|take-home|gross annual|annual base|"
-    r"(?:a|per) (?:month|year),? (?:gross|net)|(?:gross|net) (?:a|per) (?:month|year)|raise)(?!\w)",
+    r"(?:a|per) (?:month|year),? (?:gross|net)|(?:gross|net) (?:a|per) (?:month|year)|"
+    r"(?:a|the|his|her|my|your|their) raise)(?!\w)",
     re.IGNORECASE,
 )
-_SALARY_AFTER_AMOUNT = re.compile(r"\s?(?:bruts?|nets?|gross)\b", re.IGNORECASE)
+_SALARY_AFTER_AMOUNT = re.compile(r"\s?(?:bruts?|gross)\b", re.IGNORECASE)
+_SALARY_MARK = re.compile(r"brut|gross", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 
 # --------------------------------------------------------------------------------------------
@@ -284,8 +314,10 @@ class _Taken:
         self.ends: list[int] = []
 
     def overlaps(self, start: int, end: int) -> bool:
+        # the spans kept never overlap, so sorted by start they are sorted by end too: only
+        # the last one starting before `end` can reach past `start`
         i = bisect_right(self.starts, end - 1)
-        return i > 0 and max(self.ends[:i]) > start
+        return i > 0 and self.ends[i - 1] > start
 
     def add(self, start: int, end: int) -> None:
         i = bisect_right(self.starts, start)
@@ -305,9 +337,7 @@ class Scanner:
         )
         self._terms = (
             re.compile(
-                r"(?<!\w)(?:"
-                + "|".join(term_pattern(t) for t in terms)
-                + r")(?![\w\u0300-\u036f])",
+                r"(?<!\w)(?:" + terms_pattern(terms) + r")(?![\w\u0300-\u036f])",
                 re.IGNORECASE,
             )
             if terms
@@ -374,24 +404,11 @@ class Scanner:
             if len(run) < 13:
                 continue
             groups = _RUN_SPLIT.split(run)
+            cards = _split_cards(groups)
+            if not cards:
+                continue
             offsets = [m.start() for m in re.finditer(r"[0-9]+", run)]
-            i = 0
-            while i < len(groups):
-                hit = None
-                digits = ""
-                for j in range(i, len(groups)):
-                    digits += groups[j]
-                    if len(digits) > 19:
-                        break
-                    if len(digits) < 13 or not _card_layout_ok(groups[i : j + 1]):
-                        continue
-                    brand = card_brand(digits)
-                    if brand and luhn_ok(digits):
-                        hit = (j, brand)
-                if hit is None:
-                    i += 1
-                    continue
-                j, brand = hit
+            for i, j, brand in cards:
                 start = match.start() + offsets[i]
                 end = match.start() + offsets[j] + len(groups[j])
                 found.append(
@@ -404,7 +421,6 @@ class Scanner:
                         {"brand": brand},
                     )
                 )
-                i = j + 1
         return found
 
     def _nirs(self, text: str, taken: _Taken) -> list[Finding]:
@@ -433,7 +449,8 @@ class Scanner:
             if len(digits) != length:
                 continue
             canonical = [len(g) for g in groups] == ([3, 3, 3] if length == 9 else [3, 3, 3, 5])
-            near = any(0 <= match.start() - end <= _COMPANY_WINDOW for end in words)
+            i = bisect_right(words, match.start())  # the nearest word ending before it
+            near = i > 0 and match.start() - words[i - 1] <= _COMPANY_WINDOW
             if near or (canonical and length == 14):
                 yield match.start(), match.end(), digits, near
 
@@ -504,23 +521,16 @@ class Scanner:
     def _salaries(self, text: str, taken: _Taken) -> list[Finding]:
         folded = fold(text)
         words = [(m.start(), m.end()) for m in _SALARY_WORD.finditer(folded)]
+        if not words and not _SALARY_MARK.search(folded):
+            return []  # the common case: no salary word, no "brut" anywhere
+        ends = [w_end for _, w_end in words]
         found = []
         for match in _AMOUNT.finditer(folded):
             start, end = match.start(), match.end()
             after = _SALARY_AFTER_AMOUNT.match(folded, end)
             salary = after is not None
             if not salary:
-                window = self.config.salary_window
-                for w_start, w_end in words:
-                    if w_end <= start:
-                        gap = folded[w_end:start]
-                    elif w_start >= end:
-                        gap = folded[end:w_start]
-                    else:
-                        continue
-                    if len(gap) <= window and not _SENTENCE_END.search(gap):
-                        salary = True
-                        break
+                salary = self._salary_word_near(folded, words, ends, start, end)
             if salary:
                 found.append(
                     Finding(
@@ -532,6 +542,26 @@ class Scanner:
                     )
                 )
         return found
+
+    def _salary_word_near(
+        self, folded: str, words: list[tuple[int, int]], ends: list[int], start: int, end: int
+    ) -> bool:
+        """A salary word within the window before or after the amount, in its sentence. Only
+        the nearest word on each side is looked at: a farther one is farther still."""
+        window = self.config.salary_window
+        i = bisect_right(ends, start)  # words[:i] end before the amount
+        if i > 0:
+            gap = folded[words[i - 1][1] : start]
+            if len(gap) <= window and not _SENTENCE_END.search(gap):
+                return True
+        j = i
+        while j < len(words) and words[j][0] < end:
+            j += 1  # a word overlapping the amount is no context
+        if j < len(words):
+            gap = folded[end : words[j][0]]
+            if len(gap) <= window and not _SENTENCE_END.search(gap):
+                return True
+        return False
 
     # -- credentials and terms ---------------------------------------------------------------
 

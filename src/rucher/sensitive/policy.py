@@ -104,7 +104,10 @@ class Policy:
         overrides = data.get("actions", {})
         for scope in ("*", *(s.value for s in SpaceKind)):
             for kind_name, action_name in overrides.get(scope, {}).items():
-                kind, action = Kind(kind_name), Action[str(action_name).upper()]
+                kind = Kind(kind_name)
+                if str(action_name).upper() not in Action.__members__:
+                    raise ValueError(f"unknown action {action_name!r} for {kind_name}")
+                action = Action[str(action_name).upper()]
                 for space in SpaceKind if scope == "*" else (SpaceKind(scope),):
                     table[space][kind] = action
         unknown = set(overrides) - {"*", *(s.value for s in SpaceKind)}

@@ -30,6 +30,8 @@ for _dash in "‐‑‒–—":
 
 COMBINING = "[\u0300-\u036f]*"
 
+Trie = dict[str, "Trie"]
+
 
 def fold(text: str) -> str:
     """Accents off, typographic quotes, spaces and dashes plain; same length as `text`."""
@@ -45,27 +47,53 @@ def fold_term(term: str) -> str:
     return " ".join(plain.casefold().split())
 
 
-def term_pattern(term: str) -> str:
-    """The regular expression of one folded term, matched against `fold(text)` with
-    re.IGNORECASE: combining accents may follow any letter (decomposed input), "oe"/"ae"
-    also match the ligatures, a space matches any run of spaces or a hyphen."""
-    parts: list[str] = []
+def _tokens(term: str) -> list[str]:
+    """A folded term cut into the units of its pattern: "oe" and "ae" are one unit (they
+    also match the ligatures), any other character is one."""
+    out: list[str] = []
     i = 0
     while i < len(term):
-        pair = term[i : i + 2]
-        if pair in ("oe", "ae"):
-            parts.append(f"(?:{pair}|{'œ' if pair == 'oe' else 'æ'})")
+        if term[i : i + 2] in ("oe", "ae"):
+            out.append(term[i : i + 2])
             i += 2
-            continue
-        char = term[i]
-        if char == " ":
-            parts.append(r"[\s-]+")
-        elif char.isalnum():
-            parts.append(re.escape(char) + COMBINING)
         else:
-            parts.append(re.escape(char))
-        i += 1
-    return "".join(parts)
+            out.append(term[i])
+            i += 1
+    return out
+
+
+def _unit_pattern(unit: str) -> str:
+    if unit in ("oe", "ae"):
+        return f"(?:{unit}|{'œ' if unit == 'oe' else 'æ'})"
+    if unit == " ":
+        return r"[\s-]+"
+    if unit.isalnum():
+        return re.escape(unit) + COMBINING
+    return re.escape(unit)
+
+
+def terms_pattern(terms: list[str]) -> str:
+    """One regular expression for folded terms, matched against `fold(text)` with
+    re.IGNORECASE: combining accents may follow any letter (decomposed input), "oe"/"ae"
+    also match the ligatures, a space matches any run of spaces or a hyphen. The terms are
+    merged into a trie (common prefixes once), so a long list costs little per position;
+    a longer term is tried before its prefix."""
+    trie: Trie = {}
+    for term in terms:
+        node = trie
+        for unit in _tokens(term):
+            node = node.setdefault(unit, {})
+        node[""] = {}
+
+    def emit(node: Trie) -> str:
+        branches = [_unit_pattern(unit) + emit(child) for unit, child in node.items() if unit]
+        if "" in node:
+            branches.append("")
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return emit(trie)
 
 
 def mask(text: str, keep_start: int = 0, keep_end: int = 0) -> str:
