@@ -306,7 +306,18 @@ def split(rows: list[tuple[str, str, str, str]]) -> dict[int, str]:
 
 
 def fill(text: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: VALUES[m.group(1)](), text)
+    """The placeholders filled; values within one sentence are distinct (three addresses
+    drawn for a list of three are three addresses: a repeat would make the label false)."""
+    used: set[str] = set()
+
+    def draw(match: re.Match[str]) -> str:
+        value = VALUES[match.group(1)]()
+        while value in used:
+            value = VALUES[match.group(1)]()
+        used.add(value)
+        return value
+
+    return re.sub(r"\{(\w+)\}", draw, text)
 
 
 def build() -> list[tuple[str, str, str, str, str]]:

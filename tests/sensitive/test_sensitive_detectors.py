@@ -319,6 +319,8 @@ def test_private_key_block_found_whole() -> None:
         "Mot de passe: hunter2x",
         "password = 'Tr0ub4dor&3'",
         "the password is Xk9#mQ2p",
+        "Le mot de passe du compte partagé est Printemps123, ne le diffusez pas.",
+        "The password for the guest wifi is Welcome2025",
         "mdp : 482913",
         "pwd=CorrectHorse",
         "postgres://app:S3cr3t-pw@db:5432/app",
@@ -338,6 +340,8 @@ def test_password_in_clear_found(text: str) -> None:
         "Password: <your password>",
         "password: ${DB_PASSWORD}",
         "le mot de passe est le même que d'habitude",
+        "Le mot de passe de ce compte est oublié depuis longtemps.",
+        "The password you chose is weak.",
         "Mot de passe : voir le coffre-fort",
         "pk_live_51H8zZabcdefghijklmnopqrstuvwxyz",  # publishable, meant to be public
         "-----BEGIN PUBLIC KEY----- MFkw -----END PUBLIC KEY-----",

@@ -256,7 +256,8 @@ _SECRET_LABEL = re.compile(
     r"(?<![\w-])(?:password|passwd|pwd|passphrase|mot de passe|mot-de-passe|mdp|"
     r"(?:aws_)?secret(?:_access)?_key|api[_-]?key|api[_-]?secret|client[_-]?secret|"
     r"access[_-]?token|auth[_-]?token|secret)"
-    r"(?:\s*(?::|=|=>|->)\s*|\s+(?:is|est|:)\s+)",
+    # "password: X", "mot de passe = X", and "le mot de passe du compte partagé est X"
+    r"(?:\s*(?::|=|=>|->)\s*|(?:\s+[\w'’-]{1,24}){0,5}?\s+(?:is|est|:|=)\s+)",
     re.IGNORECASE,
 )
 _SECRET_VALUE = re.compile(r"[\"'«“]?\s?([^\s\"'«»“”]{1,200})")
