@@ -277,11 +277,13 @@ VALUES = {
 }
 
 TEMPLATES = HERE / "templates.txt"  # category|language|expected kinds|template
+# written after the first held-out measurement (docs/moderation.md): its own half, "heldout2"
+TEMPLATES_2 = HERE / "templates_heldout2.txt"
 
 
-def templates() -> list[tuple[str, str, str, str]]:
+def templates(path: Path = TEMPLATES) -> list[tuple[str, str, str, str]]:
     rows = []
-    for line in TEMPLATES.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
         category, language, kinds, text = line.split("|", 3)
@@ -329,6 +331,9 @@ def build() -> list[tuple[str, str, str, str, str]]:
         for n in range(times):
             sentence = fill(text) if "{DB_" not in text else text
             out.append((f"{category}-{i:03d}-{n}", halves[i], language, kinds, sentence))
+    for i, (category, language, kinds, text) in enumerate(templates(TEMPLATES_2)):
+        for n in range(INSTANCES if "{" in text else 1):
+            out.append((f"h2-{category}-{i:03d}-{n}", "heldout2", language, kinds, fill(text)))
     return out
 
 
