@@ -220,6 +220,7 @@ def test_the_same_address_three_times_is_not_a_list() -> None:
         "(212) 736-4421; (415) 738-2291; (617) 555-0142",
         "0033 6 12 34 56 78, 06.12.34.56.79, 06-12-34-56-70",
         "Numéros : 06 12 34 56 78, 07 81 23 45 67, n° 01 42 68 53 00",
+        "Cayenne 05 94 80 14 67, Fort-de-France 05 96 71 20 30, Paris 01 42 68 53 00",
     ],
 )
 def test_phone_list_found(text: str) -> None:
@@ -323,6 +324,7 @@ def test_private_key_block_found_whole() -> None:
         "The password for the guest wifi is Welcome2025",
         "mdp : 482913",
         "pwd=CorrectHorse",
+        "login demo and password Demo#2025.",
         "postgres://app:S3cr3t-pw@db:5432/app",
     ],
 )
@@ -342,6 +344,7 @@ def test_password_in_clear_found(text: str) -> None:
         "le mot de passe est le même que d'habitude",
         "Le mot de passe de ce compte est oublié depuis longtemps.",
         "The password you chose is weak.",
+        "Password managers help; password reset2025 is the subject line.",
         "Mot de passe : voir le coffre-fort",
         "pk_live_51H8zZabcdefghijklmnopqrstuvwxyz",  # publishable, meant to be public
         "-----BEGIN PUBLIC KEY----- MFkw -----END PUBLIC KEY-----",

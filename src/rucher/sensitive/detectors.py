@@ -198,6 +198,22 @@ _PHONE = re.compile(
     # North American national: (415) 555-0123, 415-555-0123
     r"|(?<![\w+])(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[-.])[2-9][0-9]{2}[-.][0-9]{4}(?![\w])"
 )
+# a national number starting with 0 is French, or of a French overseas department (0594 …)
+_NATIONAL_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT")
+
+
+def _valid_phone(raw: str) -> phonenumbers.PhoneNumber | None:
+    regions = ("US",) if raw[0] in "(23456789" else _NATIONAL_REGIONS
+    for region in regions if raw[0] != "+" and not raw.startswith("00") else ("FR",):
+        try:
+            number = phonenumbers.parse(raw.replace("(0)", ""), region)
+        except phonenumbers.NumberParseException:
+            return None
+        if phonenumbers.is_valid_number(number):
+            return number
+    return None
+
+
 # A product, order or invoice reference right before a phone-shaped number.
 _REFERENCE_BEFORE = re.compile(
     r"(?:\b(?:ref|reference|sku|article|art|code|commande|order|invoice|facture|lot|serial|"
@@ -257,7 +273,7 @@ _SECRET_LABEL = re.compile(
     r"(?:aws_)?secret(?:_access)?_key|api[_-]?key|api[_-]?secret|client[_-]?secret|"
     r"access[_-]?token|auth[_-]?token|secret)"
     # "password: X", "mot de passe = X", and "le mot de passe du compte partagé est X"
-    r"(?:\s*(?::|=|=>|->)\s*|(?:\s+[\w'’-]{1,24}){0,5}?\s+(?:is|est|:|=)\s+)",
+    r"(?:\s*(?::|=|=>|->)\s*|(?:\s+[\w'’-]{1,24}){0,5}?\s+(?:is|est|:|=)\s+|(?P<bare>\s+))",
     re.IGNORECASE,
 )
 _SECRET_VALUE = re.compile(r"[\"'«“]?\s?([^\s\"'«»“”]{1,200})")
@@ -288,6 +304,17 @@ def _password_like(value: str) -> bool:
     if value.isdigit():
         return len(value) >= 6
     return has_digit or has_symbol or mixed
+
+
+def _strong(value: str) -> bool:
+    """After a bare "password " (no colon, no "is"), only an unmistakable password: digits,
+    letters of both cases and a symbol ("password Demo#2025", not "password managers")."""
+    return (
+        any(c.isdigit() for c in value)
+        and any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+        and any(not c.isalnum() for c in value)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -507,12 +534,8 @@ class Scanner:
         items = []
         for match in candidates:
             raw = match.group()
-            region = "US" if raw[0] in "(23456789" else "FR"
-            try:
-                number = phonenumbers.parse(raw.replace("(0)", ""), region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(number):
+            number = _valid_phone(raw)
+            if number is not None:
                 key = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
                 items.append((match.start(), match.end(), key, mask(raw, keep_end=2)))
         return self._list(Kind.PHONE_LIST, items, taken)
@@ -599,7 +622,7 @@ class Scanner:
             if value_match is None:
                 continue
             value = value_match.group(1).rstrip(".,;:)]}»”")
-            if _password_like(value):
+            if _password_like(value) and (not match.group("bare") or _strong(value)):
                 start = value_match.start(1)
                 found.append(
                     Finding(
