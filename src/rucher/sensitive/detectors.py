@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -42,7 +42,7 @@ from stdnum.fr import nir as stdnum_nir
 from stdnum.fr import siret as stdnum_siret
 
 from rucher.sensitive.messages import describe
-from rucher.sensitive.text import BULLET, fold, fold_term, mask, mask_email, terms_pattern
+from rucher.sensitive.text import BULLET, fold_lower, fold_term, mask, mask_email, terms_pattern
 
 
 class Kind(StrEnum):
@@ -96,14 +96,14 @@ _IBAN = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?:[ \u00a0\u202f-]?[A-Za-z0-9]){11,32}(?![A-Za-z0-9])"
 )
 _NIR = re.compile(
-    rf"(?<![\w.,/])[1-478]{SEP}?[0-9]{{2}}{SEP}?(?:0[1-9]|1[0-2]|[2-9][0-9]){SEP}?"
+    rf"[1-478](?<![\w.,/][1-478]){SEP}?[0-9]{{2}}{SEP}?(?:0[1-9]|1[0-2]|[2-9][0-9]){SEP}?"
     rf"(?:[0-9]{{2}}|2[ABab]){SEP}?[0-9]{{3}}{SEP}?[0-9]{{3}}{SEP}?[0-9]{{2}}(?![\w])"
 )
 # A run of digits, a single space or dash allowed between two of them; it starts where the
 # run starts (look-behind) so that scanning a long run is linear.
-_DIGIT_RUN = re.compile(r"(?<![\w.,/])[0-9](?:[ \u00a0\u202f-]?[0-9])*(?![\w])")
+_DIGIT_RUN = re.compile(r"[0-9](?<![\w.,/][0-9])(?:[ \u00a0\u202f-]?[0-9])*(?![\w])")
 _RUN_SPLIT = re.compile(r"[ \u00a0\u202f-]")
-_COMPANY_WORD = re.compile(r"\b(?:siren|siret|rcs|immatricul\w*)\b", re.IGNORECASE)
+_COMPANY_WORD = re.compile(r"(?:siren|siret|rcs|immatricul\w*)\b")  # on fold_lower
 _COMPANY_WINDOW = 40
 
 
@@ -186,17 +186,16 @@ def _split_cards(groups: Sequence[str]) -> list[tuple[int, int, str]] | None:
 # --------------------------------------------------------------------------------------------
 # Lists of addresses and phone numbers
 
-_EMAIL = re.compile(
-    r"(?<![\w.%+-])[\w.%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}(?![\w-])"
-)
+# the domain of an address, after its "@"; the local part is read backwards from the "@"
+_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}(?![\w-])")
 _PHONE = re.compile(
     # international: +33 6 12 34 56 78, 0044 20 7946 0958, +33 (0)1 23 45 67 89, +1 415-555-0123
-    r"(?<![\w+])(?:\+|00)[1-9][0-9]{0,2}[ .\u00a0-]?(?:\(0\)[ \u00a0]?)?\(?[0-9]{1,4}\)?"
+    r"(?:\+|00)[1-9][0-9]{0,2}[ .\u00a0-]?(?:\(0\)[ \u00a0]?)?\(?[0-9]{1,4}\)?"
     r"(?:[ .\u00a0-]?[0-9]{2,4}){1,5}(?![\w])"
     # French national: 06 12 34 56 78, 06.12.34.56.78, 0612345678
-    r"|(?<![\w+])0[1-9](?:[ .\u00a0-]?[0-9]{2}){4}(?![\w])"
+    r"|0[1-9](?:[ .\u00a0-]?[0-9]{2}){4}(?![\w])"
     # North American national: (415) 555-0123, 415-555-0123
-    r"|(?<![\w+])(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[-.])[2-9][0-9]{2}[-.][0-9]{4}(?![\w])"
+    r"|(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[-.])[2-9][0-9]{2}[-.][0-9]{4}(?![\w])"
 )
 # a national number starting with 0 is French, or of a French overseas department (0594 …)
 _NATIONAL_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT")
@@ -217,18 +216,18 @@ def _valid_phone(raw: str) -> phonenumbers.PhoneNumber | None:
 # A product, order or invoice reference right before a phone-shaped number.
 _REFERENCE_BEFORE = re.compile(
     r"(?:\b(?:ref|reference|sku|article|art|code|commande|order|invoice|facture|lot|serial|"
-    r"serie|colis|tracking|produit|product|item)\b|#)[\s.:°#-]*$",
-    re.IGNORECASE,
+    r"serie|colis|tracking|produit|product|item)\b|#)[\s.:°#-]*$"
 )
 
 # --------------------------------------------------------------------------------------------
 # Salary
 
 _NUMBER = r"[0-9]{1,3}(?:[ \u00a0\u202f.,'][0-9]{3})+(?:[.,][0-9]{1,2})?|[0-9]+(?:[.,][0-9]{1,2})?"
-_CURRENCY = r"€|EUR\b|euros?\b|\$|USD\b|dollars?\b|£|GBP\b|pounds?\b|livres?\b|CHF\b"
+# matched on fold_lower(text)
+_CURRENCY = r"€|eur\b|euros?\b|\$|usd\b|dollars?\b|£|gbp\b|pounds?\b|livres?\b|chf\b"
 _AMOUNT = re.compile(
-    rf"(?<![\w.,])(?:(?:€|\$|£|EUR|USD|GBP|CHF) ?(?:{_NUMBER}) ?(?:[kK]\b|[mM]\b)?"
-    rf"|(?:{_NUMBER})[ \u00a0\u202f]?(?:[kKmM] ?(?:{_CURRENCY})|(?:{_CURRENCY})|[kK]\b))"
+    rf"(?<![\w.,])(?:(?:€|\$|£|eur|usd|gbp|chf) ?(?:{_NUMBER}) ?(?:k\b|m\b)?"
+    rf"|(?:{_NUMBER})[ \u00a0\u202f]?(?:[km] ?(?:{_CURRENCY})|(?:{_CURRENCY})|k\b))"
 )
 _SALARY_WORD = re.compile(
     # matched on the folded text (no accents); ambiguous words are left out or qualified:
@@ -242,11 +241,18 @@ _SALARY_WORD = re.compile(
     r"salary|salaries|wages?|payroll|compensation|remuneration|per annum|p\.a\.|"
     r"base pay|pay rise|pay raise|payslip|pay slip|take-home|gross annual|annual base|"
     r"(?:a|per) (?:month|year),? (?:gross|net)|(?:gross|net) (?:a|per) (?:month|year)|"
-    r"(?:a|the|his|her|my|your|their) raise)(?!\w)",
-    re.IGNORECASE,
+    r"(?:a|the|his|her|my|your|their) raise)(?!\w)"
 )
-_SALARY_AFTER_AMOUNT = re.compile(r"\s?(?:bruts?|gross)\b", re.IGNORECASE)
-_SALARY_MARK = re.compile(r"brut|gross", re.IGNORECASE)
+# Cheap look-ups before the regular expressions (a substring test is a fast scan in C): a
+# post with none of these cannot match, and most posts have none.
+_SALARY_STEMS = (
+    "salai", "salar", "remun", "brut", "annuel", "mensuel", "par an", "par mois", "fixe annuel",
+    "part variable", "package", "augmentation", "paie", "smic", "wage", "payroll",
+    "compensation", "annum", "p.a.", "base pay", "pay ri", "pay ra", "pay slip", "payslip",
+    "take-home", "gross", "a month", "a year", "per month", "per year", "raise",
+)
+_SALARY_AFTER_AMOUNT = re.compile(r"\s?(?:bruts?|gross)\b")
+_SALARY_MARK = re.compile(r"brut|gross")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 
 # --------------------------------------------------------------------------------------------
@@ -262,24 +268,26 @@ _KEY_SHAPES: tuple[tuple[str, str], ...] = (
 )
 _KEYS = re.compile(
     "|".join(
-        f"(?P<k{i}>(?<![A-Za-z0-9_-])(?:{shape})(?![A-Za-z0-9_-]))"
+        f"(?P<k{i}>(?:{shape})(?![A-Za-z0-9_-]))"
         for i, (_, shape) in enumerate(_KEY_SHAPES)
     )
 )
 _PEM_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY( BLOCK)?-----")
 _PEM_END = re.compile(r"-----END (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY( BLOCK)?-----")
+_KEY_STEMS = (
+    "AKIA", "ASIA", "ABIA", "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+    "xox", "hooks.slack", "sk_", "rk_", "whsec_", "AIza", "GOCSPX-", "ya29.",
+)
+_LABEL_STEMS = ("pass", "pwd", "mdp", "secret", "api", "token", "mot de passe", "mot-de-passe")
 _SECRET_LABEL = re.compile(
     r"(?<![\w-])(?:password|passwd|pwd|passphrase|mot de passe|mot-de-passe|mdp|"
     r"(?:aws_)?secret(?:_access)?_key|api[_-]?key|api[_-]?secret|client[_-]?secret|"
     r"access[_-]?token|auth[_-]?token|secret)"
     # "password: X", "mot de passe = X", and "le mot de passe du compte partagé est X"
-    r"(?:\s*(?::|=|=>|->)\s*|(?:\s+[\w'’-]{1,24}){0,5}?\s+(?:is|est|:|=)\s+|(?P<bare>\s+))",
-    re.IGNORECASE,
-)
+    r"(?:\s*(?::|=|=>|->)\s*|(?:\s+[\w'’-]{1,24}){0,5}?\s+(?:is|est|:|=)\s+|(?P<bare>\s+))"
+)  # on fold_lower(text)
 _SECRET_VALUE = re.compile(r"[\"'«“]?\s?([^\s\"'«»“”]{1,200})")
-_URL_PASSWORD = re.compile(
-    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@]{1,64}:([^\s:/@]{1,128})@"
-)
+_URL_PASSWORD = re.compile(r"://[^\s:/@]{1,64}:([^\s:/@]{1,128})@")  # scheme://user:pw@
 _PLACEHOLDERS = frozenset(
     {
         "oublie", "oublié", "required", "requis", "obligatoire", "optional", "optionnel",
@@ -334,6 +342,38 @@ _PRIORITY = (
 )
 
 
+def _in_word(char: str, extra: str = "") -> bool:
+    return char.isalnum() or char == "_" or char in extra
+
+
+def _at_word_start(
+    pattern: re.Pattern[str], text: str, extra: str = ""
+) -> Iterator[re.Match[str]]:
+    """The matches of `pattern` that do not start inside a word (the character before is no
+    letter, digit, "_" or one of `extra`). Patterns keep their look-behind out of their
+    first position, so that `re` can jump to where a match may start; a match rejected here
+    is looked for again one character further, as the look-behind would have."""
+    pos = 0
+    while (match := pattern.search(text, pos)) is not None:
+        start = match.start()
+        if start and _in_word(text[start - 1], extra):
+            pos = start + 1
+            continue
+        yield match
+        pos = max(match.end(), start + 1)
+
+
+def _local_part_start(text: str, at: int) -> int | None:
+    """Where the local part of the address whose "@" is at `at` starts (1 to 64 of
+    letters, digits and ._%+-), None when there is none or it is longer."""
+    i = at
+    while i > 0 and at - i < 64 and _in_word(text[i - 1], ".%+-"):
+        i -= 1
+    if i == at or (i > 0 and _in_word(text[i - 1], ".%+-")):
+        return None
+    return i
+
+
 class _Taken:
     """Spans already claimed by a more specific finding (an IBAN's digits are no card)."""
 
@@ -353,6 +393,31 @@ class _Taken:
         self.ends.insert(i, end)
 
 
+class _Text:
+    """One text being scanned, with what several detectors share, computed once."""
+
+    __slots__ = ("_low", "_runs", "raw")
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self._low: str | None = None
+        self._runs: list[re.Match[str]] | None = None
+
+    @property
+    def low(self) -> str:
+        """Accents off, lower case, same offsets: what word detectors match."""
+        if self._low is None:
+            self._low = fold_lower(self.raw)
+        return self._low
+
+    @property
+    def runs(self) -> list[re.Match[str]]:
+        """The runs of digits (cards, SIREN, SIRET)."""
+        if self._runs is None:
+            self._runs = list(_DIGIT_RUN.finditer(self.raw))
+        return self._runs
+
+
 class Scanner:
     """The detectors of one configuration, compiled once."""
 
@@ -365,13 +430,12 @@ class Scanner:
         )
         self._terms = (
             re.compile(
-                r"(?<!\w)(?:" + terms_pattern(terms) + r")(?![\w\u0300-\u036f])",
-                re.IGNORECASE,
+                r"(?:" + terms_pattern(terms) + r")(?![\w\u0300-\u036f])"
             )
             if terms
             else None
         )
-        runs: dict[Kind, Callable[[str, _Taken], list[Finding]]] = {
+        runs: dict[Kind, Callable[[_Text, _Taken], list[Finding]]] = {
             Kind.CREDENTIAL: self._credentials,
             Kind.IBAN: self._ibans,
             Kind.CARD: self._cards,
@@ -387,9 +451,10 @@ class Scanner:
 
     def scan(self, text: str) -> list[Finding]:
         taken = _Taken()
+        doc = _Text(text)
         findings: list[Finding] = []
         for run in self._runs:
-            for finding in run(text, taken):
+            for finding in run(doc, taken):
                 if not taken.overlaps(finding.start, finding.end):
                     findings.append(finding)
                     taken.add(finding.start, finding.end)
@@ -398,7 +463,8 @@ class Scanner:
 
     # -- numbers -----------------------------------------------------------------------------
 
-    def _ibans(self, text: str, taken: _Taken) -> list[Finding]:
+    def _ibans(self, doc: _Text, taken: _Taken) -> list[Finding]:
+        text = doc.raw
         found = []
         for match in _IBAN.finditer(text):
             raw = match.group()
@@ -425,9 +491,10 @@ class Scanner:
                     break
         return found
 
-    def _cards(self, text: str, taken: _Taken) -> list[Finding]:
+    def _cards(self, doc: _Text, taken: _Taken) -> list[Finding]:
+        text = doc.raw
         found = []
-        for match in _DIGIT_RUN.finditer(text):
+        for match in doc.runs:
             run = match.group()
             if len(run) < 13:
                 continue
@@ -451,7 +518,8 @@ class Scanner:
                 )
         return found
 
-    def _nirs(self, text: str, taken: _Taken) -> list[Finding]:
+    def _nirs(self, doc: _Text, taken: _Taken) -> list[Finding]:
+        text = doc.raw
         found = []
         for match in _NIR.finditer(text):
             if stdnum_nir.is_valid(match.group().replace("\u00a0", "").replace("\u202f", "")):
@@ -466,12 +534,16 @@ class Scanner:
                 )
         return found
 
-    def _company_numbers(self, text: str, length: int) -> Iterable[tuple[int, int, str, bool]]:
+    def _company_numbers(self, doc: _Text, length: int) -> Iterable[tuple[int, int, str, bool]]:
         """Digit runs of `length` digits: (start, end, digits, written in the canonical
         3-3-3(-5) grouping), those that a company word precedes or that are so grouped."""
-        words = [m.end() for m in _COMPANY_WORD.finditer(text)]
-        for match in _DIGIT_RUN.finditer(text):
+        words = [m.end() for m in _at_word_start(_COMPANY_WORD, doc.low)]
+        if not words and length == 9:
+            return  # a SIREN is only taken with a word before it
+        for match in doc.runs:
             run = match.group()
+            if not length <= len(run) <= length + 3:
+                continue  # 9 or 14 digits, with at most 3 spaces
             groups = _RUN_SPLIT.split(run)
             digits = "".join(groups)
             if len(digits) != length:
@@ -482,17 +554,19 @@ class Scanner:
             if near or (canonical and length == 14):
                 yield match.start(), match.end(), digits, near
 
-    def _sirets(self, text: str, taken: _Taken) -> list[Finding]:
+    def _sirets(self, doc: _Text, taken: _Taken) -> list[Finding]:
+        text = doc.raw
         return [
             Finding(Kind.SIRET, start, end, mask(text[start:end], keep_end=3), "sensitive.siret")
-            for start, end, digits, _ in self._company_numbers(text, 14)
+            for start, end, digits, _ in self._company_numbers(doc, 14)
             if stdnum_siret.is_valid(digits)
         ]
 
-    def _sirens(self, text: str, taken: _Taken) -> list[Finding]:
+    def _sirens(self, doc: _Text, taken: _Taken) -> list[Finding]:
+        text = doc.raw
         return [
             Finding(Kind.SIREN, start, end, mask(text[start:end], keep_end=3), "sensitive.siren")
-            for start, end, digits, _ in self._company_numbers(text, 9)
+            for start, end, digits, _ in self._company_numbers(doc, 9)
             if luhn_ok(digits)
         ]
 
@@ -511,23 +585,27 @@ class Scanner:
             for start, end, _, masked in items
         ]
 
-    def _emails(self, text: str, taken: _Taken) -> list[Finding]:
+    def _emails(self, doc: _Text, taken: _Taken) -> list[Finding]:
+        text = doc.raw
         if "@" not in text:
             return []
         items = []
-        for match in _EMAIL.finditer(text):
-            address = match.group().rstrip(".")
-            if not address.rsplit(".", 1)[-1].isalpha():
-                continue
-            end = match.start() + len(address)
-            items.append((match.start(), end, address.casefold(), mask_email(address)))
+        at = text.find("@")
+        while at != -1:
+            start = _local_part_start(text, at)
+            domain = _EMAIL_DOMAIN.match(text, at + 1) if start is not None else None
+            if start is not None and domain and domain.group().rsplit(".", 1)[-1].isalpha():
+                address = text[start : domain.end()]
+                items.append((start, domain.end(), address.casefold(), mask_email(address)))
+            at = text.find("@", at + 1)
         return self._list(Kind.EMAIL_LIST, items, taken)
 
-    def _phones(self, text: str, taken: _Taken) -> list[Finding]:
+    def _phones(self, doc: _Text, taken: _Taken) -> list[Finding]:
+        text = doc.raw
         candidates = [
             m
-            for m in _PHONE.finditer(text)
-            if not _REFERENCE_BEFORE.search(fold(text[max(0, m.start() - 24) : m.start()]))
+            for m in _at_word_start(_PHONE, text, "+")
+            if not _REFERENCE_BEFORE.search(doc.low[max(0, m.start() - 24) : m.start()])
         ]
         if len({m.group() for m in candidates}) < self.config.list_threshold:
             return []
@@ -542,15 +620,18 @@ class Scanner:
 
     # -- salary -----------------------------------------------------------------------------
 
-    def _salaries(self, text: str, taken: _Taken) -> list[Finding]:
-        folded = fold(text)
+    def _salaries(self, doc: _Text, taken: _Taken) -> list[Finding]:
+        text = doc.raw
+        folded = doc.low
+        if not any(stem in folded for stem in _SALARY_STEMS):
+            return []  # the common case
         words = [(m.start(), m.end()) for m in _SALARY_WORD.finditer(folded)]
-        if not words and not _SALARY_MARK.search(folded):
-            return []  # the common case: no salary word, no "brut" anywhere
+        marks = [m.start() for m in _SALARY_MARK.finditer(folded)]
+        if not words and not marks:
+            return []
         ends = [w_end for _, w_end in words]
         found = []
-        for match in _AMOUNT.finditer(folded):
-            start, end = match.start(), match.end()
+        for start, end in self._amounts_near(folded, words, marks):
             after = _SALARY_AFTER_AMOUNT.match(folded, end)
             salary = after is not None
             if not salary:
@@ -566,6 +647,26 @@ class Scanner:
                     )
                 )
         return found
+
+    def _amounts_near(
+        self, folded: str, words: list[tuple[int, int]], marks: list[int]
+    ) -> Iterator[tuple[int, int]]:
+        """The amounts close enough to a salary word, or right before "brut"/"gross": only
+        the windows around them are scanned (an amount is at most ~40 characters)."""
+        reach = self.config.salary_window + 40
+        windows = sorted(
+            [(max(0, w_start - reach), w_end + reach) for w_start, w_end in words]
+            + [(max(0, mark - 40), mark) for mark in marks]
+        )
+        merged: list[list[int]] = []
+        for low, high in windows:
+            if merged and low <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], high)
+            else:
+                merged.append([low, high])
+        for low, high in merged:
+            for match in _AMOUNT.finditer(folded, low, min(high, len(folded))):
+                yield match.start(), match.end()
 
     def _salary_word_near(
         self, folded: str, words: list[tuple[int, int]], ends: list[int], start: int, end: int
@@ -589,9 +690,11 @@ class Scanner:
 
     # -- credentials and terms ---------------------------------------------------------------
 
-    def _credentials(self, text: str, taken: _Taken) -> list[Finding]:
+    def _credentials(self, doc: _Text, taken: _Taken) -> list[Finding]:
+        text = doc.raw
         found = []
-        for match in _KEYS.finditer(text):
+        keys = _at_word_start(_KEYS, text, "-") if any(k in text for k in _KEY_STEMS) else ()
+        for match in keys:
             service = _KEY_SHAPES[int((match.lastgroup or "k0")[1:])][0]
             value = match.group()
             found.append(
@@ -617,7 +720,10 @@ class Scanner:
                         "sensitive.credential.private_key",
                     )
                 )
-        for match in _SECRET_LABEL.finditer(text):
+        labels = (
+            _SECRET_LABEL.finditer(doc.low) if any(k in doc.low for k in _LABEL_STEMS) else ()
+        )
+        for match in labels:
             value_match = _SECRET_VALUE.match(text, match.end())
             if value_match is None:
                 continue
@@ -646,7 +752,8 @@ class Scanner:
                 )
         return found
 
-    def _confidential_terms(self, text: str, taken: _Taken) -> list[Finding]:
+    def _confidential_terms(self, doc: _Text, taken: _Taken) -> list[Finding]:
+        text = doc.raw
         if self._terms is None:
             return []
         return [
@@ -658,7 +765,7 @@ class Scanner:
                 "sensitive.confidential_term",
                 {"term": text[match.start() : match.end()]},
             )
-            for match in self._terms.finditer(fold(text))
+            for match in _at_word_start(self._terms, doc.low)
         ]
 
 

@@ -28,6 +28,9 @@ for _space in "\u00a0\u202f\u2007\u2009":
 for _dash in "‐‑‒–—":
     _FOLD_TABLE[ord(_dash)] = "-"
 
+_FOLD_LOWER: dict[str, str] = {chr(code): base.lower() for code, base in _FOLD_TABLE.items()}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
 COMBINING = "[\u0300-\u036f]*"
 
 Trie = dict[str, "Trie"]
@@ -38,13 +41,25 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
+def fold_lower(text: str) -> str:
+    """`fold(text)` in lower case, same length as `text` (a character whose lower case is
+    longer, like "İ", is kept as it is): what word detectors match, without IGNORECASE.
+    Only the non-ASCII characters go through the table (a French post has few)."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if low.isascii():
+        return low
+    return _NON_ASCII.sub(lambda m: _FOLD_LOWER.get(m.group(), m.group()), low)
+
+
 def fold_term(term: str) -> str:
     """A watched term as it is compared: accents off (decomposed too), ligatures opened,
     lower case, spaces collapsed."""
     decomposed = unicodedata.normalize("NFKD", fold(term))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     plain = plain.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    return " ".join(plain.casefold().split())
+    return " ".join(fold_lower(plain).split())
 
 
 def _tokens(term: str) -> list[str]:
@@ -73,9 +88,9 @@ def _unit_pattern(unit: str) -> str:
 
 
 def terms_pattern(terms: list[str]) -> str:
-    """One regular expression for folded terms, matched against `fold(text)` with
-    re.IGNORECASE: combining accents may follow any letter (decomposed input), "oe"/"ae"
-    also match the ligatures, a space matches any run of spaces or a hyphen. The terms are
+    """One regular expression for folded terms, matched against `fold_lower(text)`:
+    combining accents may follow any letter (decomposed input), "oe"/"ae" also match the
+    ligatures, a space matches any run of spaces or a hyphen. The terms are
     merged into a trie (common prefixes once), so a long list costs little per position;
     a longer term is tried before its prefix."""
     trie: Trie = {}
