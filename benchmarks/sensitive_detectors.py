@@ -14,8 +14,10 @@ For each post, in one run and alternating the order each round:
   SIREN/SIRET included: the worst case) and the 50 watched terms;
 - **detectors**: `Policy.check` alone (what is added), and with the default policy.
 
-p50/p95 are over every (post, round) timing. The goal (issue "Trust and safety"): detectors
-and watched words add at most 2 ms p95 to a 2,000-character post.
+p50/p95 are over every (post, round) timing, wall clock and this thread's CPU time (on a
+machine shared with other work the wall-clock tail measures the scheduler, not the code).
+The goal (issue "Trust and safety"): detectors and watched words add at most 2 ms p95 to a
+2,000-character post.
 """
 
 from __future__ import annotations
@@ -76,11 +78,10 @@ SENSITIVE = [
     "Le mot de passe du compte partagé est Printemps2025!, merci de ne pas le diffuser.",
     "Point confidentiel sur le Projet Aurore à la fin de la réunion.",
 ]
-TERMS = tuple(
-    ["Projet Aurore", "Hélios", "Kestrel", "Opération Mistral", "Nordlicht"]
-    + [f"Code {name} {n}" for n, name in enumerate(
-        ["Alpha", "Bravo", "Charlie", "Delta", "Écho", "Foxtrot", "Golf", "Hôtel", "India"] * 5
-    )][:45]
+_CODES = ["Alpha", "Bravo", "Charlie", "Delta", "Écho", "Foxtrot", "Golf", "Hôtel", "India"]
+TERMS = (
+    "Projet Aurore", "Hélios", "Kestrel", "Opération Mistral", "Nordlicht",
+    *(f"Code {name} {n}" for n, name in enumerate(_CODES * 5)),
 )
 
 
@@ -103,10 +104,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def timed(function: Callable[[], object]) -> float:
-    started = time.perf_counter_ns()
+def timed(function: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU (this thread's) milliseconds: on a loaded machine the wall-clock tail is
+    the scheduler's, the CPU time is the work's."""
+    wall, cpu = time.perf_counter_ns(), time.thread_time_ns()
     function()
-    return (time.perf_counter_ns() - started) / 1e6  # ms
+    return (time.perf_counter_ns() - wall) / 1e6, (time.thread_time_ns() - cpu) / 1e6
 
 
 def main() -> None:
@@ -126,7 +129,8 @@ def main() -> None:
         everything_on.check(text, SpaceKind.INTERNAL)
         default.check(text, SpaceKind.PARTNER)
 
-    sides: dict[str, list[float]] = {"off": [], "on": [], "detectors": [], "default": []}
+    names = ("off", "on", "detectors", "default")
+    sides: dict[str, list[float]] = {f"{n}{c}": [] for n in names for c in ("", "_cpu")}
     gc.collect()
     for round_ in range(args.rounds):
         for n, text in enumerate(texts):
@@ -139,7 +143,9 @@ def main() -> None:
             if (round_ + n) % 2:
                 steps.reverse()
             for name, step in steps:
-                sides[name].append(timed(step))
+                wall, cpu = timed(step)
+                sides[name].append(wall)
+                sides[f"{name}_cpu"].append(cpu)
 
     flagged = sum(1 for t in texts if everything_on.check(t, SpaceKind.INTERNAL).findings)
     result = {
@@ -155,9 +161,11 @@ def main() -> None:
         },
     }
     result["added_p95_ms"] = round(result["on_p95_ms"] - result["off_p95_ms"], 4)
+    result["added_cpu_p95_ms"] = round(result["on_cpu_p95_ms"] - result["off_cpu_p95_ms"], 4)
     print(f"{len(texts)} posts of ~{result['characters']:.0f} characters, {args.rounds} rounds, "
           f"{flagged} flagged, {len(TERMS)} watched terms")
-    print(f"{'side':38s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s}")
+    print(f"{'side':38s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s}   "
+          f"{'CPU p50':>8s} {'CPU p95':>8s} {'CPU p99':>8s}")
     labels = {
         "off": "off: rendering only",
         "on": "on: rendering + every detector",
@@ -166,8 +174,10 @@ def main() -> None:
     }
     for name, label in labels.items():
         print(f"{label:38s} {result[f'{name}_p50_ms']:8.3f} {result[f'{name}_p95_ms']:8.3f} "
-              f"{result[f'{name}_p99_ms']:8.3f}")
-    print(f"added at p95 (on - off): {result['added_p95_ms']:.3f} ms (goal: at most 2 ms)")
+              f"{result[f'{name}_p99_ms']:8.3f}   {result[f'{name}_cpu_p50_ms']:8.3f} "
+              f"{result[f'{name}_cpu_p95_ms']:8.3f} {result[f'{name}_cpu_p99_ms']:8.3f}")
+    print(f"added at p95 (on - off): {result['added_p95_ms']:.3f} ms wall, "
+          f"{result['added_cpu_p95_ms']:.3f} ms CPU (goal: at most 2 ms)")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
 
