@@ -190,8 +190,8 @@ def _split_cards(groups: Sequence[str]) -> list[tuple[int, int, str]] | None:
 _EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}(?![\w-])")
 _PHONE = re.compile(
     # international: +33 6 12 34 56 78, 0044 20 7946 0958, +33 (0)1 23 45 67 89, +1 415-555-0123
-    r"(?:\+|00)[1-9][0-9]{0,2}[ .\u00a0-]?(?:\(0\)[ \u00a0]?)?\(?[0-9]{1,4}\)?"
-    r"(?:[ .\u00a0-]?[0-9]{2,4}){1,5}(?![\w])"
+    # (each repetition takes exactly one digit: no two ways to split a run of digits)
+    r"(?:\+|00)[1-9](?:[ .\u00a0()-]{0,2}[0-9]){6,16}(?![\w])"
     # French national: 06 12 34 56 78, 06.12.34.56.78, 0612345678
     r"|0[1-9](?:[ .\u00a0-]?[0-9]{2}){4}(?![\w])"
     # North American national: (415) 555-0123, 415-555-0123
