@@ -100,3 +100,14 @@ def clean(value: object, limit: int | None = None, what: str | None = None) -> s
             % {"field": what, "limit": limit, "given": len(value)}
         )
     return value
+
+
+def scrub(value: str) -> str:
+    """For bulk importers only: ``value`` with NUL bytes removed and lone surrogates replaced
+    by U+FFFD. A file cannot be asked to send its text again, and refusing a whole dataset for
+    one broken message would be worse; the loader counts what it repaired in its report."""
+    if problem(value) is None:
+        return value
+    return "".join(
+        "\ufffd" if "\ud800" <= char <= "\udfff" else char for char in value if char != "\x00"
+    )
