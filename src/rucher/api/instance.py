@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from rucher.api import errors
 from rucher.api.auth import api_auth
@@ -12,7 +15,64 @@ from rucher.api.routers.people import router as people_router
 from rucher.api.routers.spaces import router as spaces_router
 from rucher.api.routers.streams import router as streams_router
 
-api = NinjaAPI(
+ERROR = {"$ref": "#/components/schemas/ErrorOut"}
+SERVER_ERROR = {
+    "title": "ServerErrorOut",
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "correlation_id": {"type": "string"}},
+    "required": ["detail", "correlation_id"],
+}
+# What any operation may answer whatever its handler does (rucher.api.errors, middleware).
+COMMON = {
+    "500": ("unexpected error: logged server-side with the correlation_id", SERVER_ERROR),
+}
+WITH_BODY = {
+    "400": ("the body is not JSON", ERROR),
+    "413": ("the body is over the size limit", ERROR),
+    "422": ("invalid input, or an Idempotency-Key reused for another request", ERROR),
+}
+AUTHENTICATED = {"401": ("no or bad credentials", ERROR)}
+WITH_PARAMETERS = {"422": ("invalid input", ERROR)}
+
+
+class RucherAPI(NinjaAPI):
+    """The OpenAPI document also lists the answers that do not come from a handler (a body
+    that is not JSON, too large, unauthenticated, a server error), so clients and the
+    schemathesis run know every status an operation can give."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                extra = dict(COMMON)
+                if operation.get("security"):
+                    extra.update(AUTHENTICATED)
+                if operation.get("parameters"):
+                    extra.update(WITH_PARAMETERS)
+                if operation.get("requestBody"):
+                    extra.update(WITH_BODY)
+                responses = operation.setdefault("responses", {})
+                for status, (description, body) in extra.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": body}},
+                        },
+                    )
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "ErrorOut",
+            {
+                "title": "ErrorOut",
+                "type": "object",
+                "properties": {"detail": {"title": "Detail", "type": "string"}},
+                "required": ["detail"],
+            },
+        )
+        return schema
+
+
+api = RucherAPI(
     title="rucher API",
     version="1",
     description=(

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, StrictBool, StrictInt
+from pydantic import AfterValidator, BeforeValidator, StrictBool
 
 from rucher import text
 
@@ -27,8 +27,17 @@ def _storable(value: str) -> str:
 # or a lone surrogate is a 422 before any handler runs (rucher.text has the rules and why).
 # Emptiness and limits are the actions' (rucher.text.clean), so the pages refuse the same.
 Text = Annotated[str, AfterValidator(_storable)]
-# Ids and numbers in bodies are strict: ``true`` is not 1, ``"3"`` is not 3.
-Id = StrictInt
+
+
+def _json_integer(value: object) -> object:
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("expected a whole number")
+    return value
+
+
+# Ids and numbers in bodies are JSON integers, as the schema says: ``true`` is not 1 and
+# ``"3"`` is not 3 (pydantic's lax mode takes both); ``3.0`` is 3 (JSON Schema's integer).
+Id = Annotated[int, BeforeValidator(_json_integer)]
 
 
 class ErrorOut(Schema):
@@ -45,7 +54,7 @@ class TokenIn(Schema):
     username: Text = Field(..., min_length=1, max_length=150)
     password: Text = Field(..., min_length=1, max_length=4096)
     name: Text = Field("api", max_length=100)
-    expires_in_days: StrictInt | None = Field(
+    expires_in_days: Id | None = Field(
         90, ge=1, le=366, description="days until the token stops working; null: until revoked"
     )
 
@@ -259,7 +268,7 @@ class PollIn(Schema):
 
 class VoteIn(Schema):
     option_id: Id | None = None
-    score: StrictInt | None = Field(None, ge=0, le=10)
+    score: Id | None = Field(None, ge=0, le=10)
 
 
 class VoteOut(Schema):
