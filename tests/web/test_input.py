@@ -95,3 +95,12 @@ def test_the_htmx_composer_gets_a_fresh_key_after_each_post(
         "/posts/new/", {**form, "text": "Deux", "idempotency_key": _key(answer)}, headers=HTMX
     )
     assert fresh.status_code == 200 and Content.objects.count() == 2
+
+
+def test_role_change_by_username_refuses_nul(
+    world: dict[str, Any], client_for: Callable[..., Client]
+) -> None:
+    answer = client_for(world["alice"]).post(
+        f"/spaces/{world['open'].slug}/roles/", {"username": "bob\x00", "role": "member"}
+    )
+    assert answer.status_code == 422

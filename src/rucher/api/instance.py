@@ -15,24 +15,25 @@ from rucher.api.routers.people import router as people_router
 from rucher.api.routers.spaces import router as spaces_router
 from rucher.api.routers.streams import router as streams_router
 
-ERROR = {"$ref": "#/components/schemas/ErrorOut"}
-SERVER_ERROR = {
+Answer = tuple[str, dict[str, Any]]
+ERROR: dict[str, Any] = {"$ref": "#/components/schemas/ErrorOut"}
+SERVER_ERROR: dict[str, Any] = {
     "title": "ServerErrorOut",
     "type": "object",
     "properties": {"detail": {"type": "string"}, "correlation_id": {"type": "string"}},
     "required": ["detail", "correlation_id"],
 }
 # What any operation may answer whatever its handler does (rucher.api.errors, middleware).
-COMMON = {
+COMMON: dict[str, Answer] = {
     "500": ("unexpected error: logged server-side with the correlation_id", SERVER_ERROR),
 }
-WITH_BODY = {
+WITH_BODY: dict[str, Answer] = {
     "400": ("the body is not JSON", ERROR),
     "413": ("the body is over the size limit", ERROR),
     "422": ("invalid input, or an Idempotency-Key reused for another request", ERROR),
 }
-AUTHENTICATED = {"401": ("no or bad credentials", ERROR)}
-WITH_PARAMETERS = {"422": ("invalid input", ERROR)}
+AUTHENTICATED: dict[str, Answer] = {"401": ("no or bad credentials", ERROR)}
+WITH_PARAMETERS: dict[str, Answer] = {"422": ("invalid input", ERROR)}
 
 
 class RucherAPI(NinjaAPI):
