@@ -69,7 +69,7 @@ def test_keys_belong_to_their_caller(world: dict[str, Any]) -> None:
 @pytest.mark.parametrize("key", ["", "x" * 256, "é", "a\tb"])
 def test_a_malformed_key_is_422(world: dict[str, Any], key: str) -> None:
     answer = publish(as_(world["bob"]), world["open"], **{"Idempotency-Key": key})
-    assert answer.status_code == 422 and "idempotency key" in answer.json()["detail"].lower()
+    assert answer.status_code == 422 and "ASCII" in answer.json()["detail"]
     assert not Content.objects.exists()
 
 
