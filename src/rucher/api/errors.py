@@ -1,10 +1,21 @@
-"""Every error of /api/v1 is JSON ``{"detail": "<a sentence a person can act on>"}``."""
+"""Every error of /api/v1 is JSON ``{"detail": "<a sentence a person can act on>"}``.
+
+An unexpected exception is a 500 ``{"detail": …, "correlation_id": …}``: the traceback is
+logged server-side with the same id, so a caller's report leads to it, and nothing of the
+internals reaches the caller. A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a 413.
+Errors raised outside the API's own handlers (URL resolution, middlewares) are turned into
+the same JSON by ``rucher.api.middleware``.
+"""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -44,7 +55,40 @@ def _clean(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+logger = logging.getLogger("rucher.api")
+
+SERVER_ERROR = "internal error: it was logged; quote this correlation_id when reporting it"
+
+
+def server_error(request: HttpRequest, exc: BaseException) -> JsonResponse:
+    """A 500 that names the log entry holding the traceback."""
+    correlation_id = uuid.uuid4().hex
+    logger.error(
+        "API error %s on %s %s",
+        correlation_id,
+        request.method,
+        request.path,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    response = JsonResponse({"detail": SERVER_ERROR, "correlation_id": correlation_id}, status=500)
+    response["X-Correlation-ID"] = correlation_id
+    return response
+
+
+def too_large() -> JsonResponse:
+    limit = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+    return JsonResponse({"detail": f"request body too large: at most {limit} bytes"}, status=413)
+
+
 def install(api: NinjaAPI) -> None:
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return server_error(request, exc)
+
+    @api.exception_handler(RequestDataTooBig)
+    def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return too_large()
+
     @api.exception_handler(ActionError)
     def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
         return api.create_response(request, {"detail": exc.message}, status=exc.status)

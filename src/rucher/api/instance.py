@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from rucher.api import errors
 from rucher.api.auth import api_auth
@@ -15,9 +16,32 @@ from rucher.api.routers.spaces import router as spaces_router
 from rucher.api.routers.streams import router as streams_router
 
 ROUTERS = "rucher.api.routers."
+Answer = tuple[str, dict[str, Any]]
+ERROR: dict[str, Any] = {"$ref": "#/components/schemas/ErrorOut"}
+SERVER_ERROR: dict[str, Any] = {
+    "title": "ServerErrorOut",
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "correlation_id": {"type": "string"}},
+    "required": ["detail", "correlation_id"],
+}
+# What any operation may answer whatever its handler does (rucher.api.errors, middleware).
+COMMON: dict[str, Answer] = {
+    "500": ("unexpected error: logged server-side with the correlation_id", SERVER_ERROR),
+}
+WITH_BODY: dict[str, Answer] = {
+    "400": ("the body is not JSON", ERROR),
+    "413": ("the body is over the size limit", ERROR),
+    "422": ("invalid input, or an Idempotency-Key reused for another request", ERROR),
+}
+AUTHENTICATED: dict[str, Answer] = {"401": ("no or bad credentials", ERROR)}
+WITH_PARAMETERS: dict[str, Answer] = {"422": ("invalid input", ERROR)}
 
 
 class RucherAPI(NinjaAPI):
+    """The OpenAPI document also lists the answers that do not come from a handler (a body
+    that is not JSON, too large, unauthenticated, a server error), so clients and the
+    schemathesis run know every status an operation can give."""
+
     def get_openapi_operation_id(self, operation: Any) -> str:
         """Operation ids are part of the contract (generated clients name methods after
         them): they keep the form they had when routers lived in each domain,
@@ -26,6 +50,37 @@ class RucherAPI(NinjaAPI):
         if module.startswith(ROUTERS):
             module = f"rucher.{module.removeprefix(ROUTERS)}.api"
         return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                extra = dict(COMMON)
+                if operation.get("security"):
+                    extra.update(AUTHENTICATED)
+                if operation.get("parameters"):
+                    extra.update(WITH_PARAMETERS)
+                if operation.get("requestBody"):
+                    extra.update(WITH_BODY)
+                responses = operation.setdefault("responses", {})
+                for status, (description, body) in extra.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": body}},
+                        },
+                    )
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "ErrorOut",
+            {
+                "title": "ErrorOut",
+                "type": "object",
+                "properties": {"detail": {"title": "Detail", "type": "string"}},
+                "required": ["detail"],
+            },
+        )
+        return schema
 
 
 api = RucherAPI(

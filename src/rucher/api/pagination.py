@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 
+from rucher import text
 from rucher.errors import Invalid
 
 M = TypeVar("M", bound=Model)
@@ -37,7 +38,7 @@ def _decode(cursor: str, width: int) -> list[Any]:
         raise Invalid("invalid cursor") from None
     if not isinstance(values, list) or len(values) != width or not isinstance(values[-1], int):
         raise Invalid("invalid cursor")
-    if not all(isinstance(v, str) for v in values[:-1]):
+    if not all(isinstance(v, str) and text.problem(v) is None for v in values[:-1]):
         raise Invalid("invalid cursor")
     return values
 

@@ -8,9 +8,36 @@ not depend on how many rows are returned.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, StrictBool
+
+from rucher import text
+
+
+def _storable(value: str) -> str:
+    reason = text.problem(value)
+    if reason is not None:
+        raise ValueError(reason)
+    return value
+
+
+# Every string the API takes, in a body, a query string or a path, is a ``Text``: a NUL byte
+# or a lone surrogate is a 422 before any handler runs (rucher.text has the rules and why).
+# Emptiness and limits are the actions' (rucher.text.clean), so the pages refuse the same.
+Text = Annotated[str, AfterValidator(_storable)]
+
+
+def _json_integer(value: object) -> object:
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("expected a whole number")
+    return value
+
+
+# Ids and numbers in bodies are JSON integers, as the schema says: ``true`` is not 1 and
+# ``"3"`` is not 3 (pydantic's lax mode takes both); ``3.0`` is 3 (JSON Schema's integer).
+Id = Annotated[int, BeforeValidator(_json_integer)]
 
 
 class ErrorOut(Schema):
@@ -24,10 +51,10 @@ class ValidationErrorOut(Schema):
 
 # Authentication -----------------------------------------------------------------------------
 class TokenIn(Schema):
-    username: str = Field(..., min_length=1, max_length=150)
-    password: str = Field(..., min_length=1, max_length=4096)
-    name: str = Field("api", max_length=100)
-    expires_in_days: int | None = Field(
+    username: Text = Field(..., min_length=1, max_length=150)
+    password: Text = Field(..., min_length=1, max_length=4096)
+    name: Text = Field("api", max_length=100)
+    expires_in_days: Id | None = Field(
         90, ge=1, le=366, description="days until the token stops working; null: until revoked"
     )
 
@@ -110,12 +137,12 @@ class SpacesPageOut(Schema):
 
 
 class SpaceIn(Schema):
-    name: str = Field(..., max_length=120)
-    description: str = Field("", max_length=2000)
+    name: Text = Field(..., max_length=120)
+    description: Text = Field("", max_length=2000)
     visibility: Literal["open", "private", "secret"] = "open"
     kind: Literal["internal", "partner"] = "internal"
-    confidential: bool = False
-    parent_id: int | None = None
+    confidential: StrictBool = False
+    parent_id: Id | None = None
 
 
 # Conversations ------------------------------------------------------------------------------
@@ -205,18 +232,18 @@ class ContentDetailOut(ContentOut):
 
 
 class PostIn(Schema):
-    space_id: int | None = Field(None, description="null: a post on your own profile")
-    text: str
+    space_id: Id | None = Field(None, description="null: a post on your own profile")
+    text: Text
     kind: Literal["post", "question"] = "post"
 
 
 class CommentIn(Schema):
-    text: str
-    quoted_id: int | None = None
+    text: Text
+    quoted_id: Id | None = None
 
 
 class EditIn(Schema):
-    text: str
+    text: Text
 
 
 class ReactionIn(Schema):
@@ -233,15 +260,15 @@ class ReactionOut(Schema):
 
 
 class PollIn(Schema):
-    space_id: int
-    question: str
+    space_id: Id
+    question: Text
     kind: Literal["choice", "nps"] = "choice"
-    options: list[str] = Field(default_factory=list, max_length=20)
+    options: list[Text] = Field(default_factory=list, max_length=20)
 
 
 class VoteIn(Schema):
-    option_id: int | None = None
-    score: int | None = Field(None, ge=0, le=10)
+    option_id: Id | None = None
+    score: Id | None = Field(None, ge=0, le=10)
 
 
 class VoteOut(Schema):
@@ -253,7 +280,7 @@ class VoteOut(Schema):
 # Streams ------------------------------------------------------------------------------------
 class TargetIn(Schema):
     target_type: Literal["person", "space", "topic"]
-    target: str | int = Field(..., description="a person or space id, or a topic name")
+    target: Text | Id = Field(..., description="a person or space id, or a topic name")
 
 
 class TargetOut(Schema):
@@ -262,7 +289,7 @@ class TargetOut(Schema):
 
 
 class TagIn(Schema):
-    tag: str = Field(..., max_length=60, description="e.g. [Sport]")
+    tag: Text = Field(..., max_length=60, description="e.g. [Sport]")
 
 
 class TagOut(Schema):

@@ -15,6 +15,7 @@ from rucher.bulk.loader_plan import next_id
 from rucher.conversations.models import Poll, PollOption, PollVote, Reaction
 from rucher.spaces.models import ConfidentialRead, Membership
 from rucher.streams.models import Follow
+from rucher.text import scrub
 
 if TYPE_CHECKING:
     from rucher.bulk.loader_plan import Planner
@@ -210,7 +211,12 @@ def _polls(planner: Planner, order: list[int]) -> None:
             )
             for position, (key, label) in enumerate(zip(keys, labels, strict=True)):
                 plan.poll_options.append(
-                    PollOption(pk=option_pk, poll_id=poll_pk, label=label[:200], position=position)
+                    PollOption(
+                        pk=option_pk,
+                        poll_id=poll_pk,
+                        label=scrub(str(label))[:200],
+                        position=position,
+                    )
                 )
                 option_of[float(key)] = option_pk
                 option_pk += 1

@@ -23,6 +23,7 @@ from rucher.conversations.models import Content, Poll, PollOption, PollVote, Rea
 from rucher.people.models import Person
 from rucher.spaces.models import ConfidentialRead, Membership, Space
 from rucher.streams.models import Follow
+from rucher.text import scrub
 
 CONTENT_OBJECT_TYPES = frozenset({"post", "comment", "question", "answer", "poll", "content"})
 PUBLISH_VERBS = {
@@ -76,7 +77,7 @@ class Plan:
 
 
 def _split_name(display_name: str | None) -> tuple[str, str]:
-    name = (display_name or "").strip()
+    name = scrub(display_name or "").strip()
     if " " not in name:
         return name[:150], ""
     first, last = name.split(" ", 1)
@@ -155,7 +156,8 @@ class Planner:
             )
             if kind not in Person.Kind.values:
                 raise ValueError(f"person {row['person_id']}: unknown account kind {kind!r}")
-            username = str(extra.get("username") or f"{self.source}-{row['person_id']}")[:150]
+            username = str(extra.get("username") or f"{self.source}-{row['person_id']}")
+            username = scrub(username)[:150]
             if username in usernames or username in self.existing_usernames:
                 raise ValueError(f"username {username!r} already exists (already imported?)")
             usernames.add(username)
@@ -165,8 +167,8 @@ class Planner:
                 pk=pk,
                 username=username,
                 password=password_for(password) if password else unusable_password(),
-                first_name=str(extra.get("first_name", first))[:150],
-                last_name=str(extra.get("last_name", last))[:150],
+                first_name=scrub(str(extra.get("first_name", first)))[:150],
+                last_name=scrub(str(extra.get("last_name", last)))[:150],
                 email=str(extra.get("email", "")),
                 kind=kind,
                 is_staff=kind == Person.Kind.ADMIN,
@@ -174,8 +176,8 @@ class Planner:
                 is_active=left_at is None,
                 date_joined=_aware(row.get("joined_at"), self.now),
                 left_at=left_at,
-                job_title=str(extra.get("job_title", ""))[:120],
-                bio=str(extra.get("bio", ""))[:1000],
+                job_title=scrub(str(extra.get("job_title", "")))[:120],
+                bio=scrub(str(extra.get("bio", "")))[:1000],
                 languages=str(extra.get("languages", ""))[:60],
                 show_influence=bool(extra.get("show_influence", False)),
                 is_demo=self.demo,
@@ -199,8 +201,8 @@ class Planner:
                 (row.get("department") or "")[:120] or None,
                 (row.get("site") or "")[:120] or None,
             )
-            plan.skills.extend((pk, str(s)[:60]) for s in extra.get("skills", ()) if s)
-            plan.expertise.extend((pk, str(s)[:60]) for s in extra.get("expertise", ()) if s)
+            plan.skills.extend((pk, scrub(str(s))[:60]) for s in extra.get("skills", ()) if s)
+            plan.expertise.extend((pk, scrub(str(s))[:60]) for s in extra.get("expertise", ()) if s)
             if kind == Person.Kind.PARTNER:
                 self.guests.add(pk)
             plan.people.append(person)
@@ -229,7 +231,7 @@ class Planner:
         for row in rows:
             pk = plan.space_ids[row["space_id"]]
             extra = self.spaces_extras.get(row["space_id"], {})
-            name = str(row.get("name") or f"{self.source} {row['space_id']}")[:120]
+            name = scrub(str(row.get("name") or f"{self.source} {row['space_id']}"))[:120]
             kind = str(row.get("kind") or "")
             kind = kind if kind in Space.Kind.values else Space.Kind.INTERNAL
             visibility = str(row.get("visibility") or "")
@@ -246,7 +248,7 @@ class Planner:
                 pk=pk,
                 name=name,
                 slug=str(extra.get("slug") or self._slug(name)),
-                description=str(extra.get("description", ""))[:2000],
+                description=scrub(str(extra.get("description", "")))[:2000],
                 visibility=visibility,
                 kind=kind,
                 confidential=bool(extra.get("confidential", False)),
@@ -296,7 +298,10 @@ class Planner:
                 if parent is None
                 else settings.RUCHER_MAX_COMMENT_LENGTH
             )
-            text = (row.get("text") or "").replace("\x00", "").strip()
+            raw = str(row.get("text") or "")
+            text = scrub(raw).strip()
+            if text != raw.strip():
+                plan.notes["texts with NUL bytes or invalid Unicode repaired"] += 1
             if len(text) > limit:
                 text = text[:limit]
                 plan.notes["texts cut to the length limit"] += 1
@@ -320,7 +325,7 @@ class Planner:
             if kind == "answer" and row.get("accepted") and item.parent_id not in accepted_question:
                 item.accepted = True
                 accepted_question.add(item.parent_id or 0)
-            names = [str(t).strip().lstrip("#").lower() for t in (row.get("topics") or [])]
+            names = [scrub(str(t)).strip().lstrip("#").lower() for t in (row.get("topics") or [])]
             topics = dict.fromkeys([n for n in names if 0 < len(n) <= 50] + rendered.topics)
             plan.content_topics.extend((pk, name) for name in topics)
             plan.mentions.update(

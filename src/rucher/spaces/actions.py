@@ -12,6 +12,7 @@ from rucher.errors import Conflict, Forbidden, Invalid, NotFound
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Membership, Space
+from rucher.text import is_blank, require, strip
 
 ACTIVE = Membership.Status.ACTIVE
 MAX_NAME = 120
@@ -37,8 +38,9 @@ def create_space(
     confidential: bool = False,
     parent_id: int | None = None,
 ) -> Space:
-    name = (name or "").strip()
-    if not name:
+    name = strip(require(name or "", _("name")))
+    description = strip(require(description or "", _("description")))
+    if is_blank(name):
         raise Invalid(_("a space needs a name"))
     if len(name) > MAX_NAME:
         raise Invalid(_("a space name has at most %(limit)s characters") % {"limit": MAX_NAME})
@@ -67,7 +69,7 @@ def create_space(
     space = Space.objects.create(
         name=name,
         slug=_unique_slug(name),
-        description=description.strip(),
+        description=description,
         visibility=visibility,
         kind=kind,
         confidential=bool(confidential),

@@ -11,6 +11,7 @@ from rucher.errors import Conflict, Invalid, NotFound
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
+from rucher.text import is_blank, require, strip
 
 
 def resolve_target(person: Person, target_type: str, target: object) -> int:
@@ -20,8 +21,8 @@ def resolve_target(person: Person, target_type: str, target: object) -> int:
     if target_type == TargetType.SPACE:
         return permissions.get_visible_space(person, str(target)).pk
     if target_type == TargetType.TOPIC:
-        name = str(target).strip().lstrip("#").lower()
-        if not name or len(name) > 50:
+        name = strip(require(str(target), _("topic"))).lstrip("#").lower()
+        if is_blank(name) or len(name) > 50:
             raise Invalid(_("a topic name has 1 to 50 characters"))
         topic, _created = Topic.objects.get_or_create(name=name)
         return topic.pk
@@ -93,8 +94,8 @@ def unmute(person: Person, target_type: str, target: object) -> None:
 def normalise_tag(tag: object) -> str:
     if not isinstance(tag, str):
         raise Invalid(_("a tag is text"))
-    name = tag.strip().strip("[]").strip().lower()
-    if not name or len(name) > 40:
+    name = strip(strip(require(tag, _("tag"))).strip("[]")).lower()
+    if is_blank(name) or len(name) > 40:
         raise Invalid(_("a tag has 1 to 40 characters, e.g. [Sport]"))
     return name
 

@@ -25,6 +25,7 @@ from rucher.spaces.models import Membership
 from rucher.streams import prepared
 from rucher.streams.cache import cached
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
+from rucher.text import require
 
 ROOT_KINDS = [k.value for k in Content.ROOT_KINDS]
 MAX_ID = 2**63 - 1  # the largest id a database column holds
@@ -92,8 +93,9 @@ def _reader_preferences(reader: Person, items: QuerySet[Content]) -> QuerySet[Co
 
 
 def topic_key(name: str) -> str:
-    """How a #topic is stored: lower case, without the hash."""
-    return name.lower().lstrip("#")
+    """How a #topic is stored: lower case, without the hash (a name that cannot be stored,
+    with a NUL or a lone surrogate, is Invalid: a 422, not a database error)."""
+    return require(name, _("topic")).lower().lstrip("#")
 
 
 def check_kind(filters: StreamFilters | None) -> None:

@@ -3,12 +3,34 @@ check the rules (limits, permissions) so the API and the pages refuse the same t
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from rucher import text
 from rucher.spaces.models import Space
+
+
+def validate_storable(value: str) -> None:
+    """The product's text rule (rucher.text): no NUL byte, no lone surrogate."""
+    reason = text.problem(value)
+    if reason is not None:
+        raise ValidationError(reason, code="unstorable")
+
+
+class TextField(forms.CharField):
+    """Every text field of the pages: refuses what rucher.text refuses, and (when required)
+    text made only of invisible characters."""
+
+    default_validators = [validate_storable]
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if self.required and isinstance(value, str) and text.is_blank(value):
+            raise ValidationError(self.error_messages["required"], code="required")
 
 
 class _ChoicesForm(forms.Form):
@@ -24,7 +46,7 @@ class ComposerForm(_ChoicesForm):
         initial="post",
     )
     space = forms.ChoiceField(label=_("Where"), required=False)
-    text = forms.CharField(
+    text = TextField(
         label=_("Message"),
         required=False,
         strip=False,
@@ -32,10 +54,15 @@ class ComposerForm(_ChoicesForm):
         help_text=_("Markdown; #topics and @mentions are recognised."),
     )
 
+    # A new key per form shown: submitting the same form twice publishes once
+    # (rucher.idempotency; the view swaps in a fresh key after each post).
+    idempotency_key = TextField(required=False, max_length=255, widget=forms.HiddenInput)
+
     def __init__(
         self, *args: Any, spaces: list[Space], allow_profile: bool = True, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["idempotency_key"].initial = new_form_key()
         choices: list[tuple[str, Any]] = [(str(s.pk), s.name) for s in spaces]
         if allow_profile:
             choices.append((self.PROFILE, _("My profile")))
@@ -63,8 +90,12 @@ class ComposerForm(_ChoicesForm):
         return None if value == self.PROFILE else value
 
 
+def new_form_key() -> str:
+    return uuid.uuid4().hex
+
+
 class ReplyForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         label=_("Your reply"),
         required=False,
         strip=False,
@@ -74,14 +105,14 @@ class ReplyForm(forms.Form):
 
 
 class EditForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         label=_("Text"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8})
     )
 
 
 class ShareForm(_ChoicesForm):
     space = forms.ChoiceField(label=_("Share into"))
-    text = forms.CharField(
+    text = TextField(
         label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -96,8 +127,8 @@ class PollForm(forms.Form):
         label=_("Poll kind"),
         choices=[("choice", _("Choice")), ("nps", _("How likely are you to recommend… (0–10)"))],
     )
-    question = forms.CharField(label=_("Question"), required=False, max_length=300)
-    options = forms.CharField(
+    question = TextField(label=_("Question"), required=False, max_length=300)
+    options = TextField(
         label=_("Options (one per line)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -105,8 +136,8 @@ class PollForm(forms.Form):
 
 
 class SpaceForm(_ChoicesForm):
-    name = forms.CharField(label=_("Name"), required=False, max_length=120)
-    description = forms.CharField(
+    name = TextField(label=_("Name"), required=False, max_length=120)
+    description = TextField(
         label=_("Description"),
         required=False,
         max_length=2000,
@@ -127,24 +158,24 @@ class SpaceForm(_ChoicesForm):
 
 
 class InviteForm(forms.Form):
-    username = forms.CharField(label=_("Username of the person to invite"), max_length=150)
+    username = TextField(label=_("Username of the person to invite"), max_length=150)
 
 
 class ProfileForm(forms.Form):
-    job_title = forms.CharField(label=_("Job title"), required=False, max_length=120)
-    department = forms.CharField(label=_("Department"), required=False, max_length=120)
-    site = forms.CharField(label=_("Site"), required=False, max_length=120)
-    languages = forms.CharField(
+    job_title = TextField(label=_("Job title"), required=False, max_length=120)
+    department = TextField(label=_("Department"), required=False, max_length=120)
+    site = TextField(label=_("Site"), required=False, max_length=120)
+    languages = TextField(
         label=_("Languages"), required=False, max_length=60, help_text=_("e.g. fr,en")
     )
-    bio = forms.CharField(
+    bio = TextField(
         label=_("Short bio"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    skills = forms.CharField(label=_("Skills"), required=False, help_text=_("Separated by commas"))
-    expertise = forms.CharField(
+    skills = TextField(label=_("Skills"), required=False, help_text=_("Separated by commas"))
+    expertise = TextField(
         label=_("Expertise"), required=False, help_text=_("Separated by commas")
     )
     show_influence = forms.BooleanField(
@@ -153,19 +184,19 @@ class ProfileForm(forms.Form):
 
 
 class DirectoryForm(forms.Form):
-    q = forms.CharField(label=_("Search name, job title, skill"), required=False, max_length=100)
-    department = forms.CharField(label=_("Department"), required=False, max_length=120)
-    site = forms.CharField(label=_("Site"), required=False, max_length=120)
-    skill = forms.CharField(label=_("Skill"), required=False, max_length=60)
+    q = TextField(label=_("Search name, job title, skill"), required=False, max_length=100)
+    department = TextField(label=_("Department"), required=False, max_length=120)
+    site = TextField(label=_("Site"), required=False, max_length=120)
+    skill = TextField(label=_("Skill"), required=False, max_length=60)
 
 
 class HideTagForm(forms.Form):
-    tag = forms.CharField(label=_("Tag to hide, e.g. [Sport]"), required=False, max_length=60)
+    tag = TextField(label=_("Tag to hide, e.g. [Sport]"), required=False, max_length=60)
 
 
 class TokenForm(forms.Form):
     NEVER = "never"
-    name = forms.CharField(label=_("Token name"), required=False, max_length=100)
+    name = TextField(label=_("Token name"), required=False, max_length=100)
     lifetime = forms.ChoiceField(
         label=_("Expires"),
         choices=[

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rucher import text
 from rucher.activity.actions import record_view
 from rucher.directory import actions as directory_actions
 from rucher.errors import ActionError, Invalid
@@ -106,6 +107,7 @@ def profile(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @translate_action_errors
 def profile_by_username(request: HttpRequest, username: str) -> HttpResponse:
+    text.require(username, _("username"))  # a NUL is a 422, not a database error
     found = permissions.visible_people(user(request)).filter(username=username).first()
     if found is None:
         raise Http404("person not found")

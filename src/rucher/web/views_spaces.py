@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rucher import text
 from rucher.activity.actions import record_view
 from rucher.errors import ActionError
 from rucher.people.models import Person
@@ -254,7 +255,7 @@ def change_role_by_username(request: HttpRequest, slug: str) -> HttpResponse:
     space = permissions.get_visible_space_by_slug(person, slug)
     if not permissions.can_manage_space(person, space):
         raise Http404("space not found")
-    username = request.POST.get("username", "").strip().lstrip("@")
+    username = text.require(request.POST.get("username", ""), _("username")).strip().lstrip("@")
     membership = (
         space.memberships.select_related("space", "person")
         .filter(person__username=username, status=Membership.Status.ACTIVE)

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rucher import text
 from rucher.activity.actions import record_view
 from rucher.conversations import actions as conversation_actions
 from rucher.conversations.models import Content, Reaction
 from rucher.conversations.queries import get_visible_content
 from rucher.errors import ActionError, Invalid
+from rucher.idempotency import store as idempotency
+from rucher.idempotency.models import IdempotencyRecord
+from rucher.idempotency.store import check_key, fingerprint
+from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
 from rucher.streams import queries
 from rucher.streams.models import Follow, Mute, TargetType
 from rucher.web.common import is_htmx, parse_id, stream_filters, user
 from rucher.web.errors import safe_next, translate_action_errors
-from rucher.web.forms import ComposerForm
+from rucher.web.forms import ComposerForm, new_form_key
 
 
 def _stream_response(
@@ -67,19 +75,19 @@ def compose(request: HttpRequest) -> HttpResponse:
     form = ComposerForm(request.POST, spaces=spaces, allow_profile=profile)
     if form.is_valid():
         try:
-            space = None
-            if (space_id := form.space_id()) is not None:
-                space = permissions.get_visible_space(person, space_id)
-            content = conversation_actions.publish(
-                person, space, form.cleaned_data["text"], kind=form.cleaned_data["kind"]
-            )
+            content = _publish_once(person, form)
         except ActionError as error:
             form.add_error(None, error.message)
             status = error.status
         else:
             if is_htmx(request):
                 page = queries.Page([content], None, {})
-                return render(request, "streams/_items.html", {"page": page})
+                response = render(request, "streams/_items.html", {"page": page})
+                # The composer stays on the page: give it a new key for the next post.
+                response.write(
+                    render_to_string("streams/_composer_key.html", {"key": new_form_key()})
+                )
+                return response
             return redirect(safe_next(request, reverse("content", args=[content.pk])))
     else:
         status = 422
@@ -90,6 +98,29 @@ def compose(request: HttpRequest) -> HttpResponse:
         response["HX-Reswap"] = "outerHTML"
         return response
     return render(request, "streams/compose.html", {"form": form}, status=status)
+
+
+def _publish_once(person: Person, form: ComposerForm) -> Content:
+    """Publish, once per form key: a double submit (or a retry after a lost answer) finds
+    the post the first one made instead of making another (rucher.idempotency)."""
+    data = form.cleaned_data
+    space_id = form.space_id()
+    key = data.get("idempotency_key") or ""
+    with transaction.atomic():
+        claimed: IdempotencyRecord | None = None
+        if key:
+            print_ = fingerprint("compose", str(space_id), data["kind"], data["text"])
+            found = idempotency.claim(person, "web:" + check_key(key), print_)
+            if isinstance(found, idempotency.Stored):
+                return get_visible_content(person, int(found.body))
+            claimed = found
+        space = None
+        if space_id is not None:
+            space = permissions.get_visible_space(person, space_id)
+        content = conversation_actions.publish(person, space, data["text"], kind=data["kind"])
+        if claimed is not None:
+            idempotency.complete(claimed, idempotency.Stored(201, "text/plain", str(content.pk)))
+        return content
 
 
 @login_required
@@ -121,8 +152,8 @@ def react(request: HttpRequest, content_id: int) -> HttpResponse:
 @translate_action_errors
 def topic(request: HttpRequest, name: str) -> HttpResponse:
     person = user(request)
-    clean = name.strip().lstrip("#").lower()
-    if not clean or len(clean) > 50:
+    clean = text.strip(text.require(name, _("topic"))).lstrip("#").lower()
+    if text.is_blank(clean) or len(clean) > 50:
         raise Invalid("a topic name has 1 to 50 characters")
     page = queries.topic_stream(person, clean, cursor=request.GET.get("cursor"))
     from rucher.conversations.models import Topic

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 
 from rucher.api.auth import caller
 from rucher.api.pagination import keyset_page
-from rucher.api.schemas import ErrorOut, MeOut, PeoplePageOut, PersonOut
+from rucher.api.schemas import ErrorOut, MeOut, PeoplePageOut, PersonOut, Text
 from rucher.directory import actions as directory_actions
 from rucher.people.models import Person
 from rucher.spaces import permissions
@@ -22,11 +22,11 @@ MAX_QUERY = 100
 
 
 class DirectoryFilters(Schema):
-    query: str | None = None
-    department: str | None = None
-    site: str | None = None
-    skill: str | None = None
-    cursor: str | None = None
+    query: Text | None = None
+    department: Text | None = None
+    site: Text | None = None
+    skill: Text | None = None
+    cursor: Text | None = None
     limit: int | None = None
 
 

@@ -24,6 +24,7 @@ from rucher.api.schemas import (
     SpaceOut,
     SpacesPageOut,
     StreamPageOut,
+    Text,
 )
 from rucher.errors import Forbidden
 from rucher.people.models import Person
@@ -36,11 +37,11 @@ router = Router(tags=["spaces"])
 
 
 class SpaceFilters(Schema):
-    query: str | None = None
+    query: Text | None = None
     mine: bool = False
     kind: Literal["internal", "partner"] | None = None
     visibility: Literal["open", "private", "secret"] | None = None
-    cursor: str | None = None
+    cursor: Text | None = None
     limit: int | None = None
 
 
@@ -159,7 +160,7 @@ def leave(request: HttpRequest, space_id: int) -> Status[Any]:
     summary="The active members of a space I may read",
 )
 def members(
-    request: HttpRequest, space_id: int, cursor: str | None = None, limit: int | None = None
+    request: HttpRequest, space_id: int, cursor: Text | None = None, limit: int | None = None
 ) -> dict[str, Any]:
     person = caller(request)
     space = _readable(person, space_id)

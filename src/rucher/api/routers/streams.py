@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import NinjaJSONEncoder
 
 from rucher.api.auth import caller
-from rucher.api.schemas import ErrorOut, StreamPageOut, TagIn, TagOut, TargetIn, TargetOut
+from rucher.api.schemas import ErrorOut, StreamPageOut, TagIn, TagOut, TargetIn, TargetOut, Text
 from rucher.conversations.models import Content
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads, record_reads_by_id
@@ -34,10 +34,10 @@ STREAM_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class StreamQuery(Schema):
-    cursor: str | None = None
+    cursor: Text | None = None
     limit: int | None = None
     kind: Literal["post", "question", "poll"] | None = None
-    topic: str | None = None
+    topic: Text | None = None
     space_id: int | None = Field(None, ge=1, le=2**63 - 1)
 
     def filters(self) -> StreamFilters:
@@ -114,7 +114,7 @@ def home_stream(request: HttpRequest, params: Query[StreamQuery]) -> HttpRespons
     summary="Everything I may read under a #topic",
 )
 def topic(
-    request: HttpRequest, topic: str, cursor: str | None = None, limit: int | None = None
+    request: HttpRequest, topic: Text, cursor: Text | None = None, limit: int | None = None
 ) -> dict[str, Any]:
     person = caller(request)
     return _answer(person, topic_stream(person, topic, cursor, limit))
@@ -126,7 +126,7 @@ def topic(
     summary="What a person posted, among what I may read",
 )
 def person(
-    request: HttpRequest, person_id: int, cursor: str | None = None, limit: int | None = None
+    request: HttpRequest, person_id: int, cursor: Text | None = None, limit: int | None = None
 ) -> dict[str, Any]:
     reader = caller(request)
     author = permissions.get_visible_person(reader, person_id)
@@ -139,7 +139,7 @@ def person(
     summary="The questions I asked",
 )
 def questions(
-    request: HttpRequest, cursor: str | None = None, limit: int | None = None
+    request: HttpRequest, cursor: Text | None = None, limit: int | None = None
 ) -> dict[str, Any]:
     reader = caller(request)
     return _answer(reader, my_questions(reader, cursor, limit))
@@ -164,7 +164,7 @@ def follow(request: HttpRequest, payload: TargetIn) -> Status[Any]:
     summary="Stop following",
 )
 def unfollow(
-    request: HttpRequest, target_type: Literal["person", "space", "topic"], target: str
+    request: HttpRequest, target_type: Literal["person", "space", "topic"], target: Text
 ) -> Status[Any]:
     actions.unfollow(caller(request), target_type, target)
     return Status(204, None)
@@ -184,7 +184,7 @@ def mute(request: HttpRequest, payload: TargetIn) -> Status[Any]:
     "/mutes/{target_type}/{target}", response={204: None, **TARGET_ERRORS}, summary="Unmute"
 )
 def unmute(
-    request: HttpRequest, target_type: Literal["person", "space", "topic"], target: str
+    request: HttpRequest, target_type: Literal["person", "space", "topic"], target: Text
 ) -> Status[Any]:
     actions.unmute(caller(request), target_type, target)
     return Status(204, None)
@@ -203,6 +203,6 @@ def hide_tag(request: HttpRequest, payload: TagIn) -> Status[Any]:
 @router.delete(
     "/hidden-tags/{tag}", response={204: None, **TARGET_ERRORS}, summary="Show a hidden [tag] again"
 )
-def show_tag(request: HttpRequest, tag: str) -> Status[Any]:
+def show_tag(request: HttpRequest, tag: Text) -> Status[Any]:
     actions.show_tag(caller(request), tag)
     return Status(204, None)

@@ -7,16 +7,15 @@ from datetime import datetime
 
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from rucher.activity.actions import record
 from rucher.conversations.models import Content, Topic
 from rucher.conversations.queries import get_visible_content
 from rucher.conversations.rendering import Rendered, extract, render
-from rucher.errors import Invalid
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
+from rucher.text import clean
 
 Kind = Content.Kind
 
@@ -31,19 +30,10 @@ PUBLISH_VERB = {
 
 
 def clean_text(text: object, limit: int, what: str | None = None) -> str:
-    # `what` names the field in the message; callers pass it already translated.
-    what = what or _("text")
-    if not isinstance(text, str):
-        raise Invalid(_("%(field)s must be a string") % {"field": what})
-    text = text.replace("\x00", "").strip()
-    if not text:
-        raise Invalid(_("%(field)s cannot be empty") % {"field": what})
-    if len(text) > limit:
-        raise Invalid(
-            _("%(field)s has at most %(limit)s characters (%(given)s given)")
-            % {"field": what, "limit": limit, "given": len(text)}
-        )
-    return text
+    """The product's one text rule (``rucher.text.clean``): no NUL, no lone surrogate,
+    something visible, at most ``limit`` characters. `what` names the field in the message;
+    callers pass it already translated."""
+    return clean(text, limit, what)
 
 
 def render_for(author: Person, text: str) -> Rendered:

@@ -12,6 +12,7 @@ from rucher.errors import Conflict, Invalid
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
+from rucher.text import is_blank, require, strip
 
 MAX_OPTIONS = 10
 MAX_QUESTION = 300
@@ -29,7 +30,8 @@ def create_poll(
     text = clean_text(question, MAX_QUESTION, _("question"))
     if kind not in Poll.Kind.values:
         raise Invalid(_("poll kind must be choice or nps"))
-    labels = [o.strip() for o in (options or []) if isinstance(o, str) and o.strip()]
+    labels = [strip(require(o, _("option"))) for o in (options or []) if isinstance(o, str)]
+    labels = [label for label in labels if not is_blank(label)]
     if kind == Poll.Kind.CHOICE and not 2 <= len(labels) <= MAX_OPTIONS:
         raise Invalid(_("a choice poll needs 2 to %(max)s options") % {"max": MAX_OPTIONS})
     if any(len(label) > MAX_OPTION for label in labels):

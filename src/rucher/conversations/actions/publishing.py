@@ -24,6 +24,7 @@ from rucher.errors import Conflict, Forbidden, Invalid, NotFound
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
+from rucher.text import is_blank, require, strip
 
 Kind = Content.Kind
 
@@ -74,7 +75,8 @@ def share(person: Person, original: Content, space: Space, text: object = "") ->
     if space.kind != Space.Kind.INTERNAL:
         raise Forbidden(_("nothing is shared into partner spaces"))
     permissions.require_post_in(person, space)
-    comment = text.strip() if isinstance(text, str) else ""
+    comment = strip(require(text, _("comment"))) if isinstance(text, str) else ""
+    comment = "" if is_blank(comment) else comment
     if len(comment) > settings.RUCHER_MAX_COMMENT_LENGTH:
         raise Invalid(
             _("text has at most %(limit)s characters")

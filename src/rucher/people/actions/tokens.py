@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from rucher.activity.actions import record
 from rucher.errors import Invalid, NotFound
 from rucher.people.models import AccessToken, Person, hash_token
+from rucher.text import is_blank, require, strip
 
 TOKEN_PREFIX = "rch_"
 MAX_NAME_LENGTH = 100
@@ -31,7 +32,8 @@ def create_token(
 ) -> tuple[AccessToken, str]:
     """A new token for ``person``, valid ``lifetime_days`` (None: until revoked); the raw
     token is returned once and never stored."""
-    name = (name or "").strip() or "api"
+    name = strip(require(name or "", _("token name")))
+    name = "api" if is_blank(name) else name
     if len(name) > MAX_NAME_LENGTH:
         raise Invalid(
             _("a token name has at most %(limit)s characters") % {"limit": MAX_NAME_LENGTH}
