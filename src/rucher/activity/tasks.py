@@ -10,7 +10,7 @@ adds, small on purpose (docs/architecture.md, "After commit: the worker"):
 - **retries** (``deliver``): a failing handler's task enqueues its next attempt with
   ``run_after`` (exponential backoff, ``Subscriber.max_attempts`` in all), then fails itself,
   so each attempt keeps its own row and traceback. A worker stopped mid-task (a second Ctrl-C)
-  re-enqueues the same attempt.
+  counts as a failed attempt, retried the same way.
 - **a lease** (``requeue_stale``): the backend marks a claimed task RUNNING and nothing ever
   takes it back if its worker dies (SIGKILL, OOM, power). The worker re-queues tasks RUNNING
   for longer than the lease, at start and then every quarter of the lease; a task whose workers
@@ -120,7 +120,10 @@ def deliver(subscriber: str, event: dict[str, Any], attempt: int = 1) -> None:
         if found is None:  # e.g. a worker still on the previous release: retried later
             raise LookupError(f"no subscriber named {subscriber!r} in this process")
         found.handler(event_from_payload(event))
-    except Exception:
+    except BaseException:
+        # BaseException too: a worker told to stop at once (a second Ctrl-C) raises SystemExit
+        # inside the handler; that attempt is retried like a failure (bounded: a handler that
+        # calls sys.exit() itself cannot loop).
         max_attempts = found.max_attempts if found else DEFAULT_MAX_ATTEMPTS
         if attempt >= max_attempts:
             logger.error(
@@ -134,10 +137,6 @@ def deliver(subscriber: str, event: dict[str, Any], attempt: int = 1) -> None:
                 attempt,
                 max_attempts,
             )
-        raise
-    except BaseException:
-        # SystemExit / KeyboardInterrupt: the worker was told to stop at once, mid-handler.
-        _enqueue_attempt(subscriber, event, attempt, timedelta(0))
         raise
     elapsed = time.monotonic() - started
     if elapsed > settings.RUCHER_TASK_LEASE_SECONDS / 2:
