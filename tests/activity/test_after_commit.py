@@ -313,3 +313,11 @@ def test_the_registry_refuses_what_would_never_be_delivered() -> None:
     finally:
         unsubscribe("t.same")
     assert subscribers_for("posted") == ()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_whose_parent_is_gone_stops_by_itself() -> None:
+    """`rucher serve` passes its pid: a server killed without cleaning up leaves no worker."""
+    worker = LeasedWorker(lease=timedelta(minutes=5), interval=0.01, parent_pid=-1)
+    worker.serve()  # returns instead of polling forever
+    assert worker.running

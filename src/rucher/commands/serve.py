@@ -66,10 +66,13 @@ class SideWorker:
                 if self._stopping.is_set():
                     return
                 self.restarts += 1
-                click.echo(
-                    f"rucher: task worker exited ({process.returncode}); restarted", err=True
-                )
                 self._spawn()
+                assert self.process is not None
+                click.echo(
+                    f"rucher: task worker exited ({process.returncode}); "
+                    f"restarted (pid {self.process.pid})",
+                    err=True,
+                )
 
     def stop(self) -> None:
         with self._lock:
