@@ -321,3 +321,29 @@ def test_a_worker_whose_parent_is_gone_stops_by_itself() -> None:
     worker = LeasedWorker(lease=timedelta(minutes=5), interval=0.01, parent_pid=-1)
     worker.serve()  # returns instead of polling forever
     assert worker.running
+
+
+def test_the_backbone_knows_no_domain() -> None:
+    """The event log and its after-commit hand-off are the bottom layer: Django, the task
+    libraries, `rucher.errors`, `rucher.insights` and `rucher.activity` only (the bulk loader
+    and the export are the documented exceptions, outside this check)."""
+    import ast
+    from pathlib import Path
+
+    import rucher.activity
+
+    folder = Path(rucher.activity.__file__).parent
+    allowed = ("rucher.activity", "rucher.errors", "rucher.insights")
+    for module in ("actions", "models", "subscribers", "tasks", "apps"):
+        tree = ast.parse((folder / f"{module}.py").read_text())
+        for node in ast.walk(tree):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for name in names:
+                if name.startswith("rucher"):
+                    assert name.startswith(allowed), f"activity/{module}.py imports {name}"
