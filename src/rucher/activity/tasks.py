@@ -156,6 +156,8 @@ def requeue_stale(lease: timedelta, backend: str = "default") -> tuple[int, int]
     stale = DBTaskResult.objects.filter(
         backend_name=backend, status="RUNNING", started_at__lt=cutoff
     )
+    if not stale.exists():  # the usual case, answered by a plain read (no write lock)
+        return 0, 0
     with exclusive_transaction(stale.db):
         rows = list(stale.select_for_update(skip_locked=True).only("id", "worker_ids", "task_path"))
         again = [row.id for row in rows if len(row.worker_ids) < MAX_CLAIMS]
