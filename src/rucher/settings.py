@@ -5,6 +5,7 @@ REDIS_URL      optional cache (and later live-update fan-out)
 SECRET_KEY     default: generated once and kept in RUCHER_DATA_DIR/secret_key
 RUCHER_DATA_DIR default ./var (database, attachments, learned models)
 RUCHER_DEBUG   "1" for development only
+RUCHER_TASK_LEASE_SECONDS  a task RUNNING longer than this lost its worker (default 300)
 """
 
 from __future__ import annotations
