@@ -32,6 +32,7 @@ def test_the_demo_serves_the_cockpit(tmp_path: Path) -> None:
         **os.environ,
         "RUCHER_DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "PYTHONUNBUFFERED": "1",  # its output is read while it runs
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     # `rucher demo` generates with Polars, then serves from the same process: exactly the

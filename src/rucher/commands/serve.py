@@ -50,6 +50,7 @@ class SideWorker:
         self._spawn()
         assert self.process is not None
         click.echo(f"rucher: task worker started (pid {self.process.pid})")
+        sys.stdout.flush()  # a log file or a journal sees it now, not at the next 8 KB
         self._watcher.start()
 
     def _watch(self) -> None:
