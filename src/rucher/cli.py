@@ -12,6 +12,7 @@ from rucher.commands.insights import group as insights_group
 from rucher.commands.manage import command as manage_command
 from rucher.commands.sentiment import group as sentiment_group
 from rucher.commands.serve import command as serve_command
+from rucher.commands.worker import command as worker_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,6 +23,7 @@ def main() -> None:
 for _command in (
     demo_command,
     serve_command,
+    worker_command,
     export_command,
     manage_command,
     insights_group,
@@ -30,3 +32,7 @@ for _command in (
     evaluate_group(),
 ):
     main.add_command(_command)
+
+
+if __name__ == "__main__":  # `python -m rucher.cli`: how `rucher serve` starts its worker
+    main()

@@ -5,6 +5,7 @@ REDIS_URL      optional cache (and later live-update fan-out)
 SECRET_KEY     default: generated once and kept in RUCHER_DATA_DIR/secret_key
 RUCHER_DATA_DIR default ./var (database, attachments, learned models)
 RUCHER_DEBUG   "1" for development only
+RUCHER_TASK_LEASE_SECONDS  a task RUNNING longer than this lost its worker (default 300)
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",  # serves the API docs page's assets from the package (no CDN)
+    "django_tasks",
+    "django_tasks_db",  # the task queue's table (docs/architecture.md, "After commit")
     "rucher.people",
     "rucher.spaces",
     "rucher.conversations",
@@ -177,6 +180,13 @@ if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
     }
+
+# After commit: events are handed to their subscribers as tasks in the database, run by
+# `rucher worker` (docs/architecture.md, "After commit: the worker"). No extra server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task left RUNNING longer than this (its worker was killed) is run again; a subscriber
+# must finish well within it.
+RUCHER_TASK_LEASE_SECONDS = int(os.environ.get("RUCHER_TASK_LEASE_SECONDS", 300))
 
 LOGGING = {
     "version": 1,

@@ -74,11 +74,17 @@ def test_demo_refuses_a_database_with_real_people(make_person: Any) -> None:
 
 @pytest.mark.django_db
 def test_demo_serves_unless_told_not_to(monkeypatch: pytest.MonkeyPatch) -> None:
-    served: list[tuple[str, int]] = []
-    monkeypatch.setattr(demo, "serve_forever", lambda host, port: served.append((host, port)))
+    served: list[tuple[str, int, bool]] = []
+
+    def serve(host: str, port: int, task_worker: bool = True) -> None:
+        served.append((host, port, task_worker))
+
+    monkeypatch.setattr(demo, "serve_forever", serve)
     code, output = run("--people", "60", "--items", "600", "--port", "8123")
     assert code == 0, output
-    assert served == [("127.0.0.1", 8123)]
+    code, output = run("--port", "8124", "--no-worker")
+    assert code == 0, output
+    assert served == [("127.0.0.1", 8123, True), ("127.0.0.1", 8124, False)]
 
 
 @pytest.mark.django_db

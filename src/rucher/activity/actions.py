@@ -1,4 +1,7 @@
-"""Appending to the event log. Every action calls ``record`` inside its own transaction."""
+"""Appending to the event log. Every action calls ``record`` inside its own transaction.
+
+``record`` also hands the event, once that transaction commits, to the subscribers of its verb
+(``activity/subscribers.py``; run by ``rucher worker``, ``activity/tasks.py``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from rucher.activity.models import Event
+from rucher.activity.subscribers import subscribers_for
 from rucher.insights.verbs import VERBS
 
 
@@ -25,7 +29,7 @@ def record(
 ) -> Event:
     if verb not in VERBS:
         raise ValueError(f"unknown verb {verb!r}: add it to rucher/insights/verbs.py and the docs")
-    return Event.objects.create(
+    event = Event.objects.create(
         actor_id=actor.pk,
         verb=verb,
         object_type=object_type,
@@ -35,11 +39,17 @@ def record(
         value=value,
         at=at or timezone.now(),
     )
+    if subscribers := subscribers_for(verb):  # nobody listening: no task, no SQL
+        from rucher.activity.tasks import hand_on
+
+        hand_on(event, subscribers)
+    return event
 
 
 def record_view(actor: Any, object_type: str, object_id: int | None, space_id: int | None) -> None:
     """Record a read. Views are aggregated to one event per person, object and day (the first
-    read of the day carries the time), so reading a page twice does not inflate the log."""
+    read of the day carries the time), so reading a page twice does not inflate the log.
+    Reads are not handed to subscribers."""
     now = timezone.now()
     key = f"v:{actor.pk}:{object_type}:{object_id or 0}:{now:%Y%m%d}"
     Event.objects.bulk_create(
@@ -60,7 +70,7 @@ def record_view(actor: Any, object_type: str, object_id: int | None, space_id: i
 
 def record_many(events: Iterable[Event], batch_size: int = 5000) -> int:
     """Bulk append for the demo generator and importers (which call it inside their
-    all-or-nothing transaction)."""
+    all-or-nothing transaction). Not handed to subscribers: a bulk load is not news."""
     rows = list(events)
     for event in rows:
         if event.verb not in VERBS:

@@ -69,6 +69,7 @@ def print_accounts() -> None:
     help="the same seed gives the same organisation",
 )
 @click.option("--no-serve", is_flag=True, help="load (or reuse) the demo, then stop")
+@click.option("--no-worker", is_flag=True, help="serve without a task worker beside the server")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
@@ -87,7 +88,9 @@ def print_accounts() -> None:
     hidden=True,
     help="posts, comments and reactions to generate",
 )
-def command(seed: int, no_serve: bool, host: str, port: int, people: int, items: int) -> None:
+def command(
+    seed: int, no_serve: bool, no_worker: bool, host: str, port: int, people: int, items: int
+) -> None:
     """Load the demo organisation (Groupe Orvanne) once, then serve it."""
     setup_django()
     migrate_database()
@@ -109,4 +112,4 @@ def command(seed: int, no_serve: bool, host: str, port: int, people: int, items:
         click.echo(f"rucher demo: ready in {time.perf_counter() - started:.1f} s")
     print_accounts()
     if not no_serve:
-        serve_forever(host, port)
+        serve_forever(host, port, task_worker=not no_worker)

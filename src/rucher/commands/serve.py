@@ -1,8 +1,15 @@
-"""``rucher serve``: migrate, then serve with Granian (a Rust HTTP server, BSD-licensed)."""
+"""``rucher serve``: migrate, then serve with Granian (a Rust HTTP server, BSD-licensed),
+with a task worker (``rucher worker``) beside it unless ``--no-worker``."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -15,8 +22,92 @@ def migrate_database(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-def serve_forever(host: str, port: int, workers: int | None = None) -> None:
-    """Serve the WSGI application until interrupted (blocking)."""
+WORKER_STOP_SECONDS = 30  # a stopping worker finishes its task; past this it is killed
+
+
+class SideWorker:
+    """A ``rucher worker`` subprocess beside the web server, restarted if it dies.
+
+    It runs in its own session, so a Ctrl-C in the terminal reaches the server only, and the
+    server stops the worker with one SIGTERM (the worker finishes its current task). The worker
+    also stops by itself when this process disappears (``--parent-pid``).
+    """
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._started_at = 0.0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()  # no restart once stop() has begun
+        self._watcher = threading.Thread(target=self._watch, name="side-worker", daemon=True)
+
+    def _spawn(self) -> None:
+        command = [sys.executable, "-m", "rucher.cli", "worker", "--parent-pid", str(os.getpid())]
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
+        self._started_at = time.monotonic()
+
+    def start(self) -> None:
+        self._spawn()
+        assert self.process is not None
+        click.echo(f"rucher: task worker started (pid {self.process.pid})")
+        sys.stdout.flush()  # a log file or a journal sees it now, not at the next 8 KB
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        pause = 2.0  # doubles (up to a minute) while the worker dies as soon as it starts
+        while not self._stopping.wait(pause):
+            process = self.process
+            if process is None or process.poll() is None:
+                continue
+            quick = time.monotonic() - self._started_at < 10
+            pause = min(pause * 2, 60.0) if quick else 2.0
+            if self._stopping.wait(pause):
+                return
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self.restarts += 1
+                self._spawn()
+                assert self.process is not None
+                click.echo(
+                    f"rucher: task worker exited ({process.returncode}); "
+                    f"restarted (pid {self.process.pid})",
+                    err=True,
+                )
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()  # its task is run again once the lease expires
+            process.wait()
+
+
+@contextmanager
+def task_worker_beside(enabled: bool = True) -> Iterator[SideWorker | None]:
+    """A task worker for as long as the block runs (stopped when it ends, however)."""
+    if not enabled:
+        yield None
+        return
+    side = SideWorker()
+    side.start()
+    try:
+        yield side
+    finally:
+        side.stop()
+
+
+def serve_forever(
+    host: str, port: int, workers: int | None = None, task_worker: bool = True
+) -> None:
+    """Serve the WSGI application until interrupted (blocking), with a task worker beside it
+    unless ``task_worker`` is false."""
     import multiprocessing
 
     from granian.constants import Interfaces
@@ -28,8 +119,7 @@ def serve_forever(host: str, port: int, workers: int | None = None) -> None:
     multiprocessing.set_start_method("spawn", force=True)
 
     workers = workers or int(os.environ.get("RUCHER_WORKERS", "1"))
-    click.echo(f"rucher: serving on http://{host}:{port}/ ({workers} worker(s); Ctrl-C stops)")
-    Server(
+    server = Server(
         "rucher.wsgi:application",
         address=host,
         port=port,
@@ -37,7 +127,10 @@ def serve_forever(host: str, port: int, workers: int | None = None) -> None:
         workers=workers,
         blocking_threads=int(os.environ.get("RUCHER_THREADS", "8")),
         log_access=os.environ.get("RUCHER_ACCESS_LOG") == "1",
-    ).serve()
+    )
+    with task_worker_beside(task_worker):
+        click.echo(f"rucher: serving on http://{host}:{port}/ ({workers} worker(s); Ctrl-C stops)")
+        server.serve()
 
 
 @click.command(name="serve")
@@ -47,10 +140,15 @@ def serve_forever(host: str, port: int, workers: int | None = None) -> None:
     "--workers",
     default=None,
     type=click.IntRange(1, 64),
-    help="processes (default RUCHER_WORKERS or 1)",
+    help="web processes (default RUCHER_WORKERS or 1)",
 )
-def command(host: str, port: int, workers: int | None) -> None:
-    """Apply pending migrations and serve rucher."""
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="do not start a task worker beside the server (run `rucher worker` yourself)",
+)
+def command(host: str, port: int, workers: int | None, no_worker: bool) -> None:
+    """Apply pending migrations and serve rucher (with a task worker beside it)."""
     setup_django()
     migrate_database()
-    serve_forever(host, port, workers)
+    serve_forever(host, port, workers, task_worker=not no_worker)

@@ -1,0 +1,84 @@
+"""``rucher worker``: run the tasks handed on after commit (one worker process).
+
+`rucher serve` and `rucher demo` start one beside the web server; in production run it as its
+own service, one or more per host (docs/deploy.md). It does not migrate: `rucher serve` or
+`rucher manage migrate` does.
+"""
+
+from __future__ import annotations
+
+import click
+
+from rucher.commands import CliError, setup_django
+
+
+def _check_migrated() -> None:
+    from django.db import connection
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult._meta.db_table not in connection.introspection.table_names():
+        raise CliError(
+            "the task table is missing: migrate first (`rucher manage migrate` or `rucher serve`)"
+        )
+
+
+@click.command(name="worker")
+@click.option(
+    "--lease",
+    type=click.IntRange(1, None),
+    default=None,
+    help="seconds after which a RUNNING task whose worker died is run again "
+    "(default RUCHER_TASK_LEASE_SECONDS, 300)",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(0.05, 60),
+    default=1.0,
+    show_default=True,
+    help="seconds between polls when the queue is empty",
+)
+@click.option("--batch", is_flag=True, help="run the tasks that are ready, then stop")
+@click.option("--worker-id", default=None, help="recorded on each task (default host:pid)")
+@click.option("--verbose", "-v", is_flag=True, help="log every task")
+@click.option("--parent-pid", type=int, default=None, hidden=True)
+def command(
+    lease: int | None,
+    interval: float,
+    batch: bool,
+    worker_id: str | None,
+    verbose: bool,
+    parent_pid: int | None,
+) -> None:
+    """Run background tasks (subscribers of the event log) until Ctrl-C or SIGTERM.
+
+    A stop signal lets the current task finish; a second one stops at once (that task is
+    queued again). Tasks left RUNNING by a killed worker are run again after the lease.
+    """
+    import logging
+    from datetime import timedelta
+
+    setup_django()
+    _check_migrated()
+    from django.conf import settings
+
+    from rucher.activity.tasks import LeasedWorker
+
+    if worker_id is not None and not 0 < len(worker_id) <= 64:
+        raise CliError("--worker-id: 1 to 64 characters")
+    level = logging.INFO if verbose else logging.WARNING
+    for name in ("django_tasks", "django_tasks_db", "rucher.activity"):
+        logging.getLogger(name).setLevel(level)
+    seconds = lease or settings.RUCHER_TASK_LEASE_SECONDS
+    worker = LeasedWorker(
+        lease=timedelta(seconds=seconds),
+        interval=interval,
+        worker_id=worker_id,
+        parent_pid=parent_pid,
+    )
+    click.echo(f"rucher worker {worker.worker_id}: running tasks (lease {seconds} s; Ctrl-C stops)")
+    worker.configure_signals()
+    try:
+        worker.serve(once=batch)
+    finally:
+        worker.reset_signals()
+        click.echo(f"rucher worker {worker.worker_id}: stopped")
