@@ -8,16 +8,14 @@ first one does and new posts never shift what the reader sees.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from rucher import paging
 from rucher.conversations.models import Content, Reaction
 from rucher.errors import Invalid
 from rucher.people.models import Person
@@ -27,7 +25,6 @@ from rucher.streams.cache import cached
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
 
 ROOT_KINDS = [k.value for k in Content.ROOT_KINDS]
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 @dataclass
@@ -45,35 +42,23 @@ class Page:
 
 
 def encode_cursor(item: Content) -> str:
-    raw = f"{item.created_at.isoformat()}|{item.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    """The stream cursor after ``item``: its (created_at, id), in ``rucher.paging``'s format."""
+    return paging.encode_cursor([item.created_at.isoformat(), item.pk])
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """(created_at, id) from a stream cursor; a forged one is ``Invalid`` (a 422)."""
+    stamp, anchor = paging.decode_cursor(cursor, 2)
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        at, anchor = datetime.fromisoformat(stamp), int(pk)
-        if not 0 < anchor <= MAX_ID or at.tzinfo is None:
-            raise ValueError("out of range")
-        return at, anchor
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid(_("invalid cursor")) from None
+        at = datetime.fromisoformat(stamp)
+    except ValueError:
+        raise paging.invalid_cursor() from None
+    if at.tzinfo is None:
+        raise paging.invalid_cursor()
+    return at, anchor
 
 
-def page_size(limit: Any) -> int:
-    """The number of items a page serves: the default, or a valid ``limit``."""
-    if limit is None:
-        return int(settings.RUCHER_STREAM_PAGE_SIZE)
-    try:
-        size = int(limit)
-    except (TypeError, ValueError):
-        raise Invalid(_("limit must be a whole number")) from None
-    if not 1 <= size <= settings.RUCHER_STREAM_MAX_PAGE_SIZE:
-        raise Invalid(
-            _("limit must be between 1 and %(max)s") % {"max": settings.RUCHER_STREAM_MAX_PAGE_SIZE}
-        )
-    return size
+page_size = paging.page_size
 
 
 def _reader_preferences(reader: Person, items: QuerySet[Content]) -> QuerySet[Content]:
