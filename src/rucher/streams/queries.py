@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from rucher import paging
 from rucher.conversations.models import Content, Reaction
+from rucher.conversations.topics import normalise_topic
 from rucher.errors import Invalid
 from rucher.people.models import Person
 from rucher.spaces.models import Membership
@@ -76,11 +77,6 @@ def _reader_preferences(reader: Person, items: QuerySet[Content]) -> QuerySet[Co
     )
 
 
-def topic_key(name: str) -> str:
-    """How a #topic is stored: lower case, without the hash."""
-    return name.lower().lstrip("#")
-
-
 def check_kind(filters: StreamFilters | None) -> None:
     if filters is not None and filters.kind and filters.kind not in ROOT_KINDS:
         raise Invalid(_("kind must be one of %(choices)s") % {"choices": ", ".join(ROOT_KINDS)})
@@ -96,7 +92,7 @@ def _apply_filters(items: QuerySet[Content], filters: StreamFilters | None) -> Q
         items = items.filter(
             Exists(
                 Content.topics.through.objects.filter(
-                    content_id=OuterRef("pk"), topic__name=topic_key(filters.topic)
+                    content_id=OuterRef("pk"), topic__name=normalise_topic(filters.topic)
                 )
             )
         )
@@ -245,7 +241,7 @@ def build_home(
     if after:
         values["at"], values["anchor_id"] = after
     if filters.topic:
-        values["topic"] = topic_key(filters.topic)
+        values["topic"] = normalise_topic(filters.topic)
     if filters.space_id is not None:
         values["space"] = filters.space_id
     return page_of_ids(reader, [row[0] for row in query.rows(values)], size)

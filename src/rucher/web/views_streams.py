@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 
 from rucher.activity.actions import record_view
 from rucher.conversations import actions as conversation_actions
-from rucher.conversations.models import Content, Reaction
+from rucher.conversations.models import Content, Reaction, Topic
 from rucher.conversations.queries import get_visible_content
+from rucher.conversations.topics import normalise_topic
 from rucher.errors import ActionError, Invalid
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
@@ -121,12 +122,8 @@ def react(request: HttpRequest, content_id: int) -> HttpResponse:
 @translate_action_errors
 def topic(request: HttpRequest, name: str) -> HttpResponse:
     person = user(request)
-    clean = name.strip().lstrip("#").lower()
-    if not clean or len(clean) > 50:
-        raise Invalid("a topic name has 1 to 50 characters")
+    clean = normalise_topic(name)
     page = queries.topic_stream(person, clean, cursor=request.GET.get("cursor"))
-    from rucher.conversations.models import Topic
-
     topic_row = Topic.objects.filter(name=clean).first()
     following = muted = False
     if topic_row is not None:
