@@ -152,9 +152,10 @@ def can_post_in(person: Any, space: Space, member: Membership | bool | None = Fa
     return isinstance(m, Membership) and m.status == ACTIVE
 
 
-def require_post_in(person: Any, space: Space) -> None:
-    """NotFound if the space may not be known of; Forbidden if known but not joined."""
-    m = membership(person, space)
+def require_post_in(person: Any, space: Space, member: Membership | bool | None = False) -> None:
+    """NotFound if the space may not be known of; Forbidden if known but not joined.
+    ``member`` passes a membership already read (or None), saving the query."""
+    m = membership(person, space) if member is False else member
     if m is None and not visible_spaces(person).filter(pk=space.pk).exists():
         raise NotFound(_("space not found"))
     if not can_post_in(person, space, m):
@@ -325,6 +326,26 @@ def visible_people(person: Any) -> QuerySet[Person]:
         ).values("person_id")
         return active_people.filter(id__in=shared)
     return active_people
+
+
+def space_readers(space: Space | None) -> QuerySet[Person]:
+    """People who may read published content in ``space`` (None: profile posts): the
+    converse of ``visible_content``, one query for "who of these may read it" (mentions).
+
+    Signed in means an active account; employees (every non-guest kind) read open spaces,
+    the spaces they are an active member of and profile posts; partner guests read the
+    partner-shared spaces they are an active member of."""
+    active = Person.objects.filter(is_active=True)
+    employee = ~Q(kind=Person.Kind.PARTNER)
+    if space is None:
+        return active.filter(employee)
+    member = Q(
+        id__in=Membership.objects.filter(space_id=space.pk, status=ACTIVE).values("person_id")
+    )
+    employees_read = employee if space.visibility == Space.Visibility.OPEN else employee & member
+    if space.kind == Space.Kind.PARTNER:
+        return active.filter(employees_read | (Q(kind=Person.Kind.PARTNER) & member))
+    return active.filter(employees_read)
 
 
 def get_visible_person(person: Any, person_id: int | str) -> Person:
