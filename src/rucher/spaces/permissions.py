@@ -173,14 +173,16 @@ def can_manage_space(person: Any, space: Space, member: Membership | bool | None
     return isinstance(m, Membership) and m.status == ACTIVE and m.role in MANAGING_ROLES
 
 
-def can_moderate(person: Any, space: Space | None) -> bool:
+def can_moderate(
+    person: Any, space: Space | None, member: Membership | bool | None = False
+) -> bool:
     """Moderation: the space's managers, and community-manager accounts on the spaces they
-    may read (profile posts included)."""
+    may read (profile posts included). ``member``: as for ``can_post_in``."""
     if getattr(person, "is_guest", True):
         return False
     if space is None:
         return bool(person.is_community_manager)
-    if can_manage_space(person, space):
+    if can_manage_space(person, space, member):
         return True
     return bool(person.is_community_manager) and can_read_space(person, space)
 
@@ -254,12 +256,12 @@ def restorable_content(person: Any, deleted: Rows) -> Rows:
     return deleted.filter(space_id__in=spaces)
 
 
-def can_reply(person: Any, root: Placed) -> bool:
+def can_reply(person: Any, root: Placed, member: Membership | bool | None = False) -> bool:
     """Reply (comment, answer, quote) under content one reads: members of its space;
-    employees under profile posts."""
+    employees under profile posts. ``member``: as for ``can_post_in``."""
     if root.space is None:
         return _signed_in(person) and not person.is_guest
-    return can_post_in(person, root.space)
+    return can_post_in(person, root.space, member)
 
 
 def can_react(person: Any, content: Placed) -> bool:

@@ -93,7 +93,7 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
     space = permissions.get_visible_space_by_slug(person, slug)
     readable = permissions.can_read_space(person, space)
     mine = permissions.membership(person, space)
-    manages = permissions.can_manage_space(person, space)
+    manages = permissions.can_manage_space(person, space, mine)
     context: dict = {
         "space": space,
         "readable": readable,
@@ -121,7 +121,7 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
         record_view(person, "space", space.pk, space.pk)
         if space.confidential:
             record_reads_by_id(person, [(space.pk, "space", space.pk)])
-        can_post = permissions.can_post_in(person, space)
+        can_post = permissions.can_post_in(person, space, mine)
         context.update(
             {
                 "page": page,
@@ -147,7 +147,7 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
         context["roles"] = Membership.Role.choices
     if permissions.can_invite(person, space, mine):
         context["invite_form"] = InviteForm()
-    if permissions.can_moderate(person, space):
+    if permissions.can_moderate(person, space, mine):
         active = space_actions.active_member_count(space)
         if active > settings.RUCHER_SPACE_SPLIT_THRESHOLD:
             context["split_notice"] = active
