@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rucher.activity.actions import record_view
@@ -136,7 +137,7 @@ def edit(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
     content = get_visible_content(person, content_id)
     if content.author_id != person.pk:
-        raise Http404("content not found")
+        raise Http404(_("content not found"))
     status = 200
     if request.method == "POST":
         form = EditForm(request.POST)
@@ -197,14 +198,14 @@ def vote(request: HttpRequest, content_id: int) -> HttpResponse:
     content = get_visible_content(person, content_id)
     poll = Poll.objects.filter(content=content).first()
     if poll is None:
-        raise Invalid("this content is not a poll")
+        raise Invalid(_("this content is not a poll"))
     if poll.kind == Poll.Kind.NPS:
         raw = request.POST.get("score", "")
         if not raw.strip().isdigit():
-            raise Invalid("an NPS answer is a whole number from 0 to 10")
+            raise Invalid(_("an NPS answer is a whole number from 0 to 10"))
         conversation_actions.vote(person, content, score=int(raw))
     else:
-        option = parse_id(request.POST.get("option"), "option")
+        option = parse_id(request.POST.get("option"), _("option"))
         conversation_actions.vote(person, content, option_id=option)
     return redirect(reverse("content", args=[content.pk]) + "#poll")
 
@@ -250,9 +251,7 @@ def upload(request: HttpRequest, content_id: int) -> HttpResponse:
     root = (
         content
         if content.parent_id is None
-        else get_visible_content(
-            person, content.root_id or content.parent_id or content.pk
-        )
+        else get_visible_content(person, content.root_id or content.parent_id or content.pk)
     )
     if not form.is_valid():
         return render_thread(request, root, attachment_form=form, status=422)
@@ -271,12 +270,12 @@ def download(request: HttpRequest, attachment_id: int) -> FileResponse:
     person = user(request)
     attachment = Attachment.objects.filter(pk=attachment_id).first()
     if attachment is None:
-        raise Http404("file not found")
+        raise Http404(_("file not found"))
     record_reads(person, [get_visible_content(person, attachment.content_id)])
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
-        raise Http404("file not found") from None
+        raise Http404(_("file not found")) from None
     return FileResponse(
         handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
     )

@@ -57,7 +57,7 @@ def _hubs(person: object) -> list[Space]:
 def space_create(request: HttpRequest) -> HttpResponse:
     person = user(request)
     if not permissions.can_create_space(person):
-        raise Http404("partner guests cannot create spaces")
+        raise Http404(_("partner guests cannot create spaces"))
     hubs = _hubs(person)
     status = 200
     if request.method == "POST":
@@ -72,7 +72,7 @@ def space_create(request: HttpRequest) -> HttpResponse:
                     visibility=data["visibility"],
                     kind=data["kind"],
                     confidential=data["confidential"],
-                    parent_id=parse_id(data["parent"], "hub") if data["parent"] else None,
+                    parent_id=parse_id(data["parent"], _("hub")) if data["parent"] else None,
                 )
             except ActionError as error:
                 form.add_error(None, error.message)
@@ -210,14 +210,14 @@ def _managed_membership(
     """A membership of a space this person manages; to anyone else, neither exists."""
     space = permissions.get_visible_space_by_slug(person, slug)
     if not permissions.can_manage_space(person, space):
-        raise Http404("space not found")
+        raise Http404(_("space not found"))
     membership = (
         space.memberships.select_related("space", "person")
         .filter(pk=membership_id, status=status)
         .first()
     )
     if membership is None:
-        raise Http404("membership not found")
+        raise Http404(_("membership not found"))
     return space, membership
 
 
@@ -252,7 +252,7 @@ def change_role_by_username(request: HttpRequest, slug: str) -> HttpResponse:
     person = user(request)
     space = permissions.get_visible_space_by_slug(person, slug)
     if not permissions.can_manage_space(person, space):
-        raise Http404("space not found")
+        raise Http404(_("space not found"))
     username = request.POST.get("username", "").strip().lstrip("@")
     membership = (
         space.memberships.select_related("space", "person")

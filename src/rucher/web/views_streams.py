@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rucher.activity.actions import record_view
@@ -102,7 +103,7 @@ def react(request: HttpRequest, content_id: int) -> HttpResponse:
     content = get_visible_content(person, content_id)
     kind = request.POST.get("kind", "")
     if kind not in Reaction.Kind.values:
-        raise Invalid("unknown reaction")
+        raise Invalid(_("unknown reaction"))
     conversation_actions.toggle_reaction(person, content, kind)
     if not is_htmx(request):
         return redirect(safe_next(request, reverse("content", args=[content.pk])))
