@@ -119,6 +119,19 @@ def world(make_person: Callable[..., Any], make_space: Callable[..., Any]) -> di
 
 
 @pytest.fixture
+def client_for(db: Any) -> Callable[[Any], Any]:
+    """A test client signed in as ``person`` (a session, as in a browser)."""
+    from django.test import Client
+
+    def make(person: Any) -> Client:
+        client = Client()
+        client.force_login(person)
+        return client
+
+    return make
+
+
+@pytest.fixture
 def grow(world: dict[str, Any], make_person: Callable[..., Any]) -> Callable[[int], Any]:
     """Make ``world`` bigger, for the query-count tests: each call adds n people to the open
     space, n posts by alice mentioning bob (#t0..#t2) that bob likes, and n replies (with a
