@@ -59,9 +59,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return at, anchor
 
 
-page_size = paging.page_size
-
-
 def _reader_preferences(reader: Person, items: QuerySet[Content]) -> QuerySet[Content]:
     """Apply the reader's mutes and [tag] hide rules (as subqueries: no extra round trip)."""
     mutes = Mute.objects.filter(person_id=reader.pk)
@@ -141,7 +138,7 @@ def _page(reader: Person, rows: list[Content], size: int) -> Page:
 def paginate(
     reader: Person, items: QuerySet[Content], cursor: str | None, limit: Any = None
 ) -> Page:
-    size = page_size(limit)
+    size = paging.page_size(limit)
     after = decode_cursor(cursor) if cursor else None
     return _page(reader, list(_page_rows(_newest_first(items, after))[: size + 1]), size)
 
@@ -166,7 +163,7 @@ def home(
 ) -> Page:
     """My spaces, and the people and topics I follow (within what I may read); cached until
     the next write (streams/cache.py)."""
-    size = page_size(limit)  # the key holds the size served, not "default"
+    size = paging.page_size(limit)  # the key holds the size served, not "default"
     return cached(
         reader, "home", (cursor, size, filters), lambda: build_home(reader, cursor, size, filters)
     )
@@ -206,7 +203,7 @@ def build_home(
     The ids come from the home query prepared once per shape (streams/prepared.py); the page's
     rows, topics and my reactions from three simple queries.
     """
-    size = page_size(limit)
+    size = paging.page_size(limit)
     after = decode_cursor(cursor) if cursor else None
     filters = filters or StreamFilters()
     check_kind(filters)
