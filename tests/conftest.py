@@ -118,6 +118,52 @@ def world(make_person: Callable[..., Any], make_space: Callable[..., Any]) -> di
     }
 
 
+@pytest.fixture
+def client_for(db: Any) -> Callable[[Any], Any]:
+    """A test client signed in as ``person`` (a session, as in a browser)."""
+    from django.test import Client
+
+    def make(person: Any) -> Client:
+        client = Client()
+        client.force_login(person)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def grow(world: dict[str, Any], make_person: Callable[..., Any]) -> Callable[[int], Any]:
+    """Make ``world`` bigger, for the query-count tests: each call adds n people to the open
+    space, n posts by alice mentioning bob (#t0..#t2) that bob likes, and n replies (with a
+    topic and a mention) under the first post, which bob celebrates; and a question by bob.
+    Returns that first post,
+    also kept as ``world["root"]``."""
+    from rucher.conversations import actions
+    from rucher.spaces.actions import join_space
+
+    def more(n: int) -> Any:
+        alice, bob = world["alice"], world["bob"]
+        start = len(world.setdefault("grown", []))
+        people = [
+            make_person(username=f"p{start + i}", department=f"D{i % 3}", last_name=f"N{i}")
+            for i in range(n)
+        ]
+        world["grown"] += people
+        root = world.get("root")
+        for i, person in enumerate(people):
+            join_space(person, world["open"])
+            post = actions.publish(alice, world["open"], f"message {i} #t{i % 3} @bob")
+            actions.react(bob, post, "like")
+            root = root or post
+            comment = actions.reply(person, root, f"réponse {i} #t{i % 2} @alice")
+            actions.react(bob, comment, "celebrate")
+        actions.publish(bob, world["open"], f"Question {start} #t0 ?", kind="question")
+        world["root"] = root
+        return root
+
+    return more
+
+
 @pytest.fixture(autouse=True)
 def no_language_left_active() -> Iterator[None]:
     """A request activates its language in the thread; tests must not inherit it."""

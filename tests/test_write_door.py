@@ -32,13 +32,16 @@ from rucher.streams.cache import write_generation
 
 # Public functions of actions modules that are not writes of their own.
 HELPERS = {
+    "rucher.conversations.actions.common.add_mentions",
+    "rucher.conversations.actions.common.audience",
     "rucher.conversations.actions.common.clean_text",
     "rucher.conversations.actions.common.create_content",
     "rucher.conversations.actions.common.guess_lang",
     "rucher.conversations.actions.common.readable",
-    "rucher.conversations.actions.common.record_new_mentions",
     "rucher.conversations.actions.common.render_for",
+    "rucher.conversations.actions.common.mention_events",
     "rucher.conversations.actions.common.set_topics",
+    "rucher.conversations.actions.common.topics_named",
     "rucher.streams.actions.normalise_tag",
     "rucher.streams.actions.resolve_target",
 }
@@ -304,8 +307,9 @@ def test_an_action_that_fails_part_way_writes_nothing(
         raise RuntimeError("the disk is full")
 
     for module in action_modules():
-        if hasattr(module, "record"):
-            monkeypatch.setattr(module, "record", fail)
+        for name in ("record", "record_together"):  # the event log's two entry points
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, fail)
     with pytest.raises(RuntimeError, match="the disk is full"):
         act(world, state)
     assert snapshot() == before

@@ -83,7 +83,7 @@ def require(value: object, what: str | None = None) -> str:
         raise Invalid(_("%(field)s must be a string") % {"field": what})
     reason = problem(value)
     if reason is not None:
-        raise Invalid(f"{what}: {reason}")
+        raise Invalid(_("%(field)s: %(reason)s") % {"field": what, "reason": reason})
     return value
 
 

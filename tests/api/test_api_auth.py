@@ -47,7 +47,10 @@ def test_token_exchange_returns_a_working_token_and_stores_only_its_hash(
         {"username": "nobody", "password": "demo"},
     ],
 )
-def test_wrong_credentials_are_401(world: dict[str, Any], body: dict[str, str]) -> None:
+def test_wrong_credentials_are_401(
+    world: dict[str, Any], body: dict[str, str], settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     answer = Client().post("/api/v1/auth/tokens", body, content_type="application/json")
     assert answer.status_code == 401
     assert answer.json() == {"detail": "wrong username or password"}

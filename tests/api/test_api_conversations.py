@@ -145,7 +145,10 @@ def test_comment_validation(world: dict[str, Any]) -> None:
     )
 
 
-def test_deleted_posts_cannot_be_read_reacted_to_or_commented(world: dict[str, Any]) -> None:
+def test_deleted_posts_cannot_be_read_reacted_to_or_commented(
+    world: dict[str, Any], settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "en"  # asserts the English source messages
     post = actions.publish(world["alice"], world["open"], "Bientôt supprimé")
     assert as_(world["alice"]).delete(f"/api/v1/posts/{post.pk}").status_code == 204
     client = as_(world["bob"])

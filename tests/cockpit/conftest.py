@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 from django.utils import timezone
 
 
@@ -27,16 +26,6 @@ def clean_cache() -> Any:
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def client_for(db: Any) -> Callable[[Any], Client]:
-    def make(person: Any) -> Client:
-        client = Client()
-        client.force_login(person)
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -56,3 +56,21 @@ def test_profiles_page_of_a_small_department_shows_no_counts(
     start = page.index('id="profiles"')
     section = page[start : page.index("</section>", start)]
     assert "not enough data" in section
+
+
+def test_the_overview_csv_leaves_confidential_spaces_out(
+    world: dict[str, Any], client_for: Any
+) -> None:
+    """The space page refuses CSV exports of a confidential space; the overview's CSV does not
+    list it either, even for a manager who reads it."""
+    from rucher.conversations import actions
+    from rucher.spaces import actions as space_actions
+
+    alice, carol, cm = world["alice"], world["carol"], world["cm"]
+    space_actions.invite(alice, world["confidential"], cm)
+    space_actions.join_space(cm, world["confidential"])
+    for i in range(6):
+        actions.publish(carol, world["confidential"], f"Question {i} ?", kind="question")
+    export = client_for(cm).get("/cockpit/?csv=profiles")
+    assert export.status_code == 200
+    assert "Confidentiel" not in export.content.decode()

@@ -47,3 +47,17 @@ def test_too_big_and_not_the_author(world: dict[str, Any], settings: Any) -> Non
     post = actions.publish(world["alice"], world["open"], "Doc")
     with pytest.raises(Forbidden):
         attach(world["bob"], post, SimpleUploadedFile("s.png", PNG, "image/png"))
+
+
+def test_a_file_takes_the_extension_of_its_checked_type(
+    world: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
+    """Declared text/plain, named .html: stored and offered back as page.txt, never .html."""
+    settings.MEDIA_ROOT = tmp_path
+    post = actions.publish(world["alice"], world["open"], "doc")
+    upload = SimpleUploadedFile(
+        "page.html", b"<script>alert(document.cookie)</script>", content_type="text/plain"
+    )
+    stored = attach(world["alice"], post, upload)
+    assert stored.name == "page.txt", "the name takes the checked type's extension"
+    assert stored.file.name.endswith(".txt")

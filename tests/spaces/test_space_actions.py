@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from rucher.activity.models import Event
-from rucher.errors import Conflict, Forbidden, Invalid, NotFound
+from rucher.errors import ActionError, Conflict, Forbidden, Invalid, NotFound
 from rucher.spaces import actions
 from rucher.spaces.models import Membership, Space
 
@@ -87,3 +87,28 @@ def test_an_invitation_is_all_or_nothing(world: dict[str, Any], monkeypatch: Any
         actions.invite(world["alice"], private, world["bob"])
     assert Membership.objects.get(space=private, person=world["bob"]).status == "requested"
     assert Space.objects.get(pk=private.pk).member_count == before
+
+
+def test_a_space_community_manager_cannot_depose_the_owner(
+    world: dict[str, Any], make_person: Any
+) -> None:
+    alice = world["alice"]
+    dave = make_person(username="dave")
+    actions.join_space(dave, world["open"])
+    dave_membership = Membership.objects.get(person=dave, space=world["open"])
+    actions.set_role(alice, dave_membership, "community_manager")
+    owner = Membership.objects.get(person=alice, space=world["open"])
+    with pytest.raises(ActionError):
+        actions.set_role(dave, owner, "member")  # the space would be left without an owner
+
+
+def test_sub_spaces_of_a_secret_hub_are_secret(world: dict[str, Any], client_for: Any) -> None:
+    """A visible sub-space would reveal its secret hub's id: sub-spaces of a secret hub are
+    secret themselves."""
+    alice, bob = world["alice"], world["bob"]
+    with pytest.raises(ActionError):
+        actions.create_space(alice, "Sous-espace", parent_id=world["secret"].pk)
+    child = actions.create_space(
+        alice, "Sous-espace", parent_id=world["secret"].pk, visibility="secret"
+    )
+    assert client_for(bob).get(f"/api/v1/spaces/{child.pk}").status_code == 404

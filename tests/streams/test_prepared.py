@@ -132,8 +132,32 @@ def test_an_item_deleted_between_the_two_queries_is_left_out(world: dict[str, An
     assert [item.pk for item in page.items] == [kept.pk]
 
 
-@pytest.mark.parametrize("anchor", ["0", "-5", str(2**70), "x"])
-def test_a_forged_cursor_is_refused_not_a_crash(world: dict[str, Any], anchor: str) -> None:
+@pytest.mark.parametrize(
+    "position",
+    [
+        ["2026-01-01T00:00:00+00:00", 0],
+        ["2026-01-01T00:00:00+00:00", -5],
+        ["2026-01-01T00:00:00+00:00", 2**70],
+        ["2026-01-01T00:00:00+00:00", "x"],
+        ["2026-01-01T00:00:00+00:00", True],
+        ["2026-01-01T00:00:00", 5],  # no time zone
+        ["yesterday", 5],
+        [5],
+    ],
+)
+def test_a_forged_cursor_is_refused_not_a_crash(world: dict[str, Any], position: list) -> None:
+    from rucher.errors import Invalid
+    from rucher.paging import encode_cursor
+
+    cursor = encode_cursor(position)
+    with pytest.raises(Invalid):
+        build_home(world["bob"], cursor)
+    with pytest.raises(Invalid):
+        queries.space_stream(world["bob"], world["open"].pk, cursor)
+
+
+@pytest.mark.parametrize("anchor", ["0", "-5", str(2**70), "x", "5"])
+def test_a_cursor_in_another_format_is_refused(world: dict[str, Any], anchor: str) -> None:
     import base64
 
     from rucher.errors import Invalid

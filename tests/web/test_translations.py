@@ -228,6 +228,99 @@ def test_no_translation_call_hides_inside_an_f_string() -> None:
     assert not hidden, "\n".join(hidden)
 
 
+# Errors shown to a person: the actions' errors (rucher.errors), the API's HttpError, the
+# pages' Http404 and form validation errors. The message is the first argument (HttpError:
+# the second, after the status) or the ``message`` keyword.
+ERROR_CLASSES = {
+    "ActionError",
+    "Invalid",
+    "NotFound",
+    "Forbidden",
+    "Conflict",
+    "HttpError",
+    "Http404",
+    "ValidationError",
+    "AuthenticationError",
+}
+MESSAGE_POSITION = {"HttpError": 1, "AuthenticationError": 1}
+# The command line speaks to the server's operator, in English like the logs and --help.
+NOT_SHOWN_TO_USERS = ("commands", "cli.py")
+
+
+def _called_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def _is_literal_text(node: ast.expr) -> bool:
+    """English written in the code: a string literal, an f-string, or a literal formatted
+    with % or .format() (a translated message is a gettext call, formatted afterwards)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return True
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
+        return _is_literal_text(node.left) or (
+            isinstance(node.op, ast.Add) and _is_literal_text(node.right)
+        )
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+    ):
+        return _is_literal_text(node.func.value)
+    return False
+
+
+def untranslated_errors(source: str) -> Iterator[tuple[int, str]]:
+    """(line, code) of each error built with a message that is not translated."""
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _called_name(node)
+        if name not in ERROR_CLASSES:
+            continue
+        position = MESSAGE_POSITION.get(name, 0)
+        messages = [k.value for k in node.keywords if k.arg == "message"]
+        if len(node.args) > position:
+            messages.append(node.args[position])
+        if any(_is_literal_text(m) for m in messages):
+            yield node.lineno, ast.unparse(node)
+
+
+def test_every_error_message_shown_to_a_person_is_translated() -> None:
+    """A refusal reaches the person in their language: its message is a gettext call (with
+    named placeholders filled in afterwards), never a bare literal or an f-string."""
+    found = []
+    for path in extracted_files():
+        relative = path.relative_to(PACKAGE)
+        if path.suffix != ".py" or relative.parts[0] in NOT_SHOWN_TO_USERS:
+            continue
+        for line, code in untranslated_errors(path.read_text(encoding="utf-8")):
+            found.append(f"{relative}:{line}: {code}")
+    assert not found, "error messages never translated:\n" + "\n".join(found)
+
+
+def test_the_error_scan_sees_literals_and_f_strings() -> None:
+    source = (
+        "from django.utils.translation import gettext as _\n"
+        'raise Invalid("plain")\n'
+        'raise NotFound(f"{what} not found")\n'
+        'raise HttpError(429, "too many")\n'
+        'raise Http404("page " + "not found")\n'
+        'raise Invalid("%s is wrong" % name)\n'
+        'raise errors.Conflict(message="{} taken".format(name))\n'
+        'raise Invalid(_("translated"))\n'
+        'raise Invalid(_("%(n)s wrong") % {"n": name})\n'
+        "raise Http404(error.message)\n"
+        'raise HttpError(401, _("sign in"))\n'
+        'raise ValueError("internal, not shown")\n'
+    )
+    assert [line for line, _code in untranslated_errors(source)] == [2, 3, 4, 5, 6, 7]
+
+
 # --- (c) the compiled catalogue matches its source ----------------------------------------
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from rucher.activity.models import Event
 from rucher.activity.subscribers import subscribers_for
+from rucher.activity.tasks import hand_on
 from rucher.insights.verbs import VERBS
 
 
@@ -40,8 +41,6 @@ def record(
         at=at or timezone.now(),
     )
     if subscribers := subscribers_for(verb):  # nobody listening: no task, no SQL
-        from rucher.activity.tasks import hand_on
-
         hand_on(event, subscribers)
     return event
 
@@ -77,3 +76,39 @@ def record_many(events: Iterable[Event], batch_size: int = 5000) -> int:
             raise ValueError(f"unknown verb {event.verb!r}")
     Event.objects.bulk_create(rows, batch_size=batch_size)
     return len(rows)
+
+
+_ENTRY_KEYS = {"verb", "object_type", "object_id", "space_id", "target_id", "value", "at"}
+
+
+def record_together(actor: Any, entries: Iterable[dict[str, Any]]) -> list[Event]:
+    """The events of ONE action appended in one INSERT (publishing: ``posted`` and one
+    ``mentioned`` per person). Each entry holds ``record``'s arguments (``verb``,
+    ``object_type``, ``object_id``, ``space_id``, ``target_id``, ``value``, ``at``) and is
+    checked as ``record`` checks it; an action appending a single event calls ``record``."""
+    now = timezone.now()
+    rows = []
+    for entry in entries:
+        unknown = set(entry) - _ENTRY_KEYS
+        if unknown:
+            raise TypeError(f"unexpected event fields {sorted(unknown)}")
+        verb = entry["verb"]
+        if verb not in VERBS:
+            raise ValueError(f"unknown verb {verb!r}: add it to rucher/insights/verbs.py")
+        rows.append(
+            Event(
+                actor_id=actor.pk,
+                verb=verb,
+                object_type=entry.get("object_type", ""),
+                object_id=entry.get("object_id"),
+                space_id=entry.get("space_id"),
+                target_id=entry.get("target_id"),
+                value=entry.get("value"),
+                at=entry.get("at") or now,
+            )
+        )
+    events = Event.objects.bulk_create(rows) if rows else []
+    for event in events:  # the same hand-off as ``record``, event by event
+        if subscribers := subscribers_for(event.verb):
+            hand_on(event, subscribers)
+    return events

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate as check_password
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
@@ -61,7 +62,8 @@ class SessionAuth(APIKeyCookie):
             return None
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(
-                403, "CSRF check failed: send the csrftoken cookie's value in an X-CSRFToken header"
+                403,
+                _("CSRF check failed: send the csrftoken cookie's value in an X-CSRFToken header"),
             )
         return user
 
@@ -89,10 +91,10 @@ router = Router(tags=["auth"])
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     if throttle.is_locked(payload.username, throttle.client_address(request)):
-        raise HttpError(429, "too many failed sign-ins: try again in 15 minutes")
+        raise HttpError(429, _("too many failed sign-ins: try again in 15 minutes"))
     person = check_password(request, username=payload.username, password=payload.password)
     if person is None or not person.is_active:
-        raise AuthenticationError(401, "wrong username or password")
+        raise AuthenticationError(401, _("wrong username or password"))
     token, raw = tokens.create_token(person, payload.name, payload.expires_in_days)
     return Status(
         201, {"id": token.pk, "name": token.name, "token": raw, "expires_at": token.expires_at}

@@ -16,17 +16,21 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rucher.errors import ActionError
 
-UNAUTHENTICATED = (
-    "authentication required: send 'Authorization: Bearer <token>' "
-    "(POST /api/v1/auth/tokens makes one) or sign in"
-)
 # Where the value was read from is noise for the caller; the field's name is what matters.
 LOCATION_WORDS = {"body", "query", "path", "payload", "filters"}
+
+
+def unauthenticated_message() -> str:
+    return _(
+        "authentication required: send 'Authorization: Bearer <token>' "
+        "(POST /api/v1/auth/tokens makes one) or sign in"
+    )
 
 
 def _field(location: Any) -> str:
@@ -40,7 +44,7 @@ def readable(errors: list[dict[str, Any]]) -> str:
     for error in errors:
         message = str(error.get("msg", "invalid value"))
         lines.append(f"{_field(error.get('loc', ()))}: {message}")
-    return "; ".join(lines) or "invalid request"
+    return "; ".join(lines) or _("invalid request")
 
 
 def _clean(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -101,7 +105,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        message = exc.message if exc.message != "Unauthorized" else UNAUTHENTICATED
+        message = exc.message if exc.message != "Unauthorized" else unauthenticated_message()
         response = api.create_response(request, {"detail": message}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="rucher"'
         return response
@@ -112,4 +116,4 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, {"detail": "not found"}, status=404)
+        return api.create_response(request, {"detail": _("not found")}, status=404)

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from rucher.activity.models import Event
 from rucher.conversations.models import Content, Poll, PollOption, PollVote, Reaction
+from rucher.conversations.topics import is_topic_name, topic_key
 from rucher.people.models import Person
 from rucher.spaces.models import ConfidentialRead, Membership, Space
 from rucher.streams.models import Follow
@@ -325,8 +326,8 @@ class Planner:
             if kind == "answer" and row.get("accepted") and item.parent_id not in accepted_question:
                 item.accepted = True
                 accepted_question.add(item.parent_id or 0)
-            names = [scrub(str(t)).strip().lstrip("#").lower() for t in (row.get("topics") or [])]
-            topics = dict.fromkeys([n for n in names if 0 < len(n) <= 50] + rendered.topics)
+            names = [topic_key(scrub(str(t))) for t in (row.get("topics") or [])]
+            topics = dict.fromkeys([n for n in names if is_topic_name(n)] + rendered.topics)
             plan.content_topics.extend((pk, name) for name in topics)
             plan.mentions.update(
                 (pk, username_ids[u]) for u in rendered.mentions if u in username_ids

@@ -29,6 +29,7 @@ from rucher.bulk.export import build_export
 from rucher.conversations.models import Content
 from rucher.insights.contract import Dataset
 from rucher.insights.periods import Period
+from rucher.insights.report import SECTIONS as ENGINE_SECTIONS
 from rucher.insights.report import full_report
 from rucher.insights.report_scope import with_frames
 from rucher.people.models import Person
@@ -40,18 +41,11 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366
 CACHE_SECONDS = 6 * 3600
 CACHE_VERSION = 1
-# The cadence section is not shown in the cockpit: no need to compute it.
-SECTIONS: tuple[str, ...] = (
-    "engagement",
-    "engagement_series",
-    "inequality",
-    "influence",
-    "nps",
-    "profiles",
-    "silos",
-    "health",
-    "todo",
-)
+# The engine's sections (insights.report.SECTIONS, the one list), all but cadence: the
+# cockpit has no panel for cadence (posting rhythm against audience is a command-line
+# analysis), and it is among the costliest sections, so the cockpit does not compute it.
+NOT_SHOWN: frozenset[str] = frozenset({"cadence"})
+SECTIONS: tuple[str, ...] = tuple(s for s in ENGINE_SECTIONS if s not in NOT_SHOWN)
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def cockpit_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRes
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         person = request.user
         if not permissions.can_use_cockpit(person):
-            raise Http404("not found")
+            raise Http404(_("not found"))
         return view(request, *args, **kwargs)
 
     return require_GET(login_required(translate_action_errors(wrapped)))
@@ -191,7 +191,7 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
     assert isinstance(viewer, Person)
     chosen: Space = permissions.get_visible_space(viewer, space_id)
     if not permissions.can_read_space(viewer, chosen):
-        raise NotFound("space not found")
+        raise NotFound(_("space not found"))
     if chosen.confidential:
         record_reads_by_id(viewer, [(chosen.pk, "space", chosen.pk)], "cockpit")
     return _page(
@@ -211,7 +211,7 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
 def department(request: HttpRequest, department_id: int) -> HttpResponse:
     chosen = Department.objects.filter(pk=department_id).first()
     if chosen is None:
-        raise NotFound("department not found")
+        raise NotFound(_("department not found"))
     return _page(
         request,
         Scope("department", chosen.pk),
@@ -229,7 +229,7 @@ def department(request: HttpRequest, department_id: int) -> HttpResponse:
 def partner(request: HttpRequest, organisation_id: int) -> HttpResponse:
     chosen = Organisation.objects.filter(pk=organisation_id, is_partner=True).first()
     if chosen is None:
-        raise NotFound("organisation not found")
+        raise NotFound(_("organisation not found"))
     return _page(
         request,
         Scope("partner", chosen.pk),
@@ -247,5 +247,5 @@ def plotly_js(request: HttpRequest, version: str) -> FileResponse:
     """The plotly.js bundled in the installed ``plotly`` package; the version is in the
     address, so it can be cached for a year and a new package gets a new address."""
     if version != PLOTLY_VERSION or not PLOTLY_JS.exists():
-        raise Http404("not found")
+        raise Http404(_("not found"))
     return FileResponse(PLOTLY_JS.open("rb"), content_type="text/javascript")

@@ -13,6 +13,8 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
+from rucher.conversations.topics import topic_key
+
 MENTION = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_.-]{2,150})")
 TOPIC = re.compile(r"(?<![\w#&/])#([^\W_][\w-]{1,49})", re.UNICODE)
 TAG_PREFIX = re.compile(r"^\s*\[([^\[\]\n]{1,40})\]")
@@ -67,7 +69,7 @@ def extract(text: str) -> tuple[list[str], list[str], str]:
     """Mentions, topics and the tag prefix of a text (code spans are ignored)."""
     plain = CODE.sub(" ", text)
     mentions = _unique(MENTION.findall(plain))
-    topics = _unique([t.lower() for t in TOPIC.findall(plain)])
+    topics = _unique([topic_key(t) for t in TOPIC.findall(plain)])
     prefix = TAG_PREFIX.match(text)
     return mentions, topics, (prefix.group(1).strip().lower() if prefix else "")
 
@@ -108,6 +110,6 @@ def _link_plain(text: str, known: set[str]) -> str:
 
     def topic(match: re.Match[str]) -> str:
         name = match.group(1)
-        return f"[#{name}](/topics/{name.lower()}/)"
+        return f"[#{name}](/topics/{topic_key(name)}/)"
 
     return TOPIC.sub(topic, MENTION.sub(mention, text))

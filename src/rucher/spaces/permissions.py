@@ -152,9 +152,10 @@ def can_post_in(person: Any, space: Space, member: Membership | bool | None = Fa
     return isinstance(m, Membership) and m.status == ACTIVE
 
 
-def require_post_in(person: Any, space: Space) -> None:
-    """NotFound if the space may not be known of; Forbidden if known but not joined."""
-    m = membership(person, space)
+def require_post_in(person: Any, space: Space, member: Membership | bool | None = False) -> None:
+    """NotFound if the space may not be known of; Forbidden if known but not joined.
+    ``member`` passes a membership already read (or None), saving the query."""
+    m = membership(person, space) if member is False else member
     if m is None and not visible_spaces(person).filter(pk=space.pk).exists():
         raise NotFound(_("space not found"))
     if not can_post_in(person, space, m):
@@ -172,14 +173,16 @@ def can_manage_space(person: Any, space: Space, member: Membership | bool | None
     return isinstance(m, Membership) and m.status == ACTIVE and m.role in MANAGING_ROLES
 
 
-def can_moderate(person: Any, space: Space | None) -> bool:
+def can_moderate(
+    person: Any, space: Space | None, member: Membership | bool | None = False
+) -> bool:
     """Moderation: the space's managers, and community-manager accounts on the spaces they
-    may read (profile posts included)."""
+    may read (profile posts included). ``member``: as for ``can_post_in``."""
     if getattr(person, "is_guest", True):
         return False
     if space is None:
         return bool(person.is_community_manager)
-    if can_manage_space(person, space):
+    if can_manage_space(person, space, member):
         return True
     return bool(person.is_community_manager) and can_read_space(person, space)
 
@@ -253,12 +256,12 @@ def restorable_content(person: Any, deleted: Rows) -> Rows:
     return deleted.filter(space_id__in=spaces)
 
 
-def can_reply(person: Any, root: Placed) -> bool:
+def can_reply(person: Any, root: Placed, member: Membership | bool | None = False) -> bool:
     """Reply (comment, answer, quote) under content one reads: members of its space;
-    employees under profile posts."""
+    employees under profile posts. ``member``: as for ``can_post_in``."""
     if root.space is None:
         return _signed_in(person) and not person.is_guest
-    return can_post_in(person, root.space)
+    return can_post_in(person, root.space, member)
 
 
 def can_react(person: Any, content: Placed) -> bool:
@@ -325,6 +328,26 @@ def visible_people(person: Any) -> QuerySet[Person]:
         ).values("person_id")
         return active_people.filter(id__in=shared)
     return active_people
+
+
+def space_readers(space: Space | None) -> QuerySet[Person]:
+    """People who may read published content in ``space`` (None: profile posts): the
+    converse of ``visible_content``, one query for "who of these may read it" (mentions).
+
+    Signed in means an active account; employees (every non-guest kind) read open spaces,
+    the spaces they are an active member of and profile posts; partner guests read the
+    partner-shared spaces they are an active member of."""
+    active = Person.objects.filter(is_active=True)
+    employee = ~Q(kind=Person.Kind.PARTNER)
+    if space is None:
+        return active.filter(employee)
+    member = Q(
+        id__in=Membership.objects.filter(space_id=space.pk, status=ACTIVE).values("person_id")
+    )
+    employees_read = employee if space.visibility == Space.Visibility.OPEN else employee & member
+    if space.kind == Space.Kind.PARTNER:
+        return active.filter(employees_read | (Q(kind=Person.Kind.PARTNER) & member))
+    return active.filter(employees_read)
 
 
 def get_visible_person(person: Any, person_id: int | str) -> Person:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from rucher.activity.actions import record
 from rucher.conversations.models import Topic
+from rucher.conversations.topics import normalise_topic
 from rucher.errors import Conflict, Invalid, NotFound
 from rucher.people.models import Person
 from rucher.spaces import permissions
@@ -21,10 +22,7 @@ def resolve_target(person: Person, target_type: str, target: object) -> int:
     if target_type == TargetType.SPACE:
         return permissions.get_visible_space(person, str(target)).pk
     if target_type == TargetType.TOPIC:
-        name = strip(require(str(target), _("topic"))).lstrip("#").lower()
-        if is_blank(name) or len(name) > 50:
-            raise Invalid(_("a topic name has 1 to 50 characters"))
-        topic, _created = Topic.objects.get_or_create(name=name)
+        topic, _created = Topic.objects.get_or_create(name=normalise_topic(target))
         return topic.pk
     raise Invalid(_("follow a person, a space or a topic"))
 

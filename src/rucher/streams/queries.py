@@ -8,27 +8,24 @@ first one does and new posts never shift what the reader sees.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from rucher import paging
 from rucher.conversations.models import Content, Reaction
+from rucher.conversations.topics import normalise_topic
 from rucher.errors import Invalid
 from rucher.people.models import Person
 from rucher.spaces.models import Membership
 from rucher.streams import prepared
 from rucher.streams.cache import cached
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
-from rucher.text import require
 
 ROOT_KINDS = [k.value for k in Content.ROOT_KINDS]
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 @dataclass
@@ -46,35 +43,20 @@ class Page:
 
 
 def encode_cursor(item: Content) -> str:
-    raw = f"{item.created_at.isoformat()}|{item.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    """The stream cursor after ``item``: its (created_at, id), in ``rucher.paging``'s format."""
+    return paging.encode_cursor([item.created_at.isoformat(), item.pk])
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """(created_at, id) from a stream cursor; a forged one is ``Invalid`` (a 422)."""
+    stamp, anchor = paging.decode_cursor(cursor, 2)
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        at, anchor = datetime.fromisoformat(stamp), int(pk)
-        if not 0 < anchor <= MAX_ID or at.tzinfo is None:
-            raise ValueError("out of range")
-        return at, anchor
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid(_("invalid cursor")) from None
-
-
-def page_size(limit: Any) -> int:
-    """The number of items a page serves: the default, or a valid ``limit``."""
-    if limit is None:
-        return int(settings.RUCHER_STREAM_PAGE_SIZE)
-    try:
-        size = int(limit)
-    except (TypeError, ValueError):
-        raise Invalid(_("limit must be a whole number")) from None
-    if not 1 <= size <= settings.RUCHER_STREAM_MAX_PAGE_SIZE:
-        raise Invalid(
-            _("limit must be between 1 and %(max)s") % {"max": settings.RUCHER_STREAM_MAX_PAGE_SIZE}
-        )
-    return size
+        at = datetime.fromisoformat(stamp)
+    except ValueError:
+        raise paging.invalid_cursor() from None
+    if at.tzinfo is None:
+        raise paging.invalid_cursor()
+    return at, anchor
 
 
 def _reader_preferences(reader: Person, items: QuerySet[Content]) -> QuerySet[Content]:
@@ -92,12 +74,6 @@ def _reader_preferences(reader: Person, items: QuerySet[Content]) -> QuerySet[Co
     )
 
 
-def topic_key(name: str) -> str:
-    """How a #topic is stored: lower case, without the hash (a name that cannot be stored,
-    with a NUL or a lone surrogate, is Invalid: a 422, not a database error)."""
-    return require(name, _("topic")).lower().lstrip("#")
-
-
 def check_kind(filters: StreamFilters | None) -> None:
     if filters is not None and filters.kind and filters.kind not in ROOT_KINDS:
         raise Invalid(_("kind must be one of %(choices)s") % {"choices": ", ".join(ROOT_KINDS)})
@@ -113,7 +89,7 @@ def _apply_filters(items: QuerySet[Content], filters: StreamFilters | None) -> Q
         items = items.filter(
             Exists(
                 Content.topics.through.objects.filter(
-                    content_id=OuterRef("pk"), topic__name=topic_key(filters.topic)
+                    content_id=OuterRef("pk"), topic__name=normalise_topic(filters.topic)
                 )
             )
         )
@@ -162,7 +138,7 @@ def _page(reader: Person, rows: list[Content], size: int) -> Page:
 def paginate(
     reader: Person, items: QuerySet[Content], cursor: str | None, limit: Any = None
 ) -> Page:
-    size = page_size(limit)
+    size = paging.page_size(limit)
     after = decode_cursor(cursor) if cursor else None
     return _page(reader, list(_page_rows(_newest_first(items, after))[: size + 1]), size)
 
@@ -187,7 +163,7 @@ def home(
 ) -> Page:
     """My spaces, and the people and topics I follow (within what I may read); cached until
     the next write (streams/cache.py)."""
-    size = page_size(limit)  # the key holds the size served, not "default"
+    size = paging.page_size(limit)  # the key holds the size served, not "default"
     return cached(
         reader, "home", (cursor, size, filters), lambda: build_home(reader, cursor, size, filters)
     )
@@ -227,7 +203,7 @@ def build_home(
     The ids come from the home query prepared once per shape (streams/prepared.py); the page's
     rows, topics and my reactions from three simple queries.
     """
-    size = page_size(limit)
+    size = paging.page_size(limit)
     after = decode_cursor(cursor) if cursor else None
     filters = filters or StreamFilters()
     check_kind(filters)
@@ -262,7 +238,7 @@ def build_home(
     if after:
         values["at"], values["anchor_id"] = after
     if filters.topic:
-        values["topic"] = topic_key(filters.topic)
+        values["topic"] = normalise_topic(filters.topic)
     if filters.space_id is not None:
         values["space"] = filters.space_id
     return page_of_ids(reader, [row[0] for row in query.rows(values)], size)

@@ -5,21 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from rucher.errors import Invalid
+from rucher.paging import MAX_ID
 from rucher.people.models import Person
 from rucher.streams.queries import StreamFilters
 
 
-def parse_id(value: Any, what: str = "id") -> int:
+def parse_id(value: Any, what: str | None = None) -> int:
+    """A positive id a database column holds, or Invalid; ``what`` names the field in the
+    message (callers pass it already translated)."""
+    field = {"field": what or _("identifier")}
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise Invalid(f"{what} must be a whole number") from None
+        raise Invalid(_("%(field)s must be a whole number") % field) from None
     if number <= 0:
-        raise Invalid(f"{what} must be positive")
-    if number > 2**63 - 1:
-        raise Invalid(f"{what} is too large")
+        raise Invalid(_("%(field)s must be positive") % field)
+    if number > MAX_ID:
+        raise Invalid(_("%(field)s is too large") % field)
     return number
 
 
@@ -29,7 +34,7 @@ def stream_filters(request: HttpRequest, with_space: bool = True) -> StreamFilte
     return StreamFilters(
         kind=request.GET.get("kind") or None,
         topic=(request.GET.get("topic") or "").strip() or None,
-        space_id=parse_id(space_raw, "space") if (with_space and space_raw) else None,
+        space_id=parse_id(space_raw, _("space")) if (with_space and space_raw) else None,
     )
 
 

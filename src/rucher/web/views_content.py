@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rucher.activity.actions import record_view
@@ -67,14 +68,16 @@ def render_thread(
     quote_id = request.GET.get("quote") or (reply_form.data.get("quoted") if reply_form else None)
     quoting = next((c for c in [root, *replies] if str(c.pk) == str(quote_id)), None)
     initial_quote = {"quoted": quoting.pk} if quoting else {}
+    # The reader's membership of the space, read once for the two checks below.
+    member = permissions.membership(person, root.space) if root.space is not None else None
     context = {
         "root": root,
         "replies": replies,
         "my_reactions": mine,
         "files": files,
         "revisions": list(root.revisions.all()[:20]) if root.edited_at else [],
-        "can_reply": permissions.can_reply(person, root),
-        "can_moderate": permissions.can_moderate(person, root.space),
+        "can_reply": permissions.can_reply(person, root, member),
+        "can_moderate": permissions.can_moderate(person, root.space, member),
         "reply_form": reply_form or ReplyForm(initial=initial_quote),
         "quoting": quoting,
         "share_form": share_form or (ShareForm(spaces=share_spaces) if share_spaces else None),
@@ -134,7 +137,7 @@ def edit(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
     content = get_visible_content(person, content_id)
     if content.author_id != person.pk:
-        raise Http404("content not found")
+        raise Http404(_("content not found"))
     status = 200
     if request.method == "POST":
         form = EditForm(request.POST)
@@ -195,14 +198,14 @@ def vote(request: HttpRequest, content_id: int) -> HttpResponse:
     content = get_visible_content(person, content_id)
     poll = Poll.objects.filter(content=content).first()
     if poll is None:
-        raise Invalid("this content is not a poll")
+        raise Invalid(_("this content is not a poll"))
     if poll.kind == Poll.Kind.NPS:
         raw = request.POST.get("score", "")
         if not raw.strip().isdigit():
-            raise Invalid("an NPS answer is a whole number from 0 to 10")
+            raise Invalid(_("an NPS answer is a whole number from 0 to 10"))
         conversation_actions.vote(person, content, score=int(raw))
     else:
-        option = parse_id(request.POST.get("option"), "option")
+        option = parse_id(request.POST.get("option"), _("option"))
         conversation_actions.vote(person, content, option_id=option)
     return redirect(reverse("content", args=[content.pk]) + "#poll")
 
@@ -248,9 +251,7 @@ def upload(request: HttpRequest, content_id: int) -> HttpResponse:
     root = (
         content
         if content.parent_id is None
-        else get_visible_content(
-            person, content.root_id or content.parent_id or content.pk
-        )
+        else get_visible_content(person, content.root_id or content.parent_id or content.pk)
     )
     if not form.is_valid():
         return render_thread(request, root, attachment_form=form, status=422)
@@ -269,12 +270,12 @@ def download(request: HttpRequest, attachment_id: int) -> FileResponse:
     person = user(request)
     attachment = Attachment.objects.filter(pk=attachment_id).first()
     if attachment is None:
-        raise Http404("file not found")
+        raise Http404(_("file not found"))
     record_reads(person, [get_visible_content(person, attachment.content_id)])
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
-        raise Http404("file not found") from None
+        raise Http404(_("file not found")) from None
     return FileResponse(
         handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
     )

@@ -110,7 +110,7 @@ def profile_by_username(request: HttpRequest, username: str) -> HttpResponse:
     text.require(username, _("username"))  # a NUL is a 422, not a database error
     found = permissions.visible_people(user(request)).filter(username=username).first()
     if found is None:
-        raise Http404("person not found")
+        raise Http404(_("person not found"))
     return _profile(request, permissions.get_visible_person(user(request), found.pk))
 
 
@@ -217,6 +217,6 @@ def follow(request: HttpRequest) -> HttpResponse:
     operation = FOLLOW_OPERATIONS.get(request.POST.get("op", ""))
     target_type = request.POST.get("target_type", "")
     if operation is None or target_type not in TargetType.values:
-        raise Invalid("unknown operation")
+        raise Invalid(_("unknown operation"))
     operation(user(request), target_type, request.POST.get("target", ""))
     return redirect(safe_next(request, "/"))

@@ -149,7 +149,7 @@ def _restorable(person: Person) -> list[Content]:
 def moderation(request: HttpRequest) -> HttpResponse:
     person = user(request)
     if person.is_guest:
-        raise Http404("page not found")
+        raise Http404(_("page not found"))
     return render(request, "settings/moderation.html", {"items": _restorable(person)})
 
 

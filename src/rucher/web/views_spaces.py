@@ -59,7 +59,7 @@ def _hubs(person: object) -> list[Space]:
 def space_create(request: HttpRequest) -> HttpResponse:
     person = user(request)
     if not permissions.can_create_space(person):
-        raise Http404("partner guests cannot create spaces")
+        raise Http404(_("partner guests cannot create spaces"))
     hubs = _hubs(person)
     status = 200
     if request.method == "POST":
@@ -74,7 +74,7 @@ def space_create(request: HttpRequest) -> HttpResponse:
                     visibility=data["visibility"],
                     kind=data["kind"],
                     confidential=data["confidential"],
-                    parent_id=parse_id(data["parent"], "hub") if data["parent"] else None,
+                    parent_id=parse_id(data["parent"], _("hub")) if data["parent"] else None,
                 )
             except ActionError as error:
                 form.add_error(None, error.message)
@@ -95,7 +95,7 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
     space = permissions.get_visible_space_by_slug(person, slug)
     readable = permissions.can_read_space(person, space)
     mine = permissions.membership(person, space)
-    manages = permissions.can_manage_space(person, space)
+    manages = permissions.can_manage_space(person, space, mine)
     context: dict = {
         "space": space,
         "readable": readable,
@@ -123,7 +123,7 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
         record_view(person, "space", space.pk, space.pk)
         if space.confidential:
             record_reads_by_id(person, [(space.pk, "space", space.pk)])
-        can_post = permissions.can_post_in(person, space)
+        can_post = permissions.can_post_in(person, space, mine)
         context.update(
             {
                 "page": page,
@@ -149,7 +149,7 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
         context["roles"] = Membership.Role.choices
     if permissions.can_invite(person, space, mine):
         context["invite_form"] = InviteForm()
-    if permissions.can_moderate(person, space):
+    if permissions.can_moderate(person, space, mine):
         active = active_member_count(space)
         if active > settings.RUCHER_SPACE_SPLIT_THRESHOLD:
             context["split_notice"] = active
@@ -212,14 +212,14 @@ def _managed_membership(
     """A membership of a space this person manages; to anyone else, neither exists."""
     space = permissions.get_visible_space_by_slug(person, slug)
     if not permissions.can_manage_space(person, space):
-        raise Http404("space not found")
+        raise Http404(_("space not found"))
     membership = (
         space.memberships.select_related("space", "person")
         .filter(pk=membership_id, status=status)
         .first()
     )
     if membership is None:
-        raise Http404("membership not found")
+        raise Http404(_("membership not found"))
     return space, membership
 
 
@@ -254,7 +254,7 @@ def change_role_by_username(request: HttpRequest, slug: str) -> HttpResponse:
     person = user(request)
     space = permissions.get_visible_space_by_slug(person, slug)
     if not permissions.can_manage_space(person, space):
-        raise Http404("space not found")
+        raise Http404(_("space not found"))
     username = text.require(request.POST.get("username", ""), _("username")).strip().lstrip("@")
     membership = (
         space.memberships.select_related("space", "person")

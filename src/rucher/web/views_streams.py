@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rucher import text
 from rucher.activity.actions import record_view
 from rucher.conversations import actions as conversation_actions
-from rucher.conversations.models import Content, Reaction
+from rucher.conversations.models import Content, Reaction, Topic
 from rucher.conversations.queries import get_visible_content
+from rucher.conversations.topics import normalise_topic
 from rucher.errors import ActionError, Invalid
 from rucher.idempotency import store as idempotency
 from rucher.idempotency.models import IdempotencyRecord
@@ -132,7 +132,7 @@ def react(request: HttpRequest, content_id: int) -> HttpResponse:
     content = get_visible_content(person, content_id)
     kind = request.POST.get("kind", "")
     if kind not in Reaction.Kind.values:
-        raise Invalid("unknown reaction")
+        raise Invalid(_("unknown reaction"))
     conversation_actions.toggle_reaction(person, content, kind)
     if not is_htmx(request):
         return redirect(safe_next(request, reverse("content", args=[content.pk])))
@@ -152,12 +152,8 @@ def react(request: HttpRequest, content_id: int) -> HttpResponse:
 @translate_action_errors
 def topic(request: HttpRequest, name: str) -> HttpResponse:
     person = user(request)
-    clean = text.strip(text.require(name, _("topic"))).lstrip("#").lower()
-    if text.is_blank(clean) or len(clean) > 50:
-        raise Invalid("a topic name has 1 to 50 characters")
+    clean = normalise_topic(name)
     page = queries.topic_stream(person, clean, cursor=request.GET.get("cursor"))
-    from rucher.conversations.models import Topic
-
     topic_row = Topic.objects.filter(name=clean).first()
     following = muted = False
     if topic_row is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from rucher.activity.actions import record_view
@@ -43,7 +44,7 @@ def _target(person: Any, content_id: int) -> Content:
     the policy (and records a confidential read then), so this lookup records nothing."""
     found = Content.objects.visible_to(person).filter(pk=content_id).first()
     if found is None:
-        raise NotFound("content not found")
+        raise NotFound(_("content not found"))
     return found
 
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from rucher.activity.actions import record_view
@@ -78,7 +79,7 @@ def _visible_with_membership(person: Any, space_id: int) -> Space:
 def _readable(person: Any, space_id: int) -> Space:
     space = permissions.get_visible_space(person, space_id)
     if not permissions.can_read_space(person, space):
-        raise Forbidden("join this space to read its conversations")
+        raise Forbidden(_("join this space to read its conversations"))
     return space
 
 

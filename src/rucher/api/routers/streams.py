@@ -14,6 +14,7 @@ from ninja.responses import NinjaJSONEncoder
 from rucher.api.auth import caller
 from rucher.api.schemas import ErrorOut, StreamPageOut, TagIn, TagOut, TargetIn, TargetOut, Text
 from rucher.conversations.models import Content
+from rucher.paging import page_size
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads, record_reads_by_id
 from rucher.streams import actions
@@ -23,7 +24,6 @@ from rucher.streams.queries import (
     StreamFilters,
     build_home,
     my_questions,
-    page_size,
     person_stream,
     topic_stream,
 )

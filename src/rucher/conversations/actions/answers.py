@@ -37,5 +37,3 @@ def accept_answer(person: Person, answer: Content) -> Content:
         target_id=answer.author_id,
     )
     return answer
-
-

@@ -1,20 +1,23 @@
-"""What every conversation action shares: clean text, render it, create a content row with its
-topics, mentions and events, and re-read a target through the read policy."""
+"""What every conversation action shares: clean text, read whom it reaches (``audience``),
+render it, create a content row with its topics, mentions and events, and re-read a target
+through the read policy."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.db.models import F
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
-from rucher.activity.actions import record
+from rucher.activity.actions import record_together
 from rucher.conversations.models import Content, Topic
 from rucher.conversations.queries import get_visible_content
 from rucher.conversations.rendering import Rendered, extract, render
 from rucher.people.models import Person
 from rucher.spaces import permissions
-from rucher.spaces.models import Space
+from rucher.spaces.models import Membership, Space
 from rucher.text import clean
 
 Kind = Content.Kind
@@ -36,47 +39,117 @@ def clean_text(text: object, limit: int, what: str | None = None) -> str:
     return clean(text, limit, what)
 
 
-def render_for(author: Person, text: str) -> Rendered:
-    mentions, _topics, _tag = extract(text)
-    known = (
-        set(
-            permissions.visible_people(author)
-            .filter(username__in=mentions)
-            .values_list("username", flat=True)
+@dataclass(frozen=True)
+class Audience:
+    """Whom a text reaches, read in ONE query (publishing costs the same whatever the number
+    of mentions): the author's membership of the space, and of the people the text mentions,
+    those the author may see (their mention becomes a link) and, among them, those who may
+    read content in the space (only they are recorded as mentioned: a mention must not reach
+    someone who cannot read the post, or it would leak a private or secret conversation)."""
+
+    member: Membership | None = None  # the author's, None without one (or on a profile)
+    seen: dict[str, int] = field(default_factory=dict)  # username -> id
+    readers: frozenset[int] = frozenset()
+
+    def mentioned(self, usernames: list[str]) -> list[int]:
+        """Ids of the people to record as mentioned, in the text's order."""
+        ids = [self.seen[u] for u in usernames if u in self.seen]
+        return [pk for pk in ids if pk in self.readers]
+
+
+def audience(author: Person, space: Space | None, usernames: list[str]) -> Audience:
+    """The author's membership of ``space`` and the mentioned people (see ``Audience``), as
+    one query: the author's row (with the membership left-joined) and the mentioned rows, each
+    with two EXISTS (visible to the author, reads the space) from the read policy."""
+    if space is None and not usernames:
+        return Audience()
+    people = Person.objects.filter(Q(pk=author.pk) | Q(username__in=usernames))
+    fields: list[str] = ["pk", "username"]
+    if usernames:
+        people = people.annotate(
+            seen=Exists(permissions.visible_people(author).filter(pk=OuterRef("pk"))),
+            reads=Exists(permissions.space_readers(space).filter(pk=OuterRef("pk"))),
         )
-        if mentions
-        else set()
-    )
-    return render(text, known)
+        fields += ["seen", "reads"]
+    if space is not None:
+        people = people.annotate(
+            in_space=FilteredRelation("memberships", condition=Q(memberships__space_id=space.pk))
+        )
+        fields += ["in_space__id", "in_space__status", "in_space__role"]
+    member: Membership | None = None
+    seen: dict[str, int] = {}
+    readers: set[int] = set()
+    wanted = set(usernames)
+    for row in people.values(*fields):
+        if space is not None and row["pk"] == author.pk and row["in_space__id"] is not None:
+            member = Membership(
+                pk=row["in_space__id"],
+                person_id=author.pk,
+                space_id=space.pk,
+                status=row["in_space__status"],
+                role=row["in_space__role"],
+            )
+        if row["username"] in wanted and row.get("seen"):
+            seen[row["username"]] = row["pk"]
+            if row.get("reads"):
+                readers.add(row["pk"])
+    return Audience(member, seen, frozenset(readers))
 
 
-def set_topics(content: Content, names: list[str]) -> None:
+def render_for(author: Person, text: str, reach: Audience | None = None) -> Rendered:
+    """``text`` rendered; only mentions of people the author may see become links."""
+    if reach is None:
+        mentions, _topics, _tag = extract(text)
+        reach = audience(author, None, mentions) if mentions else Audience()
+    return render(text, set(reach.seen))
+
+
+def topics_named(names: list[str]) -> list[Topic]:
+    """The topics of these (normalised) names, created when new: one upsert that returns
+    the ids (PostgreSQL, and SQLite from 3.35)."""
     if not names:
-        content.topics.clear()
-        return
-    Topic.objects.bulk_create([Topic(name=n) for n in names], ignore_conflicts=True)
-    content.topics.set(Topic.objects.filter(name__in=names))
+        return []
+    return Topic.objects.bulk_create(
+        [Topic(name=n) for n in names],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["name"],
+    )
 
 
-def record_new_mentions(author: Person, content: Content, usernames: list[str]) -> None:
-    if not usernames:
+def set_topics(content: Content, names: list[str], *, new: bool = False) -> None:
+    """Link ``content`` to the topics ``names``: one upsert and one insert for new content;
+    an edit replaces the earlier set (Django's ``set``)."""
+    topics = topics_named(names)
+    if new:
+        if topics:
+            link = Content.topics.through
+            link.objects.bulk_create([link(content_id=content.pk, topic_id=t.pk) for t in topics])
         return
-    already = set(content.mentions.values_list("username", flat=True))
-    new = Person.objects.filter(username__in=[u for u in usernames if u not in already])
-    for person in new:
-        # Mentioning someone who cannot read the post must not reach them (no notification,
-        # no event), or it would leak a private or secret conversation.
-        if not Content.objects.visible_to(person).filter(pk=content.pk).exists():
-            continue
-        content.mentions.add(person)
-        record(
-            author,
-            "mentioned",
-            content.kind,
-            content.pk,
-            space_id=content.space_id,
-            target_id=person.pk,
+    content.topics.set(topics)
+
+
+def add_mentions(content: Content, person_ids: list[int]) -> None:
+    if person_ids:
+        link = Content.mentions.through
+        link.objects.bulk_create(
+            [link(content_id=content.pk, person_id=pk) for pk in person_ids],
+            ignore_conflicts=True,
         )
+
+
+def mention_events(content: Content, person_ids: list[int]) -> list[dict[str, Any]]:
+    """One ``mentioned`` event per person (the contract wants one row per interaction)."""
+    return [
+        {
+            "verb": "mentioned",
+            "object_type": content.kind,
+            "object_id": content.pk,
+            "space_id": content.space_id,
+            "target_id": pk,
+        }
+        for pk in person_ids
+    ]
 
 
 def create_content(
@@ -90,8 +163,13 @@ def create_content(
     shared_from: Content | None = None,
     lang: str = "",
     at: datetime | None = None,
+    reach: Audience | None = None,
 ) -> Content:
-    rendered = render_for(author, text)
+    """Write a new content row with its topics, mentions and events (the caller checked the
+    permissions, with ``reach`` when it read the author's membership through ``audience``)."""
+    mentions, _topics, _tag = extract(text)
+    reach = reach if reach is not None else audience(author, space, mentions)
+    rendered = render(text, set(reach.seen))
     root = None if parent is None else (parent.root or parent)
     content = Content.objects.create(
         kind=kind,
@@ -107,27 +185,25 @@ def create_content(
         lang=lang or guess_lang(text),
         created_at=at or timezone.now(),
     )
-    set_topics(content, rendered.topics)
-    target = parent.author_id if parent is not None else None
+    set_topics(content, rendered.topics, new=True)
+    mentioned = reach.mentioned(rendered.mentions)
+    add_mentions(content, mentioned)
     if shared_from is not None:
-        record(
-            author,
-            "shared",
-            shared_from.kind,
-            shared_from.pk,
-            space_id=content.space_id,
-            target_id=shared_from.author_id,
-        )
+        event: dict[str, Any] = {
+            "verb": "shared",
+            "object_type": shared_from.kind,
+            "object_id": shared_from.pk,
+            "target_id": shared_from.author_id,
+        }
     else:
-        record(
-            author,
-            PUBLISH_VERB[Kind(kind)],
-            kind,
-            content.pk,
-            space_id=content.space_id,
-            target_id=target,
-        )
-    record_new_mentions(author, content, rendered.mentions)
+        event = {
+            "verb": PUBLISH_VERB[Kind(kind)],
+            "object_type": kind,
+            "object_id": content.pk,
+            "target_id": parent.author_id if parent is not None else None,
+        }
+    event["space_id"] = content.space_id
+    record_together(author, [event, *mention_events(content, mentioned)])
     if root is not None:
         Content.objects.filter(pk=root.pk).update(comment_count=F("comment_count") + 1)
     return content
@@ -146,5 +222,3 @@ def guess_lang(text: str) -> str:
 def readable(person: Person, content: Content) -> Content:
     """Re-read ``content`` through the permission policy (deleted or hidden -> NotFound)."""
     return get_visible_content(person, content.pk)
-
-

@@ -6,8 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from rucher.activity.actions import record
-from rucher.conversations.actions.common import clean_text, create_content, readable
+from rucher.conversations.actions.common import audience, clean_text, create_content, readable
 from rucher.conversations.models import Content, Poll, PollOption, PollVote
+from rucher.conversations.rendering import extract
 from rucher.errors import Conflict, Invalid
 from rucher.people.models import Person
 from rucher.spaces import permissions
@@ -36,8 +37,9 @@ def create_poll(
         raise Invalid(_("a choice poll needs 2 to %(max)s options") % {"max": MAX_OPTIONS})
     if any(len(label) > MAX_OPTION for label in labels):
         raise Invalid(_("an option has at most 200 characters"))
-    permissions.require_post_in(author, space)
-    content = create_content(author, Content.Kind.POLL, text, space=space)
+    reach = audience(author, space, extract(text)[0])
+    permissions.require_post_in(author, space, reach.member)
+    content = create_content(author, Content.Kind.POLL, text, space=space, reach=reach)
     poll = Poll.objects.create(content=content, kind=kind, question=text)
     if kind == Poll.Kind.CHOICE:
         PollOption.objects.bulk_create(

@@ -10,16 +10,19 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rucher.activity.actions import record
+from rucher.activity.actions import record, record_together
 from rucher.conversations.actions.common import (
+    add_mentions,
+    audience,
     clean_text,
     create_content,
+    mention_events,
     readable,
-    record_new_mentions,
     render_for,
     set_topics,
 )
 from rucher.conversations.models import Content, Revision
+from rucher.conversations.rendering import extract
 from rucher.errors import Conflict, Forbidden, Invalid, NotFound
 from rucher.people.models import Person
 from rucher.spaces import permissions
@@ -40,9 +43,11 @@ def publish(author: Person, space: Space | None, text: object, kind: str = Kind.
             raise Forbidden(_("partner guests post in their partner spaces only"))
         if kind == Kind.QUESTION:
             raise Invalid(_("questions are asked in a space"))
-    else:
-        permissions.require_post_in(author, space)
-    return create_content(author, kind, body, space=space)
+    # The author's membership and the mentioned people in one query (common.audience).
+    reach = audience(author, space, extract(body)[0])
+    if space is not None:
+        permissions.require_post_in(author, space, reach.member)
+    return create_content(author, kind, body, space=space, reach=reach)
 
 
 @transaction.atomic
@@ -50,8 +55,9 @@ def reply(author: Person, parent: Content, text: object, quoted: Content | None 
     """A comment (or, under a question, an answer when ``parent`` is the question itself)."""
     body = clean_text(text, settings.RUCHER_MAX_COMMENT_LENGTH, _("comment"))
     parent = readable(author, parent)
+    reach = audience(author, parent.space, extract(body)[0])
     if parent.space is not None:
-        permissions.require_post_in(author, parent.space)
+        permissions.require_post_in(author, parent.space, reach.member)
     elif not permissions.can_reply(author, parent):
         raise NotFound(_("content not found"))
     if quoted is not None:
@@ -59,7 +65,9 @@ def reply(author: Person, parent: Content, text: object, quoted: Content | None 
         if (quoted.root_id or quoted.pk) != (parent.root_id or parent.pk):
             raise Invalid(_("a reply can only quote a message of the same conversation"))
     kind = Kind.ANSWER if parent.kind == Kind.QUESTION else Kind.COMMENT
-    return create_content(author, kind, body, space=parent.space, parent=parent, quoted=quoted)
+    return create_content(
+        author, kind, body, space=parent.space, parent=parent, quoted=quoted, reach=reach
+    )
 
 
 @transaction.atomic
@@ -99,13 +107,25 @@ def edit(person: Person, content: Content, text: object) -> Content:
     if body == content.text:
         return content
     Revision.objects.create(content=content, text=content.text, html=content.html, edited_by=person)
-    rendered = render_for(person, body)
+    reach = audience(person, content.space, extract(body)[0])
+    rendered = render_for(person, body, reach)
     content.text, content.html, content.tag_prefix = body, rendered.html, rendered.tag_prefix
     content.edited_at = timezone.now()
     content.save(update_fields=["text", "html", "tag_prefix", "edited_at"])
     set_topics(content, rendered.topics)
-    record(person, "edited", content.kind, content.pk, space_id=content.space_id)
-    record_new_mentions(person, content, rendered.mentions)
+    # Only the newly mentioned are told (one event per person, ever, for this content).
+    mentioned = reach.mentioned(rendered.mentions)
+    if mentioned:
+        already = set(content.mentions.filter(pk__in=mentioned).values_list("pk", flat=True))
+        mentioned = [pk for pk in mentioned if pk not in already]
+        add_mentions(content, mentioned)
+    edited = {
+        "verb": "edited",
+        "object_type": content.kind,
+        "object_id": content.pk,
+        "space_id": content.space_id,
+    }
+    record_together(person, [edited, *mention_events(content, mentioned)])
     return content
 
 

@@ -94,5 +94,3 @@ def toggle_reaction(person: Person, content: Content, kind: str) -> Reaction | N
         unreact(person, content)
         return None
     return react(person, content, kind)
-
-

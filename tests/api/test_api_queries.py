@@ -1,0 +1,72 @@
+"""Every API list endpoint, and a post's detail, costs a fixed number of SQL queries whatever
+the amount of content (measured small, then after the organisation grew; then pinned)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from rucher.people.actions.tokens import create_token
+
+pytestmark = pytest.mark.django_db
+
+# Each count starts with the token check (one statement, with the stream write generation).
+# endpoint: (url, queries after a write, queries when nothing was written since: only the home
+# stream is cached until the next write)
+PINNED = {
+    # token, the space, "may read it", items, topics, my reactions, the "viewed" event
+    "space_stream": ("/api/v1/spaces/{open}/stream", 7, 7),
+    # token, the post, its replies, my reactions, the "viewed" event, topics
+    "post": ("/api/v1/posts/{root}", 6, 6),
+    # token, the page of people, their skills, their expertise
+    "people": ("/api/v1/people", 4, 4),
+    # token, the page of spaces
+    "spaces": ("/api/v1/spaces", 2, 2),
+    # token, the space, "may read it", the page of members, their skills, their expertise
+    "members": ("/api/v1/spaces/{open}/members", 6, 6),
+    # token, the prepared ids, the rows, topics, my reactions; warm: the token alone
+    "home": ("/api/v1/streams/home", 5, 1),
+    # token, items, topics, my reactions
+    "topic": ("/api/v1/streams/topics/t1", 4, 4),
+    # token, the person, items, topics, my reactions
+    "person": ("/api/v1/streams/people/{alice}", 5, 5),
+    # token, items, topics, my reactions
+    "my_questions": ("/api/v1/streams/my-questions", 4, 4),
+}
+
+
+def count(client: Client, url: str) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.content[:300])
+    return len(captured), [q["sql"][:200] for q in captured.captured_queries]
+
+
+@pytest.mark.parametrize("endpoint", sorted(PINNED))
+def test_api_reads_cost_a_fixed_number_of_queries(
+    world: dict[str, Any], grow: Callable[..., Any], endpoint: str
+) -> None:
+    template, pinned, warm = PINNED[endpoint]
+    _, raw = create_token(world["bob"])
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+
+    def url() -> str:
+        return template.format(
+            open=world["open"].pk, root=world["root"].pk, alice=world["alice"].pk
+        )
+
+    grow(2)
+    client.get(url())  # marks the token used and writes the day's "viewed" event
+    grow(1)  # a write: the home stream's cached page is stale
+    small, _sql = count(client, url())
+    grow(10)
+    large, sql = count(client, url())
+    assert small == large, sql
+    assert large == pinned, sql
+    again, sql = count(client, url())
+    assert again == warm, sql

@@ -1,0 +1,52 @@
+"""A cockpit page costs a fixed number of SQL queries: cold (the report computed from the
+contract frames, one query each) and warm (the cached report, found by its fingerprint),
+whatever the amount of data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rucher.conversations import actions
+
+pytestmark = pytest.mark.django_db
+
+# Warm, on /cockpit/ (13): session, user, the viewer's readable spaces, the fingerprint
+# (latest event, latest content, people count), then the page's own lists: readable spaces
+# for the scope menu, every space's name, the people named in the panels, space names again
+# (the panels' labels), the spaces the viewer may open, departments, partner organisations.
+# Cold adds the frames (7): people, "any space?", spaces, the count of unpublished content,
+# content topics, content, events.
+PINNED = {
+    "overview": ("/cockpit/", 20, 13),
+    # A space page reads the space and "may read it" (2 more) and has no menu of spaces to
+    # open, departments and partners (3 fewer): 19 cold, 12 warm.
+    "space": ("/cockpit/spaces/{open}/", 19, 12),
+}
+
+
+def _count(client: Any, url: str) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), [q["sql"][:160] for q in captured.captured_queries]
+
+
+@pytest.mark.parametrize("page", sorted(PINNED))
+def test_a_cockpit_page_costs_a_fixed_number_of_queries(
+    org: dict[str, Any], client_for: Any, page: str
+) -> None:
+    template, cold_pin, warm_pin = PINNED[page]
+    url = template.format(open=org["open"].pk)
+    client = client_for(org["cm"])
+    cold, cold_sql = _count(client, url)
+    warm, warm_sql = _count(client, url)
+    assert (cold, warm) == (cold_pin, warm_pin), (cold_sql, warm_sql)
+    for i in range(10):  # more data: a new fingerprint, so a cold page again
+        post = actions.publish(org["alice"], org["open"], f"encore {i} #jardin @bob")
+        actions.reply(org["bob"], post, "oui")
+    again, again_sql = _count(client, url)
+    assert again == cold, again_sql

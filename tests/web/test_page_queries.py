@@ -1,0 +1,64 @@
+"""The hot pages cost a fixed number of SQL queries, whatever the amount of content: the
+space stream, a thread and the directory (the home page: test_home_queries.py).
+
+Each page is measured on a small organisation, then again after it grew (more people, posts,
+replies, reactions, topics and mentions): the counts must be equal, and are pinned."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+# session, user, the space by slug, "may read it", the reader's membership, the hub's
+# sub-spaces, following, muted, the page's items (author, department, space joined), their
+# topics, my reactions, the daily "viewed" event (an insert that ignores repeats), the
+# composer's member list
+SPACE_PAGE = 13
+# session, user, the root (author, department, space), the "viewed" event, the replies, my
+# reactions, attachments, share targets, my membership, the poll (none), the root's topics
+THREAD_PAGE = 11
+# session, user, the count for the pager, departments and sites for the filters, the page
+DIRECTORY_PAGE = 6
+
+
+def count(client: Client, url: str) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured), [q["sql"][:200] for q in captured.captured_queries]
+
+
+@pytest.mark.parametrize(
+    ("page", "pinned"),
+    [("space", SPACE_PAGE), ("thread", THREAD_PAGE), ("directory", DIRECTORY_PAGE)],
+)
+def test_hot_pages_cost_a_fixed_number_of_queries(
+    world: dict[str, Any],
+    grow: Callable[..., Any],
+    client_for: Callable[[Any], Client],
+    page: str,
+    pinned: int,
+) -> None:
+    client = client_for(world["bob"])
+
+    def url() -> str:
+        return {
+            "space": f"/spaces/{world['open'].slug}/",
+            "thread": f"/posts/{world['root'].pk}/",
+            "directory": "/people/",
+        }[page]
+
+    grow(2)
+    client.get(url())  # the first read of the day writes its "viewed" event
+    small, _sql = count(client, url())
+    grow(10)
+    large, sql = count(client, url())
+    assert small == large, sql
+    assert large == pinned, sql
