@@ -22,7 +22,9 @@ LAYOUT: dict[str, Any] = {
 
 
 def _html(figure: go.Figure, title: str) -> SafeString:
-    figure.update_layout(title={"text": title}, **LAYOUT)
+    # A chart that set its own height (the heatmap: one row per department) keeps it.
+    layout = {k: v for k, v in LAYOUT.items() if k != "height" or figure.layout.height is None}
+    figure.update_layout(title={"text": title}, **layout)
     # Plotly escapes the figure's JSON itself; the result is markup we produced.
     return mark_safe(figure.to_html(full_html=False, include_plotlyjs=False, config=CONFIG))
 
@@ -40,7 +42,10 @@ def trend_chart(series: Sequence[dict[str, Any]], metrics: dict[str, str], title
     figure.update_layout(
         xaxis_title=_("week starting"),
         xaxis={"tickformat": "%d/%m", "hoverformat": "%d/%m/%Y"},
-        legend={"orientation": "h"},
+        # Under the axis title, not on it.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.32, "x": 0},
+        margin={"l": 50, "r": 20, "t": 40, "b": 100},
+        height=360,
     )
     return _html(figure, title)
 

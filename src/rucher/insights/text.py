@@ -91,6 +91,10 @@ FILLER_WORDS_FR: frozenset[str] = _word_set(
     mois an ans année années heure heures minute minutes matin soir suite part partant
     retenir quoi quand comment pourquoi combien afin ainsi cependant
     pourtant toutefois enfin ensuite d'abord abord surtout notamment etc cela ceci
+    différent différente différents différentes intéressant intéressante intéressants
+    intéressantes simple simples parler parle parlé avance question questions sujet sujets
+    information informations étape étapes exemple exemples possible besoin envie
+    lundi mardi mercredi jeudi vendredi samedi dimanche
     """
 )
 FILLER_WORDS_EN: frozenset[str] = _word_set(
@@ -105,6 +109,9 @@ FILLER_WORDS_EN: frozenset[str] = _word_set(
     ever maybe perhaps quite rather pretty sure back around though although however also
     may might must shall would could should let lets say says said tell told ask asked
     look looks looking find found give gave keep kept put set try tried etc via per
+    different interesting simple talk talking question questions topic topics information
+    step steps example examples possible
+    monday tuesday wednesday thursday friday saturday sunday
     """
 )
 FILLER_WORDS: dict[str, frozenset[str]] = {"fr": FILLER_WORDS_FR, "en": FILLER_WORDS_EN}

@@ -88,8 +88,8 @@ def influence_panel(report: dict[str, Any], context: str | None) -> Panel:
         kind, _sep, rest = key.partition(":")
         if kind == "space" and rest.isdigit():
             return space_names.get(int(rest), _("a space"))
-        if kind == "theme":  # a theme is named by its main words: "budget · planning"
-            return rest
+        if kind == "theme":  # named by its main words: “budget, planning, réunion”
+            return _("“%(words)s”") % {"words": rest.replace(" · ", ", ")}
         return {"all": _("everything"), "topic": f"#{rest}"}.get(kind, rest or key)
 
     panel.links = [(context_label(k), f"context={k}") for k in ranked[:TOP_CONTEXTS]]
