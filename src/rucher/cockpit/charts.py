@@ -120,14 +120,23 @@ def heatmap(
     colorbar: str,
     cell_text: Sequence[Sequence[str]] | None = None,
 ) -> str:
+    if len(names) < 2:
+        return ""
+    return _html(heatmap_figure(names, matrix, colorbar, cell_text), title)
+
+
+def heatmap_figure(
+    names: Sequence[str],
+    matrix: Sequence[Sequence[float | None]],
+    colorbar: str,
+    cell_text: Sequence[Sequence[str]] | None = None,
+) -> go.Figure:
     """Observed / expected ratios on a diverging scale centred on "as expected" (1).
 
     The colour is log2 of the ratio, so twice and half as many ties as expected are equally
     far from the centre and one very internal department cannot wash the others out; beyond
     8× either way the colour saturates (the hover and the cell still give the ratio). Every
     row and column is labelled."""
-    if len(names) < 2:
-        return ""
     floor = 2.0**-RATIO_CAP
     z = [
         [
@@ -164,4 +173,4 @@ def heatmap(
         yaxis={**every, "autorange": "reversed", "automargin": True},
         xaxis={**every, "tickangle": -40, "automargin": True},
     )
-    return _html(figure, title)
+    return figure
