@@ -57,9 +57,9 @@ def nps_panel(report: dict[str, Any], viewer: Person) -> Panel:
     polls = section.get("polls") or {}
     links = content_links(viewer, {int(pid) for pid in polls if str(pid).isdigit()})
     for poll_id, result in polls.items():
-        params = result.get("parameters") or {}
         link = links.get(int(poll_id)) if str(poll_id).isdigit() else None
-        label: Link | str = link or first_words(params.get("question") or "") or _("a poll")
+        # Only what the viewer may read is quoted (content_links applies the read policy).
+        label: Link | str = link or _("a poll")
         rows.append(
             [
                 label,
