@@ -310,3 +310,21 @@ def test_a_withdrawn_reaction_is_not_loaded_back() -> None:
     post = Content.objects.get(pk=report.content_ids[901])
     assert post.reaction_count == 1 and sum(post.reaction_counts.values()) == 1
     assert not Reaction.objects.filter(content=post, person_id=report.person_ids[103]).exists()
+
+
+@pytest.mark.django_db
+def test_a_declared_choice_poll_stays_a_choice_poll() -> None:
+    """An export says each poll's kind: its choice polls, whose votes are option positions
+    (3 and 9 here, whole numbers in 0–10), come back as choice polls, not NPS."""
+    data = small_dataset()
+    kinds = ["choice" if kind == "poll" else None for kind in data.content["kind"]]
+    declared = Dataset(
+        people=data.people,
+        spaces=data.spaces,
+        content=data.content.with_columns(pl.Series("poll_kind", kinds, dtype=pl.Utf8)),
+        events=data.events,
+    )
+    report = load_dataset(declared, source="t", progress=False)
+    poll = Poll.objects.get(content_id=report.content_ids[906])
+    assert poll.kind == "choice"
+    assert sorted(poll.options.values_list("label", flat=True)) == ["3", "9"]

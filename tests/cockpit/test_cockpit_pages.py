@@ -86,7 +86,7 @@ def test_csv_export_holds_the_table_rows(org: dict[str, Any], client_for: Any) -
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "population"
-    registered = next(r for r in rows if r[0] == "registered")
+    registered = next(r for r in rows if r[0] == "registered members")
     report = compute_report(org["cm"], Scope("organisation"), default_period())
     gini = report["sections"]["inequality"]["registered"]["gini"]["value"]
     assert float(registered[3]) == pytest.approx(gini, abs=1e-3)

@@ -26,6 +26,8 @@ from rucher.insights.nps import (
     poll_nps,
     promoter_detractor_auc,
 )
+from rucher.insights.report import full_report
+from rucher.insights.report_nps import nps_section
 
 
 def test_nps_and_margin_by_hand() -> None:
@@ -158,3 +160,88 @@ def test_estimate_for_people_calibrates_on_poll_respondents_who_wrote() -> None:
     assert result.value == pytest.approx(nps(poll_scores).value)
     uncalibrated = estimate_nps_for_people(scored, events, poll_id=None)
     assert not uncalibrated.parameters["calibrated"]
+
+
+# --- the NPS section: which polls are NPS polls ---------------------------------------------
+
+
+def _poll_world(choice_answers: int = 40) -> Dataset:
+    """Three polls: a 0–10 "recommend" poll (30 answers, NPS +40), a choice poll whose 40
+    answers are option positions 0–3 (they look like 0–10 scores), and a second NPS poll
+    with only 4 answers. A fourth poll of an imported dataset says nothing of its kind."""
+    t0 = datetime(2026, 1, 5, tzinfo=UTC)
+    content = pl.DataFrame(
+        {
+            "content_id": [1, 2, 3],
+            "kind": ["poll", "poll", "poll"],
+            "author_id": [100, 100, 100],
+            "created_at": [t0, t0, t0],
+            "text": [
+                "How likely are you to recommend the intranet to a colleague?",
+                "Which day suits the team lunch?",
+                "Would you recommend the canteen?",
+            ],
+            "poll_kind": ["nps", "choice", "nps"],
+        }
+    )
+    rows: list[dict[str, object]] = []
+
+    def vote(poll: int, person: int, value: float) -> None:
+        rows.append(
+            {
+                "event_id": len(rows) + 1,
+                "at": t0 + timedelta(hours=len(rows) + 1),
+                "actor_id": person,
+                "verb": "voted",
+                "object_type": "poll",
+                "object_id": poll,
+                "value": value,
+            }
+        )
+
+    # Poll 1: 15 promoters, 9 passives, 6 detractors of 30 -> NPS 100 × (15 − 6) / 30 = 30.
+    for i, score in enumerate([10] * 15 + [8] * 9 + [3] * 6):
+        vote(1, i + 1, float(score))
+    for i in range(choice_answers):
+        vote(2, i + 1, float(i % 4))  # options 0..3: every one a "detractor" if read as NPS
+    for i in range(4):
+        vote(3, i + 1, 10.0)
+    return Dataset(content=content, events=pl.DataFrame(rows))
+
+
+def test_a_choice_poll_never_enters_the_nps() -> None:
+    section = nps_section(_poll_world())
+    assert set(section["polls"]) == {"1", "3"}  # the choice poll is not an NPS poll
+    first = section["polls"]["1"]
+    assert first["value"] == pytest.approx(30.0)
+    assert first["parameters"]["question"].startswith("How likely are you to recommend")
+    assert first["parameters"]["kind_inferred"] is False
+    # Below the minimum the poll says so instead of a figure.
+    small = section["polls"]["3"]
+    assert small["status"] == "not_enough_data" and small["value"] is None
+    assert small["denominator"] == 4
+    # Everyone's latest NPS answer: persons 1–4 answered poll 3 last (10), the others poll 1.
+    overall = section["overall"]
+    assert overall["denominator"] == 30
+    expected = nps([10] * 4 + [10] * 11 + [8] * 9 + [3] * 6).value
+    assert overall["value"] == pytest.approx(expected)
+    assert overall["value"] > 0  # the choice poll's "zeros" would have made it negative
+    assert section["choice_polls_left_out"] == 1
+
+
+def test_without_kinds_a_poll_of_whole_0_10_answers_is_inferred() -> None:
+    """An imported dataset that does not say a poll's kind: the 0–10 rule, reported as an
+    inference; a content table describing the polls (the cockpit's uncut one) wins."""
+    world = _poll_world()
+    unknown = Dataset(events=world.events)
+    section = nps_section(unknown)
+    assert set(section["polls"]) == {"1", "2", "3"}
+    assert section["polls"]["1"]["parameters"]["kind_inferred"] is True
+    # The people-only cut of a department drops the polls' rows: the caller passes them.
+    section = nps_section(unknown, polls=world.content)
+    assert set(section["polls"]) == {"1", "3"}
+
+
+def test_the_report_keeps_choice_polls_out() -> None:
+    report = full_report(_poll_world(), sections=("nps",))
+    assert set(report["sections"]["nps"]["polls"]) == {"1", "3"}

@@ -25,6 +25,7 @@ from rucher.insights.similar_topics import (
     find_themes,
     theme_count,
 )
+from rucher.insights.text import is_filler
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -321,3 +322,46 @@ def test_stack_exchange_themes_follow_the_tags_better_than_chance() -> None:
     rng = np.random.default_rng(0)
     chance = max(adjusted_mutual_info_score(tags, rng.permutation(found)) for _ in range(10))
     assert agreement > chance
+
+
+FRENCH: dict[str, list[str]] = {
+    "budget": ["budget", "facture", "dépense", "comptabilité", "paiement", "salaire"],
+    "serveurs": ["serveur", "sauvegarde", "réseau", "pare-feu", "stockage", "déploiement"],
+    "voyages": ["vacances", "vol", "hôtel", "plage", "bagage", "passeport"],
+}
+# Each theme's writers lean on their own function words, so without a filter these words
+# are as typical of a theme as its subject (the demo showed "theme:peu · voir · est-ce").
+FILLERS = {
+    "budget": "peu voir est-ce qu'il",
+    "serveurs": "merci fait point l'on aujourd'hui",
+    "voyages": "prochaine semaine retour peut-être",
+}
+
+
+def test_theme_labels_hold_no_stop_word_elision_or_filler_word() -> None:
+    rng = np.random.default_rng(5)
+    texts = []
+    for name, vocabulary in FRENCH.items():
+        for _ in range(120):
+            words = list(rng.choice(vocabulary, 3)) + FILLERS[name].split() * 2
+            rng.shuffle(words)
+            texts.append(" ".join(words))
+    themes = find_themes(_content(texts, lang="fr"), seed=0, k=3)
+    assert themes.found
+    fillers = {w for line in FILLERS.values() for w in line.replace("'", " ").split()}
+    subjects = {w for words in FRENCH.values() for w in words}
+    for label, terms in zip(themes.labels, themes.terms, strict=True):
+        shown = label.split(" · ")
+        assert not fillers & set(terms), (label, terms)
+        assert set(shown) <= subjects, label
+        assert not label.startswith("theme:")
+
+
+def test_is_filler_knows_function_words_elisions_and_compounds() -> None:
+    for word in ("peu", "voir", "est-ce", "peut-être", "a-t-il", "l", "qu", "Aujourd'hui"):
+        assert is_filler(word, "fr"), word
+    for word in ("just", "thanks", "don't", "week"):
+        assert is_filler(word, "en"), word
+    for word in ("budget", "réunion", "pare-feu", "serveur", "équipe"):
+        assert not is_filler(word, "fr"), word
+    assert is_filler("merci", None) and not is_filler("server", None)

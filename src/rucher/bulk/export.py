@@ -111,9 +111,7 @@ def build_export(
     left_out.deleted_content = Content.objects.exclude(status=Content.Status.PUBLISHED).count()
     left_out.confidential_content = published.filter(space_id__in=outside).count()
     exported = published.exclude(space_id__in=outside)
-    hidden_content = set(
-        Content.objects.filter(space_id__in=outside).values_list("pk", flat=True)
-    )
+    hidden_content = set(Content.objects.filter(space_id__in=outside).values_list("pk", flat=True))
     topics: dict[int, list[str]] = {}
     through = Content.topics.through.objects.filter(content__in=exported)
     for content_id, name in (
@@ -133,6 +131,7 @@ def build_export(
         "text",
         "lang",
         "accepted",
+        "poll__kind",
     )
     content_rows = [
         {
@@ -147,6 +146,7 @@ def build_export(
             "lang": row["lang"] or None,
             "topics": topics.get(row["pk"], []),
             "accepted": row["accepted"] if row["kind"] == Content.Kind.ANSWER else None,
+            "poll_kind": row["poll__kind"] if row["kind"] == Content.Kind.POLL else None,
         }
         for row in exported.order_by("pk").values(*content_fields).iterator(chunk_size=10_000)
     ]

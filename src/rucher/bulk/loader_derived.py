@@ -177,8 +177,10 @@ def _label(value: float) -> str:
 
 
 def _polls(planner: Planner, order: list[int]) -> None:
-    """A poll's kind: the options the caller gave make a choice poll; votes that are all
-    whole numbers from 0 to 10 make an NPS poll; other values become the options."""
+    """A poll's kind: the one the content table says (``poll_kind``), else the options the
+    caller gave make a choice poll; votes that are all whole numbers from 0 to 10 make an NPS
+    poll; other values become the options. (A choice poll's votes are option positions, 0,
+    1, 2…: without its declared kind an exported choice poll would come back as NPS.)"""
     plan, events = planner.plan, planner.plan.events
     polls = [item for item in plan.content if item.kind == "poll"]
     if not polls:
@@ -194,9 +196,16 @@ def _polls(planner: Planner, order: list[int]) -> None:
         votes = ballots[item.pk]
         labels = planner.poll_option_labels.get(contract_of[item.pk])
         values = {value for value, _ in votes.values()}
-        nps = (
-            not labels and bool(votes) and all(v == int(v) and int(v) in NPS_SCORES for v in values)
-        )
+        declared = planner.poll_kinds.get(item.pk)
+        scores = all(v == int(v) and int(v) in NPS_SCORES for v in values)
+        if declared == "nps" and not scores:
+            # Answers outside 0–10 cannot be NPS answers: keep the poll, skip those votes.
+            kept = {
+                p: (v, a) for p, (v, a) in votes.items() if v == int(v) and int(v) in NPS_SCORES
+            }
+            plan.notes["votes for no option skipped"] += len(votes) - len(kept)
+            votes, values = kept, {value for value, _ in kept.values()}
+        nps = declared == "nps" or (declared is None and not labels and bool(votes) and scores)
         kind = Poll.Kind.NPS if nps else Poll.Kind.CHOICE
         plan.polls.append(
             Poll(pk=poll_pk, content_id=item.pk, kind=kind, question=item.text[:300] or "?")

@@ -130,6 +130,7 @@ class Planner:
         self.guests: set[int] = set()  # database ids of partner guests
         self.space_kind: dict[int, str] = {}  # database id -> internal | partner
         self.content_by_pk: dict[int, Content] = {}
+        self.poll_kinds: dict[int, str] = {}  # database id -> the poll kind the source gave
 
     # -- people -------------------------------------------------------------------------
     def people(
@@ -332,6 +333,8 @@ class Planner:
             plan.mentions.update(
                 (pk, username_ids[u]) for u in rendered.mentions if u in username_ids
             )
+            if kind == "poll" and row.get("poll_kind"):
+                self.poll_kinds[pk] = str(row["poll_kind"])
             plan.content.append(item)
             self.content_by_pk[pk] = item
         for item in plan.content:  # a reply lives where its conversation lives

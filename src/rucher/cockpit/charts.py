@@ -4,6 +4,7 @@ template can show its "not enough data" note instead of an empty chart."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +22,9 @@ LAYOUT: dict[str, Any] = {
 
 
 def _html(figure: go.Figure, title: str) -> SafeString:
-    figure.update_layout(title={"text": title}, **LAYOUT)
+    # A chart that set its own height (the heatmap: one row per department) keeps it.
+    layout = {k: v for k, v in LAYOUT.items() if k != "height" or figure.layout.height is None}
+    figure.update_layout(title={"text": title}, **layout)
     # Plotly escapes the figure's JSON itself; the result is markup we produced.
     return mark_safe(figure.to_html(full_html=False, include_plotlyjs=False, config=CONFIG))
 
@@ -36,7 +39,14 @@ def trend_chart(series: Sequence[dict[str, Any]], metrics: dict[str, str], title
         figure.add_trace(
             go.Scatter(x=x, y=[row.get(key, 0) for row in series], name=label, mode="lines+markers")
         )
-    figure.update_layout(xaxis_title=_("week starting"), legend={"orientation": "h"})
+    figure.update_layout(
+        xaxis_title=_("week starting"),
+        xaxis={"tickformat": "%d/%m", "hoverformat": "%d/%m/%Y"},
+        # Under the axis title, not on it.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.32, "x": 0},
+        margin={"l": 50, "r": 20, "t": 40, "b": 100},
+        height=360,
+    )
     return _html(figure, title)
 
 
@@ -100,21 +110,67 @@ def nps_chart(entries: Sequence[dict[str, Any]], title: str) -> str:
     return _html(figure, title)
 
 
+RATIO_CAP = 3.0  # log2: the colours stop at 8 times more or fewer ties than expected
+
+
 def heatmap(
-    names: Sequence[str], matrix: Sequence[Sequence[float | None]], title: str, colorbar: str
+    names: Sequence[str],
+    matrix: Sequence[Sequence[float | None]],
+    title: str,
+    colorbar: str,
+    cell_text: Sequence[Sequence[str]] | None = None,
 ) -> str:
     if len(names) < 2:
         return ""
+    return _html(heatmap_figure(names, matrix, colorbar, cell_text), title)
+
+
+def heatmap_figure(
+    names: Sequence[str],
+    matrix: Sequence[Sequence[float | None]],
+    colorbar: str,
+    cell_text: Sequence[Sequence[str]] | None = None,
+) -> go.Figure:
+    """Observed / expected ratios on a diverging scale centred on "as expected" (1).
+
+    The colour is log2 of the ratio, so twice and half as many ties as expected are equally
+    far from the centre and one very internal department cannot wash the others out; beyond
+    8× either way the colour saturates (the hover and the cell still give the ratio). Every
+    row and column is labelled."""
+    floor = 2.0**-RATIO_CAP
+    z = [
+        [
+            None if value is None else max(-RATIO_CAP, min(RATIO_CAP, math.log2(max(value, floor))))
+            for value in row
+        ]
+        for row in matrix
+    ]
+    ticks = [-3, -2, -1, 0, 1, 2, 3]
+    labels = ["÷8", "÷4", "÷2", "= " + _("expected"), "×2", "×4", "×8"]
+    text = [list(row) for row in cell_text] if cell_text is not None else None
     figure = go.Figure(
         go.Heatmap(
-            z=[list(row) for row in matrix],
+            z=z,
             x=list(names),
             y=list(names),
+            text=text,
+            texttemplate="%{text}" if text is not None else None,
+            textfont={"size": 10},
+            hovertemplate="%{y} – %{x}: %{text}<extra></extra>" if text is not None else None,
             colorscale="RdBu",
-            zmid=1.0,
-            colorbar={"title": colorbar},
+            zmid=0.0,
+            zmin=-RATIO_CAP,
+            zmax=RATIO_CAP,
+            colorbar={"title": colorbar, "tickvals": ticks, "ticktext": labels},
             hoverongaps=False,
+            xgap=1,
+            ygap=1,
         )
     )
-    figure.update_layout(height=max(320, 40 * len(names) + 120), yaxis={"autorange": "reversed"})
-    return _html(figure, title)
+    every = {"tickmode": "array", "tickvals": list(names), "ticktext": list(names)}
+    figure.update_layout(
+        height=max(360, 30 * len(names) + 200),
+        yaxis={**every, "autorange": "reversed", "automargin": True},
+        xaxis={**every, "tickangle": -40, "automargin": True},
+    )
+    return figure

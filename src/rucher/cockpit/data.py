@@ -40,7 +40,7 @@ ScopeKind = Literal["organisation", "space", "department", "partner"]
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366
 CACHE_SECONDS = 6 * 3600
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: polls carry their kind and question (only 0-10 polls make an NPS)
 # The engine's sections (insights.report.SECTIONS, the one list), all but cadence: the
 # cockpit has no panel for cadence (posting rhythm against audience is a command-line
 # analysis), and it is among the costliest sections, so the cockpit does not compute it.
@@ -138,11 +138,14 @@ def compute_report(
         return dict(found)
     dataset = viewer_dataset(analysable)
     space_id: int | None = None
+    # Which polls are NPS polls, and their questions, from the uncut content table: a
+    # department's people answer polls they did not write.
+    polls = dataset.content.filter(pl.col("kind") == "poll")
     if scope.kind == "space":
         space_id = int(scope.key)  # type: ignore[arg-type]
     elif scope.kind in ("department", "partner"):
         dataset = people_only(dataset, scope_people(scope))
-    report = full_report(dataset, space_id=space_id, period=period, sections=SECTIONS)
+    report = full_report(dataset, space_id=space_id, period=period, sections=SECTIONS, polls=polls)
     report["computed_at"] = datetime.now(UTC).isoformat()
     cache.set(key, report, CACHE_SECONDS)
     report["from_cache"] = False

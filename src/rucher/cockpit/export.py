@@ -9,13 +9,17 @@ from typing import Any
 
 from django.http import HttpResponse
 
-from rucher.cockpit.panels import Table
+from rucher.cockpit.panels import Link, Shown, Table
 
 # Spreadsheets run cells starting with these as formulas: prefix them with a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
+    if isinstance(value, Link):
+        value = value.text
+    elif isinstance(value, Shown):
+        value = value.value
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return "" if value is None else value

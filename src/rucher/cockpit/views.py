@@ -98,11 +98,11 @@ def _panels(
         engagement_panel(report),
         inequality_panel(report),
         influence_panel(report, context),
-        nps_panel(report),
+        nps_panel(report, viewer),
         profiles_panel(report),
         silos_panel(silos, department),
-        health_panel(report, spaces),
-        todo_panel(report, spaces),
+        health_panel(report, spaces, viewer),
+        todo_panel(report, spaces, viewer),
     ]
 
 

@@ -50,6 +50,9 @@ CONTENT_SCHEMA: dict[str, pl.DataType] = {
     "lang": pl.Utf8(),
     "topics": pl.List(pl.Utf8()),
     "accepted": pl.Boolean(),
+    # A poll's kind: "nps" (0–10 "how likely are you to recommend…") or "choice" (the
+    # ``voted`` value is the option's position); null when the source does not say.
+    "poll_kind": pl.Utf8(),
 }
 
 EVENTS_SCHEMA: dict[str, pl.DataType] = {
@@ -80,6 +83,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 CONTENT_KINDS: frozenset[str] = frozenset({"post", "comment", "question", "answer", "poll"})
+POLL_KINDS: frozenset[str] = frozenset({"nps", "choice"})
 
 Format = Literal["parquet", "csv"]
 
@@ -143,6 +147,11 @@ def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
         unknown = set(conformed.get_column("kind").unique().to_list()) - CONTENT_KINDS
         if unknown:
             raise ContractError(f"content.kind: unknown kind(s) {sorted(unknown)}")
+        unknown = set(conformed.get_column("poll_kind").drop_nulls().unique().to_list())
+        if unknown - POLL_KINDS:
+            raise ContractError(
+                f"content.poll_kind: unknown kind(s) {sorted(unknown - POLL_KINDS)}"
+            )
     return conformed
 
 

@@ -91,7 +91,12 @@ class _Scope:
     """The views of the dataset every section needs, built once."""
 
     def __init__(
-        self, dataset: Dataset, space_id: int | None, period: Period | None, min_group_size: int
+        self,
+        dataset: Dataset,
+        space_id: int | None,
+        period: Period | None,
+        min_group_size: int,
+        polls: pl.DataFrame | None = None,
     ) -> None:
         self.space_ids = None if space_id is None else space_subtree(dataset.spaces, space_id)
         self.data = (
@@ -105,6 +110,8 @@ class _Scope:
         self.known = self.data if period is None else before(self.data, period.end)
         self.window = self.data if period is None else within(self.data, period)
         self._profile_sizes: dict[GroupBy | None, ProfileSizes] = {}
+        # What says which polls are NPS polls and what they ask (report_nps).
+        self.polls = self.known.content if polls is None else polls
 
     # Health and profiles feed both their own sections and the to-do list: computed once,
     # by whichever section asks first.
@@ -166,7 +173,7 @@ def _influence(scope: _Scope) -> dict[str, Any]:
 
 
 def _nps(scope: _Scope) -> dict[str, Any]:
-    return nps_section(scope.window)
+    return nps_section(scope.window, polls=scope.polls)
 
 
 PROFILE_GROUPINGS: tuple[GroupBy | None, ...] = (None, "department", "space")
@@ -231,8 +238,12 @@ def full_report(
     min_group_size: int = MIN_GROUP_SIZE,
     sections: tuple[str, ...] = SECTIONS,
     progress: Callable[[str], None] | None = None,
+    polls: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Every metric of the engine over the scope; see the module's docstring.
+
+    ``polls``: a content table describing the polls (kind, question) when ``dataset``'s own
+    content was cut to some authors (see ``report_nps.nps_section``).
 
     Raises ``report_scope.UnknownSpace`` for a space that is not in the spaces table and
     ``ValueError`` for a ``min_group_size`` below the privacy floor or an unknown section.
@@ -246,7 +257,7 @@ def full_report(
         raise ValueError(f"unknown section(s): {sorted(unknown)}")
     chosen = resolve_period(period)
     began = time.perf_counter()
-    scope = _Scope(dataset, space_id, chosen, min_group_size)
+    scope = _Scope(dataset, space_id, chosen, min_group_size, polls)
     seconds: dict[str, float] = {"scope": round(time.perf_counter() - began, 3)}
     # Process CPU time beside the wall time: on a shared machine the wall time says more
     # about the neighbours than about the work.

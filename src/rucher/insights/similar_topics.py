@@ -27,7 +27,7 @@ from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
 from rucher.insights.results import Result, not_enough_data
-from rucher.insights.text import SUPPORTED_LANGUAGES, tokenize
+from rucher.insights.text import SUPPORTED_LANGUAGES, is_filler, tokenize
 
 # Below this many distinct texts there are fewer than 50 per theme at the minimum k.
 MIN_TEXTS = 250
@@ -54,7 +54,8 @@ UNKNOWN = "unknown"
 
 METHOD = (
     "Content themes: TF-IDF (sublinear term frequency, smoothed idf, L2 rows) over tokenize() "
-    "terms (stop words removed, French/English Snowball stems by the item's language); terms "
+    "terms (stop words, elisions and filler words such as 'peu', 'voir', 'est-ce', 'just' "
+    "removed, French/English Snowball stems by the item's language); terms "
     "in at least {min_count} sampled texts and at most {max_share:.0%} of them (nor in over "
     "{function_share:.0%} of the texts in no known language: function words); k-means "
     "(seed {seed}, {restarts} restarts) fitted on at most {sample} distinct "
@@ -231,10 +232,11 @@ def _vocabulary(sampled: pl.DataFrame, n: int) -> tuple[pl.DataFrame, list[str]]
     words of the ``n`` sampled texts, and each term's label (its most written spelling).
     Term ids follow the stems' order."""
     spellings = sampled.group_by("lang", "word").agg(pl.len().alias("uses"))
+    # Stop words, elisions and filler words ("peu", "voir", "est-ce") name no theme.
     stems = [
-        (found[0] if len(found) == 1 else None)
-        for found in (
-            tokenize(word, lang)
+        (found[0] if len(found) == 1 and not is_filler(word, lang) else None)
+        for lang, word, found in (
+            (lang, word, tokenize(word, lang))
             for lang, word in zip(spellings["lang"], spellings["word"], strict=True)
         )
     ]

@@ -64,6 +64,76 @@ STOP_WORDS_EN: frozenset[str] = _word_set(
     """
 )
 STOP_WORDS: dict[str, frozenset[str]] = {"fr": STOP_WORDS_FR, "en": STOP_WORDS_EN}
+
+# Words that say nothing about what a conversation is about: adverbs, quantifiers, politeness,
+# the commonest verbs and words of time. Kept apart from the stop words because search and
+# sentiment need some of them ("peu", "pas très", "merci"); themes leave them out of their
+# vocabulary so a theme is never named "peu · voir · est-ce". Hyphenated words made only of
+# these and of stop words ("est-ce", "peut-être", "a-t-il") are fillers too.
+FILLER_WORDS_FR: frozenset[str] = _word_set(
+    """
+    peu beaucoup bien encore déjà ici là trop assez toujours jamais rien quelque quelques
+    chaque autre autres tel telle tels telles plusieurs certain certaine certains certaines
+    aucun aucune vers selon depuis pendant avant après entre contre dont lequel laquelle
+    lesquels lesquelles voici voilà oui non ok okay merci bonjour bonsoir salut coucou bravo
+    svp stp cordialement bises hello hi thanks top super génial
+    fait faits faite faire fais font faisons faut peut peux peuvent pouvez pouvons pourrait
+    pourrais pourriez pourrions pouvoir doit dois doivent devez devons devrait devrions
+    devoir voir vu vue vois voit voyez dit dire dis dites va vais vas vont allez allons aller
+    sais sait savez savoir mettre mis mise mises met prendre pris prend prends donner donne
+    donné passer passe passé venir vient viens venez trouver trouve trouvé semble sembler
+    reste rester veux veut voulez voulons vouloir aimerais voudrais pense pensez penser crois
+    est-ce peut-être c'est qu'il aujourd hui aujourd'hui demain hier bientôt maintenant
+    prochain prochaine prochains prochaines dernier dernière derniers dernières nouveau
+    nouvelle nouveaux nouvelles grand grande grands grandes petit petite petits petites
+    bon bonne bons bonnes vrai vraiment clair claire simplement juste plutôt environ
+    point points retour retours chose choses cas fois temps jour jours semaine semaines
+    mois an ans année années heure heures minute minutes matin soir suite part partant
+    retenir quoi quand comment pourquoi combien afin ainsi cependant
+    pourtant toutefois enfin ensuite d'abord abord surtout notamment etc cela ceci
+    différent différente différents différentes intéressant intéressante intéressants
+    intéressantes simple simples parler parle parlé avance question questions sujet sujets
+    information informations étape étapes exemple exemples possible besoin envie
+    lundi mardi mercredi jeudi vendredi samedi dimanche
+    """
+)
+FILLER_WORDS_EN: frozenset[str] = _word_set(
+    """
+    just like get gets got getting really thanks thank please hi hello hey ok okay yes yeah
+    well still yet even much many lot lots one two three new next last first good great nice
+    big small little make makes made making see seen sees know knows known think thinks
+    thought want wants need needs needed use used using going go goes gone come comes came
+    take takes took way ways thing things something anything everything nothing someone
+    anyone everyone week weeks day days today tomorrow yesterday month months year years
+    time times hour hours minute minutes morning evening soon now already always never
+    ever maybe perhaps quite rather pretty sure back around though although however also
+    may might must shall would could should let lets say says said tell told ask asked
+    look looks looking find found give gave keep kept put set try tried etc via per
+    different interesting simple talk talking question questions topic topics information
+    step steps example examples possible
+    monday tuesday wednesday thursday friday saturday sunday
+    """
+)
+FILLER_WORDS: dict[str, frozenset[str]] = {"fr": FILLER_WORDS_FR, "en": FILLER_WORDS_EN}
+
+
+def is_filler(word: str, lang: str | None = None) -> bool:
+    """True when ``word`` names no subject: a stop word or a filler word of ``lang`` (both
+    languages when it is neither French nor English), a single letter or a number, or a
+    hyphenated word made only of these ("est-ce", "peut-être")."""
+    known = _FUNCTION_WORDS.get(lang or "", _FUNCTION_WORDS["unknown"])
+    lowered = normalise_text(word)
+    if lowered in known:
+        return True
+    parts = [part for part in re.split(r"[-']", lowered) if part]
+    return bool(parts) and all(p in known or len(p) <= 1 or p.isdigit() for p in parts)
+
+
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "fr": STOP_WORDS_FR | FILLER_WORDS_FR,
+    "en": STOP_WORDS_EN | FILLER_WORDS_EN,
+    "unknown": STOP_WORDS_FR | STOP_WORDS_EN | FILLER_WORDS_FR | FILLER_WORDS_EN,
+}
 _SNOWBALL_NAMES = {"fr": "french", "en": "english"}
 
 

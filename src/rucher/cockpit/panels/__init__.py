@@ -8,7 +8,7 @@ the engine (groups under the floor say "not enough data"); churn alerts never na
 """
 
 from rucher.cockpit.panels.animation import health_panel, todo_panel
-from rucher.cockpit.panels.base import How, Names, Panel, Table, how_of, shown
+from rucher.cockpit.panels.base import How, Link, Names, Panel, Shown, Table, how_of, shown
 from rucher.cockpit.panels.influence import influence_panel
 from rucher.cockpit.panels.opinion import nps_panel
 from rucher.cockpit.panels.participation import engagement_panel, inequality_panel, profiles_panel
@@ -16,8 +16,10 @@ from rucher.cockpit.panels.silos import silos_panel
 
 __all__ = [
     "How",
+    "Link",
     "Names",
     "Panel",
+    "Shown",
     "Table",
     "engagement_panel",
     "health_panel",

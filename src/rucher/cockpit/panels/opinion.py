@@ -1,24 +1,49 @@
-"""Promoters and detractors: the NPS of 0–10 polls and its estimate from texts."""
+"""Promoters and detractors: the NPS of 0–10 "recommend" polls and its estimate from texts.
+
+Only the polls the engine knows as NPS polls are here (a choice poll's answers are option
+positions, not scores); each is named by its question and links to it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rucher.cockpit import charts
 from rucher.cockpit.panels.base import (
+    Link,
     Panel,
     Table,
+    content_links,
+    first_words,
     how_of,
     is_ok,
     missing,
+    number,
+    people_count,
     report_section,
-    rounded,
 )
+from rucher.people.models import Person
+
+CHART_LABEL_WORDS = 8
 
 
-def nps_panel(report: dict[str, Any]) -> Panel:
+def _margin(result: dict[str, Any]) -> Any:
+    params = result.get("parameters") or {}
+    margin = params.get("margin_95")
+    interval = params.get("interval_95") or [None, None]
+    if margin is None and is_ok(result) and interval[0] is not None:
+        margin = (interval[1] - interval[0]) / 2
+    return margin
+
+
+def _entry(label: str, result: dict[str, Any]) -> dict[str, Any]:
+    interval = (result.get("parameters") or {}).get("interval_95") or [None, None]
+    return {"label": label, "value": result["value"], "low": interval[0], "high": interval[1]}
+
+
+def nps_panel(report: dict[str, Any], viewer: Person) -> Panel:
     section = report_section(report, "nps")
     panel = Panel(
         "nps",
@@ -30,62 +55,65 @@ def nps_panel(report: dict[str, Any]) -> Panel:
     )
     entries, rows = [], []
     polls = section.get("polls") or {}
+    links = content_links(viewer, {int(pid) for pid in polls if str(pid).isdigit()})
     for poll_id, result in polls.items():
-        params = result.get("parameters") or {}
-        interval = params.get("interval_95") or [None, None]
+        link = links.get(int(poll_id)) if str(poll_id).isdigit() else None
+        # Only what the viewer may read is quoted (content_links applies the read policy).
+        label: Link | str = link or _("a poll")
         rows.append(
             [
-                _("poll %(id)s") % {"id": poll_id},
-                rounded(result.get("value"), 1),
-                rounded(params.get("margin_95"), 1),
-                result.get("denominator"),
-                "" if is_ok(result) else missing(result),
+                label,
+                number(result.get("value")),
+                number(_margin(result)),
+                people_count(int(result.get("denominator") or 0)),
+                "" if is_ok(result) else missing(result, "answers"),
             ]
         )
         if is_ok(result):
-            entries.append(
-                {
-                    "label": f"poll {poll_id}",
-                    "value": result["value"],
-                    "low": interval[0],
-                    "high": interval[1],
-                }
-            )
+            entries.append(_entry(first_words(str(label), CHART_LABEL_WORDS), result))
     for key, label in (
-        ("overall", _("all polls (latest answer)")),
-        ("estimated", _("estimated from text")),
+        ("overall", _("all NPS polls (each person's latest answer)")),
+        ("estimated", _("estimated from what members write")),
     ):
         result = section.get(key)
         if not isinstance(result, dict):
             continue
-        params = result.get("parameters") or {}
-        interval = params.get("interval_95") or [None, None]
-        margin = params.get("margin_95")
-        if margin is None and is_ok(result) and interval[0] is not None:
-            margin = (interval[1] - interval[0]) / 2
         rows.append(
             [
                 label,
-                rounded(result.get("value"), 1),
-                rounded(margin, 1),
-                result.get("denominator"),
-                "" if is_ok(result) else missing(result),
+                number(result.get("value")),
+                number(_margin(result)),
+                people_count(int(result.get("denominator") or 0)),
+                "" if is_ok(result) else missing(result, "answers" if key == "overall" else ""),
             ]
         )
         if is_ok(result):
-            entries.append(
-                {"label": label, "value": result["value"], "low": interval[0], "high": interval[1]}
-            )
+            entries.append(_entry(label, result))
         how = how_of(result)
         if how:
+            how.denominator = people_count(int(result.get("denominator") or 0))
             panel.how.append(how)
     panel.tables.append(
         Table(
             "nps",
             _("NPS (± 95 % interval)"),
-            [_("source"), "NPS", _("± margin"), _("answers or people"), _("note")],
+            [_("source"), "NPS", _("± margin"), _("answered by"), _("note")],
             rows,
         )
     )
+    left_out = int(section.get("choice_polls_left_out") or 0)
+    if left_out:
+        panel.notes.append(
+            ngettext(
+                "%(n)s multiple-choice poll is left out: only 0–10 “how likely are you to "
+                "recommend” polls make an NPS.",
+                "%(n)s multiple-choice polls are left out: only 0–10 “how likely are you to "
+                "recommend” polls make an NPS.",
+                left_out,
+            )
+            % {"n": left_out}
+        )
+    if not polls:
+        panel.notes.append(_("No 0–10 “how likely are you to recommend” poll in this period."))
     panel.chart = charts.nps_chart(entries, _("NPS with its 95 % interval"))
     return panel

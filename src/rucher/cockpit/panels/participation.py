@@ -12,17 +12,65 @@ from rucher.cockpit.panels.base import (
     MAX_ROWS,
     PROFILE_NAMES,
     Panel,
+    Shown,
     Table,
-    as_json,
+    day,
     group_label,
     how_of,
     is_ok,
+    metric_label,
     missing,
+    number,
+    percent,
     profile_label,
     report_section,
-    rounded,
+    signed,
 )
 from rucher.spaces.models import Space
+
+COUNTS_MEAN = frozenset({"dau", "wau", "mau"})
+RATIOS = frozenset({"stickiness", "reply_rate", "answered_share"})
+HOURS = frozenset({"median_hours_to_first_response"})
+
+
+def _figure(metric: str, value: Any) -> Shown:
+    if metric in RATIOS:
+        return percent(value)
+    if metric in HOURS:
+        hours = number(value)
+        if value is None:
+            return hours
+        return Shown(_("%(value)s h") % {"value": hours}, hours.value)
+    return number(value, 1 if metric in COUNTS_MEAN else 0)
+
+
+def _change(metric: str, value: Any) -> Shown:
+    if value is None:
+        return Shown("—", None)
+    if metric in RATIOS:  # a change of a share is in percentage points
+        points = signed(100 * value)
+        return Shown(_("%(value)s pts") % {"value": points}, points.value)
+    if metric in HOURS:
+        hours = signed(value)
+        return Shown(_("%(value)s h") % {"value": hours}, hours.value)
+    return signed(value, 1 if metric in COUNTS_MEAN else 0)
+
+
+def denominator_sentence(metric: str, denominator: Any) -> str:
+    """What a figure is counted over, as a sentence: "out of 1,014 posts and questions"."""
+    if not isinstance(denominator, dict) or denominator.get("current") is None:
+        return ""
+    n = number(denominator["current"], 0)
+    sentences = {
+        "dau": _("mean over %(n)s days"),
+        "wau": _("mean over %(n)s days"),
+        "mau": _("mean over %(n)s days"),
+        "stickiness": _("out of %(n)s members active over 30 days (daily mean)"),
+        "reply_rate": _("out of %(n)s posts and questions"),
+        "answered_share": _("out of %(n)s questions"),
+        "median_hours_to_first_response": _("over %(n)s posts and questions that got a reply"),
+    }
+    return sentences[metric] % {"n": n} if metric in sentences else ""
 
 
 def engagement_panel(report: dict[str, Any]) -> Panel:
@@ -44,28 +92,31 @@ def engagement_panel(report: dict[str, Any]) -> Panel:
         value = value or {}
         rows.append(
             [
-                metric,
-                rounded(value.get("current")),
-                rounded(value.get("previous")),
-                rounded(value.get("change")),
-                rounded(value.get("relative_change")),
-                as_json(result.get("denominator")),
+                metric_label(metric),
+                _figure(metric, value.get("current")),
+                _figure(metric, value.get("previous")),
+                _change(metric, value.get("change")),
+                percent(value.get("relative_change"), signed=True),
+                denominator_sentence(metric, result.get("denominator"))
+                if is_ok(result)
+                else missing(result),
             ]
         )
         how = how_of(result)
         if how:
+            how.denominator = denominator_sentence(metric, result.get("denominator"))
             panel.how.append(how)
     panel.tables.append(
         Table(
             "kpis",
             _("Key figures, this period vs the previous one"),
             [
-                _("metric"),
+                _("figure"),
                 _("this period"),
                 _("previous period"),
                 _("change"),
                 _("relative change"),
-                _("denominator"),
+                _("counted over"),
             ],
             rows,
         )
@@ -96,7 +147,7 @@ def engagement_panel(report: dict[str, Any]) -> Panel:
                 ],
                 [
                     [
-                        r["bucket"][:10],
+                        day(r["bucket"]),
                         r["active_members"],
                         r["new_members"],
                         r["contributions"],
@@ -122,12 +173,13 @@ def inequality_panel(report: dict[str, Any]) -> Panel:
             "whether a few people carry the conversation; no individual is shown."
         ),
     )
-    rows = []
-    for population in ("registered", "active"):
+    rows: list[list[Any]] = []
+    populations = {"registered": _("registered members"), "active": _("active members")}
+    for population, label in populations.items():
         results = section.get(population) or {}
         gini = results.get("gini")
         if not is_ok(gini):
-            rows.append([population, None, None, None, None, None, None, None, missing(gini)])
+            rows.append([label, None, None, None, None, None, None, None, missing(gini)])
             continue
         top = results["top_shares"]["value"] if is_ok(results.get("top_shares")) else {}
         share = (
@@ -136,20 +188,21 @@ def inequality_panel(report: dict[str, Any]) -> Panel:
         denominator = gini.get("denominator") or {}
         rows.append(
             [
-                population,
-                denominator.get("people"),
-                denominator.get("contributions"),
-                rounded(gini["value"]),
-                rounded(top.get("top_1%")),
-                rounded(top.get("top_3%")),
-                rounded(top.get("top_10%")),
-                rounded((share.get("50%") or {}).get("share_of_members")),
+                label,
+                number(denominator.get("people")),
+                number(denominator.get("contributions")),
+                number(gini["value"], 2),
+                percent(top.get("top_1%")),
+                percent(top.get("top_3%")),
+                percent(top.get("top_10%")),
+                percent((share.get("50%") or {}).get("share_of_members")),
                 "",
             ]
         )
         for key in ("gini", "lorenz", "top_shares", "members_for_share", "buckets"):
             how = how_of(results.get(key))
             if how is not None and (population == "registered" or key == "gini"):
+                how.denominator = _population_sentence(population, results.get(key))
                 panel.how.append(how)
     panel.tables.append(
         Table(
@@ -180,6 +233,19 @@ def inequality_panel(report: dict[str, Any]) -> Panel:
     else:
         panel.notes.append(missing(lorenz))
     return panel
+
+
+def _population_sentence(population: str, result: Any) -> str:
+    denominator = (result or {}).get("denominator") if isinstance(result, dict) else None
+    if not isinstance(denominator, dict) or denominator.get("people") is None:
+        return ""
+    counts = {
+        "n": number(denominator["people"]),
+        "c": number(denominator.get("contributions") or 0),
+    }
+    if population == "registered":
+        return _("%(c)s contributions of %(n)s registered members") % counts
+    return _("%(c)s contributions of %(n)s active members") % counts
 
 
 def profiles_panel(report: dict[str, Any]) -> Panel:

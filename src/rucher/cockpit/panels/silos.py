@@ -14,9 +14,9 @@ from rucher.cockpit.panels.base import (
     how_of,
     is_ok,
     missing,
+    number,
     report_section,
     rounded,
-    shown,
 )
 
 
@@ -48,8 +48,8 @@ def silos_panel(report: dict[str, Any], department: str | None = None) -> Panel:
                 "(−1 = all ties inside departments, +1 = all across)."
             )
             % {
-                "o": shown(ei.get("value")),
-                "e": shown((ei.get("parameters") or {}).get("expected")),
+                "o": number(ei.get("value"), 2),
+                "e": number((ei.get("parameters") or {}).get("expected"), 2),
             }
         )
     else:
@@ -125,7 +125,8 @@ def _heatmap(departments: list[dict[str, Any]], pairs: list[dict[str, Any]], tie
     """Observed ties / ties expected under random mixing, for every pair (1 = as expected).
 
     Off the diagonal the engine's expected count T·2·p_g·p_h; on it T·p_g², with p_g the
-    department's share of the people who have a department."""
+    department's share of the people who have a department. The chart colours the ratio on
+    a diverging scale centred on 1 (``charts.heatmap``); each cell says the ratio."""
     names = [d["department"] for d in departments]
     people = sum(d["size"] for d in departments) or 1
     index = {name: i for i, name in enumerate(names)}
@@ -140,9 +141,11 @@ def _heatmap(departments: list[dict[str, Any]], pairs: list[dict[str, Any]], tie
             continue
         ratio = pair["ratio_to_expected"]
         matrix[a][b] = matrix[b][a] = None if ratio is None else round(ratio, 2)
+    text = [["" if v is None else "×" + number(v, 1).text for v in row] for row in matrix]
     return charts.heatmap(
         names,
         matrix,
-        _("Interaction density / random-mixing expectation"),
+        _("Ties between departments compared with random mixing"),
         _("observed / expected"),
+        text,
     )
