@@ -41,20 +41,23 @@ class LeftOut:
 
 
 def build_export(
-    *, spaces: QuerySet[Space] | None = None, list_confidential_spaces: bool = False
+    *,
+    spaces: QuerySet[Space] | None = None,
+    list_confidential_spaces: bool = False,
+    count_left_out: bool = False,
 ) -> tuple[Dataset, LeftOut]:
     """The database as contract tables, minus deleted content and minus the content and
     events of every space outside ``spaces``: the spaces the read policy lets enter figures
     or files (``permissions.analysable_spaces``; by default what may leave rucher, so never
     a confidential space). ``list_confidential_spaces`` adds the confidential spaces' own
-    rows to the spaces table, never their content."""
+    rows to the spaces table, never their content. ``count_left_out`` counts what stayed out
+    (``rucher export`` says it; the cockpit does not need the extra queries)."""
     if spaces is None:
         spaces = permissions.analysable_spaces(None, leaving_rucher=True)
     # Content and events of these spaces stay out (profile posts have no space: they stay).
-    outside = set(Space.objects.exclude(id__in=spaces.values("id")).values_list("pk", flat=True))
-    left_out = LeftOut(
-        confidential_spaces=Space.objects.filter(pk__in=outside, confidential=True).count()
-    )
+    # A subquery, not a list: the database filters, whatever the number of spaces.
+    outside = Space.objects.exclude(id__in=spaces.values("id")).values("id")
+    left_out = LeftOut()
     person_fields = (
         "pk",
         "first_name",
@@ -108,10 +111,19 @@ def build_export(
         else None
     )
     published = Content.objects.filter(status=Content.Status.PUBLISHED)
-    left_out.deleted_content = Content.objects.exclude(status=Content.Status.PUBLISHED).count()
-    left_out.confidential_content = published.filter(space_id__in=outside).count()
     exported = published.exclude(space_id__in=outside)
-    hidden_content = set(Content.objects.filter(space_id__in=outside).values_list("pk", flat=True))
+    hidden_content = Content.objects.filter(space_id__in=outside).values("id")
+    # An event of a space left out, or about content of one (a reaction to it, say), stays out.
+    events = Event.objects.exclude(space_id__in=outside).exclude(
+        object_type__in=CONTENT_TYPES, object_id__in=hidden_content
+    )
+    if count_left_out:
+        left_out.confidential_spaces = Space.objects.filter(
+            id__in=outside, confidential=True
+        ).count()
+        left_out.deleted_content = Content.objects.exclude(status=Content.Status.PUBLISHED).count()
+        left_out.confidential_content = published.filter(space_id__in=outside).count()
+        left_out.confidential_events = Event.objects.count() - events.count()
     topics: dict[int, list[str]] = {}
     through = Content.topics.through.objects.filter(content__in=exported)
     for content_id, name in (
@@ -152,7 +164,7 @@ def build_export(
     ]
     event_rows = []
     for pk, at, actor, verb, object_type, object_id, space, target, value in (
-        Event.objects.order_by("pk")
+        events.order_by("pk")
         .values_list(
             "pk",
             "at",
@@ -166,9 +178,6 @@ def build_export(
         )
         .iterator(chunk_size=20_000)
     ):
-        if space in outside or (object_type in CONTENT_TYPES and object_id in hidden_content):
-            left_out.confidential_events += 1
-            continue
         event_rows.append(
             {
                 "event_id": pk,

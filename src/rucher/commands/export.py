@@ -35,7 +35,9 @@ def command(fmt: str, include_confidential: bool, directory: Path) -> None:
     from rucher.bulk.export import build_export
 
     try:
-        dataset, left_out = build_export(list_confidential_spaces=include_confidential)
+        dataset, left_out = build_export(
+            list_confidential_spaces=include_confidential, count_left_out=True
+        )
         written = dataset.write(directory, "csv" if fmt == "csv" else "parquet")
     except OSError as error:
         raise CliError(f"cannot write to {directory}: {error.strerror or error}") from error
