@@ -126,13 +126,15 @@ def test_review_the_lockout_holds_for_every_worker_process(world: dict[str, Any]
     whose own memory cache knows nothing, refuses too."""
     from django.core.cache import caches
 
+    from rucher.people import throttle
     from rucher.people.models import SignInFailure
 
     client = Client()
     for _ in range(10):
         client.post("/login/", {"username": "bob", "password": "wrong"})
     caches["default"].clear()  # what a fresh worker process would hold
-    assert SignInFailure.objects.get(key="u:bob").count == 10
+    # The free failures, then bob's account waits: the other five were refused unchecked.
+    assert SignInFailure.objects.get(key="u:bob").count == throttle.ACCOUNT_FREE_FAILURES
     refused = Client().post(
         "/api/v1/auth/tokens",
         {"username": "bob", "password": "demo"},
@@ -142,7 +144,8 @@ def test_review_the_lockout_holds_for_every_worker_process(world: dict[str, Any]
 
 
 def test_review_the_lockout_lasts_the_whole_window(world: dict[str, Any]) -> None:
-    """Review of session 2: a cache's incr reset the expiry to its 5-minute default."""
+    """Review of session 2: a cache's incr reset the expiry to its 5-minute default. An
+    account's failures are now remembered for a day after the last one."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -150,15 +153,15 @@ def test_review_the_lockout_lasts_the_whole_window(world: dict[str, Any]) -> Non
     from rucher.people import throttle
     from rucher.people.models import SignInFailure
 
-    for _ in range(throttle.MAX_FAILURES):
+    for _ in range(throttle.ACCOUNT_FREE_FAILURES + 2):
         throttle.record_failure("bob", None)
     window = SignInFailure.objects.filter(key="u:bob")
-    window.update(window_start=timezone.now() - timedelta(minutes=14))
-    assert throttle.is_locked("bob", None)  # 14 minutes on: still inside the window
-    window.update(window_start=timezone.now() - timedelta(minutes=16))
-    assert not throttle.is_locked("bob", None)
-    throttle.record_failure("bob", None)  # a new window starts at one failure
-    assert window.get().count == 1 and not throttle.is_locked("bob", None)
+    window.update(blocked_until=None, window_start=timezone.now() - timedelta(hours=23))
+    assert throttle.claim_attempt("bob") is None  # the slot is taken…
+    assert throttle.claim_attempt("bob") is not None  # …and the next attempt must wait
+    window.update(blocked_until=None, window_start=timezone.now() - timedelta(hours=25))
+    throttle.record_failure("bob", None)  # a day on, counting starts again at one failure
+    assert window.get().count == 1 and throttle.claim_attempt("bob") is None
     throttle.clear_failures("bob")
     assert not window.exists()
 
