@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from rucher.commands.backup import backup_command, restore_command
 from rucher.commands.demo import command as demo_command
 from rucher.commands.evaluate import register as evaluate_group
 from rucher.commands.export import command as export_command
@@ -23,6 +24,8 @@ for _command in (
     demo_command,
     serve_command,
     export_command,
+    backup_command,
+    restore_command,
     manage_command,
     insights_group,
     sentiment_group,
