@@ -68,12 +68,18 @@ def _database() -> dict[str, Any]:
         # Connections persist (CONN_MAX_AGE above): opening one and running these pragmas cost
         # more than a whole cached stream read.
         # WAL lets readers run beside the writer; IMMEDIATE avoids lock upgrades mid-transaction.
+        # rucher's backend queues writers on a lock file instead of SQLite's busy polling, which
+        # starves some writers under load (rucher/db/sqlite3/base.py). ``timeout`` bounds that
+        # wait and SQLite's busy timeout alike: there is no PRAGMA busy_timeout below, which,
+        # run after connecting, would silently replace it (docs/deploy.md, "SQLite").
+        config["ENGINE"] = "rucher.db.sqlite3"
         config["OPTIONS"] = {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
             ),
             "transaction_mode": "IMMEDIATE",
+            "timeout": float(os.environ.get("RUCHER_SQLITE_TIMEOUT", "30")),
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":
         suffix = os.environ.get("RUCHER_TEST_DB_SUFFIX", "")

@@ -42,6 +42,8 @@ def record_view(actor: Any, object_type: str, object_id: int | None, space_id: i
     read of the day carries the time), so reading a page twice does not inflate the log."""
     now = timezone.now()
     key = f"v:{actor.pk}:{object_type}:{object_id or 0}:{now:%Y%m%d}"
+    if Event.objects.filter(dedupe_key=key).exists():
+        return  # already counted today: reading again stays a read, not a write
     Event.objects.bulk_create(
         [
             Event(
