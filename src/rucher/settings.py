@@ -81,6 +81,9 @@ def _database() -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": float(os.environ.get("RUCHER_SQLITE_TIMEOUT", "30")),
         }
+        # Tests: in memory, as Django does for its own engine (pytest-django, which recognises
+        # only that engine's name, would otherwise make a file name per xdist worker).
+        config["TEST"] = {"NAME": ":memory:"}
     elif config["ENGINE"] == "django.db.backends.postgresql":
         suffix = os.environ.get("RUCHER_TEST_DB_SUFFIX", "")
         config["TEST"] = {"NAME": f"test_{config['NAME']}{suffix}"}

@@ -3,8 +3,8 @@
 SQLite's busy handler retries a locked database every 100 ms or so; it is not a queue, and a
 writer can lose every retry to writers that arrive later until its timeout runs out (the
 probe: 500s with 2 and 4 workers). rucher's backend queues writers on a lock file instead
-(rucher/db/sqlite3/base.py). Here 16 threads, each with its own connection to one database
-file, write in transactions and in autocommit mode, with a 1-second timeout that the fifteen
+(rucher/db/sqlite3/base.py). Here 24 threads, each with its own connection to one database
+file, write in transactions and in autocommit mode, with a 3-second timeout that the twenty-three
 transactions of ten milliseconds queued before one never reach.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.db import OperationalError, connections, transaction
 
-THREADS = 16
+THREADS = 24
 ROUNDS = 30
 
 
@@ -39,7 +39,7 @@ def _database(tmp_path: Path) -> Any:
                 "OPTIONS": {
                     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                     "transaction_mode": "IMMEDIATE",
-                    "timeout": 1.0,
+                    "timeout": 3.0,
                 },
             },
         }
