@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from rucher.commands.backup import backup_command, restore_command
 from rucher.commands.demo import command as demo_command
 from rucher.commands.evaluate import register as evaluate_group
 from rucher.commands.export import command as export_command
@@ -25,6 +26,8 @@ for _command in (
     serve_command,
     worker_command,
     export_command,
+    backup_command,
+    restore_command,
     manage_command,
     insights_group,
     sentiment_group,

@@ -1,5 +1,7 @@
 """rucher settings, read from the environment (see docs/deploy.md).
 
+EMAIL_URL      smtp://[user:password@]host[:port] (smtp+tls:// STARTTLS, smtps:// TLS),
+               console:, file:///folder; default file:// under RUCHER_DATA_DIR/mail
 DATABASE_URL   default sqlite under RUCHER_DATA_DIR; postgres://… for the scale-out path
 REDIS_URL      optional cache (and later live-update fan-out)
 SECRET_KEY     default: generated once and kept in RUCHER_DATA_DIR/secret_key
@@ -10,10 +12,12 @@ RUCHER_TASK_LEASE_SECONDS  a task RUNNING longer than this lost its worker (defa
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +44,16 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
     if h.strip()
 ]
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks): the sign-in
+# limits count failures per client address (people/throttle.py, docs/deploy.md).
+RUCHER_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("RUCHER_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in RUCHER_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"RUCHER_TRUSTED_PROXIES: {_error}") from _error
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -55,13 +69,22 @@ def _database() -> dict[str, Any]:
         # Connections persist (CONN_MAX_AGE above): opening one and running these pragmas cost
         # more than a whole cached stream read.
         # WAL lets readers run beside the writer; IMMEDIATE avoids lock upgrades mid-transaction.
+        # rucher's backend queues writers on a lock file instead of SQLite's busy polling, which
+        # starves some writers under load (rucher/db/sqlite3/base.py). ``timeout`` bounds that
+        # wait and SQLite's busy timeout alike: there is no PRAGMA busy_timeout below, which,
+        # run after connecting, would silently replace it (docs/deploy.md, "SQLite").
+        config["ENGINE"] = "rucher.db.sqlite3"
         config["OPTIONS"] = {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
             ),
             "transaction_mode": "IMMEDIATE",
+            "timeout": float(os.environ.get("RUCHER_SQLITE_TIMEOUT", "30")),
         }
+        # Tests: in memory, as Django does for its own engine (pytest-django, which recognises
+        # only that engine's name, would otherwise make a file name per xdist worker).
+        config["TEST"] = {"NAME": ":memory:"}
     elif config["ENGINE"] == "django.db.backends.postgresql":
         suffix = os.environ.get("RUCHER_TEST_DB_SUFFIX", "")
         config["TEST"] = {"NAME": f"test_{config['NAME']}{suffix}"}
@@ -75,6 +98,50 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+
+
+def email_settings(url: str) -> dict[str, Any]:
+    """Django's e-mail settings from one ``EMAIL_URL`` (see the module's docstring)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme == "memory":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if scheme == "file":
+        if not parts.path:
+            raise ImproperlyConfigured("EMAIL_URL: file:///folder needs a folder")
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": unquote(parts.path),
+        }
+    if scheme in ("smtp", "smtp+tls", "smtps"):
+        if not parts.hostname:
+            raise ImproperlyConfigured("EMAIL_URL: smtp://host[:port] needs a host")
+        try:
+            port = parts.port
+        except ValueError as error:
+            raise ImproperlyConfigured(f"EMAIL_URL: {error}") from error
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname,
+            "EMAIL_PORT": port or {"smtp": 25, "smtp+tls": 587, "smtps": 465}[scheme],
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_TLS": scheme == "smtp+tls",
+            "EMAIL_USE_SSL": scheme == "smtps",
+            "EMAIL_TIMEOUT": 10,
+        }
+    raise ImproperlyConfigured(
+        f"EMAIL_URL: unknown scheme {scheme!r} (smtp, smtp+tls, smtps, console, file)"
+    )
+
+
+# Without EMAIL_URL (the demo, a laptop) e-mails are written as files under ./var/mail.
+globals().update(email_settings(os.environ.get("EMAIL_URL") or (DATA_DIR / "mail").as_uri()))
+DEFAULT_FROM_EMAIL = os.environ.get("EMAIL_FROM", "rucher <rucher@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # reset links work for a day, and only once
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -51,6 +51,8 @@ def record_view(actor: Any, object_type: str, object_id: int | None, space_id: i
     Reads are not handed to subscribers."""
     now = timezone.now()
     key = f"v:{actor.pk}:{object_type}:{object_id or 0}:{now:%Y%m%d}"
+    if Event.objects.filter(dedupe_key=key).exists():
+        return  # already counted today: reading again stays a read, not a write
     Event.objects.bulk_create(
         [
             Event(

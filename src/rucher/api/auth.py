@@ -90,10 +90,10 @@ router = Router(tags=["auth"])
     summary="Exchange a username and password for a personal access token",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
-    if throttle.is_locked(payload.username, throttle.client_address(request)):
-        raise HttpError(429, _("too many failed sign-ins: try again in 15 minutes"))
     person = check_password(request, username=payload.username, password=payload.password)
     if person is None or not person.is_active:
+        if refusal := throttle.refusal_of(request):
+            raise HttpError(429, refusal.message)
         raise AuthenticationError(401, _("wrong username or password"))
     token, raw = tokens.create_token(person, payload.name, payload.expires_in_days)
     return Status(

@@ -140,7 +140,7 @@ class Person(AbstractUser):
 
 
 class SignInFailure(models.Model):
-    """Failed sign-ins per username or address within the lockout window (people/throttle.py).
+    """Failed sign-ins per account or per client address (people/throttle.py).
 
     A table, not a cache: every worker process and host must see the same count, and it must
     grow by one per failure even when failures arrive together (an atomic ``F() + 1``).
@@ -148,7 +148,8 @@ class SignInFailure(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     count = models.PositiveIntegerField(default=0)
-    window_start = models.DateTimeField()
+    window_start = models.DateTimeField()  # an account's last failure; an address's first
+    blocked_until = models.DateTimeField(null=True, blank=True)  # an account's next slot
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"

@@ -5,10 +5,27 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from rucher.web import views_content, views_people, views_settings, views_spaces, views_streams
+from rucher.web import (
+    accounts,
+    views_content,
+    views_people,
+    views_settings,
+    views_spaces,
+    views_streams,
+)
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", accounts.sign_in, name="login"),
+    path("password/reset/", accounts.password_reset, name="password_reset"),
+    path("password/reset/sent/", accounts.password_reset_done, name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        accounts.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("password/reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
+    path("settings/password/", accounts.password_change, name="password_change"),
+    path("settings/password/done/", accounts.password_change_done, name="password_change_done"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Streams

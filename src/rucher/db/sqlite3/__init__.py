@@ -1,0 +1,1 @@
+"""SQLite with one queue for writers (see base.py)."""

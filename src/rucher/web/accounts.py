@@ -1,0 +1,72 @@
+"""Signing in, and local accounts' passwords: Django's auth views with rucher's templates.
+
+The sign-in form explains a throttled attempt (people/throttle.py) instead of calling it a
+wrong password; a successful password reset (or change) lifts the account's sign-in delays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponse
+from django.urls import reverse_lazy
+
+from rucher.people import throttle
+
+
+class SignInForm(AuthenticationForm):
+    throttled = ""  # the explanation shown instead of "wrong password"
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if refusal := throttle.refusal_of(self.request):
+                self.throttled = refusal.message
+                raise forms.ValidationError(refusal.message, code="throttled") from None
+            raise
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        throttle.clear_failures(form.user.get_username())
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        throttle.clear_failures(form.user.get_username())
+        return response
+
+
+password_reset = auth_views.PasswordResetView.as_view(
+    email_template_name="registration/password_reset_email.txt",
+    subject_template_name="registration/password_reset_subject.txt",
+    success_url=reverse_lazy("password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view()
+password_reset_confirm = PasswordResetConfirmView.as_view()
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view()
+password_change = PasswordChangeView.as_view()
+password_change_done = auth_views.PasswordChangeDoneView.as_view()
+sign_in = SignInView.as_view()
