@@ -19,7 +19,7 @@ from django.db import connection
 
 from rucher.commands import CliError, backup
 from rucher.conversations import actions
-from rucher.conversations.attachments import attach
+from rucher.conversations.actions import attach
 from rucher.conversations.models import Content
 from rucher.people.models import Person
 
@@ -67,7 +67,7 @@ def test_a_backup_restores_every_row_and_every_file(organisation: Path, tmp_path
     assert made.exit_code == 0, made.output
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert manifest["vendor"] == connection.vendor
-    assert manifest["rucher_version"] and "people.0003_sign_in_delays" in manifest["migrations"]
+    assert manifest["rucher_version"] and "people.0004_sign_in_delays" in manifest["migrations"]
     assert manifest["tables"]["people_person"] == Person.objects.count()
     assert len(manifest["files"]) == 3  # the database and two attachments
     assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())
