@@ -138,7 +138,9 @@ def test_space_list_rejects_bad_paging(world: dict[str, Any], query: str) -> Non
 
 def test_directory_search_and_filters(world: dict[str, Any], make_person: Any) -> None:
     from rucher.people.actions import update_profile
+    from rucher.people.models import Site
 
+    Site.objects.create(name="Lyon")
     dana = make_person(username="dana", first_name="Dana", last_name="Roux", department="Finance")
     update_profile(dana, site="Lyon", skills=["SQL", "python"], job_title="Analyste")
     client = as_(world["bob"])

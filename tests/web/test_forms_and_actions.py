@@ -377,6 +377,9 @@ def test_api_token_lifetime_is_chosen_in_the_form(
 
 
 def test_profile_edit(world: dict[str, Any], client_for: Callable[..., Client]) -> None:
+    from rucher.people.models import Department
+
+    Department.objects.create(name="Achats")
     client = client_for(world["bob"])
     saved = client.post(
         "/people/me/edit/",

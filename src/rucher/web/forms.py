@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from rucher import text
+from rucher.people.models import Department, Site
 from rucher.spaces.models import Space
 
 
@@ -163,8 +164,9 @@ class InviteForm(forms.Form):
 
 class ProfileForm(forms.Form):
     job_title = TextField(label=_("Job title"), required=False, max_length=120)
-    department = TextField(label=_("Department"), required=False, max_length=120)
-    site = TextField(label=_("Site"), required=False, max_length=120)
+    # The organisation's lists: a member picks, never invents (people.actions.profile).
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    site = forms.ChoiceField(label=_("Site"), required=False)
     languages = TextField(
         label=_("Languages"), required=False, max_length=60, help_text=_("e.g. fr,en")
     )
@@ -181,6 +183,14 @@ class ProfileForm(forms.Form):
     show_influence = forms.BooleanField(
         label=_("Show my influence and expertise to others"), required=False
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, model in (("department", Department), ("site", Site)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            names = model.objects.order_by("name").values_list("name", flat=True)
+            field.choices = [("", _("None")), *((n, n) for n in names)]
 
 
 class DirectoryForm(forms.Form):

@@ -28,6 +28,23 @@ def _tags(names: object) -> list[Tag]:
     return list(Tag.objects.filter(name__in=clean))
 
 
+def _listed(model: type[Department] | type[Site], name: object, what: str) -> Any:
+    """The organisation's department or site of this name, None for an empty name. The list
+    is the organisation's (administrators keep it, the directory sync will): a member picks
+    from it and never creates an entry, which would distort every figure by department."""
+    if name is None or (isinstance(name, str) and not name.strip()):
+        return None
+    if not isinstance(name, str):
+        raise Invalid(_("%(field)s must be a string") % {"field": what})
+    found = model.objects.filter(name__iexact=name.strip()).first()
+    if found is None:
+        raise Invalid(
+            _("%(name)s is not in the organisation's list of %(kind)s: choose one from it")
+            % {"name": name.strip(), "kind": what}
+        )
+    return found
+
+
 @transaction.atomic
 def update_profile(person: Person, **fields: Any) -> Person:
     """Fields: job_title, bio, languages, department (name), site (name), skills, expertise,
@@ -48,15 +65,9 @@ def update_profile(person: Person, **fields: Any) -> Person:
                 )
             setattr(person, name, value.strip())
     if "department" in fields:
-        person.department = (
-            Department.objects.get_or_create(name=fields["department"].strip())[0]
-            if fields["department"]
-            else None
-        )
+        person.department = _listed(Department, fields["department"], _("department"))
     if "site" in fields:
-        person.site = (
-            Site.objects.get_or_create(name=fields["site"].strip())[0] if fields["site"] else None
-        )
+        person.site = _listed(Site, fields["site"], _("site"))
     if "show_influence" in fields:
         person.show_influence = bool(fields["show_influence"])
     person.save()
