@@ -9,8 +9,8 @@ from stdnum import luhn
 from stdnum.fr import nir
 
 from rucher.sensitive import DetectorConfig, Finding, Kind, scan
-from rucher.sensitive.detectors import card_brand, luhn_ok
 from rucher.sensitive.messages import MESSAGES, describe
+from rucher.sensitive.patterns import card_brand, luhn_ok
 from rucher.sensitive.text import fold_term
 
 

@@ -14,7 +14,7 @@ from stdnum import luhn
 from stdnum.fr import nir as stdnum_nir
 
 from rucher.sensitive import Kind, scan
-from rucher.sensitive.detectors import card_brand, luhn_ok
+from rucher.sensitive.patterns import card_brand, luhn_ok
 
 _IBAN_DAT = Path(stdnum_iban.__file__).with_name("iban.dat").read_text()
 STRUCTURES = dict(re.findall(r'^([A-Z]{2}) country="[^"]*" bban="([^"]+)"', _IBAN_DAT, re.M))

@@ -16,9 +16,7 @@ BULLET = "•"
 _FOLD_TABLE: dict[int, str] = {}
 for _code in [*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)]:
     _char = chr(_code)
-    _base = "".join(
-        c for c in unicodedata.normalize("NFD", _char) if not unicodedata.combining(c)
-    )
+    _base = "".join(c for c in unicodedata.normalize("NFD", _char) if not unicodedata.combining(c))
     if len(_base) == 1 and _base != _char:
         _FOLD_TABLE[_code] = _base
 for _quote in "’ʼ‘`´":
@@ -118,9 +116,7 @@ def mask(text: str, keep_start: int = 0, keep_end: int = 0) -> str:
     shown = set(positions[:keep_start])
     if keep_end:
         shown |= set(positions[-keep_end:])
-    return "".join(
-        c if (not c.isalnum() or i in shown) else BULLET for i, c in enumerate(text)
-    )
+    return "".join(c if (not c.isalnum() or i in shown) else BULLET for i, c in enumerate(text))
 
 
 def mask_email(address: str) -> str:
