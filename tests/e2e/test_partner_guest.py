@@ -64,6 +64,9 @@ def test_guest_lists_show_only_the_partner_space_and_its_people(
     expect(page.locator("header nav a[href^='/cockpit']")).to_have_count(0)
 
     page.locator("header nav a[href='/spaces/']").click()
+    # all_inner_texts() does not wait: wait for the new page before reading its list.
+    page.wait_for_url("**/spaces/")
+    expect(page.locator(".space-card h3 a")).to_have_count(1)
     cards = page.locator(".space-card h3 a").all_inner_texts()
     assert cards == ["Partenaires"]
     for key in INTERNAL_SPACES:
@@ -71,6 +74,8 @@ def test_guest_lists_show_only_the_partner_space_and_its_people(
     expect(page.locator("main a[href='/spaces/new/']")).to_have_count(0)
 
     page.locator("header nav a[href='/people/']").click()
+    page.wait_for_url("**/people/")
+    expect(page.locator(".person-card a")).to_have_count(2)
     names = sorted(n.strip() for n in page.locator(".person-card a").all_inner_texts())
     assert names == sorted([world["alice"].display_name, world["gus"].display_name])
     # Searching for someone outside the partner space finds no one.
