@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "rucher.spaces",
     "rucher.conversations",
     "rucher.streams",
+    "rucher.notifications",
     "rucher.activity",
     "rucher.api",
     "rucher.idempotency",
