@@ -31,3 +31,13 @@ class Forbidden(ActionError):
 
 class Conflict(ActionError):
     status = 409
+
+
+class TooManyRequests(ActionError):
+    """Refused for now; ``retry_after`` seconds later it may pass (a ``Retry-After`` header)."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

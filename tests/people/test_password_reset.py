@@ -176,3 +176,46 @@ def test_the_reset_e_mail_goes_through_a_real_smtp_server(
         .status_code
         == 302
     )
+
+
+def test_reset_e_mails_are_limited_per_address_typed_and_per_client(
+    world: dict[str, Any],
+) -> None:
+    bob = world["bob"]
+    bob.email = "bob@example.org"
+    bob.save()
+    for _ in range(throttle.RESET_MAX_PER_EMAIL):
+        ask_for_a_reset(Client(), "bob@example.org")
+    assert len(mail.outbox) == throttle.RESET_MAX_PER_EMAIL
+    refused = Client().post("/password/reset/", {"email": "BOB@example.org"})
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert "trop de demandes de réinitialisation" in refused.content.decode()
+    assert len(mail.outbox) == throttle.RESET_MAX_PER_EMAIL, "no e-mail past the limit"
+    # An unknown address counts the same (the limit must not tell who has an account) …
+    for _ in range(throttle.RESET_MAX_PER_EMAIL):
+        ask_for_a_reset(Client(), "nobody@example.org")
+    assert Client().post("/password/reset/", {"email": "nobody@example.org"}).status_code == 429
+    # … and one client cannot spray many addresses either.
+    SignInFailure.objects.all().delete()
+    for number in range(throttle.RESET_MAX_PER_CLIENT):
+        ask_for_a_reset(Client(), f"someone{number}@example.org")
+    assert Client().post("/password/reset/", {"email": "another@example.org"}).status_code == 429
+    # Another client is not held back by that one.
+    other = Client(REMOTE_ADDR="192.0.2.7")
+    assert other.post("/password/reset/", {"email": "bob@example.org"}).status_code == 302
+
+
+def test_throttled_sign_ins_say_when_to_come_back(world: dict[str, Any]) -> None:
+    for _ in range(throttle.ACCOUNT_FREE_FAILURES + 1):
+        throttle.record_failure("bob", None)
+    throttle.claim_attempt("bob")
+    page = Client().post("/login/", {"username": "bob", "password": "wrong"})
+    assert page.status_code == 429 and int(page["Retry-After"]) >= 1
+    api = Client().post(
+        "/api/v1/auth/tokens",
+        {"username": "bob", "password": "wrong"},
+        content_type="application/json",
+    )
+    assert api.status_code == 429 and int(api["Retry-After"]) >= 1
+    assert "detail" in api.json()

@@ -22,6 +22,7 @@ from ninja.utils import check_csrf
 
 from rucher.api.schemas import ErrorOut, TokenCreatedOut, TokenIn, TokenOut
 from rucher.api.tokens import lookup
+from rucher.errors import TooManyRequests
 from rucher.people import throttle
 from rucher.people.actions import tokens
 from rucher.people.queries import active_tokens
@@ -93,7 +94,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     person = check_password(request, username=payload.username, password=payload.password)
     if person is None or not person.is_active:
         if refusal := throttle.refusal_of(request):
-            raise HttpError(429, refusal.message)
+            raise TooManyRequests(refusal.message, refusal.retry_after)
         raise AuthenticationError(401, _("wrong username or password"))
     token, raw = tokens.create_token(person, payload.name, payload.expires_in_days)
     return Status(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from rucher.errors import ActionError
+from rucher.errors import ActionError, TooManyRequests
 
 # Where the value was read from is noise for the caller; the field's name is what matters.
 LOCATION_WORDS = {"body", "query", "path", "payload", "filters"}
@@ -95,7 +95,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ActionError)
     def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
-        return api.create_response(request, {"detail": exc.message}, status=exc.status)
+        response = api.create_response(request, {"detail": exc.message}, status=exc.status)
+        if isinstance(exc, TooManyRequests):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

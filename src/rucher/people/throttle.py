@@ -22,6 +22,11 @@ The client address is ``REMOTE_ADDR``, or, when the direct peer is one of
 in ``X-Forwarded-For`` that is not itself a trusted proxy. ``X-Forwarded-For`` from any other
 peer is ignored: a client could write anything there.
 
+Password-reset e-mails are limited the same way (``claim_reset``): at most
+``RESET_MAX_PER_EMAIL`` requests per address typed and ``RESET_MAX_PER_CLIENT`` per client
+address within ``RESET_WINDOW``, counted whether or not the e-mail belongs to someone (the
+limit must not tell), so nobody can flood a colleague's inbox or use rucher to spam.
+
 Why not django-axes: docs/architecture.md ("Sign-in throttling").
 """
 
@@ -51,6 +56,9 @@ ACCOUNT_MAX_DELAY = timedelta(minutes=15)
 ACCOUNT_MEMORY = timedelta(hours=24)
 ADDRESS_MAX_FAILURES = 50
 ADDRESS_WINDOW = timedelta(minutes=15)
+RESET_WINDOW = timedelta(hours=1)
+RESET_MAX_PER_EMAIL = 3
+RESET_MAX_PER_CLIENT = 20
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -60,7 +68,7 @@ class Refusal:
     """Why a sign-in was refused without a "wrong password": the account is in its delay, or
     the address is over its limit (and the credentials were wrong)."""
 
-    reason: str  # "account" or "address"
+    reason: str  # "account", "address" or "reset"
     retry_after: int  # seconds
 
     @property
@@ -70,6 +78,10 @@ class Refusal:
                 "too many failed sign-ins for this account: try again in %(seconds)s seconds, "
                 "or reset your password"
             ) % {"seconds": self.retry_after}
+        if self.reason == "reset":
+            return _("too many password reset requests: try again in %(minutes)s minutes") % {
+                "minutes": math.ceil(self.retry_after / 60)
+            }
         return _("too many failed sign-ins from your network: try again in %(seconds)s seconds") % {
             "seconds": self.retry_after
         }
@@ -250,3 +262,20 @@ class ThrottledModelBackend(ModelBackend):
             return None
         clear_failures(username)
         return person
+
+
+def claim_reset(email: str, address: str | None) -> Refusal | None:
+    """May a password-reset e-mail be sent to ``email`` for this client now? Counts it if so."""
+    now = timezone.now()
+    limits = [(f"r:{email.strip().lower()[:150]}", RESET_MAX_PER_EMAIL)]
+    if address:
+        limits.append((f"ra:{address[:45]}", RESET_MAX_PER_CLIENT))
+    for key, limit in limits:
+        row = SignInFailure.objects.filter(
+            key=key, count__gte=limit, window_start__gt=now - RESET_WINDOW
+        ).first()
+        if row is not None:
+            return Refusal("reset", _seconds(row.window_start + RESET_WINDOW, now))
+    for key, _limit in limits:
+        _count(key, RESET_WINDOW, now)
+    return None

@@ -38,7 +38,25 @@ class SignInView(auth_views.LoginView):
         response = super().form_invalid(form)
         if form.throttled:
             response.status_code = 429
+            if refusal := throttle.refusal_of(self.request):
+                response["Retry-After"] = str(refusal.retry_after)
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, with a limit on the e-mails one can make rucher send."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        refusal = throttle.claim_reset(
+            form.cleaned_data["email"], throttle.client_address(self.request)
+        )
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(refusal.retry_after)
+            return response
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -59,7 +77,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+password_reset = PasswordResetView.as_view(
     email_template_name="registration/password_reset_email.txt",
     subject_template_name="registration/password_reset_subject.txt",
     success_url=reverse_lazy("password_reset_done"),
