@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from rucher.commands.audit import group as audit_group
 from rucher.commands.backup import backup_command, restore_command
 from rucher.commands.demo import command as demo_command
 from rucher.commands.evaluate import register as evaluate_group
@@ -29,6 +30,7 @@ for _command in (
     backup_command,
     restore_command,
     manage_command,
+    audit_group,
     insights_group,
     sentiment_group,
     import_group(),

@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "rucher.streams",
     "rucher.notifications",
     "rucher.activity",
+    "rucher.audit",
     "rucher.api",
     "rucher.idempotency",
     "rucher.web",

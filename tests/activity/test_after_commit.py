@@ -29,7 +29,14 @@ Subscribe = Callable[..., list[Event]]
 @pytest.fixture
 def subscribed() -> Iterator[Subscribe]:
     """Register a handler that records what it was handed (and fails its first ``fail``
-    deliveries); every handler is removed after the test."""
+    deliveries); every handler is removed after the test. The product's own subscribers
+    (audit trail, notifications, webhooks…) are set aside meanwhile, so the tasks counted
+    here are the test's."""
+    from rucher.activity import subscribers
+
+    product = dict(subscribers._by_name)
+    for name in product:
+        unsubscribe(name)
     names: list[str] = []
 
     def add(*verbs: str, name: str, fail: int = 0, max_attempts: int = 12) -> list[Event]:
@@ -47,6 +54,13 @@ def subscribed() -> Iterator[Subscribe]:
     yield add
     for name in names:
         unsubscribe(name)
+    for subscriber in product.values():
+        subscribe(
+            *subscriber.verbs,
+            handler=subscriber.handler,
+            name=subscriber.name,
+            max_attempts=subscriber.max_attempts,
+        )
 
 
 def run_worker() -> None:

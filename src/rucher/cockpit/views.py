@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from rucher.audit.trail import append
 from rucher.cockpit.data import DEFAULT_DAYS, MAX_DAYS, Scope, compute_report, default_period
 from rucher.cockpit.export import csv_response
 from rucher.cockpit.panels import (
@@ -39,6 +40,7 @@ from rucher.cockpit.panels import (
 from rucher.errors import Forbidden, Invalid, NotFound
 from rucher.insights.periods import Period
 from rucher.people.models import Department, Organisation, Person
+from rucher.people.throttle import client_address
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads_by_id
 from rucher.spaces.models import Space
@@ -140,6 +142,17 @@ def _page(
         for panel in panels:
             for table in panel.tables:
                 if table.key == wanted:
+                    append(
+                        "exported",
+                        actor=viewer,
+                        address=client_address(request),
+                        detail={
+                            "from": "cockpit",
+                            "scope": f"{scope.kind}:{scope.key or 'all'}",
+                            "table": table.key,
+                            "period": str(period),
+                        },
+                    )
                     return csv_response(table, f"{scope.kind}-{scope.key or 'all'}")
         raise NotFound(_("no such table"))
     context |= {

@@ -42,6 +42,18 @@ def command(fmt: str, include_confidential: bool, directory: Path) -> None:
     except OSError as error:
         raise CliError(f"cannot write to {directory}: {error.strerror or error}") from error
     sizes = ", ".join(f"{table} {frame.height}" for table, frame in dataset.frames().items())
+    from rucher.audit.trail import append
+    from rucher.commands.audit import operator_label
+
+    append(
+        "exported",
+        actor_label=operator_label(),
+        detail={
+            "format": fmt,
+            "tables": {t: f.height for t, f in dataset.frames().items()},
+            "include_confidential": include_confidential,
+        },
+    )
     click.echo(f"rucher export: {sizes} -> {', '.join(str(p) for p in written)}")
     click.echo(f"rucher export: {left_out}")
     if include_confidential:

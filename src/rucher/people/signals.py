@@ -1,4 +1,5 @@
-"""Sign-in is an action like any other: it appends a ``logged_in`` event."""
+"""Sign-in is an action like any other: it appends a ``logged_in`` event, and an entry of the
+audit trail with the client's address (the event log keeps no addresses)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from rucher.activity.actions import record
+from rucher.audit.trail import append
+from rucher.people.throttle import client_address
 
 
 @receiver(user_logged_in)
 def record_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     record(user, "logged_in", "person", user.pk)
+    append("signed_in", actor=user, address=client_address(request))

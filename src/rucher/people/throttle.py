@@ -48,6 +48,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rucher.audit.trail import append as audit
 from rucher.people.models import SignInFailure
 
 ACCOUNT_FREE_FAILURES = 5
@@ -250,6 +251,12 @@ class ThrottledModelBackend(ModelBackend):
             request.sign_in_refusal = None  # type: ignore[attr-defined]
         refusal = claim_attempt(username)
         if refusal is not None:
+            audit(
+                "sign_in_refused",
+                actor_label=username or "",
+                address=client_address(request),
+                detail={"wait_seconds": refusal.retry_after},
+            )
             if request is not None:
                 request.sign_in_refusal = refusal  # type: ignore[attr-defined]
             raise PermissionDenied(refusal.message)
@@ -257,6 +264,7 @@ class ThrottledModelBackend(ModelBackend):
         if person is None:
             address = client_address(request)
             record_failure(username, address)
+            audit("sign_in_failed", actor_label=username or "", address=address)
             if request is not None:
                 request.sign_in_refusal = address_refusal(address)  # type: ignore[attr-defined]
             return None

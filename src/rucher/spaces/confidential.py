@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from rucher.audit.trail import append
 from rucher.spaces.models import ConfidentialRead, Space
 
 
@@ -50,3 +51,14 @@ def record_reads_by_id(
             )
             for space_id, kind, pk in reads
         )
+        # The audit trail gets one entry per space read on this page (not one per item).
+        by_space: dict[int, list[list[Any]]] = {}
+        for space_id, kind, pk in reads:
+            by_space.setdefault(space_id, []).append([kind, pk])
+        for space_id, items in by_space.items():
+            append(
+                "read_confidential",
+                actor=person,
+                space_id=space_id,
+                detail={"channel": channel, "items": items[:50], "count": len(items)},
+            )

@@ -162,6 +162,11 @@ def require_post_in(person: Any, space: Space, member: Membership | bool | None 
         raise Forbidden(_("join this space to post in it"))
 
 
+def can_read_audit(person: Any) -> bool:
+    """The audit trail is the administrators' (reading it is itself audited)."""
+    return _signed_in(person) and getattr(person, "kind", None) == Person.Kind.ADMIN
+
+
 def can_manage_space(person: Any, space: Space, member: Membership | bool | None = False) -> bool:
     """Owners and the space's community managers manage it; so do administrators (except
     the secret spaces they are not in)."""

@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from rucher.web import (
     accounts,
+    views_audit,
     views_content,
     views_people,
     views_settings,
@@ -82,5 +83,6 @@ urlpatterns = [
         name="revoke_token",
     ),
     path("moderation/", views_settings.moderation, name="moderation"),
+    path("audit/", views_audit.audit_trail, name="audit_trail"),
     path("moderation/<int:content_id>/restore/", views_settings.restore, name="restore"),
 ]

@@ -1,0 +1,31 @@
+"""What each action of the trail means, in words (French and English)."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS: dict[str, Promise] = {
+    "signed_in": _("signed in"),
+    "sign_in_failed": _("failed sign-in"),
+    "sign_in_refused": _("sign-in refused (too many failures)"),
+    "created_space": _("created a space"),
+    "joined_space": _("joined a space"),
+    "left_space": _("left a space"),
+    "invited": _("invited someone to a space"),
+    "requested_to_join": _("asked to join a space"),
+    "changed_role": _("changed someone's role in a space"),
+    "created_token": _("created an API token"),
+    "revoked_token": _("revoked an API token"),
+    "deleted": _("deleted content"),
+    "restored": _("restored content"),
+    "read_confidential": _("read a confidential space"),
+    "exported": _("exported data"),
+    "read_audit": _("read the audit trail"),
+    "exported_audit": _("exported the audit trail"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action.replace("_", " ")

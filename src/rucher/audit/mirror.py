@@ -1,0 +1,108 @@
+"""Acts of the event log that belong in the audit trail, copied there by the worker.
+
+The act and its event commit together; the audit entry follows after commit, as a task of the
+worker (``activity/subscribers.py``), keyed on the event id so a retried task appends nothing
+twice. The one gap of an after-commit hand-off (a process dying between commit and enqueue)
+is closed by ``catch_up`` (``rucher audit catch-up``, also run by the worker's periodic tick),
+which appends every audited event the trail lacks; ``rucher audit verify`` says how many.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+
+from rucher.activity.subscribers import subscribe
+from rucher.audit.models import AuditEntry, AuditHead
+from rucher.audit.trail import append, locked_head_outside
+
+if TYPE_CHECKING:
+    from rucher.activity.models import Event
+
+# Permission and role changes, administrative acts, tokens, sign-ins, deletions and restores.
+# (Sign-ins are appended at once by people/signals.py, with the client's address.)
+AUDITED_VERBS = (
+    "created_space",
+    "joined_space",
+    "left_space",
+    "invited",
+    "requested_to_join",
+    "changed_role",
+    "created_token",
+    "revoked_token",
+    "deleted",
+    "restored",
+)
+SUBSCRIBER = "rucher.audit.mirror"
+
+
+def _label(actor_id: int | None) -> str:
+    if actor_id is None:
+        return ""
+    username = (
+        get_user_model().objects.filter(pk=actor_id).values_list("username", flat=True).first()
+    )
+    return str(username or "")
+
+
+def mirror(event: Event) -> None:
+    mirror_event(event)
+
+
+def mirror_event(event: Event) -> bool:
+    """Append the event's entry; False when it is there already."""
+    entry = append(
+        event.verb,
+        actor_id=event.actor_id,
+        actor_label=_label(event.actor_id),
+        object_type=event.object_type,
+        object_id=event.object_id,
+        space_id=event.space_id,
+        target_id=event.target_id,
+        event_id=event.pk,
+        at=event.at,
+    )
+    return entry is not None
+
+
+def register() -> None:
+    subscribe(*AUDITED_VERBS, handler=mirror, name=SUBSCRIBER)
+
+
+def catch_up() -> int:
+    """Append the audited events past the checkpoint that the trail lacks (a hand-off lost
+    between commit and enqueue, or a worker that has not run yet: its tasks then find the
+    entries there and append nothing); move the checkpoint; say how many were appended."""
+    from django.db.models import Max
+
+    from rucher.activity.models import Event
+
+    head = locked_head_outside()
+    newest = Event.objects.aggregate(newest=Max("id"))["newest"] or 0
+    if newest <= head.checked_event_id:
+        return 0
+    known = set(
+        AuditEntry.objects.filter(event_id__gt=head.checked_event_id).values_list(
+            "event_id", flat=True
+        )
+    )
+    missing = Event.objects.filter(
+        pk__gt=head.checked_event_id, pk__lte=newest, verb__in=AUDITED_VERBS
+    ).order_by("pk")
+    added = 0
+    for event in missing.iterator():
+        if event.pk not in known and mirror_event(event):
+            added += 1
+    AuditHead.objects.filter(pk=1, checked_event_id__lt=newest).update(checked_event_id=newest)
+    return added
+
+
+def pending() -> int:
+    """Audited events past the checkpoint (acts the trail may not hold yet)."""
+    from rucher.activity.models import Event
+
+    head = AuditHead.objects.filter(pk=1).first()
+    checked = head.checked_event_id if head else 0
+    acts = Event.objects.filter(pk__gt=checked, verb__in=AUDITED_VERBS).count()
+    return acts - AuditEntry.objects.filter(event_id__gt=checked).count()
