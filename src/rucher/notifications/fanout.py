@@ -30,7 +30,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Greatest
 
 from rucher.activity.models import Event
@@ -278,9 +290,13 @@ def _bump(event: Event, unread: QuerySet[Notification], ids: list[int]) -> None:
     newer = Q(last_event_id__lt=event.pk)
     unread.update(
         actor_count=Subquery(actors),
-        last_actor_id=Case(When(newer, then=Value(event.actor_id)), default=F("last_actor_id")),
-        last_event_id=Greatest(F("last_event_id"), Value(event.pk)),
-        updated_at=Greatest(F("updated_at"), Value(event.at)),
+        last_actor_id=Case(
+            When(newer, then=Value(event.actor_id)),
+            default=F("last_actor_id"),
+            output_field=BigIntegerField(),
+        ),
+        last_event_id=Greatest(F("last_event_id"), Value(event.pk), output_field=BigIntegerField()),
+        updated_at=Greatest(F("updated_at"), Value(event.at), output_field=DateTimeField()),
     )
 
 
