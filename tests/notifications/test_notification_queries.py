@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from rucher.conversations import actions
 from rucher.errors import Invalid
@@ -132,3 +133,15 @@ def test_marking_read(world: dict[str, Any], fan_out: FanOut) -> None:
     for bad in ("1", [0], [True], ["x"], list(range(1, 502))):
         with pytest.raises(Invalid):
             inbox.mark_read(bob, bad)  # type: ignore[arg-type]
+
+
+def test_nothing_of_a_confidential_text_is_quoted(world: dict[str, Any], fan_out: FanOut) -> None:
+    alice, carol = world["alice"], world["carol"]
+    post = actions.publish(carol, world["confidential"], "Chiffres du rachat")
+    actions.react(alice, post, "like")
+    fan_out()
+    with translation.override("en"):
+        [shown] = queries.page(carol).items
+    assert "rachat" not in shown.text and shown.subject.title == "confidential content"
+    assert shown.text == "Alice Test reacted to your post “confidential content”"
+    assert shown.url == f"/posts/{post.pk}/"  # the page records the read

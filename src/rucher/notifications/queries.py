@@ -169,6 +169,17 @@ def title_of(text: str) -> str:
     return Truncator(line.lstrip("#> ").strip() or line).chars(TITLE_LENGTH)
 
 
+def content_title(content: Content) -> str:
+    """What a notification quotes of a content item. Nothing of a confidential space's text:
+    every read of it is recorded where it is shown (``spaces/confidential.py``), and a
+    notification (a bell, an e-mail) is not such a place; the link leads to the page that
+    records the read."""
+    space = content.space
+    if space is not None and space.confidential:
+        return _("confidential content")
+    return title_of(content.text)
+
+
 def actors_text(names: Sequence[str], count: int) -> str:
     """The people behind a notification: one name, two names, or "Claire and 11 others"."""
     first = names[0] if names else _("Someone")
@@ -302,9 +313,9 @@ def _content_form(kind: str, content: Content) -> str:
 
 
 def _content_text(kind: str, actors: str, count: int, content: Content) -> str:
-    title = title_of(content.text)
+    title = content_title(content)
     if kind == Kind.ACCEPTED_ANSWER and content.parent is not None:
-        title = title_of(content.parent.text)  # the question's words, not the answer's
+        title = content_title(content.parent)  # the question's words, not the answer's
     template = CONTENT_TEXTS.get((kind, _content_form(kind, content)))
     if template is None:
         return f"{actors}: “{title}”"
@@ -343,7 +354,7 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
         content = contents.get(row.content_id) if row.content_id is not None else None
         if content is not None:
             text = _content_text(row.kind, actors, row.actor_count, content)
-            subject = Subject("content", content.pk, title_of(content.text))
+            subject = Subject("content", content.pk, content_title(content))
             url = _content_url(content)
         elif row.space_id in spaces:
             space = spaces[row.space_id]
