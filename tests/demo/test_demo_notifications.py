@@ -27,6 +27,10 @@ def test_the_demo_accounts_have_notifications(client_for: Any) -> None:
     shown = queries.page(employe).items
     assert shown and all(s.text and s.url for s in shown)
     assert queries.unread_count(employe) < Notification.objects.filter(recipient=employe).count()
+    for username in ("partenaire", "admin"):
+        person = Person.objects.get(username=username)
+        assert "mention" in [s.kind for s in queries.page(person).items], username
+        assert queries.unread_count(person) >= 1
     page = client_for(employe).get("/notifications/").content.decode()
     assert shown[0].actors[0] in page and "notification-text" in page
     print(f"demo loaded with notifications in {elapsed:.1f} s: {summary}")

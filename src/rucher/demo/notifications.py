@@ -4,7 +4,9 @@ The bulk load hands no event to subscribers (a bulk load is not news: docs/archi
 so the demo accounts would open an empty notification centre. This runs the real fan-out
 (``notifications.fanout.notify``: the same grouping, policy and mute checks as the worker)
 over the recent events that concern them: replies, answers, reactions, accepted answers and
-mentions; and makes the employee watch one of his spaces, so its latest posts show up too.
+mentions; makes the employee watch one of his spaces, so its latest posts show up too; and
+has colleagues mention the guest and the administrator through the real actions (they have
+little history of their own).
 What is older than a few days is marked read, so the bell shows what is new. Bounded
 (``LIMIT`` events): a second or so on top of the load.
 """
@@ -13,10 +15,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from rucher.activity.models import Event
+from rucher.conversations.actions import publish
 from rucher.conversations.models import Content
 from rucher.demo.organisation import DEMO_ACCOUNTS
 from rucher.notifications import preferences
@@ -24,7 +28,7 @@ from rucher.notifications.fanout import notify
 from rucher.notifications.models import Notification
 from rucher.people.models import Person
 from rucher.spaces import permissions
-from rucher.spaces.models import Membership
+from rucher.spaces.models import Membership, Space
 
 LIMIT = 300  # events handed to the fan-out
 RECENT = timedelta(days=30)
@@ -64,13 +68,51 @@ def seed_notifications() -> int:
         .exclude(actor_id__in=ids)
         .order_by("-at")[:LIMIT]
     )
-    written = 0
-    for event in reversed(events):
-        written += len(notify(event))
+    events.reverse()
+    # One transaction: one commit (SQLite syncs each), not one per event.
+    with transaction.atomic():
+        events += _a_few_real_actions(people)
+        written = sum(len(notify(event)) for event in events)
     Notification.objects.filter(
         recipient_id__in=ids, read_at__isnull=True, updated_at__lt=newest - UNREAD
     ).update(read_at=timezone.now())
     return written
+
+
+def _a_few_real_actions(people: dict[str, Person]) -> list[Event]:
+    """The guest and the administrator have little history: a colleague mentions each of
+    them, through the real actions; their events, handed to the fan-out here (the worker,
+    when it runs them later, finds them done)."""
+    before = Event.objects.aggregate(last=Max("id"))["last"] or 0
+    guest, admin = people.get("partenaire"), people.get("admin")
+    employee, animator = people.get("employe"), people.get("animatrice")
+    if guest is not None and employee is not None:
+        shared = permissions.postable_spaces(guest).filter(
+            pk__in=permissions.postable_spaces(employee).values("pk")
+        )
+        space = shared.order_by("pk").first()
+        if space is not None:
+            publish(
+                employee,
+                space,
+                "@partenaire bonjour Marc, les nouvelles fiches produit sont en ligne : "
+                "pouvez-vous les relire avant vendredi ?",
+            )
+    if admin is not None and animator is not None:
+        space = (
+            permissions.postable_spaces(animator)
+            .filter(visibility=Space.Visibility.OPEN, kind=Space.Kind.INTERNAL)
+            .order_by("-member_count", "pk")
+            .first()
+        )
+        if space is not None:
+            publish(
+                animator,
+                space,
+                "Merci @admin pour la mise à jour de la plateforme ce week-end ! "
+                "Les espaces chargent beaucoup plus vite.",
+            )
+    return list(Event.objects.filter(id__gt=before).order_by("id"))
 
 
 def _watch_a_space(person: Person | None) -> int | None:
