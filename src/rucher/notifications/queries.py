@@ -35,6 +35,7 @@ from rucher import paging
 from rucher.conversations.models import Content
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
+from rucher.streams.queries import decode_cursor
 
 from .models import Kind, Notification, NotificationActor
 
@@ -118,18 +119,9 @@ def unread_count(person: Any) -> int:
 
 
 def encode_cursor(row: Notification) -> str:
+    """The cursor after ``row``: its (updated_at, id), in the streams' format, so the streams'
+    decoder (``rucher.paging`` underneath: a forged cursor is a 422) reads it."""
     return paging.encode_cursor([row.updated_at.isoformat(), row.pk])
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    stamp, anchor = paging.decode_cursor(cursor, 2)
-    try:
-        at = datetime.fromisoformat(stamp)
-    except ValueError:
-        raise paging.invalid_cursor() from None
-    if at.tzinfo is None:
-        raise paging.invalid_cursor()
-    return at, anchor
 
 
 def page(
