@@ -145,3 +145,17 @@ def test_nothing_of_a_confidential_text_is_quoted(world: dict[str, Any], fan_out
     assert "rachat" not in shown.text and shown.subject.title == "confidential content"
     assert shown.text == "Alice Test reacted to your post “confidential content”"
     assert shown.url == f"/posts/{post.pk}/"  # the page records the read
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("# Planning **de la semaine**\n\nDétails…", "Planning de la semaine"),
+        ("Le #budget est voté", "Le #budget est voté"),
+        ("> citation [lien](https://exemple.fr) `code`", "citation lien code"),
+        ("\n\n- premier point\n- second", "premier point"),
+        ("x" * 100, "x" * 59 + "…"),
+    ],
+)
+def test_titles_are_one_readable_line(text: str, title: str) -> None:
+    assert queries.title_of(text) == title

@@ -19,6 +19,7 @@ at a page, whichever door asked for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -155,10 +156,18 @@ def shown_by_id(person: Any, ids: Iterable[int]) -> list[Shown]:
 # --- presenting ------------------------------------------------------------------------------
 
 
+MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+MARKDOWN_EMPHASIS = re.compile(r"\*+|`+|~~")
+MARKDOWN_BLOCK = re.compile(r"^(?:#{1,6}\s+|>\s*|[-+*]\s+|\d+[.)]\s+)+")
+
+
 def title_of(text: str) -> str:
-    """A short, one-line snippet of a text: what a person recognises their post by."""
-    line = " ".join(text.replace("\r", "\n").split())
-    return Truncator(line.lstrip("#> ").strip() or line).chars(TITLE_LENGTH)
+    """A short, one-line snippet of a text, as a person reads it (the Markdown marks of its
+    first words left out: a heading's '#', emphasis, a link's address)."""
+    first = next((line for line in text.splitlines() if line.strip()), text)
+    plain = MARKDOWN_EMPHASIS.sub("", MARKDOWN_LINK.sub(r"\1", first))
+    plain = " ".join(MARKDOWN_BLOCK.sub("", plain.strip()).split())
+    return Truncator(plain or " ".join(text.split())).chars(TITLE_LENGTH)
 
 
 def content_title(content: Content) -> str:
