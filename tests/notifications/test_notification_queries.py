@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from rucher.conversations import actions
-from rucher.errors import Invalid
+from rucher.errors import ActionError, Invalid
 from rucher.notifications import inbox, queries
 from rucher.notifications.models import Notification
 from rucher.spaces import actions as space_actions
@@ -159,3 +160,24 @@ def test_nothing_of_a_confidential_text_is_quoted(world: dict[str, Any], fan_out
 )
 def test_titles_are_one_readable_line(text: str, title: str) -> None:
     assert queries.title_of(text) == title
+
+
+def test_the_prepared_count_agrees_with_the_policy_for_every_kind_of_account(
+    world: dict[str, Any], fan_out: FanOut
+) -> None:
+    alice = world["alice"]
+    names = ("bob", "carol", "gus", "cm", "admin")
+    for space in ("open", "private", "secret", "partner", "confidential"):
+        post = actions.publish(alice, world[space], "À lire " + " ".join(f"@{n}" for n in names))
+        for name in names:
+            with contextlib.suppress(ActionError):  # not a member there: no reaction
+                actions.react(world[name], post, "like")
+    space_actions.invite(alice, world["secret"], world["bob"])
+    fan_out()
+    actions.delete(alice, actions.publish(alice, world["open"], "Bientôt effacé @bob"))
+    space_actions.leave_space(world["carol"], world["private"])
+    for name in ("alice", *names):
+        person = world[name]
+        expected = queries.shown_to(person).filter(read_at__isnull=True).count()
+        assert queries.unread_count(person) == expected, name
+    assert queries.unread_count(alice) > 0 and queries.unread_count(world["gus"]) > 0

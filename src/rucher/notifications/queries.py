@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -36,6 +36,7 @@ from rucher import paging
 from rucher.conversations.models import Content
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
+from rucher.streams import prepared
 from rucher.streams.queries import decode_cursor
 
 from .models import Kind, Notification, NotificationActor
@@ -100,23 +101,49 @@ def shown_to(person: Any) -> QuerySet[Notification]:
     """The notifications ``person`` may see now, newest first (the read policy re-checked)."""
     if not _signed_in(person):
         return Notification.objects.none()
-    readable = Content.objects.visible_to(person).values("pk")
-    known = permissions.visible_spaces(person).values("pk")
+    # Correlated (EXISTS per row), not ``IN (every readable content id)``: the database probes
+    # the person's few notifications instead of listing everything they may read.
+    readable = Content.objects.visible_to(person).filter(pk=OuterRef("content_id"))
+    known = permissions.visible_spaces(person).filter(pk=OuterRef("space_id"))
     return (
         Notification.objects.filter(recipient_id=person.pk)
         .filter(
-            Q(content_id__isnull=False, content_id__in=readable)
-            | Q(content_id__isnull=True, space_id__in=known)
+            Q(Exists(readable), content_id__isnull=False)
+            | Q(Exists(known), content_id__isnull=True)
         )
         .order_by("-updated_at", "-id")
     )
 
 
+_UNREAD_SHAPES = prepared.ShapeCache(limit=8)
+
+
+def _unread(person: Any) -> QuerySet[Notification, Any]:
+    return (
+        shown_to(person)
+        .filter(read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(unread=Count("id"))
+        .values_list("unread", flat=True)
+    )
+
+
 def unread_count(person: Any) -> int:
-    """Unread notifications ``person`` may see: one query (none for anonymous)."""
+    """Unread notifications ``person`` may see: one query (none for anonymous).
+
+    Every page's header shows it, so its SQL is compiled once per shape (guest or not) and
+    run with the person's id (``streams/prepared.py``): building the policy's expression cost
+    30 times what the database needs to count a person's few unread rows."""
     if not _signed_in(person):
         return 0
-    return shown_to(person).filter(read_at__isnull=True).order_by().count()
+
+    def build() -> QuerySet[Any]:
+        return _unread(prepared.StandInReader(is_guest=bool(person.is_guest)))
+
+    query = _UNREAD_SHAPES.get(("unread", bool(person.is_guest)), build, {"reader"})
+    found = query.rows({"reader": person.pk})
+    return int(found[0][0]) if found else 0
 
 
 def encode_cursor(row: Notification) -> str:
