@@ -14,6 +14,7 @@ from rucher.api.routers.conversations import router as conversations_router
 from rucher.api.routers.people import router as people_router
 from rucher.api.routers.spaces import router as spaces_router
 from rucher.api.routers.streams import router as streams_router
+from rucher.api.routers.webhooks import router as webhooks_router
 
 ROUTERS = "rucher.api.routers."
 Answer = tuple[str, dict[str, Any]]
@@ -103,3 +104,4 @@ api.add_router("/", people_router)
 api.add_router("/spaces", spaces_router)
 api.add_router("/", conversations_router)
 api.add_router("/", streams_router)
+api.add_router("/", webhooks_router)
