@@ -147,16 +147,16 @@ def post(endpoint: Endpoint, delivery: Delivery) -> Outcome:
                 raw = b""
             finally:
                 response.close()
+    except NewConnectionError as error:  # first: urllib3 makes it a ConnectTimeoutError too
+        return Outcome(
+            False,
+            error=_("could not connect: %(reason)s") % {"reason": _reason(error)},
+        )
     except (ConnectTimeoutError, ReadTimeoutError):
         return Outcome(
             False,
             latency_ms=round((time.monotonic() - started) * 1000),
             error=_("no answer within %(seconds)s seconds") % {"seconds": TIMEOUT_SECONDS},
-        )
-    except NewConnectionError as error:
-        return Outcome(
-            False,
-            error=_("could not connect: %(reason)s") % {"reason": _reason(error)},
         )
     except SSLError as error:
         return Outcome(False, error=_("TLS error: %(reason)s") % {"reason": _reason(error)})
