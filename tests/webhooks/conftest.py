@@ -108,9 +108,7 @@ class Worker:
 
     def make_due(self) -> None:
         """Skip the backoff: the attempts waiting become ready now."""
-        DBTaskResult.objects.filter(status="READY").update(
-            run_after=timezone.now() - timedelta(1)
-        )
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now() - timedelta(1))
 
     def waiting(self) -> int:
         return DBTaskResult.objects.filter(status="READY").count()

@@ -43,7 +43,9 @@ def test_a_post_is_delivered_signed_by_the_worker_not_by_the_write(
     assert request.headers[signing.DELIVERY_HEADER] == str(delivery.uuid)
     assert request.headers[signing.EVENT_HEADER] == "post.created"
     assert signing.verify(endpoint.secret, request.headers[signing.SIGNATURE_HEADER], request.body)
-    assert not signing.verify("whsec_other", request.headers[signing.SIGNATURE_HEADER], request.body)
+    assert not signing.verify(
+        "whsec_other", request.headers[signing.SIGNATURE_HEADER], request.body
+    )
     body = request.json
     assert body["type"] == "post.created"
     assert body["event_id"] == Event.objects.get(verb="posted", object_id=post.pk).pk

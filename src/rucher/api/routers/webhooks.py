@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from rucher.api.auth import caller
 from rucher.api.schemas import ErrorOut, Text
@@ -34,12 +35,12 @@ class EndpointIn(Schema):
     url: Text = Field(..., max_length=2000, examples=["https://si.example.com/rucher"])
     event_types: list[EventCode] = Field(..., min_length=1)
     description: Text = Field("", max_length=200)
-    active: bool = True
-    include_private_spaces: bool = Field(
+    active: StrictBool = True
+    include_private_spaces: StrictBool = Field(
         False, description="also private, secret and partner-shared spaces"
     )
-    include_confidential: bool = Field(False, description="also confidential spaces")
-    allow_private_address: bool = Field(
+    include_confidential: StrictBool = Field(False, description="also confidential spaces")
+    allow_private_address: StrictBool = Field(
         False, description="the address may be on a private network (10.x, 192.168.x, …)"
     )
 
@@ -48,10 +49,10 @@ class EndpointPatch(Schema):
     url: Text | None = Field(None, max_length=2000)
     event_types: list[EventCode] | None = Field(None, min_length=1)
     description: Text | None = Field(None, max_length=200)
-    active: bool | None = None
-    include_private_spaces: bool | None = None
-    include_confidential: bool | None = None
-    allow_private_address: bool | None = None
+    active: StrictBool | None = None
+    include_private_spaces: StrictBool | None = None
+    include_confidential: StrictBool | None = None
+    allow_private_address: StrictBool | None = None
 
 
 class EndpointOut(Schema):
