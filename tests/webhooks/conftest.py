@@ -85,6 +85,16 @@ class Receiver:
         self.server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages in English (the source language) in these tests; the pages' tests check
+    the French ones. The worker, like this thread, speaks the active language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     found = Receiver()

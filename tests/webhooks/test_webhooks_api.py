@@ -23,7 +23,7 @@ def bearer(person: Any) -> dict[str, str]:
 
 
 def call(client: Client, method: str, path: str, auth: dict[str, str], body: Any = None) -> Any:
-    extra: dict[str, Any] = dict(auth)
+    extra: dict[str, Any] = {**auth, "HTTP_ACCEPT_LANGUAGE": "en"}
     if body is not None:
         extra.update(data=json.dumps(body), content_type="application/json")
     return getattr(client, method)(BASE + path, **extra)
