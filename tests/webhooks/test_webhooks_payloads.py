@@ -67,3 +67,22 @@ def test_signature_verification() -> None:
     import hmac
 
     assert expected == hmac.new(b"whsec_new", b"1700000000." + body, hashlib.sha256).hexdigest()
+
+
+def test_the_receiver_snippet_in_the_docs_verifies_a_real_signature() -> None:
+    """docs/webhooks.md shows receivers a verify(); it must accept what rucher sends."""
+    import re
+    import time
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
+    snippet = re.search(r"```python\n(.*?)```", docs.read_text(encoding="utf-8"), re.S)
+    assert snippet is not None
+    namespace: dict[str, Any] = {}
+    exec(snippet[1], namespace)
+    body = b'{"version":1,"type":"ping"}'
+    header = signing.header(["whsec_abc"], int(time.time()), body)
+    assert namespace["verify"]("whsec_abc", header, body)
+    assert not namespace["verify"]("whsec_abc", header, body + b"x")
+    old = signing.header(["whsec_abc"], int(time.time()) - 600, body)
+    assert not namespace["verify"]("whsec_abc", old, body)
