@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -134,8 +135,11 @@ def endpoint_for(world: dict[str, Any]) -> Callable[..., Any]:
     from rucher.webhooks import actions, events
 
     def make(url: str, types: tuple[str, ...] | None = None, **options: Any) -> Any:
-        # Events of the world's making (joins) are handed on first, before the endpoint exists.
-        Worker().run()
+        # Events of the world's making (joins) are handed on first, before the endpoint exists
+        # (only in transactional tests: elsewhere nothing is handed on, and the worker loop
+        # must not run inside the test's transaction).
+        if connection.get_autocommit():
+            Worker().run()
         codes = list(types or [t.code for t in events.AVAILABLE])
         endpoint, _secret = actions.create_endpoint(world["admin"], url, codes, **options)
         return endpoint
