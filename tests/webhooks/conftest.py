@@ -104,6 +104,12 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
+def answer() -> type[Answer]:
+    """The receiver's scripted answers: ``answer(503, body=b"down", delay=…, headers=…)``."""
+    return Answer
+
+
+@pytest.fixture
 def refused_url() -> str:
     """An address where nothing listens (a port taken from the system, then released)."""
     with socket.socket() as probe:

@@ -16,12 +16,6 @@ from rucher.webhooks.models import Attempt, Delivery
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def answer(status: int = 200, **fields: Any) -> Any:
-    from conftest import Answer  # the receiver's scripted answer (tests/webhooks/conftest.py)
-
-    return Answer(status, **fields)
-
-
 def test_a_post_is_delivered_signed_by_the_worker_not_by_the_write(
     world: dict[str, Any], receiver: Any, endpoint_for: Any, worker: Any
 ) -> None:
@@ -57,7 +51,12 @@ def test_a_post_is_delivered_signed_by_the_worker_not_by_the_write(
 
 
 def test_retries_on_500_timeout_and_refusal_then_succeeds_once_the_receiver_recovers(
-    world: dict[str, Any], receiver: Any, endpoint_for: Any, worker: Any, monkeypatch: Any
+    world: dict[str, Any],
+    receiver: Any,
+    endpoint_for: Any,
+    worker: Any,
+    answer: Any,
+    monkeypatch: Any,
 ) -> None:
     monkeypatch.setattr(sending, "TIMEOUT_SECONDS", 0.3)
     endpoint = endpoint_for(receiver.url(), ("comment.created",))
@@ -117,7 +116,7 @@ def _free_port() -> int:
 
 
 def test_a_redirect_is_a_failure_that_is_not_followed(
-    world: dict[str, Any], receiver: Any, endpoint_for: Any, worker: Any
+    world: dict[str, Any], receiver: Any, endpoint_for: Any, worker: Any, answer: Any
 ) -> None:
     endpoint_for(receiver.url(), ("member.joined",))
     receiver.default = answer(302, headers={"Location": receiver.url("/elsewhere")}, body=b"")
@@ -136,7 +135,12 @@ def test_a_redirect_is_a_failure_that_is_not_followed(
 
 
 def test_gives_up_after_the_last_attempt_and_a_replay_starts_again(
-    world: dict[str, Any], receiver: Any, endpoint_for: Any, worker: Any, monkeypatch: Any
+    world: dict[str, Any],
+    receiver: Any,
+    endpoint_for: Any,
+    worker: Any,
+    answer: Any,
+    monkeypatch: Any,
 ) -> None:
     monkeypatch.setattr(sending, "MAX_ATTEMPTS", 3)
     endpoint_for(receiver.url(), ("post.created",))
