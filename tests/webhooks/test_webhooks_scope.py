@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from rucher.activity.models import Event
 from rucher.conversations import actions as conversations
+from rucher.spaces.models import ConfidentialRead
 from rucher.webhooks.models import Delivery
 from rucher.webhooks.subscriber import on_event
 
@@ -85,6 +86,14 @@ def test_confidential_spaces_only_with_their_own_flag(
         "Confidentiel",
         "profile",
     }
+    # Confidential content that left rucher is recorded as read, under the endpoint's creator.
+    reads = ConfidentialRead.objects.filter(channel="webhook")
+    assert sorted(reads.values_list("space__name", flat=True)) == [
+        "Confidentiel",
+        "Ouvert confidentiel",
+        "Ouvert confidentiel",
+    ]
+    assert set(reads.values_list("person", flat=True)) == {everywhere["admin"].pk}
 
 
 def test_joins_follow_the_same_rule(world: dict[str, Any], endpoint_for: Any) -> None:

@@ -141,12 +141,7 @@ def post(endpoint: Endpoint, delivery: Delivery) -> Outcome:
                 preload_content=False,
             )
             latency = round((time.monotonic() - started) * 1000)
-            try:
-                raw = response.read(EXCERPT_BYTES, decode_content=True)
-            except HTTPError:
-                raw = b""
-            finally:
-                response.close()
+            raw = _excerpt(response, time.monotonic() + TIMEOUT_SECONDS)
     except NewConnectionError as error:  # first: urllib3 makes it a ConnectTimeoutError too
         return Outcome(
             False,
@@ -174,6 +169,23 @@ def post(endpoint: Endpoint, delivery: Delivery) -> Outcome:
     else:
         reason = _("the receiver answered HTTP %(status)s") % {"status": status}
     return Outcome(False, status, latency, excerpt, reason)
+
+
+def _excerpt(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
+    """The first ``EXCERPT_BYTES`` of the answer, read for ``TIMEOUT_SECONDS`` at most in all
+    (one receive at a time, so a receiver trickling its body cannot hold the worker)."""
+    raw = b""
+    try:
+        while len(raw) < EXCERPT_BYTES and time.monotonic() < deadline:
+            chunk = response.read1(EXCERPT_BYTES - len(raw))
+            if not chunk:
+                break
+            raw += chunk
+    except HTTPError:
+        pass  # what arrived before the error is the excerpt
+    finally:
+        response.close()
+    return raw
 
 
 def _reason(error: BaseException) -> str:

@@ -5,6 +5,10 @@ Idempotent (``activity/subscribers.py``): a delivery is unique per (endpoint, ev
 handler run again for the same event (a retry, a re-run after a lease) adds nothing; the rows
 and their first send tasks are written in one transaction (the task queue is a table of the
 same database), so a delivery never exists without its task.
+
+Confidential content sent to an endpoint allowed to get it is recorded as a confidential read
+(``spaces.confidential``, channel ``webhook``), under the administrator who registered the
+endpoint: whatever leaves rucher from a confidential space is accounted for.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from django.db import transaction
 
 from rucher.activity.models import Event
 from rucher.activity.subscribers import subscribe
+from rucher.spaces.confidential import record_reads_by_id
 from rucher.webhooks import events, payloads, sending
 from rucher.webhooks.models import Delivery, Endpoint
 
@@ -26,7 +31,7 @@ def on_event(event: Event) -> list[Delivery]:
         return []
     # A handful of endpoints at most: filtered here rather than with a JSON lookup that
     # SQLite and PostgreSQL spell differently.
-    active = Endpoint.objects.filter(active=True)
+    active = Endpoint.objects.filter(active=True).select_related("created_by")
     endpoints = [e for e in active if event_type.code in e.event_types]
     if not endpoints:
         return []
@@ -50,6 +55,13 @@ def on_event(event: Event) -> list[Delivery]:
             )
             sending.enqueue(delivery.pk, 1)
             made.append(delivery)
+            item = data.get("content") or data.get("answer")
+            if space is not None and space.confidential and item and endpoint.created_by_id:
+                # Confidential content leaving rucher is a read like any other, recorded
+                # (channel "webhook") under the administrator who set the endpoint up.
+                record_reads_by_id(
+                    endpoint.created_by, [(space.pk, item["kind"], item["id"])], "webhook"
+                )
     return made
 
 
