@@ -105,3 +105,19 @@ def test_pages_in_english(world: dict[str, Any], client_for: Any) -> None:
     admin.cookies["django_language"] = "en"
     page = admin.get("/settings/webhooks/").content.decode()
     assert "A post is published" in page and "Add an endpoint" in page
+
+
+def test_the_endpoint_page_costs_the_same_whatever_the_number_of_deliveries(
+    world: dict[str, Any], client_for: Any, endpoint_for: Any, django_assert_num_queries: Any
+) -> None:
+    admin = client_for(world["admin"])
+    endpoint = endpoint_for("http://127.0.0.1:9/hook")
+    actions.send_ping(world["admin"], endpoint.pk)
+    admin.get(f"/settings/webhooks/{endpoint.pk}/")  # warm (session, language)
+    # session, person, endpoint, the page of deliveries
+    with django_assert_num_queries(4):
+        assert admin.get(f"/settings/webhooks/{endpoint.pk}/").status_code == 200
+    for _n in range(5):
+        actions.send_ping(world["admin"], endpoint.pk)
+    with django_assert_num_queries(4):
+        assert admin.get(f"/settings/webhooks/{endpoint.pk}/").status_code == 200

@@ -109,15 +109,7 @@ def _endpoint_page(
     cursor = request.GET.get("cursor") or None
     rows, next_cursor = queries.deliveries_page(person, endpoint, cursor)
     form = form or EndpointForm(
-        initial={
-            "url": endpoint.url,
-            "description": endpoint.description,
-            "event_types": endpoint.event_types,
-            "active": endpoint.active,
-            "include_private_spaces": endpoint.include_private_spaces,
-            "include_confidential": endpoint.include_confidential,
-            "allow_private_address": endpoint.allow_private_address,
-        }
+        initial={name: getattr(endpoint, name) for name in actions.UPDATABLE}
     )
     context = {
         "endpoint": endpoint,
