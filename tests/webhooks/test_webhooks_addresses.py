@@ -14,11 +14,19 @@ from rucher.webhooks import addresses, sending
 from rucher.webhooks.models import Delivery
 
 
-def fake_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, str]) -> None:
+def fake_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, str | list[str]]) -> None:
+    real = socket.getaddrinfo
+
     def getaddrinfo(host: str, port: int, *args: Any, **kwargs: Any) -> list[Any]:
         if host not in answers:
+            if addresses._literal(host) is not None:  # an address: urllib3 connecting to it
+                return real(host, port, *args, **kwargs)
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[host], port))]
+        found = answers[host]
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
+            for address in ([found] if isinstance(found, str) else found)
+        ]
 
     monkeypatch.setattr(addresses.socket, "getaddrinfo", getaddrinfo)
 
@@ -139,3 +147,20 @@ def test_the_sender_connects_to_the_checked_address_with_the_name_as_host(
     assert seen["server_hostname"] == seen["assert_hostname"] == "hooks.example.com"
     assert seen["headers"]["Host"] == "hooks.example.com:8443"
     assert (seen["method"], seen["path"], seen["redirect"]) == ("POST", "/rucher?k=1", False)
+
+
+@pytest.mark.django_db
+def test_a_name_with_several_addresses_is_tried_on_each_and_sent_with_its_name(
+    monkeypatch: pytest.MonkeyPatch, world: dict[str, Any], endpoint_for: Any, receiver: Any
+) -> None:
+    """localhost resolving to ::1 (nobody listening there) then 127.0.0.1 (the receiver)."""
+    from rucher.webhooks import actions, signing
+
+    fake_dns(monkeypatch, {"localhost": ["::1", "127.0.0.1"]})
+    endpoint = endpoint_for(f"http://localhost:{receiver.port}/hook")
+    delivery = actions.send_ping(world["admin"], endpoint.pk)
+    outcome = sending.attempt_delivery(delivery.pk, 1)
+    assert outcome is not None and outcome.succeeded, outcome
+    [request] = receiver.requests
+    assert request.headers["Host"] == f"localhost:{receiver.port}"
+    assert signing.verify(endpoint.secret, request.headers[signing.SIGNATURE_HEADER], request.body)

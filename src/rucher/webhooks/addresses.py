@@ -114,9 +114,9 @@ def parse(url: str) -> Target:
     return Target(scheme, host, port or (443 if scheme == "https" else 80), path)
 
 
-def resolve(target: Target, allow_private: bool) -> Address:
-    """The address to connect to: every address the host resolves to must be allowed (one
-    forbidden answer is enough to refuse: the resolver picks, not us); the first is used."""
+def resolve(target: Target, allow_private: bool) -> list[Address]:
+    """The addresses to connect to, in the resolver's order: every address the host resolves
+    to must be allowed (one forbidden answer is enough to refuse the lot)."""
     literal = _literal(target.host)
     if literal is not None:
         found: list[Address] = [literal]
@@ -138,7 +138,7 @@ def resolve(target: Target, allow_private: bool) -> Address:
         reason = refusal(address, allow_private)
         if reason is not None:
             raise Blocked(reason)
-    return found[0]
+    return found
 
 
 def check(url: str, allow_private: bool) -> Target:

@@ -94,10 +94,11 @@ def _printable(raw: str, limit: int) -> str:
 
 
 def post(endpoint: Endpoint, delivery: Delivery) -> Outcome:
-    """One HTTP POST of the delivery to the endpoint; never raises."""
+    """One HTTP POST of the delivery to the endpoint; never raises. A name that resolves to
+    several (checked) addresses is tried on each in turn until one accepts the connection."""
     try:
         target = addresses.parse(endpoint.url)
-        address = addresses.resolve(target, endpoint.allow_private_address)
+        found = addresses.resolve(target, endpoint.allow_private_address)
     except ActionError as error:
         return Outcome(False, error=error.message)
     body = body_of(delivery)
@@ -110,10 +111,21 @@ def post(endpoint: Endpoint, delivery: Delivery) -> Outcome:
         signing.DELIVERY_HEADER: str(delivery.uuid),
         signing.EVENT_HEADER: delivery.event_type,
     }
+    refused: NewConnectionError | None = None
+    for address in found:
+        try:
+            return _post_to(target, address, body, headers)
+        except NewConnectionError as error:
+            refused = error
+    assert refused is not None  # resolve() answers at least one address or raises
+    return Outcome(False, error=_("could not connect: %(reason)s") % {"reason": _reason(refused)})
+
+
+def _pool(target: addresses.Target, address: addresses.Address) -> urllib3.HTTPConnectionPool:
+    """A pool connecting to ``address`` itself, checking the certificate against the name."""
     timeout = urllib3.Timeout(connect=TIMEOUT_SECONDS, read=TIMEOUT_SECONDS)
-    pool: urllib3.HTTPConnectionPool
     if target.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
+        return urllib3.HTTPSConnectionPool(
             str(address),
             target.port,
             timeout=timeout,
@@ -123,13 +135,18 @@ def post(endpoint: Endpoint, delivery: Delivery) -> Outcome:
             server_hostname=target.host,
             assert_hostname=target.host,
         )
-    else:
-        pool = urllib3.HTTPConnectionPool(
-            str(address), target.port, timeout=timeout, retries=False, maxsize=1
-        )
+    return urllib3.HTTPConnectionPool(
+        str(address), target.port, timeout=timeout, retries=False, maxsize=1
+    )
+
+
+def _post_to(
+    target: addresses.Target, address: addresses.Address, body: bytes, headers: dict[str, str]
+) -> Outcome:
+    """The POST to one address; a refused connection raises (the caller tries the next)."""
     started = time.monotonic()
     try:
-        with pool:
+        with _pool(target, address) as pool:
             response = pool.urlopen(
                 "POST",
                 target.path,
@@ -142,11 +159,8 @@ def post(endpoint: Endpoint, delivery: Delivery) -> Outcome:
             )
             latency = round((time.monotonic() - started) * 1000)
             raw = _excerpt(response, time.monotonic() + TIMEOUT_SECONDS)
-    except NewConnectionError as error:  # first: urllib3 makes it a ConnectTimeoutError too
-        return Outcome(
-            False,
-            error=_("could not connect: %(reason)s") % {"reason": _reason(error)},
-        )
+    except NewConnectionError:  # first: urllib3 makes it a ConnectTimeoutError too
+        raise
     except (ConnectTimeoutError, ReadTimeoutError):
         return Outcome(
             False,
