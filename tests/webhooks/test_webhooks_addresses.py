@@ -164,3 +164,19 @@ def test_a_name_with_several_addresses_is_tried_on_each_and_sent_with_its_name(
     [request] = receiver.requests
     assert request.headers["Host"] == f"localhost:{receiver.port}"
     assert signing.verify(endpoint.secret, request.headers[signing.SIGNATURE_HEADER], request.body)
+
+
+@pytest.mark.django_db
+def test_an_endpoint_whose_host_is_gone_can_still_be_switched_off(
+    monkeypatch: pytest.MonkeyPatch, world: dict[str, Any], endpoint_for: Any
+) -> None:
+    from rucher.webhooks import actions
+
+    fake_dns(monkeypatch, {"hooks.example.com": "93.184.216.34"})
+    endpoint = endpoint_for("https://hooks.example.com/rucher")
+    fake_dns(monkeypatch, {})  # the name no longer resolves
+    actions.update_endpoint(world["admin"], endpoint.pk, active=False, description="en panne")
+    endpoint.refresh_from_db()
+    assert not endpoint.active
+    with pytest.raises(Invalid, match="cannot be found"):  # a new address is checked
+        actions.update_endpoint(world["admin"], endpoint.pk, url="https://hooks.example.com/v2")

@@ -110,6 +110,7 @@ def update_endpoint(admin: Person, endpoint_id: int, **changes: Any) -> Endpoint
     if unknown:
         raise Invalid(_("unknown setting %(name)s") % {"name": sorted(unknown)[0]})
     given = {name: value for name, value in changes.items() if value is not None}
+    before = (endpoint.url, endpoint.allow_private_address)
     for flag in ("active", "include_private_spaces", "include_confidential"):
         if flag in given:
             setattr(endpoint, flag, bool(given[flag]))
@@ -119,8 +120,11 @@ def update_endpoint(admin: Person, endpoint_id: int, **changes: Any) -> Endpoint
         endpoint.description = _description(given["description"])
     if "event_types" in given:
         endpoint.event_types = _event_types(given["event_types"])
-    # The address is checked again whenever it or the private-address permission changes.
-    endpoint.url = _url(given.get("url", endpoint.url), endpoint.allow_private_address)
+    url = text.require(given.get("url", endpoint.url), _("address")).strip()
+    # The address is checked again when it or the private-address permission changes (not
+    # otherwise: an endpoint whose host is down or gone can still be switched off).
+    if (url, endpoint.allow_private_address) != before:
+        endpoint.url = _url(url, endpoint.allow_private_address)
     endpoint.save()
     record(admin, "changed_webhook", "webhook", endpoint.pk)
     return endpoint
