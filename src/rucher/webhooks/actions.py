@@ -167,7 +167,7 @@ def replay_delivery(admin: Person, delivery_id: int) -> Delivery:
     delivery.next_attempt_at = timezone.now()
     delivery.save(update_fields=["status", "round_start", "next_attempt_at", "updated_at"])
     sending.enqueue(delivery.pk, delivery.attempt_count + 1)
-    record(admin, "sent_webhook", "webhook_delivery", delivery.pk, target_id=None)
+    record(admin, "sent_webhook", "webhook_delivery", delivery.pk)
     return delivery
 
 
