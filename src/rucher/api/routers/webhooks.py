@@ -116,51 +116,47 @@ class DeliveryQuery(Schema):
     status: Literal["pending", "succeeded", "failed", "gave_up"] | None = None
 
 
+ENDPOINT_FIELDS = (
+    "url",
+    "description",
+    "event_types",
+    "active",
+    "include_private_spaces",
+    "include_confidential",
+    "allow_private_address",
+    "secret_hint",
+    "created_at",
+    "updated_at",
+)
+# What an attempt answered (the delivery keeps its last attempt's).
+RESULT_FIELDS = ("response_status", "latency_ms", "response_excerpt", "error")
+DELIVERY_FIELDS = (
+    "endpoint_id",
+    "event_id",
+    "event_type",
+    "status",
+    "attempt_count",
+    "next_attempt_at",
+    *RESULT_FIELDS,
+    "created_at",
+    "updated_at",
+)
+
+
+def _fields(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
 def endpoint_out(endpoint: Endpoint) -> dict[str, Any]:
-    return {
-        "id": endpoint.pk,
-        "url": endpoint.url,
-        "description": endpoint.description,
-        "event_types": endpoint.event_types,
-        "active": endpoint.active,
-        "include_private_spaces": endpoint.include_private_spaces,
-        "include_confidential": endpoint.include_confidential,
-        "allow_private_address": endpoint.allow_private_address,
-        "secret_hint": endpoint.secret_hint,
-        "created_at": endpoint.created_at,
-        "updated_at": endpoint.updated_at,
-    }
+    return {"id": endpoint.pk, **_fields(endpoint, ENDPOINT_FIELDS)}
 
 
 def delivery_out(delivery: Delivery) -> dict[str, Any]:
-    return {
-        "id": delivery.pk,
-        "delivery_id": delivery.uuid,
-        "endpoint_id": delivery.endpoint_id,
-        "event_id": delivery.event_id,
-        "event_type": delivery.event_type,
-        "status": delivery.status,
-        "attempt_count": delivery.attempt_count,
-        "next_attempt_at": delivery.next_attempt_at,
-        "response_status": delivery.response_status,
-        "latency_ms": delivery.latency_ms,
-        "response_excerpt": delivery.response_excerpt,
-        "error": delivery.error,
-        "created_at": delivery.created_at,
-        "updated_at": delivery.updated_at,
-    }
+    return {"id": delivery.pk, "delivery_id": delivery.uuid, **_fields(delivery, DELIVERY_FIELDS)}
 
 
 def attempt_out(attempt: Attempt) -> dict[str, Any]:
-    return {
-        "number": attempt.number,
-        "at": attempt.at,
-        "succeeded": attempt.succeeded,
-        "response_status": attempt.response_status,
-        "latency_ms": attempt.latency_ms,
-        "response_excerpt": attempt.response_excerpt,
-        "error": attempt.error,
-    }
+    return _fields(attempt, ("number", "at", "succeeded", *RESULT_FIELDS))
 
 
 @router.get(
