@@ -29,6 +29,7 @@ from rucher.spaces import actions as spaces
 from rucher.spaces.models import Membership
 from rucher.streams import actions as streams
 from rucher.streams.cache import write_generation
+from rucher.webhooks import actions as webhooks
 
 # Public functions of actions modules that are not writes of their own.
 HELPERS = {
@@ -115,6 +116,20 @@ def muting(world: dict[str, Any]) -> dict[str, Any]:
 def hiding(world: dict[str, Any]) -> dict[str, Any]:
     streams.hide_tag(world["bob"], "sport")
     return {}
+
+
+def an_endpoint(world: dict[str, Any]) -> dict[str, Any]:
+    endpoint, _secret = webhooks.create_endpoint(
+        world["admin"], "http://127.0.0.1:9/hook", ["post.created"]
+    )
+    return {"endpoint": endpoint}
+
+
+def a_delivery_given_up(world: dict[str, Any]) -> dict[str, Any]:
+    state = an_endpoint(world)
+    delivery = webhooks.send_ping(world["admin"], state["endpoint"].pk)
+    type(delivery).objects.filter(pk=delivery.pk).update(status="gave_up", attempt_count=1)
+    return {"delivery": delivery}
 
 
 RECIPES: dict[str, tuple[Setup, Act]] = {
@@ -241,6 +256,30 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.streams.actions.show_tag": (
         hiding,
         lambda w, s: streams.show_tag(w["bob"], "sport"),
+    ),
+    "rucher.webhooks.actions.create_endpoint": (
+        nothing,
+        lambda w, s: webhooks.create_endpoint(w["admin"], "https://[::1]/", ["member.joined"]),
+    ),
+    "rucher.webhooks.actions.update_endpoint": (
+        an_endpoint,
+        lambda w, s: webhooks.update_endpoint(w["admin"], s["endpoint"].pk, description="SI"),
+    ),
+    "rucher.webhooks.actions.delete_endpoint": (
+        an_endpoint,
+        lambda w, s: webhooks.delete_endpoint(w["admin"], s["endpoint"].pk),
+    ),
+    "rucher.webhooks.actions.rotate_secret": (
+        an_endpoint,
+        lambda w, s: webhooks.rotate_secret(w["admin"], s["endpoint"].pk),
+    ),
+    "rucher.webhooks.actions.send_ping": (
+        an_endpoint,
+        lambda w, s: webhooks.send_ping(w["admin"], s["endpoint"].pk),
+    ),
+    "rucher.webhooks.actions.replay_delivery": (
+        a_delivery_given_up,
+        lambda w, s: webhooks.replay_delivery(w["admin"], s["delivery"].pk),
     ),
 }
 

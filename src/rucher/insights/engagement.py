@@ -41,8 +41,8 @@ from rucher.insights.results import Result, not_enough_data, safe_ratio
 GroupBy = Literal["space", "department", "organisation"]
 
 # Reading, signing in and searching are consumption; leaving, muting and unfollowing are
-# withdrawal; keeping contacts and API tokens is housekeeping. None is participation, so none
-# makes a member "active".
+# withdrawal; keeping contacts, API tokens and webhooks is housekeeping. None is
+# participation, so none makes a member "active".
 PASSIVE_VERBS: frozenset[str] = frozenset(
     {
         "viewed",
@@ -57,6 +57,11 @@ PASSIVE_VERBS: frozenset[str] = frozenset(
         "removed_contact",
         "created_token",
         "revoked_token",
+        "created_webhook",
+        "changed_webhook",
+        "deleted_webhook",
+        "rotated_webhook_secret",
+        "sent_webhook",
     }
 )
 ACTIVE_VERBS: frozenset[str] = VERBS - PASSIVE_VERBS

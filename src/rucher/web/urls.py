@@ -14,6 +14,7 @@ from rucher.web import (
     views_settings,
     views_spaces,
     views_streams,
+    views_webhooks,
 )
 
 urlpatterns = [
@@ -96,6 +97,27 @@ urlpatterns = [
         "settings/tokens/<int:token_id>/revoke/",
         views_settings.revoke_api_token,
         name="revoke_token",
+    ),
+    path("settings/webhooks/", views_webhooks.webhooks, name="webhooks"),
+    path("settings/webhooks/<int:endpoint_id>/", views_webhooks.webhook, name="webhook"),
+    path(
+        "settings/webhooks/<int:endpoint_id>/rotate/",
+        views_webhooks.rotate_secret,
+        name="webhook_rotate",
+    ),
+    path("settings/webhooks/<int:endpoint_id>/ping/", views_webhooks.ping, name="webhook_ping"),
+    path(
+        "settings/webhooks/<int:endpoint_id>/delete/", views_webhooks.delete, name="webhook_delete"
+    ),
+    path(
+        "settings/webhooks/deliveries/<int:delivery_id>/",
+        views_webhooks.delivery,
+        name="webhook_delivery",
+    ),
+    path(
+        "settings/webhooks/deliveries/<int:delivery_id>/replay/",
+        views_webhooks.replay,
+        name="webhook_replay",
     ),
     path("moderation/", views_settings.moderation, name="moderation"),
     path("audit/", views_audit.audit_trail, name="audit_trail"),
