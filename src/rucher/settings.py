@@ -105,7 +105,10 @@ DATABASES = {"default": _database()}
 
 def email_settings(url: str) -> dict[str, Any]:
     """Django's e-mail settings from one ``EMAIL_URL`` (see the module's docstring)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # "smtp://[::1": a bracket left open
+        raise ImproperlyConfigured(f"EMAIL_URL is not a URL: {error}") from error
     scheme = parts.scheme.lower()
     if scheme == "console":
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
@@ -153,7 +156,10 @@ if (
     raise ImproperlyConfigured("RUCHER_BASE_URL: http(s)://host[:port][/path] expected")
 RUCHER_UNSUBSCRIBE_MAILTO = os.environ.get("RUCHER_UNSUBSCRIBE_MAILTO", "")  # optional address
 RUCHER_UNSUBSCRIBE_MAX_AGE_DAYS = 180  # an unsubscribe link works this long (RFC 8058)
-RUCHER_DIGEST_TICK_SECONDS = int(os.environ.get("RUCHER_DIGEST_TICK_SECONDS", 300))
+try:
+    RUCHER_DIGEST_TICK_SECONDS = int(os.environ.get("RUCHER_DIGEST_TICK_SECONDS", 300))
+except ValueError as _error:
+    raise ImproperlyConfigured("RUCHER_DIGEST_TICK_SECONDS: a number of seconds") from _error
 RUCHER_DIGEST_CATCH_UP_HOURS = 6  # a digest missed by more than this waits for the next one
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # reset links work for a day, and only once
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

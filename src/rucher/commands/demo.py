@@ -65,10 +65,11 @@ def mail_folder_notice() -> str:
     from django.conf import settings
 
     if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        folder = getattr(settings, "EMAIL_FILE_PATH", "")
         return (
-            f"rucher demo: e-mails (notifications, digests) are written as files in "
-            f"{settings.EMAIL_FILE_PATH}, not sent (set EMAIL_URL to send them); the task "
-            "worker writes them, so it must be running"
+            f"rucher demo: e-mails (notifications, digests) are written as files in {folder}, "
+            "not sent (set EMAIL_URL to send them); the task worker writes them, so it must "
+            "be running"
         )
     return f"rucher demo: e-mails are sent through {settings.EMAIL_BACKEND.rsplit('.', 2)[-2]}"
 

@@ -208,12 +208,13 @@ def _release(
 
 
 def _viewed(people: Sequence[int], content_ids: set[int]) -> set[tuple[int, int]]:
+    """(person, content) pairs already opened: one query for the batch."""
     if not content_ids:
         return set()
     rows = Event.objects.filter(
         verb="viewed", actor_id__in=list(people), object_id__in=list(content_ids)
     ).values_list("actor_id", "object_id")
-    return set(rows)
+    return {(actor, item) for actor, item in rows if item is not None}
 
 
 def _stream_candidates(person: Person, since: datetime) -> list[Content]:

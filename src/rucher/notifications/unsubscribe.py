@@ -78,7 +78,7 @@ def link_for(person_id: int, category: str) -> str:
 
 def category_label(category: str) -> str:
     """What the person stops receiving, in words (in the active language)."""
-    labels = {
+    labels: dict[str, str] = {
         Kind.MENTION: _("e-mails when someone mentions you"),
         Kind.REPLY: _("e-mails about replies to your posts and comments"),
         Kind.REACTION: _("e-mails about reactions to what you wrote"),
