@@ -93,10 +93,10 @@ def make_notification(
     """A notification row as the fan-out writes it (the fan-out is not needed here)."""
     from django.utils import timezone
 
-    from rucher.notifications.models import Notification
+    from rucher.notifications.models import Notification, NotificationActor
 
     at = at or timezone.now()
-    return Notification.objects.create(
+    row = Notification.objects.create(
         recipient=recipient,
         kind=kind,
         channel=channel,
@@ -110,3 +110,5 @@ def make_notification(
         created_at=at,
         updated_at=at,
     )
+    NotificationActor.objects.create(notification=row, actor=actor)
+    return row

@@ -126,7 +126,7 @@ def test_a_weekly_digest_tells_what_waited_and_the_best_unseen_posts_once(
     )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text, html = parts(message)
-    assert "Alice Martin a répondu à « Bilan du trimestre »" in text
+    assert "Alice Martin a répondu à votre message « Bilan du trimestre »" in text
     assert f"https://rucher.example.org/posts/{mine.pk}/" in text
     for post in (busy, quiet):
         assert f"https://rucher.example.org/posts/{post.pk}/" in html
@@ -275,11 +275,11 @@ def test_queries_per_person_are_bounded(world: dict[str, Any], make_person: Any)
 
     two, five = cost(people(2)), cost(people(5))
     per_person = (five - two) / 3
-    # Per person: the home stream (ids, rows, topics, my reactions) and the read-policy check
-    # of their notifications; per batch: who, their settings and preferences, the claim, the
-    # notifications and what they name, the views.
-    assert per_person == 5
-    assert two - 2 * per_person == 15
+    # Per person: the home stream (ids, rows, topics, my reactions) and the centre's read path
+    # of their notifications (what they may still see, its content, its actors); per batch:
+    # who, their settings and preferences, the claim, the excerpts, the views.
+    assert per_person == 7
+    assert two - 2 * per_person == 13
 
 
 # --- the worker's tick ---------------------------------------------------------------------

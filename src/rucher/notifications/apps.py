@@ -7,6 +7,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from rucher.notifications import mail
+        # The fan-out subscribes to the verbs that concern somebody (notifications/fanout.py).
+        from rucher.notifications import fanout, mail
 
-        mail.register()  # e-mails at once (the `mail` helper's one line)
+        fanout.register()
+        mail.register()  # e-mails at once: a hook after the fan-out commits (mail.py)

@@ -56,8 +56,9 @@ from rucher.notifications.mail import (
     settings_of,
     zone_of,
 )
-from rucher.notifications.mail_text import EXCERPT_LENGTH, Line, describe_many, shorten, title_of
+from rucher.notifications.mail_text import EXCERPT_LENGTH, Line, describe_many, shorten
 from rucher.notifications.models import Channel, Notification, Settings
+from rucher.notifications.queries import title_of
 from rucher.notifications.unsubscribe import absolute, digest_on, link_for
 from rucher.people.models import Person
 from rucher.streams.queries import build_home
@@ -225,7 +226,7 @@ def _stream_candidates(person: Person, since: datetime) -> list[Content]:
 def _item(content: Content) -> StreamItem:
     return StreamItem(
         content_id=content.pk,
-        title=title_of(content),
+        title=title_of(content.text),
         excerpt=shorten(content.text, EXCERPT_LENGTH),
         author=content.author.display_name,
         space=content.space.name if content.space is not None else "",
@@ -244,12 +245,7 @@ def build_digests(
     languages: dict[int, str],
 ) -> list[Digest]:
     """The digests of a batch of people (empty ones included: the caller drops them)."""
-    rows = list(
-        Notification.objects.filter(
-            pk__in=[pk for ids in notifications.values() for pk in ids]
-        ).order_by("-updated_at")
-    )
-    lines = describe_many(people, rows, languages) if rows else {}
+    lines = describe_many(people, notifications, languages)
     streams = {pk: _stream_candidates(person, since[pk]) for pk, person in people.items()}
     viewed = _viewed(list(people), {c.pk for items in streams.values() for c in items})
     digests = []

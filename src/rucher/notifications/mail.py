@@ -257,7 +257,7 @@ def send_one(notification_id: int, attempt: int = 1, now: datetime | None = None
         return "deferred"
     language = language_of(person_settings)
     with translation.override(language):
-        lines = describe(recipient, [notification])
+        lines = describe(recipient, [notification.pk])
     if not lines:
         return "skipped"  # its subject is gone, or the recipient may no longer see it
     message = notification_message(recipient, lines[0], person_settings)
