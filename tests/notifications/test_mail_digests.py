@@ -275,11 +275,12 @@ def test_queries_per_person_are_bounded(world: dict[str, Any], make_person: Any)
 
     two, five = cost(people(2)), cost(people(5))
     per_person = (five - two) / 3
-    # Per person: the home stream (ids, rows, topics, my reactions) and the centre's read path
-    # of their notifications (what they may still see, its content, its actors); per batch:
-    # who, their settings and preferences, the claim, the excerpts, the views.
-    assert per_person == 7
-    assert two - 2 * per_person == 13
+    # Per person: their home stream since the last digest (one prepared statement) and the
+    # read policy on their notifications; per batch: who, their settings and preferences, the
+    # claim, the notifications, the centre's texts (contents, actors), the excerpts, the
+    # views, the chosen items.
+    assert per_person == 2
+    assert two - 2 * per_person == 17
 
 
 # --- the worker's tick ---------------------------------------------------------------------

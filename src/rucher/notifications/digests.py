@@ -31,14 +31,14 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings as django_settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -61,7 +61,8 @@ from rucher.notifications.models import Channel, Notification, Settings
 from rucher.notifications.queries import title_of
 from rucher.notifications.unsubscribe import absolute, digest_on, link_for
 from rucher.people.models import Person
-from rucher.streams.queries import build_home
+from rucher.streams import prepared
+from rucher.streams.queries import _home_items
 
 logger = logging.getLogger("rucher.notifications.digests")
 
@@ -71,7 +72,7 @@ LAST_FIELD = {
     Channel.WEEKLY.value: "last_weekly_digest_at",
 }
 MAX_ITEMS = 10  # lines in a digest: notifications first, then stream items
-STREAM_CANDIDATES = 30  # newest home items read per person, ranked, then cut
+STREAM_SCAN = 200  # newest home items since the last digest read per person, then ranked
 BATCH = 200  # people per claim and per batch of queries
 
 
@@ -218,9 +219,61 @@ def _viewed(people: Sequence[int], content_ids: set[int]) -> set[tuple[int, int]
     return {(actor, item) for actor, item in rows if item is not None}
 
 
-def _stream_candidates(person: Person, since: datetime) -> list[Content]:
-    page = build_home(person, limit=STREAM_CANDIDATES)
-    return [c for c in page.items if c.created_at >= since and c.author_id != person.pk]
+@dataclass(frozen=True)
+class Candidate:
+    content_id: int
+    author_id: int
+    engagement: int
+    created_at: datetime
+
+
+_DIGEST_SHAPES = prepared.ShapeCache(limit=8)
+
+
+def _stream_candidates(person: Person, since: datetime) -> list[Candidate]:
+    """The person's home stream since ``since``, newest first (at most ``STREAM_SCAN``).
+
+    The home stream's own expression (``streams.queries._home_items``: the read policy, the
+    person's spaces and follows, their mutes and hidden tags), bounded by time: a digest wants
+    what is new, and a newest-first page of the whole stream (``build_home``) may scan deep
+    for a person whose spaces are quiet. Prepared once per shape (``streams.prepared``): one
+    statement per person, no ORM building."""
+    shape = ("digest", person.is_guest)
+
+    def build() -> QuerySet[Any]:
+        stand_in = prepared.StandInReader(is_guest=person.is_guest)
+        return (
+            _home_items(stand_in)
+            .filter(created_at__gte=prepared.AT)
+            .order_by("-created_at", "-id")
+            .values_list("id", "author_id", "reaction_count", "comment_count", "created_at")[
+                :STREAM_SCAN
+            ]
+        )
+
+    query = _DIGEST_SHAPES.get(shape, build, {"reader", "at"})
+    rows = query.rows({"reader": person.pk, "at": since})
+    return [
+        Candidate(pk, author, reactions + 2 * comments, _aware(at))
+        for pk, author, reactions, comments, at in rows
+        if author != person.pk
+    ]
+
+
+def _aware(value: Any) -> datetime:
+    """A datetime column as the driver returned it (SQLite: a string), aware."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _contents(ids: set[int]) -> dict[int, Content]:
+    """The chosen items of a whole batch, in one query (already filtered by the policy)."""
+    if not ids:
+        return {}
+    return Content.objects.select_related("author", "space").order_by().in_bulk(list(ids))
 
 
 def _item(content: Content) -> StreamItem:
@@ -247,32 +300,33 @@ def build_digests(
     """The digests of a batch of people (empty ones included: the caller drops them)."""
     lines = describe_many(people, notifications, languages)
     streams = {pk: _stream_candidates(person, since[pk]) for pk, person in people.items()}
-    viewed = _viewed(list(people), {c.pk for items in streams.values() for c in items})
-    digests = []
-    for pk, person in people.items():
+    viewed = _viewed(list(people), {c.content_id for items in streams.values() for c in items})
+    chosen: dict[int, list[int]] = {}
+    shown: dict[int, list[Line]] = {}
+    for pk in people:
         mine = lines.get(pk, [])
-        told = {line.path for line in mine}
-        shown = mine[:MAX_ITEMS]
+        shown[pk] = mine[:MAX_ITEMS]
+        told = {line.path.split("#")[0] for line in mine}
         unseen = [
             c
             for c in streams[pk]
-            if (pk, c.pk) not in viewed and reverse("content", args=[c.pk]) not in told
+            if (pk, c.content_id) not in viewed
+            and reverse("content", args=[c.content_id]) not in told
         ]
-        unseen.sort(
-            key=lambda c: (c.reaction_count + 2 * c.comment_count, c.created_at), reverse=True
+        unseen.sort(key=lambda c: (c.engagement, c.created_at), reverse=True)
+        chosen[pk] = [c.content_id for c in unseen[: max(MAX_ITEMS - len(shown[pk]), 0)]]
+    contents = _contents({content_id for ids in chosen.values() for content_id in ids})
+    return [
+        Digest(
+            person,
+            channel,
+            languages[pk],
+            shown[pk],
+            [_item(contents[c]) for c in chosen[pk] if c in contents],
+            more_notifications=len(lines.get(pk, [])) - len(shown[pk]),
         )
-        room = max(MAX_ITEMS - len(shown), 0)
-        digests.append(
-            Digest(
-                person,
-                channel,
-                languages[pk],
-                shown,
-                [_item(c) for c in unseen[:room]],
-                more_notifications=len(mine) - len(shown),
-            )
-        )
-    return digests
+        for pk, person in people.items()
+    ]
 
 
 # --- how it reads --------------------------------------------------------------------------

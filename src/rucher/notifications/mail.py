@@ -256,8 +256,7 @@ def send_one(notification_id: int, attempt: int = 1, now: datetime | None = None
         send_notification.using(run_after=later).enqueue(notification_id, attempt)
         return "deferred"
     language = language_of(person_settings)
-    with translation.override(language):
-        lines = describe(recipient, [notification.pk])
+    lines = describe(recipient, [notification.pk], language)
     if not lines:
         return "skipped"  # its subject is gone, or the recipient may no longer see it
     message = notification_message(recipient, lines[0], person_settings)
