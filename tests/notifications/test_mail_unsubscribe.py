@@ -51,7 +51,7 @@ def test_get_asks_post_unsubscribes_and_a_replay_changes_nothing(world: dict[str
     done = client.post(url, {"List-Unsubscribe": "One-Click"})  # no cookie, no CSRF token
     assert done.status_code == 200
     assert "vous ne recevrez plus les e-mails quand on vous mentionne" in done.content.decode()
-    assert reverse("preferences") in done.content.decode()
+    assert reverse("notification_settings") in done.content.decode()
     assert channel(bob, "mention") == "app"  # still in the notification centre
 
     again = client.post(url, {"List-Unsubscribe": "One-Click"})

@@ -58,6 +58,7 @@ from rucher.notifications.mail import (
 )
 from rucher.notifications.mail_text import EXCERPT_LENGTH, Line, describe_many, shorten
 from rucher.notifications.models import Channel, Notification, Settings
+from rucher.notifications.preferences import default_language
 from rucher.notifications.queries import title_of
 from rucher.notifications.unsubscribe import absolute, digest_on, link_for
 from rucher.people.models import Person
@@ -365,6 +366,7 @@ def digest_message(
                 "lines": [(line, absolute(line.path)) for line in digest.lines],
                 "items": [(item, absolute(item.path)) for item in digest.items],
                 "home_url": absolute(reverse("home")),
+                "centre_url": absolute(reverse("notifications")),
                 "recipient": digest.person,
             },
             unsubscribe_url=link_for(digest.person.pk, digest.channel),
@@ -456,7 +458,11 @@ def _run_batch(
     previous = {pk: getattr(people_settings[pk], LAST_FIELD[channel]) for pk in mine}
     people = Person.objects.in_bulk(list(mine))
     since = {pk: max(filter(None, [previous[pk], now - PERIODS[channel]])) for pk in people}
-    languages = {pk: language_of(people_settings[pk]) for pk in people}
+    # Never chose a language: the profile's (the centre's default), not the site's.
+    languages = {
+        pk: language_of(people_settings[pk]) if pk in known else default_language(person)
+        for pk, person in people.items()
+    }
     digests = build_digests(channel, people, notifications, since, languages)
     unsent = [d.person.pk for d in digests]
     try:

@@ -40,7 +40,7 @@ from django_tasks import task
 
 from rucher.activity.subscribers import DEFAULT_MAX_ATTEMPTS
 from rucher.activity.tasks import backoff
-from rucher.notifications import hooks
+from rucher.notifications import hooks, preferences
 from rucher.notifications.mail_text import Line, describe
 from rucher.notifications.models import Channel, Notification, Settings
 from rucher.notifications.unsubscribe import absolute, category_label, link_for
@@ -108,7 +108,7 @@ def domain() -> str:
 
 
 def preferences_url() -> str:
-    return absolute(reverse("preferences"))
+    return absolute(reverse("notification_settings"))
 
 
 def build_message(
@@ -176,7 +176,7 @@ def notification_message(
                 "line": line,
                 "kind_label": category_label(line.kind),
                 "url": absolute(line.path),
-                "centre_url": absolute(reverse("home")),
+                "centre_url": absolute(reverse("notifications")),
             },
             unsubscribe_url=link_for(recipient.pk, line.kind),
             language=language,
@@ -250,7 +250,7 @@ def send_one(notification_id: int, attempt: int = 1, now: datetime | None = None
     recipient = notification.recipient
     if notification.read_at is not None or not recipient.is_active or not recipient.email:
         return "skipped"  # read in the app meanwhile: the e-mail would tell nothing new
-    person_settings = settings_of([recipient.pk])[recipient.pk]
+    person_settings = preferences.settings_of(recipient)  # unsaved: the profile's language
     later = quiet_until(person_settings, now)
     if later is not None:  # quiet hours began (or changed) since it was queued
         send_notification.using(run_after=later).enqueue(notification_id, attempt)
