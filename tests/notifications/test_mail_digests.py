@@ -305,3 +305,17 @@ def test_the_worker_tick_enqueues_one_run_at_a_time(world: dict[str, Any], smtp:
     worker.serve(once=True)  # the next tick is an hour away
     assert rows.count() == 1
     assert Notification.objects.get(recipient=bob).emailed_at is not None
+
+
+def test_never_chose_settings_the_profiles_language(world: dict[str, Any], smtp: SmtpSink) -> None:
+    alice = addressed(world["alice"])
+    bob = world["bob"]
+    bob.email, bob.languages = "bob@example.org", "en,fr"
+    bob.save()
+    assert not Settings.objects.filter(person=bob).exists()
+    post = publish(alice, world["open"], "Release notes")
+    make_notification(bob, "reaction", "weekly", alice, content=post)
+    digests.send_due_digests(force=True, usernames=["bob"], channels=("weekly",))
+    (message,) = smtp.messages
+    assert message["Subject"].strip().startswith("Your weekly summary on rucher")
+    assert Settings.objects.get(person=bob).language == "en"  # saved with the claim, as shown

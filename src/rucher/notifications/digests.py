@@ -156,7 +156,11 @@ def candidates(usernames: Sequence[str] | None = None) -> list[int]:
 
 
 def _claim(
-    channel: str, due: dict[int, datetime], known: set[int], stamp: datetime
+    channel: str,
+    due: dict[int, datetime],
+    known: set[int],
+    stamp: datetime,
+    languages: dict[int, str] | None = None,
 ) -> tuple[set[int], dict[int, list[int]]]:
     """Claim the due people and their waiting notifications, in one transaction."""
     last = LAST_FIELD[channel]
@@ -165,7 +169,11 @@ def _claim(
     with transaction.atomic():
         if missing:  # people who never saved their settings: the defaults, saved now
             Settings.objects.bulk_create(
-                [Settings(person_id=pk) for pk in missing], ignore_conflicts=True
+                [
+                    Settings(person_id=pk, language=(languages or {}).get(pk, "fr"))
+                    for pk in missing
+                ],
+                ignore_conflicts=True,
             )
         by_moment: dict[datetime, list[int]] = defaultdict(list)
         for pk, moment in due.items():
@@ -451,12 +459,14 @@ def _run_batch(
         return
     run.due += len(due)
     stamp = _stamp(now)
-    mine, notifications = _claim(channel, due, known, stamp)
+    everyone = Person.objects.in_bulk(list(due))
+    profile_languages = {pk: default_language(person) for pk, person in everyone.items()}
+    mine, notifications = _claim(channel, due, known, stamp, profile_languages)
     run.claimed += len(mine)
     if not mine:
         return
     previous = {pk: getattr(people_settings[pk], LAST_FIELD[channel]) for pk in mine}
-    people = Person.objects.in_bulk(list(mine))
+    people = {pk: person for pk, person in everyone.items() if pk in mine}
     since = {pk: max(filter(None, [previous[pk], now - PERIODS[channel]])) for pk in people}
     # Never chose a language: the profile's (the centre's default), not the site's.
     languages = {
