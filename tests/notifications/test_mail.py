@@ -308,7 +308,24 @@ def test_end_to_end_a_mention_through_the_fan_out(world: dict[str, Any], smtp: S
     run_worker()
     (message,) = smtp.messages
     assert message["Subject"].strip() == (
-        "Alice Martin vous a mentionné dans « Planning du chantier Lundi 8 h, @bob »"
+        "Alice Martin vous a mentionné dans « Planning du chantier »"
     )
     assert f"/posts/{post.pk}/" in parts(message)[0]
     assert Notification.objects.get(recipient=bob, kind="mention").emailed_at is not None
+
+
+def test_a_confidential_spaces_text_never_leaves_in_an_e_mail(
+    world: dict[str, Any], smtp: SmtpSink
+) -> None:
+    addressed(world["alice"])
+    addressed(world["carol"])
+    post = publish(world["alice"], world["confidential"], "Plan social 2027 : 40 postes")
+    row = make_notification(world["carol"], "mention", "email", world["alice"], content=post)
+    notify_after_commit(row)
+    run_worker()
+    (message,) = smtp.messages
+    assert "contenu confidentiel" in message["Subject"]
+    text, html = parts(message)
+    for part in (message["Subject"], text, html):
+        assert "Plan social" not in part
+    assert f"/posts/{post.pk}/" in text  # the page that records the read

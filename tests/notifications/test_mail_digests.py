@@ -319,3 +319,19 @@ def test_never_chose_settings_the_profiles_language(world: dict[str, Any], smtp:
     (message,) = smtp.messages
     assert message["Subject"].strip().startswith("Your weekly summary on rucher")
     assert Settings.objects.get(person=bob).language == "en"  # saved with the claim, as shown
+
+
+def test_a_confidential_spaces_posts_are_not_picked(world: dict[str, Any], smtp: SmtpSink) -> None:
+    now = timezone.now()
+    alice = addressed(world["alice"])
+    carol = addressed(world["carol"], now)
+    publish(alice, world["confidential"], "Plan social 2027")
+    post = publish(alice, world["confidential"], "Budget confidentiel")
+    make_notification(carol, "reaction", "weekly", alice, content=post)
+    opened = publish(alice, world["private"], "Réunion de service")
+    digests.send_due_digests(now, channels=("weekly",))
+    (message,) = smtp.messages
+    text, html = parts(message)
+    assert "Plan social" not in text + html and "Budget confidentiel" not in text + html
+    assert "contenu confidentiel" in text
+    assert f"/posts/{opened.pk}/" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -9,9 +10,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from rucher.conversations import actions
-from rucher.errors import Invalid
+from rucher.errors import ActionError, Invalid
 from rucher.notifications import inbox, queries
 from rucher.notifications.models import Notification
 from rucher.spaces import actions as space_actions
@@ -132,3 +134,50 @@ def test_marking_read(world: dict[str, Any], fan_out: FanOut) -> None:
     for bad in ("1", [0], [True], ["x"], list(range(1, 502))):
         with pytest.raises(Invalid):
             inbox.mark_read(bob, bad)  # type: ignore[arg-type]
+
+
+def test_nothing_of_a_confidential_text_is_quoted(world: dict[str, Any], fan_out: FanOut) -> None:
+    alice, carol = world["alice"], world["carol"]
+    post = actions.publish(carol, world["confidential"], "Chiffres du rachat")
+    actions.react(alice, post, "like")
+    fan_out()
+    with translation.override("en"):
+        [shown] = queries.page(carol).items
+    assert "rachat" not in shown.text and shown.subject.title == "confidential content"
+    assert shown.text == "Alice Test reacted to your post “confidential content”"
+    assert shown.url == f"/posts/{post.pk}/"  # the page records the read
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("# Planning **de la semaine**\n\nDétails…", "Planning de la semaine"),
+        ("Le #budget est voté", "Le #budget est voté"),
+        ("> citation [lien](https://exemple.fr) `code`", "citation lien code"),
+        ("\n\n- premier point\n- second", "premier point"),
+        ("x" * 100, "x" * 59 + "…"),
+    ],
+)
+def test_titles_are_one_readable_line(text: str, title: str) -> None:
+    assert queries.title_of(text) == title
+
+
+def test_the_prepared_count_agrees_with_the_policy_for_every_kind_of_account(
+    world: dict[str, Any], fan_out: FanOut
+) -> None:
+    alice = world["alice"]
+    names = ("bob", "carol", "gus", "cm", "admin")
+    for space in ("open", "private", "secret", "partner", "confidential"):
+        post = actions.publish(alice, world[space], "À lire " + " ".join(f"@{n}" for n in names))
+        for name in names:
+            with contextlib.suppress(ActionError):  # not a member there: no reaction
+                actions.react(world[name], post, "like")
+    space_actions.invite(alice, world["secret"], world["bob"])
+    fan_out()
+    actions.delete(alice, actions.publish(alice, world["open"], "Bientôt effacé @bob"))
+    space_actions.leave_space(world["carol"], world["private"])
+    for name in ("alice", *names):
+        person = world[name]
+        expected = queries.shown_to(person).filter(read_at__isnull=True).count()
+        assert queries.unread_count(person) == expected, name
+    assert queries.unread_count(alice) > 0 and queries.unread_count(world["gus"]) > 0

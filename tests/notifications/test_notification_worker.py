@@ -41,4 +41,6 @@ def test_the_worker_turns_a_post_into_notifications(
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     rows = {(n.recipient_id, n.kind) for n in Notification.objects.all()}
     assert rows == {(bob.pk, "mention"), (alice.pk, "reaction")}
-    assert sorted(sum(heard, [])) == sorted(Notification.objects.values_list("pk", flat=True))
+    assert sorted(pk for call in heard for pk in call) == sorted(
+        Notification.objects.values_list("pk", flat=True)
+    )

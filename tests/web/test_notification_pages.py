@@ -207,3 +207,28 @@ def test_what_the_pages_cost(
     fan_out()
     assert count("/notifications/") == 6
     assert count("/notifications/menu/", headers=HTMX) == 6
+
+
+def test_the_settings_page_costs_the_same_whatever_is_watched(
+    world: dict[str, Any], client_for: Callable[[Any], Client]
+) -> None:
+    from rucher.notifications import preferences
+
+    carol = world["carol"]
+    client = client_for(carol)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/settings/notifications/").status_code == 200
+        return len(captured)
+
+    preferences.watch_space(carol, world["open"].pk, "app")
+    preferences.watch_topic(carol, "budget", "daily")
+    # session, user, preferences (spaces and topics joined), the watched spaces still
+    # visible, settings, the spaces one may add, the bell
+    assert count() == 7
+    for space in ("private", "secret", "confidential"):
+        preferences.watch_space(carol, world[space].pk, "email")
+    for topic in ("a", "b", "c"):
+        preferences.watch_topic(carol, topic, "app")
+    assert count() == 7

@@ -59,7 +59,7 @@ from rucher.notifications.mail import (
 from rucher.notifications.mail_text import EXCERPT_LENGTH, Line, describe_many, shorten
 from rucher.notifications.models import Channel, Notification, Settings
 from rucher.notifications.preferences import default_language
-from rucher.notifications.queries import title_of
+from rucher.notifications.queries import content_title
 from rucher.notifications.unsubscribe import absolute, digest_on, link_for
 from rucher.people.models import Person
 from rucher.streams import prepared
@@ -254,6 +254,9 @@ def _stream_candidates(person: Person, since: datetime) -> list[Candidate]:
         return (
             _home_items(stand_in)
             .filter(created_at__gte=prepared.AT)
+            # A confidential space's posts are read where each read is recorded, not in an
+            # e-mail: a digest never picks them (its notifications say "confidential content").
+            .exclude(space__confidential=True)
             .order_by("-created_at", "-id")
             .values_list("id", "author_id", "reaction_count", "comment_count", "created_at")[
                 :STREAM_SCAN
@@ -286,10 +289,11 @@ def _contents(ids: set[int]) -> dict[int, Content]:
 
 
 def _item(content: Content) -> StreamItem:
+    confidential = content.space is not None and content.space.confidential
     return StreamItem(
         content_id=content.pk,
-        title=title_of(content.text),
-        excerpt=shorten(content.text, EXCERPT_LENGTH),
+        title=content_title(content),
+        excerpt="" if confidential else shorten(content.text, EXCERPT_LENGTH),
         author=content.author.display_name,
         space=content.space.name if content.space is not None else "",
         path=reverse("content", args=[content.pk]),

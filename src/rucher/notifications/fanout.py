@@ -113,14 +113,14 @@ def plan(event: Event) -> Plan | None:
         if space is None:
             return None
         if kind == Kind.JOIN_REQUEST:
-            candidates = list(
+            told = list(
                 Membership.objects.filter(
                     space=space, status=permissions.ACTIVE, role__in=permissions.MANAGING_ROLES
                 ).values_list("person_id", flat=True)
             )
         else:
-            candidates = [event.target_id] if event.target_id else []
-        return Plan(kind, space_subject(space.pk), space=space, candidates=candidates)
+            told = [event.target_id] if event.target_id else []
+        return Plan(kind, space_subject(space.pk), space=space, candidates=told)
     found = (
         Content.objects.select_related("space", "root", "parent__root")
         .filter(pk=event.object_id)
@@ -135,9 +135,14 @@ def plan(event: Event) -> Plan | None:
         if found.parent is None or not _published(found.parent):
             return None
         subject = found.parent
-    candidates = [event.target_id] if event.target_id else []
-    if kind == Kind.NEW_POST:
-        candidates = []
+    # Who is told: the person mentioned; otherwise the author of what was replied to, reacted
+    # to or accepted, read from the row now (the event's target_id says the same for actions,
+    # but imported or bulk-loaded events may not carry it); new posts: the watchers.
+    candidates: list[int] = []
+    if kind == Kind.MENTION:
+        candidates = [event.target_id] if event.target_id else []
+    elif kind != Kind.NEW_POST:
+        candidates = [subject.author_id]
     return Plan(
         kind,
         content_subject(subject.pk),

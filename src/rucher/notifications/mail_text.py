@@ -41,12 +41,20 @@ def shorten(text: str, length: int) -> str:
 
 
 def excerpts(content_ids: Iterable[int]) -> dict[int, str]:
-    """The start of each content's text (one query)."""
+    """The start of each content's text (one query); nothing of a confidential space's text:
+    its reads are recorded where it is shown, and an e-mail is not such a place (the link
+    leads to the page that records the read)."""
     ids = list(set(content_ids))
     if not ids:
         return {}
-    rows = Content.objects.filter(pk__in=ids).order_by().values_list("pk", "text")
-    return {pk: shorten(text, EXCERPT_LENGTH) for pk, text in rows}
+    rows = (
+        Content.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "text", "space__confidential")
+    )
+    return {
+        pk: shorten(text, EXCERPT_LENGTH) for pk, text, confidential in rows if not confidential
+    }
 
 
 def _lines(shown: Sequence[queries.Shown], texts: dict[int, str]) -> list[Line]:

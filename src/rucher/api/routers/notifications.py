@@ -183,6 +183,8 @@ def notifications(
     limit: int | None = None,
     unread: bool = False,
 ) -> dict[str, Any]:
+    """Newest first (by the time of the latest event folded in). A notification about
+    something I may no longer see is not listed. ``unread=true``: the unread ones only."""
     page = queries.page(caller(request), cursor, limit, unread_only=unread)
     return {"items": [notification_out(s) for s in page.items], "next": page.next_cursor}
 
@@ -202,6 +204,8 @@ def unread_count(request: HttpRequest) -> dict[str, int]:
     summary="Mark some or all of my notifications read",
 )
 def mark_read(request: HttpRequest, payload: ReadIn) -> dict[str, int]:
+    """``{"ids": [...]}`` (at most 500) or ``{"all": true}``. Ids that are unknown, someone
+    else's or already read are ignored (never a 404, which would tell that an id exists)."""
     person = caller(request)
     if payload.all and payload.ids is not None:
         raise Invalid(_("send either ids or all, not both"))
@@ -229,6 +233,8 @@ def get_preferences(request: HttpRequest) -> dict[str, Any]:
     summary="Change how I want to be told (each section sent replaces it)",
 )
 def put_preferences(request: HttpRequest, payload: PreferencesIn) -> dict[str, Any]:
+    """Each section sent (kinds, spaces, topics, settings) replaces that section; a section
+    left out is unchanged. Any invalid value: 422 with the reason, and nothing is written."""
     person = caller(request)
     spaces = None
     if payload.spaces is not None:
