@@ -3,7 +3,6 @@ links, escaping), once; quiet hours; a dead server delays, never loses, never bl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from email import message_from_bytes
 from typing import Any
@@ -23,15 +22,6 @@ from rucher.notifications.models import Notification, Settings
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SEND_TASK = "rucher.notifications.mail.send_notification"
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    sink.use(settings)
-    settings.RUCHER_BASE_URL = "https://rucher.example.org"
-    yield sink
-    sink.stop()
 
 
 def run_worker() -> None:

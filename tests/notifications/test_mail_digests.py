@@ -3,7 +3,6 @@ when there is nothing to say, only what the person may see; the worker's tick; t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,15 +26,6 @@ from rucher.spaces.actions import join_space
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    sink.use(settings)
-    settings.RUCHER_BASE_URL = "https://rucher.example.org"
-    yield sink
-    sink.stop()
 
 
 def addressed(person: Any, now: datetime | None = None, **fields: Any) -> Any:

@@ -132,17 +132,19 @@ def unsubscribe(person_id: int, category: str) -> Outcome:
     return Outcome(category, changed)
 
 
+def _in_app(person_id: int, kind: str) -> None:
+    """The kind's preference set to ``app`` (what ``preferences.set_kind_channel`` writes,
+    by id: the link carries no signed-in person)."""
+    Preference.objects.update_or_create(
+        person_id=person_id, kind=kind, space=None, topic=None, defaults={"channel": Channel.APP}
+    )
+
+
 def _kind_in_app_only(person_id: int, kind: str) -> bool:
     current = channels_of([person_id])[person_id][kind]
     if current not in E_MAILED:
         return False  # already in the app only, or off: nothing e-mailed to stop
-    Preference.objects.update_or_create(
-        person_id=person_id,
-        kind=kind,
-        space=None,
-        topic=None,
-        defaults={"channel": Channel.APP},
-    )
+    _in_app(person_id, kind)
     return True
 
 
@@ -150,13 +152,7 @@ def _digest_off(person_id: int, channel: str) -> bool:
     kinds = channels_of([person_id])[person_id]
     moved = [kind for kind, chosen in kinds.items() if chosen == channel]
     for kind in moved:
-        Preference.objects.update_or_create(
-            person_id=person_id,
-            kind=kind,
-            space=None,
-            topic=None,
-            defaults={"channel": Channel.APP},
-        )
+        _in_app(person_id, kind)
     # Spaces and topics watched through this digest (a kind preference is never blank).
     watched = Preference.objects.filter(person_id=person_id, channel=channel, kind="")
     return bool(watched.update(channel=Channel.APP)) or bool(moved)
