@@ -280,21 +280,24 @@ def test_the_worker_tick_enqueues_one_run_at_a_time(world: dict[str, Any], smtp:
     bob = addressed(world["bob"], timezone.now())
     post = publish(world["alice"], world["open"], "Hebdo")
     make_notification(bob, "reaction", "weekly", world["alice"], content=post)
-    assert digests.enqueue_due_digests() is True
-    assert digests.enqueue_due_digests() is False  # one is waiting already
+    rows = DBTaskResult.objects.filter(task_path=digests.TASK_PATH)
     worker = LeasedWorker(
         lease=timedelta(minutes=5),
         interval=0.01,
         worker_id="test",
         periodic=[Periodic("digests", 3600, digests.enqueue_due_digests)],
     )
-    worker.serve(once=True)  # ticks (nothing new: one waits), runs the digest task
-    rows = DBTaskResult.objects.filter(task_path=digests.TASK_PATH)
+    worker.serve(once=True)
+    assert rows.count() == 0  # the first tick is one interval after the start
+    worker.periodic[0].next_at = 0  # the interval has passed
+    worker.serve(once=True)  # ticks: enqueues a run, which the batch then runs
     assert [r.status for r in rows] == ["SUCCESSFUL"]
     assert len(smtp.messages) == 1
+    assert Notification.objects.get(recipient=bob).emailed_at is not None
     worker.serve(once=True)  # the next tick is an hour away
     assert rows.count() == 1
-    assert Notification.objects.get(recipient=bob).emailed_at is not None
+    assert digests.enqueue_due_digests() is True
+    assert digests.enqueue_due_digests() is False  # one is waiting already: not twice
 
 
 def test_never_chose_settings_the_profiles_language(world: dict[str, Any], smtp: SmtpSink) -> None:

@@ -189,7 +189,8 @@ def requeue_stale(lease: timedelta, backend: str = "default") -> tuple[int, int]
 class Periodic:
     """Something the worker does every ``seconds`` (django-tasks has no cron): typically
     enqueue a task, so the work itself runs, retries and is leased like any task. The first
-    run is at the worker's start. An exception is logged; the next tick tries again."""
+    run is one interval after the worker starts (``--batch`` never ticks). An exception is
+    logged; the next tick tries again."""
 
     name: str
     seconds: float
@@ -227,6 +228,8 @@ class LeasedWorker(Worker):
         self.parent_pid = parent_pid
         self._next_recovery = 0.0
         self.periodic = list(periodic)
+        for job in self.periodic:
+            job.next_at = time.monotonic() + job.seconds
 
     def tick_if_due(self) -> None:
         now = time.monotonic()
