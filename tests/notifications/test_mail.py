@@ -319,3 +319,29 @@ def test_a_confidential_spaces_text_never_leaves_in_an_e_mail(
     for part in (message["Subject"], text, html):
         assert "Plan social" not in part
     assert f"/posts/{post.pk}/" in text  # the page that records the read
+
+
+def test_the_one_click_link_of_a_received_e_mail_unsubscribes(
+    world: dict[str, Any], smtp: SmtpSink, settings: Any
+) -> None:
+    from django.test import Client
+
+    from rucher.notifications.models import Preference
+
+    settings.RUCHER_UNSUBSCRIBE_MAILTO = "unsubscribe@rucher.example.org"
+    addressed(world["alice"])
+    bob = addressed(world["bob"])
+    Preference.objects.create(person=bob, kind="mention", channel="email")
+    notify_after_commit(mention(world))
+    run_worker()
+    (message,) = smtp.messages
+    header = " ".join(message["List-Unsubscribe"].split())
+    url, mailto = (part.strip("<> ") for part in header.split(","))
+    assert mailto == "mailto:unsubscribe@rucher.example.org?subject=unsubscribe"
+    path = url.removeprefix("https://rucher.example.org")
+    # What a mail client does (RFC 8058): a POST with this body, no cookie, no CSRF token.
+    response = Client(enforce_csrf_checks=True).post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    assert Preference.objects.get(person=bob, kind="mention").channel == "app"
