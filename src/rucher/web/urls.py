@@ -14,6 +14,7 @@ from rucher.web import (
     views_settings,
     views_spaces,
     views_streams,
+    views_unsubscribe,
     views_webhooks,
 )
 
@@ -122,4 +123,6 @@ urlpatterns = [
     path("moderation/", views_settings.moderation, name="moderation"),
     path("audit/", views_audit.audit_trail, name="audit_trail"),
     path("moderation/<int:content_id>/restore/", views_settings.restore, name="restore"),
+    # One-click unsubscribe from e-mails (signed links, no sign-in: RFC 8058)
+    path("unsubscribe/<str:token>/", views_unsubscribe.unsubscribe_page, name="unsubscribe"),
 ]
