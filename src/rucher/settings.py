@@ -8,6 +8,8 @@ SECRET_KEY     default: generated once and kept in RUCHER_DATA_DIR/secret_key
 RUCHER_DATA_DIR default ./var (database, attachments, learned models)
 RUCHER_DEBUG   "1" for development only
 RUCHER_TASK_LEASE_SECONDS  a task RUNNING longer than this lost its worker (default 300)
+RUCHER_BASE_URL where people reach rucher, for links that leave it (feeds); default
+               http://127.0.0.1:8000
 """
 
 from __future__ import annotations
@@ -162,6 +164,7 @@ INSTALLED_APPS = [
     "rucher.streams",
     "rucher.notifications",
     "rucher.webhooks",
+    "rucher.feeds",
     "rucher.activity",
     "rucher.audit",
     "rucher.api",
@@ -283,6 +286,8 @@ RUCHER_ATTACHMENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
     "application/vnd.oasis.opendocument.text": ".odt",
 }
+# Links that leave rucher (RSS/Atom feeds: docs/feeds.md) are absolute, from this address.
+RUCHER_BASE_URL = os.environ.get("RUCHER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 RUCHER_STREAM_PAGE_SIZE = 20
 RUCHER_STREAM_MAX_PAGE_SIZE = 100
 RUCHER_SPACE_SPLIT_THRESHOLD = 150  # Dunbar's number: suggest sub-spaces past it
