@@ -130,11 +130,12 @@ def topic_subject(holder: Holder, request: HttpRequest, name: str) -> Subject:
 
 
 def item_title(item: Content) -> str:
-    """The first line of the text (the question of a question or a poll), plain."""
+    """The first line of the text (the question of a question or a poll), plain; a share
+    without words of its own (its text is the "↪" mark) takes the shared post's."""
     for source in (item.text, item.shared_from.text if item.shared_from else ""):
         for line in source.splitlines():
             line = _MARKDOWN_LEAD.sub("", line).strip()
-            if line:
+            if any(character.isalnum() for character in line):
                 return Truncator(line).chars(TITLE_LENGTH)
     return _("A post by %(name)s") % {"name": item.author.display_name}
 
@@ -251,7 +252,9 @@ def serve(
     if holder is None or feed_type is None:
         raise Http404(_("feed not found"))
     tag = etag(holder, request)
-    modified = holder.written_at.timestamp() if holder.written_at is not None else None
+    # Whole seconds, as HTTP dates are (a fraction would never compare equal). Two writes in
+    # one second share a date: readers sending If-None-Match (the ETag) tell them apart.
+    modified = int(holder.written_at.timestamp()) if holder.written_at is not None else None
     headers = {"ETag": tag, "Cache-Control": "private, no-cache", "Referrer-Policy": "no-referrer"}
     if modified is not None:
         headers["Last-Modified"] = http_date(modified)
