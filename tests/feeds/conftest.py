@@ -13,6 +13,12 @@ from rucher.feeds.actions import create_feed_key
 from rucher.feeds.links import feed_path
 
 
+@pytest.fixture(autouse=True)
+def english(settings: Any) -> None:
+    """The tests assert the English source messages (French has its own test)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def key_of(db: Any) -> Callable[[Any], str]:
     """A fresh feed key for a person."""

@@ -262,3 +262,18 @@ def test_a_new_secret_key_retires_every_feed_url(
     key = key_of(world["bob"])
     settings.SECRET_KEY = "another secret, after a rotation" * 2
     assert fetch(key, "home").status_code == 404
+
+
+def test_a_feed_speaks_the_readers_language(
+    world: dict[str, Any], key_of: Callable[..., str], settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "fr"
+    post = conversations.publish(world["alice"], world["open"], "Bonjour")
+    conversations.reply(world["bob"], post, "Salut")
+    path = feed_path(key_of(world["bob"]), "home")
+    french = Client().get(path)
+    assert "1 commentaire" in french.content.decode()
+    assert "Fil d’accueil de Bob Test" in french.content.decode()
+    english = Client().get(path, headers={"accept-language": "en"})
+    assert "1 comment&lt;" in english.content.decode()
+    assert english["ETag"] != french["ETag"]
