@@ -32,7 +32,7 @@ def test_a_space_page_links_to_its_feed(
     bob = world["bob"]
     client = client_for(bob)
     page = client.get(f"/spaces/{world['open'].slug}/").content.decode()
-    assert f'/settings/feeds/?space={world["open"].slug}' in page
+    assert f"/settings/feeds/?space={world['open'].slug}" in page
     assert alternates(page) == []  # no key yet: nothing to point a reader at
     _token, key = create_feed_key(bob)
     page = client.get(f"/spaces/{world['open'].slug}/").content.decode()

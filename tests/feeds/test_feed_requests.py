@@ -116,9 +116,7 @@ def test_the_etag_is_per_key_feed_and_format(
     assert len(tags) == 8
 
 
-def test_a_304_never_outlives_the_key(
-    world: dict[str, Any], key_of: Callable[[Any], str]
-) -> None:
+def test_a_304_never_outlives_the_key(world: dict[str, Any], key_of: Callable[[Any], str]) -> None:
     from rucher.feeds.actions import revoke_feed_key
 
     path = feed_path(key_of(world["bob"]), "home")

@@ -106,6 +106,6 @@ def lookup(raw: str) -> Holder | None:
     return Holder(
         token.person,
         token.pk,
-        int(token.generation or 0),  # type: ignore[attr-defined]
-        token.generation_at,  # type: ignore[attr-defined]
+        int(token.generation or 0),
+        token.generation_at,
     )

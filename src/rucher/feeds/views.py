@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.crypto import salted_hmac
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import format_html
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
@@ -44,7 +44,8 @@ FEED_ITEMS = 30
 # Confidential items are left out after the stream query; a few more pages are read so that
 # a home stream busy with a confidential space still fills its feed, within a bound.
 MAX_PAGES = 3
-FORMATS: dict[str, type[SyndicationFeed]] = {"atom": Atom1Feed, "rss": Rss201rev2Feed}
+FeedType = type[Atom1Feed] | type[Rss201rev2Feed]
+FORMATS: dict[str, FeedType] = {"atom": Atom1Feed, "rss": Rss201rev2Feed}
 # Part of every ETag: a change to how items are written out must not be answered with a 304.
 RENDERING_VERSION = "1"
 TITLE_LENGTH = 120
@@ -111,9 +112,7 @@ def space_subject(holder: Holder, request: HttpRequest, slug: str) -> Subject:
         or _("Posts, questions and polls of %(space)s") % {"space": space.name},
         link=absolute(reverse("space", args=[space.slug])),
         feed_url=absolute(request.path),
-        items=gather(
-            lambda cursor: queries.space_stream(person, space.pk, cursor, FEED_ITEMS)
-        ),
+        items=gather(lambda cursor: queries.space_stream(person, space.pk, cursor, FEED_ITEMS)),
     )
 
 
@@ -169,17 +168,19 @@ def item_summary(item: Content) -> str:
     else:
         replies = ngettext("%(count)s comment", "%(count)s comments", count) % {"count": count}
     parts.append(
-        format_html('<p><a href="{}">{}</a></p>', absolute(reverse("content", args=[item.pk])), replies)
+        format_html(
+            '<p><a href="{}">{}</a></p>', absolute(reverse("content", args=[item.pk])), replies
+        )
     )
     return "".join(parts)
 
 
-class ContentFeed(Feed):  # type: ignore[type-arg]
+class ContentFeed(Feed):
     """Django's syndication framework over a Subject already read through the policy."""
 
     item_guid_is_permalink = True
 
-    def __init__(self, feed_type: type[SyndicationFeed]) -> None:
+    def __init__(self, feed_type: FeedType) -> None:
         super().__init__()
         self.feed_type = feed_type
 
@@ -268,7 +269,7 @@ def serve(
     except ActionError:  # a topic name that is not one: not found, as any other
         raise Http404(_("feed not found")) from None
     generated = ContentFeed(feed_type).get_feed(subject, request)
-    response = HttpResponse(content_type=generated.content_type, headers=headers)
+    response = HttpResponse(content_type=feed_type.content_type, headers=headers)
     response["X-Robots-Tag"] = "noindex"
     generated.write(response, "utf-8")
     return response

@@ -190,10 +190,15 @@ def feeds(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("op") == "revoke":
                 feed_actions.revoke_feed_key(person)
-                messages.success(request, _("Your feed key was revoked: your feed links no longer work."))
+                messages.success(
+                    request, _("Your feed key was revoked: your feed links no longer work.")
+                )
             elif request.POST.get("op") == "create":
                 feed_actions.create_feed_key(person)
-                messages.success(request, _("Your new feed key is ready: links made with an older key no longer work."))
+                messages.success(
+                    request,
+                    _("Your new feed key is ready: links made with an older key no longer work."),
+                )
             else:
                 raise Invalid(_("unknown operation"))
         except ActionError as failure:
