@@ -123,7 +123,15 @@ def test_the_settings_page_shows_nothing_of_a_space_one_may_not_read(
 
 
 @pytest.mark.parametrize(
-    "query", ["?topic=%00", "?topic=" + "x" * 300, "?space=%00", "?space=" + "é" * 500]
+    "query",
+    [
+        "?topic=%00",
+        "?topic=" + "x" * 300,
+        "?space=%00",
+        "?space=ouvert%00",
+        "?space=" + "é" * 500,
+        "?space=" + "a" * 5000,
+    ],
 )
 def test_bad_query_strings_are_ignored(
     world: dict[str, Any], client_for: Callable[[Any], Client], query: str

@@ -1,5 +1,5 @@
-"""The feeds, mounted at /feeds/ (docs/feeds.md). A format other than atom or rss, or a path
-of any other shape, is not found."""
+"""The feeds, mounted at /feeds/ (docs/feeds.md). A format other than atom or rss, a space
+address that is not a slug, or a path of any other shape, is not found."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ app_name = "feeds"
 urlpatterns = [
     re_path(r"^(?P<key>[^/]+)/home\.(?P<fmt>atom|rss)$", views.home_feed, name="home"),
     re_path(
-        r"^(?P<key>[^/]+)/spaces/(?P<slug>[^/]+)\.(?P<fmt>atom|rss)$",
+        r"^(?P<key>[^/]+)/spaces/(?P<slug>[-a-zA-Z0-9_]+)\.(?P<fmt>atom|rss)$",
         views.space_feed,
         name="space",
     ),

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import slug_re
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -156,7 +157,11 @@ def _feeds_context(request: HttpRequest, person: Person) -> dict[str, Any]:
     key = usable_key(token)
     context: dict[str, Any] = {"key": key, "stale": token is not None and key is None}
     slug = request.GET.get("space") or ""
-    asked = permissions.readable_spaces(person).filter(slug=slug).first() if slug else None
+    asked = (
+        permissions.readable_spaces(person).filter(slug=slug).first()
+        if slug_re.fullmatch(slug)
+        else None
+    )
     context["confidential_space"] = asked if asked and asked.confidential else None
     try:
         topic = normalise_topic(request.GET["topic"]) if request.GET.get("topic") else None
