@@ -281,3 +281,29 @@ def test_a_feed_speaks_the_readers_language(
     english = Client().get(path, headers={"accept-language": "en"})
     assert "1 comment&lt;" in english.content.decode()
     assert english["ETag"] != french["ETag"]
+
+
+def test_a_topic_with_accents_has_its_feed(
+    world: dict[str, Any], key_of: Callable[..., str], fetch: Callable[..., Any]
+) -> None:
+    conversations.publish(world["alice"], world["open"], "Bientôt #été")
+    parsed = fetch(key_of(world["bob"]), "topic", "été")
+    assert titles(parsed) == ["Bientôt #été"]
+    assert [tag.term for tag in parsed.entries[0].tags] == ["été"]
+    assert parsed.feed.link == f"{BASE}/topics/%C3%A9t%C3%A9/"
+
+
+def test_a_bare_share_is_titled_by_the_shared_post_while_it_is_published(
+    world: dict[str, Any], key_of: Callable[..., str], fetch: Callable[..., Any]
+) -> None:
+    original = conversations.publish(world["alice"], None, "Le rapport annuel est en ligne")
+    conversations.share(world["bob"], original, world["open"], "")
+    key = key_of(world["bob"])
+    parsed = fetch(key, "space", world["open"].slug)
+    assert titles(parsed) == ["Le rapport annuel est en ligne"]
+    assert "Shared from" in parsed.entries[0].summary
+    conversations.delete(world["alice"], original)
+    parsed = fetch(key, "space", world["open"].slug)
+    assert titles(parsed) == ["A post by Bob Test"]
+    assert "rapport" not in parsed.entries[0].summary
+    assert "This content was deleted." in parsed.entries[0].summary

@@ -131,7 +131,9 @@ def topic_subject(holder: Holder, request: HttpRequest, name: str) -> Subject:
 def item_title(item: Content) -> str:
     """The first line of the text (the question of a question or a poll), plain; a share
     without words of its own (its text is the "↪" mark) takes the shared post's."""
-    for source in (item.text, item.shared_from.text if item.shared_from else ""):
+    shared = item.shared_from
+    published = shared is not None and shared.status == Content.Status.PUBLISHED
+    for source in (item.text, shared.text if shared is not None and published else ""):
         for line in source.splitlines():
             line = _MARKDOWN_LEAD.sub("", line).strip()
             if any(character.isalnum() for character in line):
