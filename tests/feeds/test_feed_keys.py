@@ -96,3 +96,18 @@ def test_a_malformed_key_is_refused_without_a_query(
 ) -> None:
     with django_assert_num_queries(0):
         assert lookup(raw) is None
+
+
+def test_feed_keys_reach_the_audit_trail_as_feed_keys(world: dict[str, Any]) -> None:
+    from rucher.audit.mirror import mirror_event
+    from rucher.audit.models import AuditEntry
+
+    token, _key = create_feed_key(world["bob"])
+    revoke_feed_key(world["bob"])
+    for event in Event.objects.filter(object_type="feed_key").order_by("pk"):
+        assert mirror_event(event)  # what the worker does with each after the commit
+    entries = AuditEntry.objects.filter(object_type="feed_key").order_by("seq")
+    assert [(e.action, e.object_id) for e in entries] == [
+        ("created_token", token.pk),
+        ("revoked_token", token.pk),
+    ]
