@@ -24,6 +24,7 @@ from rucher.activity.models import Event
 from rucher.conversations import actions as conversations
 from rucher.conversations.models import Content, Poll, Reaction
 from rucher.directory import actions as directory
+from rucher.feeds import actions as feeds
 from rucher.people import actions as people
 from rucher.spaces import actions as spaces
 from rucher.spaces.models import Membership
@@ -90,6 +91,10 @@ def a_token(world: dict[str, Any]) -> dict[str, Any]:
     return {"token": people.create_token(world["alice"], "script")[0]}
 
 
+def a_feed_key(world: dict[str, Any]) -> dict[str, Any]:
+    return {"key": feeds.create_feed_key(world["alice"])[0]}
+
+
 def a_contact(world: dict[str, Any]) -> dict[str, Any]:
     directory.add_contact(world["alice"], world["bob"])
     return {}
@@ -144,6 +149,14 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.people.actions.tokens.revoke_token": (
         a_token,
         lambda w, s: people.revoke_token(w["alice"], s["token"].pk),
+    ),
+    "rucher.feeds.actions.create_feed_key": (
+        a_feed_key,  # a second key: it replaces the first, still one event
+        lambda w, s: feeds.create_feed_key(w["alice"]),
+    ),
+    "rucher.feeds.actions.revoke_feed_key": (
+        a_feed_key,
+        lambda w, s: feeds.revoke_feed_key(w["alice"]),
     ),
     "rucher.directory.actions.add_contact": (
         nothing,

@@ -8,7 +8,7 @@ SECRET_KEY     default: generated once and kept in RUCHER_DATA_DIR/secret_key
 RUCHER_DATA_DIR default ./var (database, attachments, learned models)
 RUCHER_DEBUG   "1" for development only
 RUCHER_TASK_LEASE_SECONDS  a task RUNNING longer than this lost its worker (default 300)
-RUCHER_BASE_URL the address people open rucher at, for links in e-mails
+RUCHER_BASE_URL the address people open rucher at, for links that leave it (e-mails, feeds)
                (default http://127.0.0.1:8000)
 RUCHER_DIGEST_TICK_SECONDS how often the worker looks for digests due (default 300)
 """
@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "rucher.streams",
     "rucher.notifications",
     "rucher.webhooks",
+    "rucher.feeds",
     "rucher.activity",
     "rucher.audit",
     "rucher.api",

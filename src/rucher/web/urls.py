@@ -120,6 +120,7 @@ urlpatterns = [
         views_webhooks.replay,
         name="webhook_replay",
     ),
+    path("settings/feeds/", views_settings.feeds, name="feed_settings"),
     path("moderation/", views_settings.moderation, name="moderation"),
     path("audit/", views_audit.audit_trail, name="audit_trail"),
     path("moderation/<int:content_id>/restore/", views_settings.restore, name="restore"),
