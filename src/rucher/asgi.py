@@ -1,0 +1,44 @@
+"""ASGI entry point (Granian serves it: `rucher serve`).
+
+``/events/`` (live updates, ``rucher.live``) is a native asynchronous handler: an open
+stream is a coroutine, not a thread. Every other path goes to the WSGI application in a pool
+of threads (a2wsgi), exactly as under Granian's WSGI interface: the pages' code stays
+synchronous and unchanged. Why not Django's ASGIHandler for everything: it runs synchronous
+views one at a time per process (``sync_to_async(thread_sensitive=True)``), and every rucher
+view is synchronous (docs/architecture.md, "Serving", has the measurements).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from a2wsgi import WSGIMiddleware
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rucher.settings")
+django_application = get_wsgi_application()  # sets Django up before the imports below
+
+from rucher.live import endpoint, hub  # noqa: E402
+
+pages = WSGIMiddleware(django_application, workers=int(os.environ.get("RUCHER_THREADS", "8")))
+
+
+async def _lifespan(receive: Any, send: Any) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await hub.stop_all()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        await _lifespan(receive, send)
+    elif scope["type"] == "http" and scope["path"] == endpoint.PATH:
+        await endpoint.events(scope, receive, send)
+    else:
+        await pages(scope, receive, send)

@@ -1,0 +1,192 @@
+"""One hub per server process: the open event streams and the one poller task serving them.
+
+The poller task runs only while at least one stream is open. It wakes every
+``RUCHER_LIVE_POLL_SECONDS`` (default 1 s), or at once when this process commits a write
+(``signals.py``) or when Redis says another process or the task worker did (``broker.py``),
+reads what is new in a thread (``poller.py``: the ORM is synchronous) and puts the messages
+in the queues of the connections concerned. A connection's state is its queue and a few
+fields: removing it from ``connections`` (the stream's ``finally``) forgets it entirely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from rucher.live import broker, wire
+from rucher.live.poller import Listener, Poller, Tick
+
+logger = logging.getLogger("rucher.live")
+
+QUEUE_LIMIT = 64  # messages waiting for a slow client; past this it is dropped (and resumes)
+
+
+def poll_seconds() -> float:
+    try:
+        return max(0.05, float(os.environ.get("RUCHER_LIVE_POLL_SECONDS", "1")))
+    except ValueError:
+        return 1.0
+
+
+@dataclass(eq=False)
+class Connection:
+    person_id: int
+    watching: int | None = None
+    resume_after: int | None = None
+    key: int = 0
+    queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    unread: int | None = None  # the count last sent
+    ready: bool = False  # the first message (with the id to resume from) was sent
+    dropped: bool = False  # too slow: the stream ends, the browser reconnects and resumes
+
+    def put(self, frame: bytes) -> None:
+        try:
+            self.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            self.dropped = True
+
+
+class Hub:
+    def __init__(self, loop: asyncio.AbstractEventLoop, redis_url: str | None = None) -> None:
+        self.loop = loop
+        self.redis_url = redis_url
+        self.connections: dict[int, Connection] = {}
+        self.poller = Poller()
+        self.ticks = 0
+        self._keys = itertools.count(1)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncio.Task[None] | None = None
+        # One thread, so the poller's database connection is one and its state unshared.
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="rucher-live")
+
+    # --- connections ----------------------------------------------------------------------
+
+    def open(self, person_id: int, watching: int | None, resume_after: int | None) -> Connection:
+        connection = Connection(person_id, watching, resume_after, key=next(self._keys))
+        self.connections[connection.key] = connection
+        if self._task is None or self._task.done():
+            self._task = self.loop.create_task(self._run(), name="rucher-live-poller")
+            if self.redis_url:
+                self._listener = self.loop.create_task(self._listen(), name="rucher-live-redis")
+        self.wake()  # its first message (ready, the unread count) comes at once
+        return connection
+
+    def close(self, connection: Connection) -> None:
+        self.connections.pop(connection.key, None)
+
+    # --- waking ---------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def wake_threadsafe(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is closing
+            self.loop.call_soon_threadsafe(self._wake.set)
+
+    async def _listen(self) -> None:
+        assert self.redis_url is not None
+        await broker.listen(self.redis_url, self.wake, lambda: bool(self.connections))
+
+    # --- the poller -----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        interval = poll_seconds()
+        try:
+            while self.connections:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=interval)
+                self._wake.clear()
+                if not self.connections:
+                    break
+                await self._tick()
+        finally:
+            if self._listener is not None:
+                self._listener.cancel()
+                self._listener = None
+            self._task = None
+
+    async def _tick(self) -> None:
+        connections = list(self.connections.values())
+        listeners = [
+            Listener(c.key, c.person_id, c.watching, c.resume_after if not c.ready else None)
+            for c in connections
+        ]
+        try:
+            tick = await self.loop.run_in_executor(self._executor, self.poller.tick, listeners)
+        except Exception:
+            logger.exception("live updates: the poller failed; trying again at the next tick")
+            await asyncio.sleep(poll_seconds())
+            return
+        self.ticks += 1
+        self.deliver(connections, tick)
+
+    def deliver(self, connections: list[Connection], tick: Tick) -> None:
+        for connection in connections:
+            if connection.key not in self.connections:
+                continue  # closed while the tick ran
+            frames = []
+            if not connection.ready:
+                frames.append(wire.message("ready", {}, tick.watermark))
+                connection.ready = True
+            posts = tick.new_posts.get(connection.key)
+            if posts:
+                frames.append(wire.message("posts", {"count": posts}, tick.watermark))
+            replies = tick.new_replies.get(connection.key)
+            if replies and connection.watching is not None:
+                frames.append(
+                    wire.message(
+                        "replies",
+                        {"content": connection.watching, "count": replies},
+                        tick.watermark,
+                    )
+                )
+            unread = tick.unread.get(connection.person_id)
+            if unread is not None and unread != connection.unread:
+                frames.append(wire.message("unread", {"count": unread}, tick.watermark))
+                connection.unread = unread
+            if frames:
+                connection.put(b"".join(frames))
+
+    async def stop(self) -> None:
+        self.connections.clear()
+        self.wake()
+        task = self._task
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, timeout=5)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+_hubs: dict[int, Hub] = {}  # by event loop (one per worker process, one per test loop)
+
+
+def hub_for(loop: asyncio.AbstractEventLoop) -> Hub:
+    hub = _hubs.get(id(loop))
+    if hub is None or hub.loop is not loop:
+        hub = _hubs[id(loop)] = Hub(loop, os.environ.get("REDIS_URL") or None)
+    return hub
+
+
+def wake_all() -> None:
+    """Wake this process's pollers now (from any thread): a write just committed here."""
+    for hub in list(_hubs.values()):
+        if hub.connections:
+            hub.wake_threadsafe()
+
+
+def forget(loop: asyncio.AbstractEventLoop) -> None:
+    _hubs.pop(id(loop), None)
+
+
+async def stop_all() -> None:
+    """Stop this process's hubs (the server is shutting down)."""
+    for key, a_hub in list(_hubs.items()):
+        if a_hub.loop is asyncio.get_running_loop():
+            await a_hub.stop()
+            _hubs.pop(key, None)
