@@ -41,4 +41,10 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     elif scope["type"] == "http" and scope["path"] == endpoint.PATH:
         await endpoint.events(scope, receive, send)
     else:
-        await pages(scope, receive, send)
+
+        async def receive_coroutine() -> Any:
+            # Granian's receive() returns an awaitable that is not a coroutine, and a2wsgi
+            # hands it to run_coroutine_threadsafe, which wants one (request bodies: a 500).
+            return await receive()
+
+        await pages(scope, receive_coroutine, send)

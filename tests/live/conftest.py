@@ -4,7 +4,6 @@ process), so the event stream and the pages share the test database."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 import urllib.request
@@ -12,12 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from sse_client import free_port
 
 
 class EmbeddedServer:
