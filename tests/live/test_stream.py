@@ -44,7 +44,11 @@ def wait_until(condition: Any, what: str) -> None:
 def test_anonymous_people_get_a_401_and_no_stream(asgi_server: Any) -> None:
     answer = httpx.get(asgi_server.url + "/events/", timeout=TIMEOUT)
     assert answer.status_code == 401
-    assert answer.json() == {"detail": "sign in to receive live updates"}
+    assert answer.json() == {"detail": "connectez-vous pour recevoir les mises à jour en direct"}
+    english = httpx.get(
+        asgi_server.url + "/events/", headers={"Accept-Language": "en"}, timeout=TIMEOUT
+    )
+    assert english.json() == {"detail": "sign in to receive live updates"}
     forged = httpx.get(
         asgi_server.url + "/events/", cookies={"sessionid": "forged"}, timeout=TIMEOUT
     )

@@ -24,7 +24,9 @@ from django.contrib import auth
 from django.db import close_old_connections
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from rucher.live import audience, hub, wire
 from rucher.people.models import AccessToken, Person, hash_token
@@ -86,8 +88,18 @@ def _check(headers: dict[str, str], watching: int | None) -> tuple[int, Person |
     return 200, person
 
 
-async def _answer(send: Send, status: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode()
+def _language(headers: dict[str, str]) -> str:
+    """The language the pages would answer in (language cookie, then Accept-Language)."""
+    request = HttpRequest()
+    request.META["HTTP_ACCEPT_LANGUAGE"] = headers.get("accept-language", "")
+    with contextlib.suppress(CookieError):
+        request.COOKIES = {k: m.value for k, m in SimpleCookie(headers.get("cookie", "")).items()}
+    return translation.get_language_from_request(request)
+
+
+async def _answer(send: Send, status: int, detail: Promise | str, language: str) -> None:
+    with translation.override(language):
+        body = json.dumps({"detail": str(detail)}).encode()
     await send(
         {
             "type": "http.response.start",
@@ -107,16 +119,17 @@ async def _disconnected(receive: Receive) -> None:
 
 async def events(scope: Scope, receive: Receive, send: Send) -> None:
     """The ASGI application of ``/events/``."""
-    if scope["method"] not in ("GET", "HEAD"):
-        await _answer(send, 405, "use GET")
-        return
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    language = _language(headers)
+    if scope["method"] not in ("GET", "HEAD"):
+        await _answer(send, 405, _("the event stream is read with GET"), language)
+        return
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     watching = None
     if "content" in query:
         watching = wire.parse_event_id(query["content"][0])
         if watching is None:
-            await _answer(send, 404, "content not found")
+            await _answer(send, 404, _("content not found"), language)
             return
     resume_after = wire.parse_event_id(headers.get("last-event-id")) or wire.parse_event_id(
         (query.get("since") or [None])[0]
@@ -124,10 +137,10 @@ async def events(scope: Scope, receive: Receive, send: Send) -> None:
     loop = asyncio.get_running_loop()
     status, person = await loop.run_in_executor(None, _check, headers, watching)
     if status == 401 or person is None:
-        await _answer(send, 401, "sign in to receive live updates")
+        await _answer(send, 401, _("sign in to receive live updates"), language)
         return
     if status == 404:
-        await _answer(send, 404, "content not found")
+        await _answer(send, 404, _("content not found"), language)
         return
     await send(
         {
@@ -151,7 +164,7 @@ async def events(scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.body", "body": wire.RETRY, "more_body": True})
         while not gone.done() and not connection.dropped:
             getter = asyncio.ensure_future(connection.queue.get())
-            done, _ = await asyncio.wait(
+            await asyncio.wait(
                 {getter, gone}, timeout=HEARTBEAT_SECONDS, return_when=asyncio.FIRST_COMPLETED
             )
             if getter.done():
