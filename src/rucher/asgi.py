@@ -21,7 +21,10 @@ django_application = get_wsgi_application()  # sets Django up before the imports
 
 from rucher.live import endpoint, hub  # noqa: E402
 
-pages = WSGIMiddleware(django_application, workers=int(os.environ.get("RUCHER_THREADS", "8")))
+pages = WSGIMiddleware(
+    django_application,  # type: ignore[arg-type]  # Django's handler is a WSGI callable
+    workers=int(os.environ.get("RUCHER_THREADS", "8")),
+)
 
 
 async def _lifespan(receive: Any, send: Any) -> None:
@@ -47,4 +50,4 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
             # hands it to run_coroutine_threadsafe, which wants one (request bodies: a 500).
             return await receive()
 
-        await pages(scope, receive_coroutine, send)
+        await pages(scope, receive_coroutine, send)  # type: ignore[arg-type]

@@ -85,15 +85,24 @@ def test_the_bell_counts_new_notifications_without_reload(
     alice = signed_in(browser, asgi_server, "alice")
     try:
         if alice.locator("#notification-count").count() == 0:
-            alice.evaluate(f"document.querySelector('.header-tools').insertAdjacentHTML("
-                           f"'afterbegin', {BELL!r})")
+            alice.evaluate(
+                f"document.querySelector('.header-tools').insertAdjacentHTML("
+                f"'afterbegin', {BELL!r})"
+            )
         live(alice)
         count = alice.locator("#notification-count")
         expect(count).to_be_hidden()
         now = timezone.now()
         Notification.objects.create(
-            recipient=world["alice"], kind="mention", subject="content:1", content_id=1,
-            channel="app", first_event_id=1, last_event_id=1, created_at=now, updated_at=now,
+            recipient=world["alice"],
+            kind="mention",
+            subject="content:1",
+            content_id=1,
+            channel="app",
+            first_event_id=1,
+            last_event_id=1,
+            created_at=now,
+            updated_at=now,
         )
         expect(count).to_be_visible()
         expect(count).to_have_text("1")

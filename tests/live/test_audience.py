@@ -132,8 +132,15 @@ def test_unread_counts_in_one_query(world: dict[str, Any], django_assert_num_que
     now = timezone.now()
     for n, read in ((1, None), (2, None), (3, now)):
         Notification.objects.create(
-            recipient=alice, kind="mention", subject=f"content:{n}", content_id=n,
-            channel="app", first_event_id=n, last_event_id=n, created_at=now, updated_at=now,
+            recipient=alice,
+            kind="mention",
+            subject=f"content:{n}",
+            content_id=n,
+            channel="app",
+            first_event_id=n,
+            last_event_id=n,
+            created_at=now,
+            updated_at=now,
             read_at=read,
         )
     with django_assert_num_queries(1):

@@ -143,8 +143,15 @@ def test_the_unread_count_follows_the_notification_rows(
         assert events.next("unread")["data"] == {"count": 0}
         now = timezone.now()
         row = Notification.objects.create(
-            recipient=world["bob"], kind="mention", subject="content:1", content_id=1,
-            channel="app", first_event_id=1, last_event_id=1, created_at=now, updated_at=now,
+            recipient=world["bob"],
+            kind="mention",
+            subject="content:1",
+            content_id=1,
+            channel="app",
+            first_event_id=1,
+            last_event_id=1,
+            created_at=now,
+            updated_at=now,
         )
         assert events.next("unread")["data"] == {"count": 1}
         Notification.objects.filter(pk=row.pk).update(read_at=now)
@@ -176,6 +183,4 @@ def test_a_dropped_connection_is_forgotten(
             assert open_connections() == 1
     wait_until(lambda: open_connections() == 0, "a closed stream is still registered")
     # With nobody left, the poller task stops too.
-    wait_until(
-        lambda: all(h._task is None for h in hub._hubs.values()), "the poller kept running"
-    )
+    wait_until(lambda: all(h._task is None for h in hub._hubs.values()), "the poller kept running")

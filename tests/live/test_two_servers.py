@@ -86,7 +86,10 @@ def serve(env: dict[str, str], tmp_path: Path, name: str) -> tuple[subprocess.Po
     log = (tmp_path / f"{name}.log").open("w")
     process = subprocess.Popen(
         [*RUCHER, "serve", "--no-worker", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -112,7 +115,10 @@ def servers(
         b = serve(environment, tmp_path, "b")
         started.append(b[0])
         made = subprocess.run(
-            [sys.executable, "-c", SETUP], env=environment, capture_output=True, text=True,
+            [sys.executable, "-c", SETUP],
+            env=environment,
+            capture_output=True,
+            text=True,
             check=True,
         )
         yield a[1], b[1], json.loads(made.stdout.strip().splitlines()[-1])

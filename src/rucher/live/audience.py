@@ -15,7 +15,7 @@ the two for every person of the test world.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -45,7 +45,9 @@ class NewItem:
     space_id: int | None = None
 
 
-def _readers(space_ids: Iterable[int | None], people: Collection[int]) -> dict[int | None, set[int]]:
+def _readers(
+    space_ids: Iterable[int | None], people: Collection[int]
+) -> dict[int | None, set[int]]:
     """For each space (None: profile posts), who of ``people`` may read its content: the
     policy's ``space_readers``, one query per distinct space."""
     spaces = Space.objects.in_bulk([s for s in set(space_ids) if s is not None])
@@ -170,7 +172,7 @@ def home_audience(items: Iterable[NewItem], people: Collection[int]) -> dict[int
 
 
 def reply_audience(
-    items: Iterable[NewItem], watchers: dict[int, Collection[int]]
+    items: Iterable[NewItem], watchers: Mapping[int, Collection[int]]
 ) -> dict[int, dict[int, list[int]]]:
     """New replies under watched conversations: root id → person id → event ids, for the
     people watching that root (``watchers``: root id → person ids) who may read it."""
@@ -215,6 +217,4 @@ def unread_counts(people: Collection[int]) -> dict[int, int]:
 
 def may_watch(person: Person, content_id: int) -> bool:
     """Whether this person may follow the replies of this conversation (a root they read)."""
-    return (
-        Content.objects.visible_to(person).filter(pk=content_id, parent__isnull=True).exists()
-    )
+    return Content.objects.visible_to(person).filter(pk=content_id, parent__isnull=True).exists()

@@ -36,7 +36,9 @@ def publish() -> None:
             )
         client.publish(CHANNEL, b"1")
     except redis.RedisError as error:
-        logger.warning("live updates: could not publish to Redis (%s); pollers will catch up", error)
+        logger.warning(
+            "live updates: could not publish to Redis (%s); pollers will catch up", error
+        )
 
 
 async def listen(url: str, ring: Callable[[], None], wanted: Callable[[], bool]) -> None:
