@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from rucher.live import wire
+import pytest
+import redis
+
+from rucher.live import broker, wire
 
 
 def test_a_message_is_id_event_and_one_data_line_then_a_blank_line() -> None:
@@ -25,3 +28,21 @@ def test_last_event_id_parsing() -> None:
     assert wire.parse_event_id(" 17 ") == 17
     for bad in (None, "", "-1", "1e3", "abc", "١٢", "9" * 40):
         assert wire.parse_event_id(bad) is None
+
+
+def test_redis_down_is_not_tried_at_every_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write has committed when the doorbell rings: a dead Redis costs one short timeout,
+    then nothing for a few seconds."""
+    calls: list[str] = []
+
+    class Down:
+        def publish(self, channel: str, message: bytes) -> None:
+            calls.append(channel)
+            raise redis.ConnectionError("down")
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(broker._clients, "redis://127.0.0.1:1/0", Down())
+    monkeypatch.setattr(broker, "_failed_at", -broker.QUIET_AFTER_FAILURE)
+    broker.publish()
+    broker.publish()
+    assert calls == [broker.CHANNEL]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Callable
 
 import redis
@@ -20,13 +21,16 @@ import redis.asyncio
 logger = logging.getLogger("rucher.live")
 
 CHANNEL = "rucher:live"
+QUIET_AFTER_FAILURE = 5.0  # seconds without trying again: Redis down must not slow writes
 _clients: dict[str, redis.Redis] = {}
+_failed_at = -QUIET_AFTER_FAILURE
 
 
 def publish() -> None:
     """Ring the doorbell; never raises (a write has committed: Redis down must not fail it)."""
+    global _failed_at
     url = os.environ.get("REDIS_URL")
-    if not url:
+    if not url or time.monotonic() - _failed_at < QUIET_AFTER_FAILURE:
         return
     try:
         client = _clients.get(url)
@@ -36,6 +40,7 @@ def publish() -> None:
             )
         client.publish(CHANNEL, b"1")
     except redis.RedisError as error:
+        _failed_at = time.monotonic()
         logger.warning(
             "live updates: could not publish to Redis (%s); pollers will catch up", error
         )
