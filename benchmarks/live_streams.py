@@ -22,6 +22,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import resource
 import socket
 import statistics
@@ -122,34 +123,59 @@ def server(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Pop
                 process.kill()
 
 
-async def listen(client: httpx.AsyncClient, url: str, listener: Listener) -> None:
-    headers = {"Authorization": f"Bearer {listener.token}"}
+POSTS = re.compile(rb"event: posts\ndata: \{\"count\":(\d+)\}")
+
+
+async def listen(host: str, port: int, listener: Listener) -> None:
+    """One stream on a bare asyncio connection: a client this light measures the server, not
+    itself (an HTTP library's per-line work, times 1,000 streams, would be what is timed)."""
     try:
-        async with client.stream("GET", url, headers=headers) as response:
-            if response.status_code != 200:
-                listener.error = f"HTTP {response.status_code}"
-                listener.ready.set()
+        reader, writer = await asyncio.open_connection(host, port)
+    except OSError as error:
+        listener.error = type(error).__name__
+        listener.ready.set()
+        return
+    try:
+        writer.write(
+            (
+                f"GET /events/ HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                f"Authorization: Bearer {listener.token}\r\nAccept: text/event-stream\r\n\r\n"
+            ).encode()
+        )
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            listener.error = head.split(b"\r\n", 1)[0].decode()
+            listener.ready.set()
+            return
+        pending = b""
+        while True:
+            chunk = await reader.read(65536)
+            if not chunk:
+                listener.error = listener.error or "closed"
                 return
-            event = ""
-            async for line in response.aiter_lines():
-                if line.startswith("event: "):
-                    event = line[7:]
-                    if event == "ready":
-                        listener.ready.set()
-                elif line.startswith("data: ") and event == "posts":
-                    now = time.monotonic()
-                    count = json.loads(line[6:])["count"]
-                    for index in range(listener.announced, listener.announced + count):
-                        listener.received_at[index] = now
-                    listener.announced += count
-    except (httpx.HTTPError, OSError) as error:
+            now = time.monotonic()
+            pending += chunk
+            if not listener.ready.is_set() and b"event: ready" in pending:
+                listener.ready.set()
+            end = 0
+            for match in POSTS.finditer(pending):
+                count = int(match.group(1))
+                for index in range(listener.announced, listener.announced + count):
+                    listener.received_at[index] = now
+                listener.announced += count
+                end = match.end()
+            # Keep what may hold the start of a message cut by this read.
+            pending = pending[max(end, len(pending) - 64) :]
+    except (OSError, asyncio.IncompleteReadError) as error:
         listener.error = listener.error or type(error).__name__
         listener.ready.set()
+    finally:
+        writer.close()
 
 
 async def run(args: argparse.Namespace, base: str, made: dict[str, Any], pid: int) -> dict:
     listeners = [Listener(token) for token in made["listeners"][: args.streams]]
-    limits = httpx.Limits(max_connections=args.streams + 10, max_keepalive_connections=0)
     timeout = httpx.Timeout(60.0, read=60.0)
     rss: list[int] = []
     stop_sampling = asyncio.Event()
@@ -161,41 +187,43 @@ async def run(args: argparse.Namespace, base: str, made: dict[str, Any], pid: in
 
     sampler = asyncio.create_task(sample())
     rss_idle = tree_rss_kib(pid)
-    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
-        opening = time.monotonic()
-        tasks = []
-        for index, listener in enumerate(listeners):
-            tasks.append(asyncio.create_task(listen(client, base + "/events/", listener)))
-            if index % 50 == 49:
-                await asyncio.sleep(0.05)  # a crowd arriving, not one burst of SYNs
-        await asyncio.wait_for(asyncio.gather(*(one.ready.wait() for one in listeners)), 300)
-        opened_in = time.monotonic() - opening
-        rss_open = tree_rss_kib(pid)
-        sent_at: list[float] = []
-        async with httpx.AsyncClient(timeout=timeout) as writer:
-            headers = {"Authorization": f"Bearer {made['writer']}"}
-            started = time.monotonic()
-            total = int(args.seconds * args.rate)
-            for index in range(total):
-                due = started + index / args.rate
-                await asyncio.sleep(max(0.0, due - time.monotonic()))
-                sent_at.append(time.monotonic())
-                answer = await writer.post(
-                    base + "/api/v1/posts",
-                    json={"space_id": made["space"], "text": f"post {index}"},
-                    headers=headers,
-                )
-                if answer.status_code != 201:
-                    raise RuntimeError(f"write {index}: {answer.status_code} {answer.text}")
-        # Let the last posts arrive (bounded), then close every stream.
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(
-            one.announced < total for one in listeners if one.error is None
-        ):
-            await asyncio.sleep(0.1)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    host, port = base.removeprefix("http://").split(":")
+    opening = time.monotonic()
+    tasks = []
+    for index, listener in enumerate(listeners):
+        tasks.append(asyncio.create_task(listen(host, int(port), listener)))
+        if index % 50 == 49:
+            await asyncio.sleep(0.05)  # a crowd arriving, not one burst of SYNs
+    await asyncio.wait_for(asyncio.gather(*(one.ready.wait() for one in listeners)), 300)
+    opened_in = time.monotonic() - opening
+    rss_open = tree_rss_kib(pid)
+    sent_at: list[float] = []
+    answered_at: list[float] = []
+    async with httpx.AsyncClient(timeout=timeout) as writer:
+        headers = {"Authorization": f"Bearer {made['writer']}"}
+        started = time.monotonic()
+        total = int(args.seconds * args.rate)
+        for index in range(total):
+            due = started + index / args.rate
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            sent_at.append(time.monotonic())
+            answer = await writer.post(
+                base + "/api/v1/posts",
+                json={"space_id": made["space"], "text": f"post {index}"},
+                headers=headers,
+            )
+            answered_at.append(time.monotonic())
+            if answer.status_code != 201:
+                raise RuntimeError(f"write {index}: {answer.status_code} {answer.text}")
+    # Let the last posts arrive (bounded), then close every stream.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        one.announced < total for one in listeners if one.error is None
+    ):
+        await asyncio.sleep(0.1)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
     stop_sampling.set()
     await sampler
     delays = sorted(
@@ -204,11 +232,19 @@ async def run(args: argparse.Namespace, base: str, made: dict[str, Any], pid: in
         for index, at in listener.received_at.items()
         if index < len(sent_at)
     )
+    after_answer = sorted(
+        (at - answered_at[index]) * 1000
+        for listener in listeners
+        for index, at in listener.received_at.items()
+        if index < len(answered_at)
+    )
+    writes = sorted((b - a) * 1000 for a, b in zip(sent_at, answered_at, strict=True))
     missed = sum(max(0, len(sent_at) - len(one.received_at)) for one in listeners)
     errors = [one.error for one in listeners if one.error]
 
-    def pct(p: float) -> float:
-        return round(delays[min(len(delays) - 1, int(p * len(delays)))], 1) if delays else 0.0
+    def pct(p: float, values: list[float] | None = None) -> float:
+        values = delays if values is None else values
+        return round(values[min(len(values) - 1, int(p * len(values)))], 1) if values else 0.0
 
     return {
         "streams": len(listeners),
@@ -225,6 +261,12 @@ async def run(args: argparse.Namespace, base: str, made: dict[str, Any], pid: in
             "max": round(delays[-1], 1) if delays else 0.0,
             "mean": round(statistics.fmean(delays), 1) if delays else 0.0,
         },
+        "delay_after_answer_ms": {
+            "p50": pct(0.50, after_answer),
+            "p99": pct(0.99, after_answer),
+            "max": round(after_answer[-1], 1) if after_answer else 0.0,
+        },
+        "write_ms": {"p50": pct(0.5, writes), "p99": pct(0.99, writes)},
         "server_rss_mib": {
             "idle": round(rss_idle / 1024),
             "streams_open": round(rss_open / 1024),
@@ -239,6 +281,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="how long posts are written")
     parser.add_argument("--rate", type=float, default=2.0, help="posts per second")
     parser.add_argument("--json", type=Path, help="also write the report here")
+    parser.add_argument("--log", type=Path, help="keep the server's log here")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = min(hard, max(soft, args.streams * 2 + 200))
@@ -272,6 +315,8 @@ def main() -> None:
                 ).stdout.splitlines()[-1]
             )
             report = asyncio.run(run(args, base, made, process.pid))
+        if args.log:
+            args.log.write_text((Path(work) / "server.log").read_text())
     text = json.dumps(report, indent=2)
     print(text)
     if args.json:

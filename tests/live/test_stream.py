@@ -14,7 +14,7 @@ from django.utils import timezone
 from sse_client import Stream
 
 from rucher.conversations import actions
-from rucher.live import endpoint, hub
+from rucher.live import hub
 from rucher.notifications.models import Notification
 from rucher.people.actions.tokens import create_token
 
@@ -161,7 +161,7 @@ def test_the_unread_count_follows_the_notification_rows(
 def test_heartbeats_keep_a_quiet_stream_open(
     asgi_server: Any, world: dict[str, Any], client_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(endpoint, "HEARTBEAT_SECONDS", 0.1)
+    monkeypatch.setattr(hub, "HEARTBEAT_SECONDS", 0.1)
     with stream(asgi_server, cookies=session_cookie(client_for, world["bob"])) as events:
         events.next("unread")
         time.sleep(0.5)  # a silence of several heartbeats

@@ -33,7 +33,6 @@ from rucher.people.models import AccessToken, Person, hash_token
 
 logger = logging.getLogger("rucher.live")
 
-HEARTBEAT_SECONDS = 15.0
 PATH = "/events/"
 
 Scope = dict[str, Any]
@@ -110,10 +109,11 @@ async def _answer(send: Send, status: int, detail: Promise | str, language: str)
     await send({"type": "http.response.body", "body": body})
 
 
-async def _disconnected(receive: Receive) -> None:
+async def _disconnected(receive: Receive, connection: hub.Connection) -> None:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
+            connection.end()
             return
 
 
@@ -159,21 +159,12 @@ async def events(scope: Scope, receive: Receive, send: Send) -> None:
         return
     the_hub = hub.hub_for(loop)
     connection = the_hub.open(person.pk, watching, resume_after)
-    gone = asyncio.ensure_future(_disconnected(receive))
+    gone = asyncio.ensure_future(_disconnected(receive, connection))
     try:
         await send({"type": "http.response.body", "body": wire.RETRY, "more_body": True})
-        while not gone.done() and not connection.dropped:
-            getter = asyncio.ensure_future(connection.queue.get())
-            await asyncio.wait(
-                {getter, gone}, timeout=HEARTBEAT_SECONDS, return_when=asyncio.FIRST_COMPLETED
-            )
-            if getter.done():
-                frame = getter.result()
-            else:
-                getter.cancel()
-                if gone.done():
-                    break
-                frame = wire.HEARTBEAT
+        # One await per message: the hub puts the messages, the heartbeats (one timer for
+        # every stream) and the end (None: the client left) in the queue.
+        while (frame := await connection.queue.get()) is not None and not connection.dropped:
             await send({"type": "http.response.body", "body": frame, "more_body": True})
     except Exception:  # the client went away mid-send (each server raises its own error)
         logger.debug("live updates: stream of %s ended while sending", person.pk)

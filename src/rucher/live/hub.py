@@ -24,6 +24,8 @@ from rucher.live.poller import Listener, Poller, Tick
 logger = logging.getLogger("rucher.live")
 
 QUEUE_LIMIT = 64  # messages waiting for a slow client; past this it is dropped (and resumes)
+HEARTBEAT_SECONDS = 15.0  # a comment line on every stream, so that proxies keep it open
+SLOW_TICK_SECONDS = 0.5  # a tick slower than this is logged (a warning)
 
 
 def poll_seconds() -> float:
@@ -39,7 +41,10 @@ class Connection:
     watching: int | None = None
     resume_after: int | None = None
     key: int = 0
-    queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    # Messages for the stream; None ends it (the client left).
+    queue: asyncio.Queue[bytes | None] = field(
+        default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
+    )
     unread: int | None = None  # the count last sent
     ready: bool = False  # the first message (with the id to resume from) was sent
     dropped: bool = False  # too slow: the stream ends, the browser reconnects and resumes
@@ -49,6 +54,12 @@ class Connection:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
             self.dropped = True
+
+    def end(self) -> None:
+        """The client left: the stream's loop stops at its next message."""
+        self.dropped = True
+        with contextlib.suppress(asyncio.QueueFull):  # then it is not waiting anyway
+            self.queue.put_nowait(None)
 
 
 class Hub:
@@ -97,10 +108,18 @@ class Hub:
 
     async def _run(self) -> None:
         interval = poll_seconds()
+        beat = self.loop.time() + HEARTBEAT_SECONDS
         try:
             while self.connections:
+                pause = max(0.0, min(interval, beat - self.loop.time()))
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=interval)
+                    await asyncio.wait_for(self._wake.wait(), timeout=pause)
+                if self.loop.time() >= beat:
+                    for connection in list(self.connections.values()):
+                        connection.put(wire.HEARTBEAT)
+                    beat = self.loop.time() + HEARTBEAT_SECONDS
+                    if not self._wake.is_set() and pause < interval:
+                        continue  # a heartbeat, not a tick
                 self._wake.clear()
                 if not self.connections:
                     break
@@ -117,38 +136,54 @@ class Hub:
             Listener(c.key, c.person_id, c.watching, c.resume_after if not c.ready else None)
             for c in connections
         ]
+        started = self.loop.time()
         try:
             tick = await self.loop.run_in_executor(self._executor, self.poller.tick, listeners)
         except Exception:
             logger.exception("live updates: the poller failed; trying again at the next tick")
             await asyncio.sleep(poll_seconds())
             return
+        read = self.loop.time()
         self.ticks += 1
         self.deliver(connections, tick)
+        done = self.loop.time()
+        level = logging.WARNING if done - started > SLOW_TICK_SECONDS else logging.DEBUG
+        logger.log(
+            level,
+            "live updates: tick for %d streams: %.0f ms reading, %.0f ms queueing",
+            len(connections),
+            (read - started) * 1000,
+            (done - read) * 1000,
+        )
 
     def deliver(self, connections: list[Connection], tick: Tick) -> None:
+        frames_made: dict[tuple[str, str], bytes] = {}  # most streams get the same bytes
+
+        def message(event: str, data: dict[str, int]) -> bytes:
+            key = (event, repr(sorted(data.items())))
+            frame = frames_made.get(key)
+            if frame is None:
+                frame = frames_made[key] = wire.message(event, data, tick.watermark)
+            return frame
+
         for connection in connections:
             if connection.key not in self.connections:
                 continue  # closed while the tick ran
             frames = []
             if not connection.ready:
-                frames.append(wire.message("ready", {}, tick.watermark))
+                frames.append(message("ready", {}))
                 connection.ready = True
             posts = tick.new_posts.get(connection.key)
             if posts:
-                frames.append(wire.message("posts", {"count": posts}, tick.watermark))
+                frames.append(message("posts", {"count": posts}))
             replies = tick.new_replies.get(connection.key)
             if replies and connection.watching is not None:
                 frames.append(
-                    wire.message(
-                        "replies",
-                        {"content": connection.watching, "count": replies},
-                        tick.watermark,
-                    )
+                    message("replies", {"content": connection.watching, "count": replies})
                 )
             unread = tick.unread.get(connection.person_id)
             if unread is not None and unread != connection.unread:
-                frames.append(wire.message("unread", {"count": unread}, tick.watermark))
+                frames.append(message("unread", {"count": unread}))
                 connection.unread = unread
             if frames:
                 connection.put(b"".join(frames))

@@ -8,8 +8,8 @@ told what: a constant number of queries whatever the number of connections.
 
 PostgreSQL hands out ids when a row is inserted, not when its transaction commits, so a
 smaller id may appear after a larger one. Ids skipped by a read are remembered as gaps for
-``GAP_SECONDS`` and asked for again at each tick (``id IN (…)``, beside the range); SQLite has one writer at a time, so there
-ids appear in order and no gap is ever filled.
+``GAP_SECONDS`` and asked for again at each tick (``id IN (…)``, beside the range); SQLite
+has one writer at a time, so there ids appear in order and no gap is ever filled.
 """
 
 from __future__ import annotations
