@@ -10,10 +10,15 @@ view is synchronous (docs/architecture.md, "Serving", has the measurements).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from a2wsgi import WSGIMiddleware
+from django import db
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rucher.settings")
@@ -21,10 +26,28 @@ django_application = get_wsgi_application()  # sets Django up before the imports
 
 from rucher.live import endpoint, hub  # noqa: E402
 
+THREADS = int(os.environ.get("RUCHER_THREADS", "8"))
 pages = WSGIMiddleware(
     django_application,  # type: ignore[arg-type]  # Django's handler is a WSGI callable
-    workers=int(os.environ.get("RUCHER_THREADS", "8")),
+    workers=THREADS,
 )
+
+
+def _close_pool(pool: ThreadPoolExecutor) -> None:
+    """Close each thread's database connections (one task per thread: a barrier holds each
+    until all have one), then end the threads."""
+    count = len(pool._threads)  # the threads started so far
+    if count:
+        barrier = threading.Barrier(count)
+
+        def close() -> None:
+            db.connections.close_all()
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=5)
+
+        for future in [pool.submit(close) for _ in range(count)]:
+            future.result()
+    pool.shutdown(wait=True)
 
 
 async def _lifespan(receive: Any, send: Any) -> None:
@@ -34,6 +57,12 @@ async def _lifespan(receive: Any, send: Any) -> None:
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await hub.stop_all()
+            # The pages' threads end with the server, and their database connections with
+            # them (PostgreSQL counts open sessions); a new pool serves a server started again
+            # in this process (the tests' embedded server).
+            threads = pages.executor
+            pages.executor = ThreadPoolExecutor(THREADS, thread_name_prefix="WSGI")
+            await asyncio.get_running_loop().run_in_executor(None, _close_pool, threads)
             await send({"type": "lifespan.shutdown.complete"})
             return
 

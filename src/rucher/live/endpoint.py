@@ -19,6 +19,7 @@ from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
 
+from django import db
 from django.conf import settings
 from django.contrib import auth
 from django.db import close_old_connections
@@ -79,12 +80,17 @@ def authenticate(headers: dict[str, str]) -> Person | None:
 
 
 def _check(headers: dict[str, str], watching: int | None) -> tuple[int, Person | None]:
-    person = authenticate(headers)
-    if person is None:
-        return 401, None
-    if watching is not None and not audience.may_watch(person, watching):
-        return 404, person
-    return 200, person
+    """Who, and may they watch that conversation (in a thread of the loop's pool, whose
+    database connection is closed afterwards: streams open rarely, threads live long)."""
+    try:
+        person = authenticate(headers)
+        if person is None:
+            return 401, None
+        if watching is not None and not audience.may_watch(person, watching):
+            return 404, person
+        return 200, person
+    finally:
+        db.connection.close()
 
 
 def _language(headers: dict[str, str]) -> str:

@@ -18,6 +18,9 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from django import db
+from django.db import close_old_connections
+
 from rucher.live import broker, wire
 from rucher.live.poller import Listener, Poller, Tick
 
@@ -138,7 +141,7 @@ class Hub:
         ]
         started = self.loop.time()
         try:
-            tick = await self.loop.run_in_executor(self._executor, self.poller.tick, listeners)
+            tick = await self.loop.run_in_executor(self._executor, self._read, listeners)
         except Exception:
             logger.exception("live updates: the poller failed; trying again at the next tick")
             await asyncio.sleep(poll_seconds())
@@ -155,6 +158,11 @@ class Hub:
             (read - started) * 1000,
             (done - read) * 1000,
         )
+
+    def _read(self, listeners: list[Listener]) -> Tick:
+        """In the poller's thread: a connection the database dropped is replaced first."""
+        close_old_connections()
+        return self.poller.tick(listeners)
 
     def deliver(self, connections: list[Connection], tick: Tick) -> None:
         frames_made: dict[tuple[str, str], bytes] = {}  # most streams get the same bytes
@@ -195,6 +203,8 @@ class Hub:
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, timeout=5)
+        with contextlib.suppress(Exception):
+            await self.loop.run_in_executor(self._executor, db.connections.close_all)
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 

@@ -19,7 +19,6 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections
 from django.db.models import Max, Q
 
 from rucher.activity.models import Event
@@ -101,7 +100,6 @@ class Poller:
         return [item for item in fresh if item.verb in LIVE_VERBS]
 
     def tick(self, listeners: Collection[Listener]) -> Tick:
-        close_old_connections()  # a connection the database dropped is replaced, not reused
         if self.watermark is None:
             self.watermark = Event.objects.aggregate(newest=Max("id"))["newest"] or 0
             before = self.watermark
