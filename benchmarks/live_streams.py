@@ -21,10 +21,8 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import re
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from mixed_load import free_port  # benchmarks/ is on sys.path when run as a script
 
 RUCHER = str(Path(sys.executable).parent / "rucher")
 
@@ -64,17 +64,6 @@ AccessToken.objects.bulk_create(
 print(json.dumps({"space": space.pk, "writer": create_token(writer, "w", None)[1],
                   "listeners": raws}))
 """
-
-
-def free_port(low: int = 18100, high: int = 18199) -> int:
-    for port in random.sample(range(low, high + 1), high - low + 1):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{high}")
 
 
 def tree_rss_kib(pid: int) -> int:

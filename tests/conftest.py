@@ -193,6 +193,32 @@ def fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def notify(db: Any) -> Callable[..., Any]:
+    """``notify(person, n=1, read=False)``: an in-app notification row for ``person``, as the
+    worker's fan-out writes one (subject ``content:<n>``)."""
+    from django.utils import timezone
+
+    from rucher.notifications.models import Notification
+
+    def make(person: Any, n: int = 1, read: bool = False) -> Any:
+        now = timezone.now()
+        return Notification.objects.create(
+            recipient=person,
+            kind="mention",
+            subject=f"content:{n}",
+            content_id=n,
+            channel="app",
+            first_event_id=n,
+            last_event_id=n,
+            created_at=now,
+            updated_at=now,
+            read_at=now if read else None,
+        )
+
+    return make
+
+
 # --- rucher's ASGI application served for real (tests/live, tests/e2e) ---------------------
 
 

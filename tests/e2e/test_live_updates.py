@@ -7,11 +7,9 @@ import re
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from rucher.conversations import actions
-from rucher.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,7 +78,7 @@ def test_a_new_post_is_announced_and_shown_without_reload(
 
 
 def test_the_bell_counts_new_notifications_without_reload(
-    browser: Any, asgi_server: Any, world: dict[str, Any]
+    browser: Any, asgi_server: Any, world: dict[str, Any], notify: Any
 ) -> None:
     alice = signed_in(browser, asgi_server, "alice")
     try:
@@ -92,18 +90,7 @@ def test_the_bell_counts_new_notifications_without_reload(
         live(alice)
         count = alice.locator("#notification-count")
         expect(count).to_be_hidden()
-        now = timezone.now()
-        Notification.objects.create(
-            recipient=world["alice"],
-            kind="mention",
-            subject="content:1",
-            content_id=1,
-            channel="app",
-            first_event_id=1,
-            last_event_id=1,
-            created_at=now,
-            updated_at=now,
-        )
+        notify(world["alice"])
         expect(count).to_be_visible()
         expect(count).to_have_text("1")
         expect(count).to_have_attribute("data-count", "1")

@@ -12,7 +12,6 @@ from rucher.activity.models import Event
 from rucher.conversations import actions
 from rucher.conversations.models import Content
 from rucher.live.audience import LIVE_VERBS, NewItem, home_audience, reply_audience, unread_counts
-from rucher.notifications.models import Notification
 from rucher.streams import actions as stream_actions
 from rucher.streams import queries
 from rucher.streams.models import Follow
@@ -127,21 +126,11 @@ def test_replies_reach_watchers_who_may_read_the_conversation(world: dict[str, A
 
 
 @pytest.mark.django_db
-def test_unread_counts_in_one_query(world: dict[str, Any], django_assert_num_queries: Any) -> None:
+def test_unread_counts_in_one_query(
+    world: dict[str, Any], notify: Any, django_assert_num_queries: Any
+) -> None:
     alice, bob = world["alice"], world["bob"]
-    now = timezone.now()
-    for n, read in ((1, None), (2, None), (3, now)):
-        Notification.objects.create(
-            recipient=alice,
-            kind="mention",
-            subject=f"content:{n}",
-            content_id=n,
-            channel="app",
-            first_event_id=n,
-            last_event_id=n,
-            created_at=now,
-            updated_at=now,
-            read_at=read,
-        )
+    for n, read in ((1, False), (2, False), (3, True)):
+        notify(alice, n, read)
     with django_assert_num_queries(1):
         assert unread_counts([alice.pk, bob.pk]) == {alice.pk: 2, bob.pk: 0}

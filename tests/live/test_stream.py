@@ -135,26 +135,19 @@ def test_replies_under_the_open_conversation(
 
 
 def test_the_unread_count_follows_the_notification_rows(
-    asgi_server: Any, world: dict[str, Any], client_for: Any, monkeypatch: pytest.MonkeyPatch
+    asgi_server: Any,
+    world: dict[str, Any],
+    client_for: Any,
+    notify: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Rows are written by the worker (another process): the poller finds them at its tick."""
     monkeypatch.setenv("RUCHER_LIVE_POLL_SECONDS", "0.2")
     with stream(asgi_server, cookies=session_cookie(client_for, world["bob"])) as events:
         assert events.next("unread")["data"] == {"count": 0}
-        now = timezone.now()
-        row = Notification.objects.create(
-            recipient=world["bob"],
-            kind="mention",
-            subject="content:1",
-            content_id=1,
-            channel="app",
-            first_event_id=1,
-            last_event_id=1,
-            created_at=now,
-            updated_at=now,
-        )
+        row = notify(world["bob"])
         assert events.next("unread")["data"] == {"count": 1}
-        Notification.objects.filter(pk=row.pk).update(read_at=now)
+        Notification.objects.filter(pk=row.pk).update(read_at=timezone.now())
         assert events.next("unread")["data"] == {"count": 0}
 
 

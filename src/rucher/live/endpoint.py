@@ -70,8 +70,7 @@ def _token_person(authorization: str) -> Person | None:
 
 
 def authenticate(headers: dict[str, str]) -> Person | None:
-    """The signed-in, active person of these request headers, or None (runs in a thread)."""
-    close_old_connections()
+    """The signed-in, active person of these request headers, or None."""
     if "authorization" in headers:
         person = _token_person(headers["authorization"])
     else:
@@ -82,6 +81,7 @@ def authenticate(headers: dict[str, str]) -> Person | None:
 def _check(headers: dict[str, str], watching: int | None) -> tuple[int, Person | None]:
     """Who, and may they watch that conversation (in a thread of the loop's pool, whose
     database connection is closed afterwards: streams open rarely, threads live long)."""
+    close_old_connections()
     try:
         person = authenticate(headers)
         if person is None:
