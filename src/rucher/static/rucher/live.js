@@ -112,21 +112,38 @@
     banner.querySelector("button").addEventListener("click", showPosts);
   }
 
-  var source = new EventSource(url);
-  source.addEventListener("ready", function () { root.setAttribute("data-live", "open"); });
-  source.addEventListener("posts", function () {
-    if (banner) once("posts", checkPosts);
-  });
-  source.addEventListener("replies", function () {
-    if (replies) once("replies", checkReplies);
-  });
-  source.addEventListener("unread", function (event) {
-    var data = JSON.parse(event.data);
-    showUnread(data.count);
-  });
-  source.addEventListener("error", function () {
-    // The browser reconnects by itself (sending Last-Event-ID), unless the server refused.
-    root.setAttribute("data-live", source.readyState === EventSource.CLOSED ? "closed" : "retrying");
-  });
+  var source = null;
+  var lastId = "";
+
+  function connect() {
+    // A stream opened again (back to a page kept in the browser's cache) resumes where the
+    // previous one stopped, as the browser's own reconnection does with Last-Event-ID.
+    var since = lastId ? (url.indexOf("?") < 0 ? "?" : "&") + "since=" + lastId : "";
+    source = new EventSource(url + since);
+    function seen(event) { if (event.lastEventId) lastId = event.lastEventId; }
+    source.addEventListener("ready", function (event) {
+      seen(event);
+      root.setAttribute("data-live", "open");
+    });
+    source.addEventListener("posts", function (event) {
+      seen(event);
+      if (banner) once("posts", checkPosts);
+    });
+    source.addEventListener("replies", function (event) {
+      seen(event);
+      if (replies) once("replies", checkReplies);
+    });
+    source.addEventListener("unread", function (event) {
+      seen(event);
+      showUnread(JSON.parse(event.data).count);
+    });
+    source.addEventListener("error", function () {
+      // The browser reconnects by itself (sending Last-Event-ID), unless the server refused.
+      root.setAttribute("data-live", source.readyState === EventSource.CLOSED ? "closed" : "retrying");
+    });
+  }
+
+  connect();
   window.addEventListener("pagehide", function () { source.close(); });
+  window.addEventListener("pageshow", function (event) { if (event.persisted) connect(); });
 })();
