@@ -195,22 +195,23 @@ def fast_password_hasher(settings: Any) -> None:
 
 @pytest.fixture
 def notify(db: Any) -> Callable[..., Any]:
-    """``notify(person, n=1, read=False)``: an in-app notification row for ``person``, as the
-    worker's fan-out writes one (subject ``content:<n>``)."""
+    """``notify(person, content, read=False)``: an in-app notification row for ``person``
+    about ``content`` (a mention), as the worker's fan-out writes one."""
     from django.utils import timezone
 
     from rucher.notifications.models import Notification
 
-    def make(person: Any, n: int = 1, read: bool = False) -> Any:
+    def make(person: Any, content: Any, read: bool = False) -> Any:
         now = timezone.now()
         return Notification.objects.create(
             recipient=person,
             kind="mention",
-            subject=f"content:{n}",
-            content_id=n,
+            subject=f"content:{content.pk}",
+            content_id=content.pk,
+            space_id=content.space_id,
             channel="app",
-            first_event_id=n,
-            last_event_id=n,
+            first_event_id=1,
+            last_event_id=1,
             created_at=now,
             updated_at=now,
             read_at=now if read else None,

@@ -90,7 +90,7 @@ def test_the_bell_counts_new_notifications_without_reload(
         live(alice)
         count = alice.locator("#notification-count")
         expect(count).to_be_hidden()
-        notify(world["alice"])
+        notify(world["alice"], actions.publish(world["bob"], world["open"], "@alice"))
         expect(count).to_be_visible()
         expect(count).to_have_text("1")
         expect(count).to_have_attribute("data-count", "1")

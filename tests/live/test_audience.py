@@ -131,6 +131,6 @@ def test_unread_counts_in_one_query(
 ) -> None:
     alice, bob = world["alice"], world["bob"]
     for n, read in ((1, False), (2, False), (3, True)):
-        notify(alice, n, read)
+        notify(alice, actions.publish(bob, world["open"], f"post {n}"), read)
     with django_assert_num_queries(1):
         assert unread_counts([alice.pk, bob.pk]) == {alice.pk: 2, bob.pk: 0}

@@ -145,7 +145,7 @@ def test_the_unread_count_follows_the_notification_rows(
     monkeypatch.setenv("RUCHER_LIVE_POLL_SECONDS", "0.2")
     with stream(asgi_server, cookies=session_cookie(client_for, world["bob"])) as events:
         assert events.next("unread")["data"] == {"count": 0}
-        row = notify(world["bob"])
+        row = notify(world["bob"], actions.publish(world["alice"], world["open"], "@bob"))
         assert events.next("unread")["data"] == {"count": 1}
         Notification.objects.filter(pk=row.pk).update(read_at=timezone.now())
         assert events.next("unread")["data"] == {"count": 0}

@@ -29,6 +29,8 @@ from rucher.live.audience import (
     reply_audience,
     unread_counts,
 )
+from rucher.notifications import queries
+from rucher.people.models import Person
 
 # A transaction open longer than this between its insert and its commit is not pushed (it is
 # still shown by the next page load). Gaps are common on PostgreSQL: an insert that ignores a
@@ -56,13 +58,18 @@ class Tick:
     watermark: int
     new_posts: dict[int, int] = field(default_factory=dict)  # key → count
     new_replies: dict[int, int] = field(default_factory=dict)  # key → count (watched root)
-    unread: dict[int, int] = field(default_factory=dict)  # person → unread count
+    unread: dict[int, int] = field(default_factory=dict)  # person → the bell's count
 
 
 class Poller:
     def __init__(self) -> None:
         self.watermark: int | None = None
         self.gaps: dict[int, float] = {}
+        # Per person connected: the unread rows last counted (all people in one query, to see
+        # who changed), and the bell's count (the notification centre's ``unread_count``: the
+        # rows the person may still see), counted again only for who changed.
+        self.unread_rows: dict[int, int] = {}
+        self.unread: dict[int, int] = {}
 
     def _read(self, after: int, upto: int | None = None, limit: int = BATCH) -> list[NewItem]:
         rows = Event.objects.filter(id__gt=after)
@@ -128,8 +135,20 @@ class Poller:
                 result.new_posts[listener.key] = count
             if replied:
                 result.new_replies[listener.key] = replied
-        result.unread = unread_counts(people)
+        result.unread = self._unread(people)
         return result
+
+    def _unread(self, people: set[int]) -> dict[int, int]:
+        """The bell's count of each person connected: one grouped query says whose unread
+        rows changed (or who is new), then ``unread_count`` (one query each) for them only."""
+        rows = unread_counts(people)
+        changed = [p for p in people if p not in self.unread or rows[p] != self.unread_rows[p]]
+        if changed:
+            for person in Person.objects.filter(pk__in=changed):
+                self.unread[person.pk] = queries.unread_count(person)
+        self.unread_rows = rows
+        self.unread = {p: self.unread[p] for p in people if p in self.unread}
+        return dict(self.unread)
 
     def _catch_up(self, listener: Listener, upto: int) -> tuple[int, int]:
         """New posts and replies between a resuming connection's last id and now (once, at
