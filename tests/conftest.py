@@ -194,8 +194,8 @@ def fast_password_hasher(settings: Any) -> None:
 
 
 @pytest.fixture
-def notify(db: Any) -> Callable[..., Any]:
-    """``notify(person, content, read=False)``: an in-app notification row for ``person``
+def notification_row(db: Any) -> Callable[..., Any]:
+    """``notification_row(person, content, read=False)``: an in-app notification row for ``person``
     about ``content`` (a mention), as the worker's fan-out writes one."""
     from django.utils import timezone
 

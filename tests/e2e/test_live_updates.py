@@ -78,7 +78,7 @@ def test_a_new_post_is_announced_and_shown_without_reload(
 
 
 def test_the_bell_counts_new_notifications_without_reload(
-    browser: Any, asgi_server: Any, world: dict[str, Any], notify: Any
+    browser: Any, asgi_server: Any, world: dict[str, Any], notification_row: Any
 ) -> None:
     alice = signed_in(browser, asgi_server, "alice")
     try:
@@ -90,7 +90,7 @@ def test_the_bell_counts_new_notifications_without_reload(
         live(alice)
         count = alice.locator("#notification-count")
         expect(count).to_be_hidden()
-        notify(world["alice"], actions.publish(world["bob"], world["open"], "@alice"))
+        notification_row(world["alice"], actions.publish(world["bob"], world["open"], "@alice"))
         expect(count).to_be_visible()
         expect(count).to_have_text("1")
         expect(count).to_have_attribute("data-count", "1")

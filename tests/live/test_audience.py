@@ -127,10 +127,10 @@ def test_replies_reach_watchers_who_may_read_the_conversation(world: dict[str, A
 
 @pytest.mark.django_db
 def test_unread_counts_in_one_query(
-    world: dict[str, Any], notify: Any, django_assert_num_queries: Any
+    world: dict[str, Any], notification_row: Any, django_assert_num_queries: Any
 ) -> None:
     alice, bob = world["alice"], world["bob"]
     for n, read in ((1, False), (2, False), (3, True)):
-        notify(alice, actions.publish(bob, world["open"], f"post {n}"), read)
+        notification_row(alice, actions.publish(bob, world["open"], f"post {n}"), read)
     with django_assert_num_queries(1):
         assert unread_counts([alice.pk, bob.pk]) == {alice.pk: 2, bob.pk: 0}

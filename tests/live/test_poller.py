@@ -15,7 +15,7 @@ from rucher.live.poller import Listener, Poller
 
 @pytest.mark.django_db
 def test_a_tick_costs_the_same_for_3_or_30_connections(
-    world: dict[str, Any], make_person: Any, notify: Any, django_assert_num_queries: Any
+    world: dict[str, Any], make_person: Any, notification_row: Any, django_assert_num_queries: Any
 ) -> None:
     many = [make_person(username=f"p{i}") for i in range(27)]
     few = [Listener(k, world[n].pk) for k, n in enumerate(("alice", "bob", "carol"))]
@@ -27,13 +27,13 @@ def test_a_tick_costs_the_same_for_3_or_30_connections(
         with django_assert_num_queries(2):
             poller.tick(listeners)
     # A notification: the bell's count again for its recipient only (+ the person, the count).
-    notify(world["bob"], actions.publish(world["alice"], world["open"], "@bob"))
+    notification_row(world["bob"], actions.publish(world["alice"], world["open"], "@bob"))
     poller.tick(lots)  # (the post)
-    notify(world["bob"], actions.publish(world["alice"], world["open"], "@bob again"))
+    notification_row(world["bob"], actions.publish(world["alice"], world["open"], "@bob again"))
     poller.tick(lots)
     about_carol = actions.publish(world["alice"], world["open"], "@carol")
     poller.tick(lots)
-    notify(world["carol"], about_carol, read=True)
+    notification_row(world["carol"], about_carol, read=True)
     with django_assert_num_queries(2):  # a read row changes no count
         tick = poller.tick(lots)
     assert tick.unread[world["bob"].pk] == 2

@@ -138,14 +138,14 @@ def test_the_unread_count_follows_the_notification_rows(
     asgi_server: Any,
     world: dict[str, Any],
     client_for: Any,
-    notify: Any,
+    notification_row: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Rows are written by the worker (another process): the poller finds them at its tick."""
     monkeypatch.setenv("RUCHER_LIVE_POLL_SECONDS", "0.2")
     with stream(asgi_server, cookies=session_cookie(client_for, world["bob"])) as events:
         assert events.next("unread")["data"] == {"count": 0}
-        row = notify(world["bob"], actions.publish(world["alice"], world["open"], "@bob"))
+        row = notification_row(world["bob"], actions.publish(world["alice"], world["open"], "@bob"))
         assert events.next("unread")["data"] == {"count": 1}
         Notification.objects.filter(pk=row.pk).update(read_at=timezone.now())
         assert events.next("unread")["data"] == {"count": 0}
