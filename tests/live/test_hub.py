@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from rucher.live import hub
 from rucher.live.poller import Tick
+
+
+def run_alone(scenario: Coroutine[Any, Any, None]) -> None:
+    """Run ``scenario`` on an event loop of its own thread (Playwright's sync API may have left
+    one running in this thread, where asyncio.run refuses to start)."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, scenario).result()
 
 
 def frames(connection: hub.Connection) -> list[bytes]:
@@ -42,7 +52,7 @@ def test_each_connection_hears_its_own_news_once() -> None:
         assert frames(bob) == []
         await the_hub.stop()
 
-    asyncio.run(scenario())
+    run_alone(scenario())
 
 
 def test_a_client_that_does_not_read_is_dropped() -> None:
@@ -57,4 +67,4 @@ def test_a_client_that_does_not_read_is_dropped() -> None:
         other.end()
         assert other.dropped and other.queue.get_nowait() is None
 
-    asyncio.run(scenario())
+    run_alone(scenario())
