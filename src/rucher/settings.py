@@ -3,7 +3,7 @@
 EMAIL_URL      smtp://[user:password@]host[:port] (smtp+tls:// STARTTLS, smtps:// TLS),
                console:, file:///folder; default file:// under RUCHER_DATA_DIR/mail
 DATABASE_URL   default sqlite under RUCHER_DATA_DIR; postgres://… for the scale-out path
-REDIS_URL      optional cache (and later live-update fan-out)
+REDIS_URL      optional cache, and the doorbell of live updates between processes
 SECRET_KEY     default: generated once and kept in RUCHER_DATA_DIR/secret_key
 RUCHER_DATA_DIR default ./var (database, attachments, learned models)
 RUCHER_DEBUG   "1" for development only
@@ -183,6 +183,7 @@ INSTALLED_APPS = [
     "rucher.notifications",
     "rucher.webhooks",
     "rucher.feeds",
+    "rucher.live",
     "rucher.activity",
     "rucher.audit",
     "rucher.api",
