@@ -3,6 +3,7 @@ their errors, the query counts."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -212,3 +213,15 @@ def test_reads_cost_a_fixed_number_of_queries(world: dict[str, Any], reacted: An
     assert count("/api/v1/notifications/unread-count") == 2
     # rows, their contents, the actors' names (no space subject here: no space query)
     assert count("/api/v1/notifications") == 1 + 3
+
+
+@pytest.mark.parametrize("body", [[], [1, 2], 3, "x", None])
+def test_a_body_that_is_not_an_object_is_a_422(world: dict[str, Any], body: Any) -> None:
+    """Found by schemathesis: ``[]`` passed as an empty object (a 200 that changed nothing)."""
+    answer = as_(world["bob"]).put(
+        "/api/v1/notifications/preferences",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert answer.status_code == 422, answer.content

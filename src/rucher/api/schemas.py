@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, StrictBool
+from pydantic import AfterValidator, BeforeValidator, StrictBool, model_validator
 
 from rucher import text
 
@@ -38,6 +39,20 @@ def _json_integer(value: object) -> object:
 # Ids and numbers in bodies are JSON integers, as the schema says: ``true`` is not 1 and
 # ``"3"`` is not 3 (pydantic's lax mode takes both); ``3.0`` is 3 (JSON Schema's integer).
 Id = Annotated[int, BeforeValidator(_json_integer)]
+
+
+class ObjectBody(Schema):
+    """A request body whose fields are all optional. Schemas read attributes
+    (``from_attributes``), so without this check a JSON array or number would pass as an empty
+    object and change nothing with a 200; it is a 422 instead."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def an_object(cls, data: object) -> object:
+        # Ninja's own validator runs first and wraps the input in a DjangoGetter.
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError(_("the body must be a JSON object"))
+        return data
 
 
 class ErrorOut(Schema):

@@ -28,7 +28,7 @@ from ninja import Router, Schema
 from pydantic import StrictBool
 
 from rucher.api.auth import caller
-from rucher.api.schemas import ErrorOut, Id, Text
+from rucher.api.schemas import ErrorOut, Id, ObjectBody, Text
 from rucher.errors import Invalid
 from rucher.notifications import inbox, preferences, queries
 from rucher.notifications.queries import Shown
@@ -115,7 +115,7 @@ class SettingsOut(Schema):
     digest_weekday: int
 
 
-class PreferencesIn(Schema):
+class PreferencesIn(ObjectBody):
     kinds: dict[Text, Text] | None = None
     spaces: list[SpaceWatchIn] | None = None
     topics: list[TopicWatchIn] | None = None

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
 from rucher.api.auth import caller
-from rucher.api.schemas import ErrorOut, Text
+from rucher.api.schemas import ErrorOut, ObjectBody, Text
 from rucher.webhooks import actions, events, payloads, queries
 from rucher.webhooks.models import Attempt, Delivery, Endpoint
 
@@ -45,7 +45,7 @@ class EndpointIn(Schema):
     )
 
 
-class EndpointPatch(Schema):
+class EndpointPatch(ObjectBody):
     url: Text | None = Field(None, max_length=2000)
     event_types: list[EventCode] | None = Field(None, min_length=1)
     description: Text | None = Field(None, max_length=200)
