@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "rucher.conversations",
     "rucher.streams",
     "rucher.notifications",
+    "rucher.moderation",
     "rucher.activity",
     "rucher.audit",
     "rucher.api",

@@ -40,6 +40,7 @@ VERBS: frozenset[str] = frozenset(
         "created_token",
         "revoked_token",
         "messaged",  # a direct message or e-mail from actor to target (imported datasets)
+        "moderated",  # a moderator's decision on an item (object) whose author is the target
     }
 )
 
