@@ -117,9 +117,7 @@ def a_suspension(world: dict[str, Any]) -> dict[str, Any]:
     )
     post = conversations.reply(world["bob"], state["post"], "Achetez !")
     moderation.flag(world["alice"], ItemRef("content", post.pk), "spam")
-    moderation.decide(
-        world["alice"], [ItemRef("content", post.pk)], "suspend", "Spam", period="7d"
-    )
+    moderation.decide(world["alice"], [ItemRef("content", post.pk)], "suspend", "Spam", period="7d")
     return state
 
 

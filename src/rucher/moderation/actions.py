@@ -195,7 +195,7 @@ def _check(moderator: Person, item: ItemRef, decision: str) -> Plan:
         if content is None or content.space is None:
             raise Invalid(_("a suspension is from a space; this item is not in one"))
         member = Membership.objects.filter(
-            space_id=content.space_id, person_id=content.author_id
+            space_id=content.space.pk, person_id=content.author_id
         ).first()
         if member is None:
             raise Conflict(_("the author is no longer a member of this space"))
@@ -287,16 +287,16 @@ def decide(
         }
         for plan in plans
     ]
-    if len(entries) == 1:
-        entry = entries[0]
+    if len(plans) == 1:
+        target = plans[0].target
         events = [
             record(
                 moderator,
                 "moderated",
-                entry["object_type"],
-                entry["object_id"],
-                space_id=entry["space_id"],
-                target_id=entry["target_id"],
+                target.object_type,
+                target.object_id,
+                space_id=target.space_id,
+                target_id=target.author_id,
                 at=now,
             )
         ]

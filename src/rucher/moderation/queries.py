@@ -101,7 +101,7 @@ class Entry:
     def ref(self) -> ItemRef:
         if self.item.content_id is not None:
             return ItemRef("content", self.item.content_id)
-        return ItemRef("person", int(self.item.profile_id))
+        return ItemRef("person", int(self.item.profile_id or 0))
 
 
 @dataclass

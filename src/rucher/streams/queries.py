@@ -20,6 +20,7 @@ from rucher.conversations.models import Content, Reaction
 from rucher.conversations.topics import normalise_topic
 from rucher.errors import Invalid
 from rucher.people.models import Person
+from rucher.spaces import permissions
 from rucher.spaces.models import Membership
 from rucher.streams import prepared
 from rucher.streams.cache import cached
@@ -274,10 +275,13 @@ def my_questions(reader: Person, cursor: str | None = None, limit: Any = None) -
 
 
 def thread(reader: Person, root: Content) -> list[Content]:
-    """The replies under a root, oldest first (the root was already permission-checked)."""
+    """The replies under a root, oldest first (the root was already permission-checked);
+    hidden replies only for their author and the moderators, who see them marked."""
+    shown = Content.objects.visible_to(reader)
+    if root.status == Content.Status.PUBLISHED:
+        shown = shown | permissions.hidden_content_seen(reader, Content.objects.all())
     return list(
-        Content.objects.visible_to(reader)
-        .filter(root_id=root.pk)
+        shown.filter(root_id=root.pk)
         .select_related("author", "quoted", "quoted__author")
         .order_by("created_at", "id")
     )

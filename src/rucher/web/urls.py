@@ -9,6 +9,7 @@ from rucher.web import (
     accounts,
     views_audit,
     views_content,
+    views_moderation,
     views_people,
     views_settings,
     views_spaces,
@@ -82,7 +83,9 @@ urlpatterns = [
         views_settings.revoke_api_token,
         name="revoke_token",
     ),
-    path("moderation/", views_settings.moderation, name="moderation"),
+    path("moderation/", views_moderation.moderation, name="moderation"),
+    path("moderation/decide/", views_moderation.decide, name="moderation_decide"),
+    path("moderation/flag/<str:item_type>/<int:item_id>/", views_moderation.flag, name="flag"),
     path("audit/", views_audit.audit_trail, name="audit_trail"),
     path("moderation/<int:content_id>/restore/", views_settings.restore, name="restore"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from rucher.activity.actions import record_view
 from rucher.conversations import actions as conversation_actions
 from rucher.conversations.models import Attachment, Content, Poll, PollVote, Reaction
-from rucher.conversations.queries import get_visible_content, poll_results
+from rucher.conversations.queries import get_content_for_page, get_visible_content, poll_results
 from rucher.errors import ActionError, Invalid
 from rucher.people.models import Person
 from rucher.spaces import permissions
@@ -92,7 +92,7 @@ def render_thread(
 @translate_action_errors
 def content_page(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
-    content = get_visible_content(person, content_id)
+    content = get_content_for_page(person, content_id)
     if content.parent_id is not None:
         root_id = content.root_id or content.parent_id
         return redirect(reverse("content", args=[root_id]) + f"#c{content.pk}")

@@ -1,4 +1,5 @@
-"""Settings (mutes, [tag] hide rules, API tokens) and the moderators' restore page."""
+"""Settings (mutes, [tag] hide rules, API tokens, warnings received) and the moderators'
+restore action (the list is on the moderation page, ``views_moderation``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from rucher.conversations import actions as conversation_actions
 from rucher.conversations.models import Content, Topic
 from rucher.errors import ActionError
+from rucher.moderation.queries import warnings_for
 from rucher.people.actions import tokens
 from rucher.people.models import AccessToken, Person
 from rucher.spaces import permissions
@@ -61,6 +63,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             "mutes": _mutes(person),
             "rules": HideRule.objects.filter(person=person).order_by("tag"),
             "form": HideTagForm(),
+            "warnings": warnings_for(person),
         },
     )
 
@@ -89,6 +92,7 @@ def hide_rule(request: HttpRequest) -> HttpResponse:
             "mutes": _mutes(person),
             "rules": HideRule.objects.filter(person=person).order_by("tag"),
             "form": form,
+            "warnings": warnings_for(person),
         },
         status=status,
     )
@@ -134,7 +138,7 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("api_tokens")
 
 
-def _restorable(person: Person) -> list[Content]:
+def restorable(person: Person) -> list[Content]:
     since = timezone.now() - timedelta(days=settings.RUCHER_DELETED_RETENTION_DAYS)
     deleted = (
         Content.objects.filter(status=Content.Status.DELETED, deleted_at__gte=since)
@@ -143,14 +147,6 @@ def _restorable(person: Person) -> list[Content]:
         .order_by("-deleted_at")
     )
     return list(deleted[:200])
-
-
-@login_required
-def moderation(request: HttpRequest) -> HttpResponse:
-    person = user(request)
-    if person.is_guest:
-        raise Http404(_("page not found"))
-    return render(request, "settings/moderation.html", {"items": _restorable(person)})
 
 
 @login_required
