@@ -116,6 +116,7 @@ def flag(person: Person, item: ItemRef, reason: object, text: object = "") -> Fl
         raise Invalid(_("you cannot flag your own content or profile"))
     now = timezone.now()
     review = _open_item(target)
+    created = False
     if review is None:
         try:
             with transaction.atomic():
@@ -124,9 +125,11 @@ def flag(person: Person, item: ItemRef, reason: object, text: object = "") -> Fl
                     profile=target.profile,
                     space_id=target.space_id,
                     author_id=target.author_id,
+                    flag_count=1,
                     first_flagged_at=now,
                     last_flagged_at=now,
                 )
+            created = True
         except IntegrityError:  # flagged by someone else at the same instant
             review = _open_item(target)
             assert review is not None
@@ -137,9 +140,10 @@ def flag(person: Person, item: ItemRef, reason: object, text: object = "") -> Fl
             )
     except IntegrityError:
         raise Conflict(_("you already flagged this item; moderators will review it")) from None
-    FlaggedItem.objects.filter(pk=review.pk).update(
-        flag_count=F("flag_count") + 1, last_flagged_at=now
-    )
+    if not created:
+        FlaggedItem.objects.filter(pk=review.pk).update(
+            flag_count=F("flag_count") + 1, last_flagged_at=now
+        )
     record(
         person,
         "flagged",
