@@ -23,6 +23,12 @@ from rucher.streams.queries import build_home, space_stream
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(settings: Any) -> None:
+    """The English source messages are asserted (tests/moderation/test_web.py: French)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def on(content: Any) -> ItemRef:
     return ItemRef("content", content.pk)
 
@@ -56,7 +62,7 @@ def test_hide_takes_it_out_of_every_list_but_the_author_and_moderators_see_it(
         answer = client_for(reader).get(f"/posts/{flagged.pk}/")
         assert answer.status_code == status, reader
         if status == 200:
-            assert "Masqué par la modération" in answer.content.decode()
+            assert "Hidden by moderation" in answer.content.decode()
 
 
 def test_hidden_content_is_absent_from_the_api_for_everyone(
@@ -125,7 +131,7 @@ def test_edit_with_a_note_keeps_the_history(
         world["alice"].pk,
     )
     page = client_for(world["carol"]).get(f"/posts/{flagged.pk}/").content.decode()
-    assert "modifié par la modération : lien retiré" in page
+    assert "edited by moderation: lien retiré" in page
 
 
 def test_warn_is_recorded_and_shown_to_the_author(

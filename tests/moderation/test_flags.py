@@ -16,6 +16,12 @@ from rucher.moderation.queries import ItemRef
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(settings: Any) -> None:
+    """The English source messages are asserted (tests/moderation/test_web.py: French)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def on(content: Any) -> ItemRef:
     return ItemRef("content", content.pk)
 
