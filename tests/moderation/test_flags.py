@@ -30,7 +30,11 @@ def test_a_member_flags_a_post_and_the_event_names_its_author(world: dict[str, A
     post = conversations.publish(world["alice"], world["open"], "Achetez mes crêpes")
     row = actions.flag(world["bob"], on(post), "spam")
     item = FlaggedItem.objects.get(content=post)
-    assert (item.flag_count, item.space_id, item.author_id) == (1, world["open"].pk, world["alice"].pk)
+    assert (item.flag_count, item.space_id, item.author_id) == (
+        1,
+        world["open"].pk,
+        world["alice"].pk,
+    )
     event = Event.objects.filter(verb="flagged").get()
     assert (event.actor_id, event.object_type, event.object_id, event.target_id) == (
         world["bob"].pk,

@@ -201,13 +201,13 @@ def author_histories(pairs: list[tuple[int, int | None]]) -> dict[tuple[int, int
         return out
     counts = (
         Content.objects.filter(_pairs_filter(pairs), status=Content.Status.PUBLISHED)
-        .values("author_id", "space_id", "parent_id__isnull")
+        .values("author_id", "space_id", "kind")
         .annotate(n=Count("id"))
     )
     for row in counts:
         key = (row["author_id"], row["space_id"])
         if key in wanted:
-            if row["parent_id__isnull"]:
+            if row["kind"] in Content.ROOT_KINDS:
                 out[key].posts += row["n"]
             else:
                 out[key].comments += row["n"]
