@@ -29,6 +29,7 @@ def on(content: Any) -> ItemRef:
 def test_a_member_flags_a_post_and_the_event_names_its_author(world: dict[str, Any]) -> None:
     post = conversations.publish(world["alice"], world["open"], "Achetez mes crêpes")
     row = actions.flag(world["bob"], on(post), "spam")
+    assert row.item.content_id == post.pk
     item = FlaggedItem.objects.get(content=post)
     assert (item.flag_count, item.space_id, item.author_id) == (
         1,
