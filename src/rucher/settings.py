@@ -204,6 +204,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "rucher.web.context_processors.notifications",
             ],
         },
     }

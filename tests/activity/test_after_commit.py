@@ -22,8 +22,21 @@ from rucher.activity.tasks import LeasedWorker, backoff, requeue_stale
 from rucher.conversations.actions import publish
 from rucher.conversations.models import Content
 from rucher.errors import Conflict
+from rucher.insights.verbs import VERBS
 
 Subscribe = Callable[..., list[Event]]
+
+
+@pytest.fixture(autouse=True)
+def only_the_test_subscribers() -> Iterator[None]:
+    """These tests count tasks and subscribers: the product's own subscribers (the
+    notifications' fan-out…) are set aside during each test and put back after it."""
+    product = {s.name: s for verb in VERBS for s in subscribers_for(verb)}
+    for name in product:
+        unsubscribe(name)
+    yield
+    for s in product.values():
+        subscribe(*s.verbs, handler=s.handler, name=s.name, max_attempts=s.max_attempts)
 
 
 @pytest.fixture

@@ -46,6 +46,14 @@ def post() -> None:
     setup_django()
     from django.db import transaction
 
+    from rucher.activity.subscribers import subscribers_for, unsubscribe
+
+    # One task to watch: the product's own subscribers of "posted" (the notifications'
+    # fan-out) are set aside in this process.
+    for other in subscribers_for("posted"):
+        if other.name != "harness.blocking":
+            unsubscribe(other.name)
+
     from rucher.activity.actions import record
     from rucher.people.models import Person
 

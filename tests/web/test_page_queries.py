@@ -19,13 +19,15 @@ pytestmark = pytest.mark.django_db
 # session, user, the space by slug, "may read it", the reader's membership, the hub's
 # sub-spaces, following, muted, the page's items (author, department, space joined), their
 # topics, my reactions, the daily "viewed" event (an insert that ignores repeats), the
-# composer's member list
-SPACE_PAGE = 13
+# composer's member list, the header's unread notifications (the bell)
+SPACE_PAGE = 14
 # session, user, the root (author, department, space), the "viewed" event, the replies, my
-# reactions, attachments, share targets, my membership, the poll (none), the root's topics
-THREAD_PAGE = 11
-# session, user, the count for the pager, departments and sites for the filters, the page
-DIRECTORY_PAGE = 6
+# reactions, attachments, share targets, my membership, the poll (none), the root's topics,
+# the bell
+THREAD_PAGE = 12
+# session, user, the count for the pager, departments and sites for the filters, the page,
+# the bell
+DIRECTORY_PAGE = 7
 
 
 def count(client: Client, url: str) -> tuple[int, list[str]]:

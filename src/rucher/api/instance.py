@@ -12,6 +12,7 @@ from rucher.api.auth import api_auth
 from rucher.api.auth import router as auth_router
 from rucher.api.routers.conversations import router as conversations_router
 from rucher.api.routers.moderation import router as moderation_router
+from rucher.api.routers.notifications import router as notifications_router
 from rucher.api.routers.people import router as people_router
 from rucher.api.routers.spaces import router as spaces_router
 from rucher.api.routers.streams import router as streams_router
@@ -105,3 +106,4 @@ api.add_router("/spaces", spaces_router)
 api.add_router("/", conversations_router)
 api.add_router("/", streams_router)
 api.add_router("/", moderation_router)
+api.add_router("/", notifications_router)

@@ -24,6 +24,7 @@ def load_demo(seed: int, people: int, items: int, progress: bool = True) -> str:
     """Generate and load the demo organisation; returns the loader's one-line report."""
     from rucher.bulk.loader import load_dataset
     from rucher.demo.generator import generate
+    from rucher.demo.notifications import seed_notifications
 
     started = time.perf_counter()
     data = generate(seed, people=people, items=items)
@@ -38,7 +39,13 @@ def load_demo(seed: int, people: int, items: int, progress: bool = True) -> str:
         demo=True,
         progress=progress,
     )
-    return f"generated in {generated:.1f} s; loaded {report}"
+    started = time.perf_counter()
+    notified = seed_notifications()
+    seeded = time.perf_counter() - started
+    return (
+        f"generated in {generated:.1f} s; loaded {report}; "
+        f"{notified} notifications in {seeded:.1f} s"
+    )
 
 
 def print_accounts() -> None:

@@ -10,6 +10,7 @@ from rucher.web import (
     views_audit,
     views_content,
     views_moderation,
+    views_notifications,
     views_people,
     views_settings,
     views_spaces,
@@ -74,8 +75,22 @@ urlpatterns = [
     path("people/<int:person_id>/org/", views_people.org_chart, name="org_chart"),
     path("people/<int:person_id>/contact/", views_people.contact, name="contact"),
     path("follow/", views_people.follow, name="follow"),
+    # Notifications
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path("notifications/menu/", views_notifications.menu, name="notifications_menu"),
+    path("notifications/read/", views_notifications.mark_read, name="notifications_read"),
+    path(
+        "notifications/<int:notification_id>/",
+        views_notifications.open_notification,
+        name="notification_open",
+    ),
     # Settings and moderation
     path("settings/", views_settings.preferences, name="preferences"),
+    path(
+        "settings/notifications/",
+        views_notifications.notification_settings,
+        name="notification_settings",
+    ),
     path("settings/hide/", views_settings.hide_rule, name="hide_rule"),
     path("settings/tokens/", views_settings.api_tokens, name="api_tokens"),
     path(

@@ -1,0 +1,31 @@
+"""The fan-out run synchronously: tests call ``notify`` with the events their actions appended
+(what the worker does after the commit; ``test_notification_worker.py`` runs the real worker)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from rucher.activity.models import Event
+from rucher.notifications.fanout import KIND_OF_VERB, notify
+
+
+@pytest.fixture
+def fan_out(db: Any) -> Callable[[], list[int]]:
+    """Hand every event appended since the last call (of a verb the fan-out wants) to it,
+    in order; the ids of the notifications created or bumped."""
+    seen = {"last": Event.objects.order_by("-id").values_list("id", flat=True).first() or 0}
+
+    def run() -> list[int]:
+        events = list(
+            Event.objects.filter(id__gt=seen["last"], verb__in=list(KIND_OF_VERB)).order_by("id")
+        )
+        seen["last"] = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        ids: list[int] = []
+        for event in events:
+            ids += notify(event)
+        return ids
+
+    return run
