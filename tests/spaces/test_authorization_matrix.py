@@ -378,3 +378,26 @@ def test_flag_queue_and_decide(scene: Callable[[Cell], Scene], cell: Cell, setti
     assert decided.status_code == (201 if decides else 403 if cell.reads else 404)
     history = s.client.get(f"/api/v1/moderation/decisions?item=content:{s.post_id}")
     assert history.status_code == (200 if decides else 403 if cell.reads else 404)
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_moderation_pages(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    """The flag page of an item: as its content (404 when unreadable); the moderation page:
+    every account but guests (404), listing the item for those who decide on it."""
+    from rucher.moderation import actions as moderation
+    from rucher.moderation.queries import ItemRef
+
+    s = scene(cell)
+    browser = Client()
+    browser.force_login(s.people[cell.account])
+    flag_page = browser.get(f"/moderation/flag/content/{s.post_id}/")
+    assert flag_page.status_code == (200 if cell.reads else 404)
+    moderation.flag(s.bystander, ItemRef("person", s.people["member"].pk), "spam")
+    if cell.account != "member":
+        moderation.flag(s.people["member"], ItemRef("content", s.post_id), "spam")
+    page = browser.get("/moderation/")
+    assert page.status_code == (404 if cell.account in GUESTS else 200)
+    if page.status_code == 200:
+        assert (f'value="content:{s.post_id}"' in page.content.decode()) == (
+            cell.reads and moderates(cell)
+        )
