@@ -142,4 +142,39 @@ def test_operation_ids_follow_the_pattern(client: Client) -> None:
         "rucher_moderation_api_queue",
         "rucher_moderation_api_decide",
         "rucher_moderation_api_decisions",
+        "rucher_moderation_api_lift",
     } <= ids
+
+
+def test_lift_a_suspension(world: dict[str, Any]) -> None:
+    post = conversations.publish(world["bob"], world["open"], "Pub")
+    flag(api(world["carol"]), {"type": "content", "id": post.pk})
+    moderator = api(world["alice"])
+    moderator.post(
+        "/api/v1/moderation/decisions",
+        {
+            "items": [{"type": "content", "id": post.pk}],
+            "decision": "suspend",
+            "reason": "Pub",
+            "period": "lifted",
+        },
+        content_type=JSON,
+    )
+    body = {"space_id": world["open"].pk, "person_id": world["bob"].pk, "reason": "Excuses"}
+    assert (
+        api(world["carol"])
+        .post("/api/v1/moderation/suspensions/lift", body, content_type=JSON)
+        .status_code
+        == 403
+    )
+    secret = {"space_id": world["secret"].pk, "person_id": world["bob"].pk, "reason": "x"}
+    assert (
+        api(world["bob"])
+        .post("/api/v1/moderation/suspensions/lift", secret, content_type=JSON)
+        .status_code
+        == 404
+    )
+    lifted = moderator.post("/api/v1/moderation/suspensions/lift", body, content_type=JSON)
+    assert lifted.status_code == 204
+    again = moderator.post("/api/v1/moderation/suspensions/lift", body, content_type=JSON)
+    assert again.status_code == 409

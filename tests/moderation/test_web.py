@@ -130,10 +130,24 @@ def test_the_queue_page_costs_the_same_whatever_its_size(
 
     flag_more(2)
     cm.get("/moderation/")  # the session, warmed
-    # The session and the account, the queue's four queries, the restore list, the bell's
-    # unread count.
-    with django_assert_num_queries(8):
+    # The session and the account, the queue's four queries, the suspensions, the restore
+    # list, the bell's unread count.
+    with django_assert_num_queries(9):
         cm.get("/moderation/")
     flag_more(5)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert "Réponse 4" in cm.get("/moderation/").content.decode()
+
+
+def test_current_suspensions_are_listed_and_lifted(world: dict[str, Any], client_for: Any) -> None:
+    post = conversations.publish(world["bob"], world["open"], "Pub")
+    actions.flag(world["carol"], ItemRef("content", post.pk), "spam")
+    actions.decide(world["alice"], [ItemRef("content", post.pk)], "suspend", "Pub", period="30d")
+    alice = client_for(world["alice"])
+    page = alice.get("/moderation/").content.decode()
+    assert "Suspensions en cours" in page and world["bob"].display_name in page
+    url = f"/moderation/suspensions/{world['open'].pk}/{world['bob'].pk}/lift/"
+    assert alice.post(url, {"reason": ""}).status_code == 422
+    assert alice.post(url, {"reason": "Excuses reçues"}).status_code == 302
+    assert "Personne n’est suspendu." in alice.get("/moderation/").content.decode()
+    assert client_for(world["carol"]).post(url, {"reason": "x"}).status_code == 403

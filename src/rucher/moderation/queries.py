@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rucher import paging
@@ -23,6 +24,7 @@ from rucher.errors import Forbidden, Invalid, NotFound
 from rucher.moderation.models import Decision, Flag, FlaggedItem, ModerationDecision
 from rucher.people.models import Person
 from rucher.spaces import permissions
+from rucher.spaces.models import Membership
 from rucher.text import require
 
 ORDERS = ("newest", "most_flagged")
@@ -244,4 +246,18 @@ def warnings_for(person: Person) -> list[ModerationDecision]:
         ModerationDecision.objects.filter(author_id=person.pk, decision=Decision.WARN)
         .select_related("space", "content")
         .order_by("-created_at", "-id")[:50]
+    )
+
+
+def current_suspensions(person: Any) -> list[Membership]:
+    """Suspensions still running in the spaces this person reviews (to lift them early)."""
+    now = timezone.now()
+    return list(
+        Membership.objects.filter(
+            space_id__in=permissions.reviewed_spaces(person).values("id"),
+            suspended_at__isnull=False,
+        )
+        .filter(Q(suspended_until__isnull=True) | Q(suspended_until__gt=now))
+        .select_related("person", "space")
+        .order_by("space__name", "person__last_name", "id")[:200]
     )

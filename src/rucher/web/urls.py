@@ -100,6 +100,11 @@ urlpatterns = [
     ),
     path("moderation/", views_moderation.moderation, name="moderation"),
     path("moderation/decide/", views_moderation.decide, name="moderation_decide"),
+    path(
+        "moderation/suspensions/<int:space_id>/<int:person_id>/lift/",
+        views_moderation.lift,
+        name="lift_suspension",
+    ),
     path("moderation/flag/<str:item_type>/<int:item_id>/", views_moderation.flag, name="flag"),
     path("audit/", views_audit.audit_trail, name="audit_trail"),
     path("moderation/<int:content_id>/restore/", views_settings.restore, name="restore"),

@@ -18,7 +18,13 @@ from rucher.conversations.queries import get_visible_content
 from rucher.errors import ActionError
 from rucher.moderation import actions
 from rucher.moderation.models import QUEUE_DECISIONS, Decision, Period, Reason
-from rucher.moderation.queries import ORDERS, item_ref, parse_ref, review_queue
+from rucher.moderation.queries import (
+    ORDERS,
+    current_suspensions,
+    item_ref,
+    parse_ref,
+    review_queue,
+)
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
@@ -72,6 +78,7 @@ def _queue_context(request: HttpRequest, person: Person) -> dict[str, Any]:
         "decisions": [(d, str(Decision(d).label)) for d in QUEUE_DECISIONS],
         "periods": [(value, str(label)) for value, label in Period.choices],
         "items": restorable(person),
+        "suspensions": current_suspensions(person),
     }
 
 
@@ -115,4 +122,22 @@ def decide(request: HttpRequest) -> HttpResponse:
     target = data.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
+    return redirect("moderation")
+
+
+@login_required
+@require_POST
+def lift(request: HttpRequest, space_id: int, person_id: int) -> HttpResponse:
+    person = user(request)
+    if person.is_guest:
+        raise Http404(_("page not found"))
+    try:
+        space = permissions.get_visible_space(person, space_id)
+        member = permissions.get_visible_person(person, person_id)
+        actions.lift_suspension(person, space, member, request.POST.get("reason", ""))
+    except ActionError as error:
+        context = _queue_context(request, person)
+        context["error"] = error.message
+        return render(request, "settings/moderation.html", context, status=error.status)
+    messages.success(request, _("The suspension was lifted."))
     return redirect("moderation")

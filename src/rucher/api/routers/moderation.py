@@ -17,6 +17,7 @@ from rucher.conversations.models import Content
 from rucher.moderation import actions
 from rucher.moderation.models import Decision, FlaggedItem, ModerationDecision, Reason
 from rucher.moderation.queries import Entry, decisions_on, item_ref, parse_ref, review_queue
+from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
 
 router = Router(tags=["moderation"])
@@ -62,6 +63,12 @@ class DecisionOut(Schema):
     note: str
     until: datetime | None
     created_at: datetime
+
+
+class LiftIn(Schema):
+    space_id: Id
+    person_id: Id
+    reason: Text
 
 
 class QueueOut(Schema):
@@ -199,3 +206,16 @@ def decide(request: HttpRequest, payload: DecisionIn) -> Status[Any]:
 )
 def decisions(request: HttpRequest, item: Text) -> list[dict[str, Any]]:
     return [decision_out(r) for r in decisions_on(caller(request), parse_ref(item))]
+
+
+@router.post(
+    "/moderation/suspensions/lift",
+    response={204: None, **ERRORS},
+    summary="Lift a member's suspension from a space before its end",
+)
+def lift(request: HttpRequest, payload: LiftIn) -> Status[Any]:
+    person = caller(request)
+    space = permissions.get_visible_space(person, payload.space_id)
+    member = permissions.get_visible_person(person, payload.person_id)
+    actions.lift_suspension(person, space, member, payload.reason)
+    return Status(204, None)
