@@ -7,7 +7,12 @@ never silently skips.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
+import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -186,3 +191,82 @@ def empty_cache() -> None:
 def fast_password_hasher(settings: Any) -> None:
     """Argon2 is deliberately slow; tests create many accounts (production keeps Argon2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def notification_row(db: Any) -> Callable[..., Any]:
+    """``notification_row(person, content, read=False)``: an in-app notification row for ``person``
+    about ``content`` (a mention), as the worker's fan-out writes one."""
+    from django.utils import timezone
+
+    from rucher.notifications.models import Notification
+
+    def make(person: Any, content: Any, read: bool = False) -> Any:
+        now = timezone.now()
+        return Notification.objects.create(
+            recipient=person,
+            kind="mention",
+            subject=f"content:{content.pk}",
+            content_id=content.pk,
+            space_id=content.space_id,
+            channel="app",
+            first_event_id=1,
+            last_event_id=1,
+            created_at=now,
+            updated_at=now,
+            read_at=now if read else None,
+        )
+
+    return make
+
+
+# --- rucher's ASGI application served for real (tests/live, tests/e2e) ---------------------
+
+
+class EmbeddedServer:
+    """Granian serving ``rucher.asgi`` in a thread of the test process (its embedded mode),
+    so the pages, the event stream and the test share the test database."""
+
+    def __init__(self, port: int) -> None:
+        from granian.constants import Interfaces
+        from granian.server.embed import Server
+
+        from rucher.asgi import application
+
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = Server(application, address="127.0.0.1", port=port, interface=Interfaces.ASGI)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._run, name="asgi-server", daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self.server.serve())
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the embedded ASGI server did not come up")
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.server.stop)
+        self.thread.join(timeout=15)
+
+
+@pytest.fixture
+def asgi_server(transactional_db: Any, settings: Any) -> Iterator[EmbeddedServer]:
+    settings.ALLOWED_HOSTS = ["*"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = EmbeddedServer(port)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -24,6 +24,7 @@ from rucher.activity.models import Event
 from rucher.conversations import actions as conversations
 from rucher.conversations.models import Content, Poll, Reaction
 from rucher.directory import actions as directory
+from rucher.feeds import actions as feeds
 from rucher.moderation import actions as moderation
 from rucher.moderation.queries import ItemRef
 from rucher.people import actions as people
@@ -31,6 +32,7 @@ from rucher.spaces import actions as spaces
 from rucher.spaces.models import Membership
 from rucher.streams import actions as streams
 from rucher.streams.cache import write_generation
+from rucher.webhooks import actions as webhooks
 
 # Public functions of actions modules that are not writes of their own.
 HELPERS = {
@@ -91,6 +93,10 @@ def a_token(world: dict[str, Any]) -> dict[str, Any]:
     return {"token": people.create_token(world["alice"], "script")[0]}
 
 
+def a_feed_key(world: dict[str, Any]) -> dict[str, Any]:
+    return {"key": feeds.create_feed_key(world["alice"])[0]}
+
+
 def a_contact(world: dict[str, Any]) -> dict[str, Any]:
     directory.add_contact(world["alice"], world["bob"])
     return {}
@@ -136,6 +142,20 @@ def hiding(world: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def an_endpoint(world: dict[str, Any]) -> dict[str, Any]:
+    endpoint, _secret = webhooks.create_endpoint(
+        world["admin"], "http://127.0.0.1:9/hook", ["post.created"]
+    )
+    return {"endpoint": endpoint}
+
+
+def a_delivery_given_up(world: dict[str, Any]) -> dict[str, Any]:
+    state = an_endpoint(world)
+    delivery = webhooks.send_ping(world["admin"], state["endpoint"].pk)
+    type(delivery).objects.filter(pk=delivery.pk).update(status="gave_up", attempt_count=1)
+    return {"delivery": delivery}
+
+
 RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.people.actions.profile.update_profile": (
         nothing,
@@ -148,6 +168,14 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.people.actions.tokens.revoke_token": (
         a_token,
         lambda w, s: people.revoke_token(w["alice"], s["token"].pk),
+    ),
+    "rucher.feeds.actions.create_feed_key": (
+        a_feed_key,  # a second key: it replaces the first, still one event
+        lambda w, s: feeds.create_feed_key(w["alice"]),
+    ),
+    "rucher.feeds.actions.revoke_feed_key": (
+        a_feed_key,
+        lambda w, s: feeds.revoke_feed_key(w["alice"]),
     ),
     "rucher.directory.actions.add_contact": (
         nothing,
@@ -274,6 +302,30 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.streams.actions.show_tag": (
         hiding,
         lambda w, s: streams.show_tag(w["bob"], "sport"),
+    ),
+    "rucher.webhooks.actions.create_endpoint": (
+        nothing,
+        lambda w, s: webhooks.create_endpoint(w["admin"], "https://[::1]/", ["member.joined"]),
+    ),
+    "rucher.webhooks.actions.update_endpoint": (
+        an_endpoint,
+        lambda w, s: webhooks.update_endpoint(w["admin"], s["endpoint"].pk, description="SI"),
+    ),
+    "rucher.webhooks.actions.delete_endpoint": (
+        an_endpoint,
+        lambda w, s: webhooks.delete_endpoint(w["admin"], s["endpoint"].pk),
+    ),
+    "rucher.webhooks.actions.rotate_secret": (
+        an_endpoint,
+        lambda w, s: webhooks.rotate_secret(w["admin"], s["endpoint"].pk),
+    ),
+    "rucher.webhooks.actions.send_ping": (
+        an_endpoint,
+        lambda w, s: webhooks.send_ping(w["admin"], s["endpoint"].pk),
+    ),
+    "rucher.webhooks.actions.replay_delivery": (
+        a_delivery_given_up,
+        lambda w, s: webhooks.replay_delivery(w["admin"], s["delivery"].pk),
     ),
 }
 

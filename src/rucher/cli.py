@@ -7,6 +7,7 @@ import click
 from rucher.commands.audit import group as audit_group
 from rucher.commands.backup import backup_command, restore_command
 from rucher.commands.demo import command as demo_command
+from rucher.commands.digests import command as digests_command
 from rucher.commands.evaluate import register as evaluate_group
 from rucher.commands.export import command as export_command
 from rucher.commands.imports import register as import_group
@@ -26,6 +27,7 @@ for _command in (
     demo_command,
     serve_command,
     worker_command,
+    digests_command,
     export_command,
     backup_command,
     restore_command,

@@ -3,11 +3,14 @@
 EMAIL_URL      smtp://[user:password@]host[:port] (smtp+tls:// STARTTLS, smtps:// TLS),
                console:, file:///folder; default file:// under RUCHER_DATA_DIR/mail
 DATABASE_URL   default sqlite under RUCHER_DATA_DIR; postgres://… for the scale-out path
-REDIS_URL      optional cache (and later live-update fan-out)
+REDIS_URL      optional cache, and the doorbell of live updates between processes
 SECRET_KEY     default: generated once and kept in RUCHER_DATA_DIR/secret_key
 RUCHER_DATA_DIR default ./var (database, attachments, learned models)
 RUCHER_DEBUG   "1" for development only
 RUCHER_TASK_LEASE_SECONDS  a task RUNNING longer than this lost its worker (default 300)
+RUCHER_BASE_URL the address people open rucher at, for links that leave it (e-mails, feeds)
+               (default http://127.0.0.1:8000)
+RUCHER_DIGEST_TICK_SECONDS how often the worker looks for digests due (default 300)
 """
 
 from __future__ import annotations
@@ -102,7 +105,10 @@ DATABASES = {"default": _database()}
 
 def email_settings(url: str) -> dict[str, Any]:
     """Django's e-mail settings from one ``EMAIL_URL`` (see the module's docstring)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # "smtp://[::1": a bracket left open
+        raise ImproperlyConfigured(f"EMAIL_URL is not a URL: {error}") from error
     scheme = parts.scheme.lower()
     if scheme == "console":
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
@@ -141,6 +147,20 @@ def email_settings(url: str) -> dict[str, Any]:
 globals().update(email_settings(os.environ.get("EMAIL_URL") or (DATA_DIR / "mail").as_uri()))
 DEFAULT_FROM_EMAIL = os.environ.get("EMAIL_FROM", "rucher <rucher@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# E-mailed notifications and digests (docs/notifications-email.md).
+RUCHER_BASE_URL = os.environ.get("RUCHER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if (
+    urlsplit(RUCHER_BASE_URL).scheme not in ("http", "https")
+    or not urlsplit(RUCHER_BASE_URL).hostname
+):
+    raise ImproperlyConfigured("RUCHER_BASE_URL: http(s)://host[:port][/path] expected")
+RUCHER_UNSUBSCRIBE_MAILTO = os.environ.get("RUCHER_UNSUBSCRIBE_MAILTO", "")  # optional address
+RUCHER_UNSUBSCRIBE_MAX_AGE_DAYS = 180  # an unsubscribe link works this long (RFC 8058)
+try:
+    RUCHER_DIGEST_TICK_SECONDS = int(os.environ.get("RUCHER_DIGEST_TICK_SECONDS", 300))
+except ValueError as _error:
+    raise ImproperlyConfigured("RUCHER_DIGEST_TICK_SECONDS: a number of seconds") from _error
+RUCHER_DIGEST_CATCH_UP_HOURS = 6  # a digest missed by more than this waits for the next one
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # reset links work for a day, and only once
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -162,6 +182,9 @@ INSTALLED_APPS = [
     "rucher.streams",
     "rucher.notifications",
     "rucher.moderation",
+    "rucher.webhooks",
+    "rucher.feeds",
+    "rucher.live",
     "rucher.activity",
     "rucher.audit",
     "rucher.api",

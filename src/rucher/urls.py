@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("rucher.api.urls")),
     path("cockpit/", include("rucher.cockpit.urls")),
+    path("feeds/", include("rucher.feeds.urls")),
     path("", include("rucher.web.urls")),
 ]

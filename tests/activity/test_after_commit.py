@@ -22,34 +22,15 @@ from rucher.activity.tasks import LeasedWorker, backoff, requeue_stale
 from rucher.conversations.actions import publish
 from rucher.conversations.models import Content
 from rucher.errors import Conflict
-from rucher.insights.verbs import VERBS
 
 Subscribe = Callable[..., list[Event]]
-
-
-@pytest.fixture(autouse=True)
-def only_the_test_subscribers() -> Iterator[None]:
-    """These tests count tasks and subscribers: the product's own subscribers (the
-    notifications' fan-out…) are set aside during each test and put back after it."""
-    product = {s.name: s for verb in VERBS for s in subscribers_for(verb)}
-    for name in product:
-        unsubscribe(name)
-    yield
-    for s in product.values():
-        subscribe(*s.verbs, handler=s.handler, name=s.name, max_attempts=s.max_attempts)
 
 
 @pytest.fixture
 def subscribed() -> Iterator[Subscribe]:
     """Register a handler that records what it was handed (and fails its first ``fail``
-    deliveries); every handler is removed after the test. The product's own subscribers
-    (audit trail, notifications, webhooks…) are set aside meanwhile, so the tasks counted
-    here are the test's."""
-    from rucher.activity import subscribers
-
-    product = dict(subscribers._by_name)
-    for name in product:
-        unsubscribe(name)
+    deliveries); every handler is removed after the test (the product's own subscribers
+    are set aside by this folder's conftest)."""
     names: list[str] = []
 
     def add(*verbs: str, name: str, fail: int = 0, max_attempts: int = 12) -> list[Event]:
@@ -67,13 +48,6 @@ def subscribed() -> Iterator[Subscribe]:
     yield add
     for name in names:
         unsubscribe(name)
-    for subscriber in product.values():
-        subscribe(
-            *subscriber.verbs,
-            handler=subscriber.handler,
-            name=subscriber.name,
-            max_attempts=subscriber.max_attempts,
-        )
 
 
 def run_worker() -> None:

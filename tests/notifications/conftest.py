@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -29,3 +29,16 @@ def fan_out(db: Any) -> Callable[[], list[int]]:
         return ids
 
     return run
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[Any]:
+    """A real SMTP server on a free local port (aiosmtpd, tests/notifications/smtp_sink.py),
+    Django pointed at it, links made with an https base URL (the mail tests)."""
+    from smtp_sink import SmtpSink
+
+    sink = SmtpSink().start()
+    sink.use(settings)
+    settings.RUCHER_BASE_URL = "https://rucher.example.org"
+    yield sink
+    sink.stop()

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 # session, user, the space by slug, "may read it", the reader's membership, the hub's
 # sub-spaces, following, muted, the page's items (author, department, space joined), their
 # topics, my reactions, the daily "viewed" event (an insert that ignores repeats), the
-# composer's member list, the header's unread notifications (the bell)
-SPACE_PAGE = 14
+# composer's member list, the header's unread notifications (the bell), the reader's feed key
+# (the page's <link rel="alternate">)
+SPACE_PAGE = 15
 # session, user, the root (author, department, space), the "viewed" event, the replies, my
 # reactions, attachments, share targets, my membership, the poll (none), the root's topics,
 # the bell

@@ -23,7 +23,8 @@ import logging
 import os
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -184,9 +185,23 @@ def requeue_stale(lease: timedelta, backend: str = "default") -> tuple[int, int]
     return len(again), len(poison)
 
 
+@dataclass
+class Periodic:
+    """Something the worker does every ``seconds`` (django-tasks has no cron): typically
+    enqueue a task, so the work itself runs, retries and is leased like any task. The first
+    run is one interval after the worker starts (``--batch`` never ticks). An exception is
+    logged; the next tick tries again."""
+
+    name: str
+    seconds: float
+    run: Callable[[], Any]
+    next_at: float = 0.0
+
+
 class LeasedWorker(Worker):
     """django-tasks-db's worker, run in batches between idle polls so that stale tasks are
-    re-queued (``requeue_stale``) at start, between tasks and while idle."""
+    re-queued (``requeue_stale``) at start, between tasks and while idle, and ``periodic``
+    ticks run when due (the transports above wire them: digests)."""
 
     def __init__(
         self,
@@ -197,6 +212,7 @@ class LeasedWorker(Worker):
         parent_pid: int | None = None,
         queue_names: Sequence[str] = ("default",),
         backend_name: str = "default",
+        periodic: Sequence[Periodic] = (),
     ) -> None:
         super().__init__(
             queue_names=list(queue_names),
@@ -211,6 +227,20 @@ class LeasedWorker(Worker):
         self.lease = lease
         self.parent_pid = parent_pid
         self._next_recovery = 0.0
+        self.periodic = list(periodic)
+        for job in self.periodic:
+            job.next_at = time.monotonic() + job.seconds
+
+    def tick_if_due(self) -> None:
+        now = time.monotonic()
+        for job in self.periodic:
+            if now < job.next_at:
+                continue
+            job.next_at = now + job.seconds
+            try:
+                job.run()
+            except Exception:
+                logger.exception("periodic %s failed; tried again in %.0f s", job.name, job.seconds)
 
     def recover_if_due(self) -> None:
         now = time.monotonic()
@@ -221,6 +251,7 @@ class LeasedWorker(Worker):
     def run_task(self, db_task_result: DBTaskResult) -> None:
         super().run_task(db_task_result)
         self.recover_if_due()
+        self.tick_if_due()
 
     def _has_ready_tasks(self) -> bool:
         # A plain read: the claim's write lock (EXCLUSIVE on SQLite) is taken only when needed.
@@ -238,6 +269,7 @@ class LeasedWorker(Worker):
         while self.running:
             close_old_connections()
             self.recover_if_due()
+            self.tick_if_due()
             if self._has_ready_tasks():
                 self.run()  # batch mode: claims and runs tasks until none is ready
             if once or self._orphaned():

@@ -16,6 +16,7 @@ from rucher.api.routers.notifications import router as notifications_router
 from rucher.api.routers.people import router as people_router
 from rucher.api.routers.spaces import router as spaces_router
 from rucher.api.routers.streams import router as streams_router
+from rucher.api.routers.webhooks import router as webhooks_router
 
 ROUTERS = "rucher.api.routers."
 Answer = tuple[str, dict[str, Any]]
@@ -107,3 +108,5 @@ api.add_router("/", conversations_router)
 api.add_router("/", streams_router)
 api.add_router("/", moderation_router)
 api.add_router("/", notifications_router)
+
+api.add_router("/", webhooks_router)

@@ -67,6 +67,20 @@ def print_accounts() -> None:
     Console().print(table)
 
 
+def mail_folder_notice() -> str:
+    """Where the demo's e-mails go (EMAIL_URL unset: files; docs/notifications-email.md)."""
+    from django.conf import settings
+
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        folder = getattr(settings, "EMAIL_FILE_PATH", "")
+        return (
+            f"rucher demo: e-mails (notifications, digests) are written as files in {folder}, "
+            "not sent (set EMAIL_URL to send them); the task worker writes them, so it must "
+            "be running"
+        )
+    return f"rucher demo: e-mails are sent through {settings.EMAIL_BACKEND.rsplit('.', 2)[-2]}"
+
+
 @click.command(name="demo")
 @click.option(
     "--seed",
@@ -118,5 +132,6 @@ def command(
         click.echo(f"rucher demo: {summary}")
         click.echo(f"rucher demo: ready in {time.perf_counter() - started:.1f} s")
     print_accounts()
+    click.echo(mail_folder_notice())
     if not no_serve:
         serve_forever(host, port, task_worker=not no_worker)

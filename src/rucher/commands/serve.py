@@ -106,7 +106,8 @@ def task_worker_beside(enabled: bool = True) -> Iterator[SideWorker | None]:
 def serve_forever(
     host: str, port: int, workers: int | None = None, task_worker: bool = True
 ) -> None:
-    """Serve the WSGI application until interrupted (blocking), with a task worker beside it
+    """Serve rucher (ASGI: the pages through WSGI in threads, live updates natively) until
+    interrupted (blocking), with a task worker beside it
     unless ``task_worker`` is false."""
     import multiprocessing
 
@@ -119,13 +120,21 @@ def serve_forever(
     multiprocessing.set_start_method("spawn", force=True)
 
     workers = workers or int(os.environ.get("RUCHER_WORKERS", "1"))
+    threads = int(os.environ.get("RUCHER_THREADS", "8"))
+    # ASGI by default: live updates (/events/) are served by a coroutine per open stream,
+    # the pages by a pool of RUCHER_THREADS threads (rucher/asgi.py). RUCHER_INTERFACE=wsgi
+    # serves the pages alone, as before, without live updates (docs/live-updates.md).
+    if os.environ.get("RUCHER_INTERFACE", "asgi").lower() == "wsgi":
+        target, interface, blocking = "rucher.wsgi:application", Interfaces.WSGI, threads
+    else:
+        target, interface, blocking = "rucher.asgi:application", Interfaces.ASGI, 1
     server = Server(
-        "rucher.wsgi:application",
+        target,
         address=host,
         port=port,
-        interface=Interfaces.WSGI,
+        interface=interface,
         workers=workers,
-        blocking_threads=int(os.environ.get("RUCHER_THREADS", "8")),
+        blocking_threads=blocking,
         log_access=os.environ.get("RUCHER_ACCESS_LOG") == "1",
     )
     with task_worker_beside(task_worker):

@@ -37,6 +37,13 @@ def _check_migrated() -> None:
     show_default=True,
     help="seconds between polls when the queue is empty",
 )
+@click.option(
+    "--digest-tick",
+    type=click.IntRange(0, None),
+    default=None,
+    help="seconds between looks for e-mail digests due; 0: never (another worker or cron "
+    "runs `rucher digests`) (default RUCHER_DIGEST_TICK_SECONDS, 300)",
+)
 @click.option("--batch", is_flag=True, help="run the tasks that are ready, then stop")
 @click.option("--worker-id", default=None, help="recorded on each task (default host:pid)")
 @click.option("--verbose", "-v", is_flag=True, help="log every task")
@@ -44,6 +51,7 @@ def _check_migrated() -> None:
 def command(
     lease: int | None,
     interval: float,
+    digest_tick: int | None,
     batch: bool,
     worker_id: str | None,
     verbose: bool,
@@ -61,19 +69,25 @@ def command(
     _check_migrated()
     from django.conf import settings
 
-    from rucher.activity.tasks import LeasedWorker
+    from rucher.activity.tasks import LeasedWorker, Periodic
+    from rucher.notifications.digests import enqueue_due_digests
 
     if worker_id is not None and not 0 < len(worker_id) <= 64:
         raise CliError("--worker-id: 1 to 64 characters")
     level = logging.INFO if verbose else logging.WARNING
-    for name in ("django_tasks", "django_tasks_db", "rucher.activity"):
+    for name in ("django_tasks", "django_tasks_db", "rucher.activity", "rucher.notifications"):
         logging.getLogger(name).setLevel(level)
     seconds = lease or settings.RUCHER_TASK_LEASE_SECONDS
+    tick = settings.RUCHER_DIGEST_TICK_SECONDS if digest_tick is None else digest_tick
+    # Digests: the tick only enqueues a run (idempotent per person and period), so several
+    # workers ticking is harmless; the run itself is an ordinary task.
+    periodic = [Periodic("digests", tick, enqueue_due_digests)] if tick > 0 else []
     worker = LeasedWorker(
         lease=timedelta(seconds=seconds),
         interval=interval,
         worker_id=worker_id,
         parent_pid=parent_pid,
+        periodic=periodic,
     )
     click.echo(f"rucher worker {worker.worker_id}: running tasks (lease {seconds} s; Ctrl-C stops)")
     worker.configure_signals()

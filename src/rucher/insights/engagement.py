@@ -41,9 +41,9 @@ from rucher.insights.results import Result, not_enough_data, safe_ratio
 GroupBy = Literal["space", "department", "organisation"]
 
 # Reading, signing in and searching are consumption; leaving, muting and unfollowing are
-# withdrawal; keeping contacts and API tokens is housekeeping; flagging and moderating are
-# keeping the place (a flag is a report, not a contribution; a decision is a moderator's
-# duty). None is participation, so none makes a member "active".
+# withdrawal; keeping contacts, API tokens and webhooks is housekeeping; flagging and
+# moderating are keeping the place (a flag is a report, not a contribution; a decision is
+# a moderator's duty). None is participation, so none makes a member "active".
 PASSIVE_VERBS: frozenset[str] = frozenset(
     {
         "viewed",
@@ -60,6 +60,11 @@ PASSIVE_VERBS: frozenset[str] = frozenset(
         "revoked_token",
         "flagged",
         "moderated",
+        "created_webhook",
+        "changed_webhook",
+        "deleted_webhook",
+        "rotated_webhook_secret",
+        "sent_webhook",
     }
 )
 ACTIVE_VERBS: frozenset[str] = VERBS - PASSIVE_VERBS

@@ -39,6 +39,12 @@ VERBS: frozenset[str] = frozenset(
         "removed_contact",
         "created_token",
         "revoked_token",
+        # An administrator's webhook endpoints (rucher.webhooks): the audit trail wants them.
+        "created_webhook",
+        "changed_webhook",
+        "deleted_webhook",
+        "rotated_webhook_secret",
+        "sent_webhook",  # a delivery replayed, or a test ping, sent by hand
         "messaged",  # a direct message or e-mail from actor to target (imported datasets)
         "moderated",  # a moderator's decision on an item (object) whose author is the target
     }

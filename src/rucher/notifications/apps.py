@@ -8,6 +8,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The fan-out subscribes to the verbs that concern somebody (notifications/fanout.py).
-        from rucher.notifications import fanout
+        from rucher.notifications import fanout, mail
 
         fanout.register()
+        mail.register()  # e-mails at once: a hook after the fan-out commits (mail.py)

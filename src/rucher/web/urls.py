@@ -15,6 +15,8 @@ from rucher.web import (
     views_settings,
     views_spaces,
     views_streams,
+    views_unsubscribe,
+    views_webhooks,
 )
 
 urlpatterns = [
@@ -106,6 +108,30 @@ urlpatterns = [
         name="lift_suspension",
     ),
     path("moderation/flag/<str:item_type>/<int:item_id>/", views_moderation.flag, name="flag"),
+    path("settings/webhooks/", views_webhooks.webhooks, name="webhooks"),
+    path("settings/webhooks/<int:endpoint_id>/", views_webhooks.webhook, name="webhook"),
+    path(
+        "settings/webhooks/<int:endpoint_id>/rotate/",
+        views_webhooks.rotate_secret,
+        name="webhook_rotate",
+    ),
+    path("settings/webhooks/<int:endpoint_id>/ping/", views_webhooks.ping, name="webhook_ping"),
+    path(
+        "settings/webhooks/<int:endpoint_id>/delete/", views_webhooks.delete, name="webhook_delete"
+    ),
+    path(
+        "settings/webhooks/deliveries/<int:delivery_id>/",
+        views_webhooks.delivery,
+        name="webhook_delivery",
+    ),
+    path(
+        "settings/webhooks/deliveries/<int:delivery_id>/replay/",
+        views_webhooks.replay,
+        name="webhook_replay",
+    ),
+    path("settings/feeds/", views_settings.feeds, name="feed_settings"),
     path("audit/", views_audit.audit_trail, name="audit_trail"),
     path("moderation/<int:content_id>/restore/", views_settings.restore, name="restore"),
+    # One-click unsubscribe from e-mails (signed links, no sign-in: RFC 8058)
+    path("unsubscribe/<str:token>/", views_unsubscribe.unsubscribe_page, name="unsubscribe"),
 ]

@@ -1,5 +1,5 @@
-"""Settings (mutes, [tag] hide rules, API tokens, warnings received) and the moderators'
-restore action (the list is on the moderation page, ``views_moderation``)."""
+"""Settings (mutes, [tag] hide rules, API tokens, feed keys, warnings received) and the
+moderators' restore action (the list is on the moderation page, ``views_moderation``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,13 +18,19 @@ from django.views.decorators.http import require_POST
 
 from rucher.conversations import actions as conversation_actions
 from rucher.conversations.models import Content, Topic
-from rucher.errors import ActionError
+from rucher.conversations.topics import normalise_topic
+from rucher.errors import ActionError, Invalid
+from rucher.feeds import actions as feed_actions
+from rucher.feeds.keys import usable_key
+from rucher.feeds.links import feed_url
+from rucher.feeds.models import FeedToken
 from rucher.moderation.queries import warnings_for
 from rucher.people.actions import tokens
 from rucher.people.models import AccessToken, Person
 from rucher.spaces import permissions
+from rucher.spaces.models import Membership
 from rucher.streams import actions as stream_actions
-from rucher.streams.models import HideRule, Mute, TargetType
+from rucher.streams.models import Follow, HideRule, Mute, TargetType
 from rucher.web.common import parse_id, user
 from rucher.web.errors import translate_action_errors
 from rucher.web.forms import HideTagForm, TokenForm
@@ -136,6 +143,80 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
     tokens.revoke_token(user(request), token_id)
     messages.success(request, _("The token was revoked."))
     return redirect("api_tokens")
+
+
+def _feed(key: str, label: str, kind: str, name: str = "") -> dict[str, str]:
+    return {
+        "label": label,
+        "atom": feed_url(key, kind, name, "atom"),
+        "rss": feed_url(key, kind, name, "rss"),
+    }
+
+
+def _feeds_context(request: HttpRequest, person: Person) -> dict[str, Any]:
+    """The person's key and feed URLs: home, the space or topic they came from (``?space=``,
+    ``?topic=``: only what they may read; a confidential space gets a notice, not a feed),
+    their spaces and the topics they follow."""
+    token = FeedToken.objects.filter(person=person, revoked_at__isnull=True).first()
+    key = usable_key(token)
+    context: dict[str, Any] = {"key": key, "stale": token is not None and key is None}
+    slug = request.GET.get("space") or ""
+    asked = (
+        permissions.readable_spaces(person).filter(slug=slug).first()
+        if slug_re.fullmatch(slug)
+        else None
+    )
+    context["confidential_space"] = asked if asked and asked.confidential else None
+    try:
+        topic = normalise_topic(request.GET["topic"]) if request.GET.get("topic") else None
+    except Invalid:
+        topic = None
+    if key is None:
+        return context
+    context["home"] = _feed(key, _("My home stream"), "home")
+    if asked is not None and not asked.confidential:
+        context["asked"] = _feed(key, asked.name, "space", asked.slug)
+    elif topic is not None:
+        context["asked"] = _feed(key, f"#{topic}", "topic", topic)
+    mine = Membership.objects.filter(person=person, status=Membership.Status.ACTIVE)
+    spaces = permissions.analysable_spaces(person, leaving_rucher=True).filter(
+        id__in=mine.values("space_id")
+    )
+    context["spaces"] = [_feed(key, s.name, "space", s.slug) for s in spaces.order_by("name")]
+    followed = Follow.objects.filter(follower=person, target_type=TargetType.TOPIC)
+    topics = Topic.objects.filter(pk__in=followed.values("target_id")).order_by("name")
+    context["topics"] = [_feed(key, f"#{t.name}", "topic", t.name) for t in topics]
+    return context
+
+
+@login_required
+def feeds(request: HttpRequest) -> HttpResponse:
+    """The person's RSS/Atom feed URLs, and their key: create, regenerate, revoke."""
+    person = user(request)
+    status = 200
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("op") == "revoke":
+                feed_actions.revoke_feed_key(person)
+                messages.success(
+                    request, _("Your feed key was revoked: your feed links no longer work.")
+                )
+            elif request.POST.get("op") == "create":
+                feed_actions.create_feed_key(person)
+                messages.success(
+                    request,
+                    _("Your new feed key is ready: links made with an older key no longer work."),
+                )
+            else:
+                raise Invalid(_("unknown operation"))
+        except ActionError as failure:
+            error, status = failure.message, failure.status
+        else:
+            return redirect(request.get_full_path())
+    context = _feeds_context(request, person)
+    context["error"] = error
+    return render(request, "settings/feeds.html", context, status=status)
 
 
 def restorable(person: Person) -> list[Content]:

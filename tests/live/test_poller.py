@@ -1,0 +1,90 @@
+"""The poller: one range read per tick, a constant number of queries for any number of
+connections, catching up a resuming connection once, and the gaps PostgreSQL leaves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rucher.activity.models import Event
+from rucher.conversations import actions
+from rucher.live.audience import NewItem
+from rucher.live.poller import Listener, Poller
+
+
+@pytest.mark.django_db
+def test_a_tick_costs_the_same_for_3_or_30_connections(
+    world: dict[str, Any], make_person: Any, notification_row: Any, django_assert_num_queries: Any
+) -> None:
+    many = [make_person(username=f"p{i}") for i in range(27)]
+    few = [Listener(k, world[n].pk) for k, n in enumerate(("alice", "bob", "carol"))]
+    lots = few + [Listener(100 + i, p.pk) for i, p in enumerate(many)]
+    for listeners in (few, lots):
+        poller = Poller()
+        poller.tick(listeners)  # the watermark, and the bell's count of each newcomer
+        # Quiet tick: the events after the watermark, the unread rows of everybody.
+        with django_assert_num_queries(2):
+            poller.tick(listeners)
+    # A notification: the bell's count again for its recipient only (+ the person, the count).
+    notification_row(world["bob"], actions.publish(world["alice"], world["open"], "@bob"))
+    poller.tick(lots)  # (the post)
+    notification_row(world["bob"], actions.publish(world["alice"], world["open"], "@bob again"))
+    poller.tick(lots)
+    about_carol = actions.publish(world["alice"], world["open"], "@carol")
+    poller.tick(lots)
+    notification_row(world["carol"], about_carol, read=True)
+    with django_assert_num_queries(2):  # a read row changes no count
+        tick = poller.tick(lots)
+    assert tick.unread[world["bob"].pk] == 2
+    actions.publish(world["alice"], world["open"], "one")
+    # A post: + contents, topics, space, its readers, memberships, follows, mutes.
+    with django_assert_num_queries(9):
+        tick = poller.tick(lots)
+    assert set(tick.new_posts) == {0, 1}  # alice (the author) and bob (a member)
+
+
+@pytest.mark.django_db
+def test_a_resuming_connection_gets_what_it_missed_once(world: dict[str, Any]) -> None:
+    poller = Poller()
+    poller.tick([])
+    before = poller.watermark
+    assert before is not None
+    actions.publish(world["alice"], world["open"], "while bob was away")
+    poller.tick([])  # nobody listening: the watermark moves past it
+    actions.publish(world["alice"], world["secret"], "bob may not know")
+    resumed = poller.tick([Listener(1, world["bob"].pk, resume_after=before)])
+    assert resumed.new_posts == {1: 1}
+    again = poller.tick([Listener(1, world["bob"].pk)])
+    assert again.new_posts == {}
+
+
+@pytest.mark.django_db
+def test_gaps_are_asked_for_again_then_forgotten(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poller = Poller()
+    poller.watermark = 10
+    fresh = poller._advance([NewItem(11, "posted", 1), NewItem(14, "posted", 2)])
+    assert [i.event_id for i in fresh] == [11, 14]
+    assert set(poller.gaps) == {12, 13}
+    # 13 commits late: it is read (once), then it is no longer a gap.
+    fresh = poller._advance([NewItem(13, "commented", 3), NewItem(15, "viewed", 0)])
+    assert [i.event_id for i in fresh] == [13]  # viewed is not news
+    assert set(poller.gaps) == {12}
+    assert poller.watermark == 15
+    # A gap never filled (a rolled-back insert on PostgreSQL) is forgotten after a while.
+    monkeypatch.setattr("rucher.live.poller.GAP_SECONDS", -1.0)
+    poller._advance([])
+    assert poller.gaps == {}
+
+
+@pytest.mark.django_db
+def test_the_read_asks_for_the_gaps(world: dict[str, Any]) -> None:
+    actions.publish(world["alice"], world["open"], "one")
+    newest = Event.objects.order_by("-id").first()
+    assert newest is not None
+    poller = Poller()
+    poller.watermark = newest.pk
+    poller.gaps = {newest.pk: 1e18}  # as if it had been skipped earlier
+    assert [i.event_id for i in poller._read(newest.pk)] == [newest.pk]
