@@ -295,3 +295,29 @@ def test_a_suspension_needs_a_space(world: dict[str, Any]) -> None:
     actions.flag(world["alice"], on(post), "spam")
     with pytest.raises(Invalid, match="space"):
         actions.decide(world["cm"], [on(post)], "suspend", "x", period="1d")
+
+
+def test_a_hidden_comment_shows_marked_to_its_author_and_moderators_only(
+    world: dict[str, Any], client_for: Any
+) -> None:
+    post = conversations.publish(world["alice"], world["open"], "Un message")
+    comment = conversations.reply(world["bob"], post, "Commentaire déplacé")
+    actions.flag(world["alice"], on(comment), "inappropriate")
+    actions.decide(world["cm"], [on(comment)], "hide", "Ton")
+    for reader, shown in (
+        (world["bob"], True),
+        (world["alice"], True),  # the space's owner moderates it
+        (world["cm"], True),
+        (world["carol"], False),
+    ):
+        page = client_for(reader).get(f"/posts/{post.pk}/").content.decode()
+        assert ("Commentaire déplacé" in page) == shown, reader
+        assert ("Hidden by moderation" in page) == shown, reader
+    # The API's comments leave it out for everyone, its author included.
+    from django.test import Client
+
+    from rucher.people.actions.tokens import create_token
+
+    _row, raw = create_token(world["bob"], "t")
+    detail = Client(headers={"Authorization": f"Bearer {raw}"}).get(f"/api/v1/posts/{post.pk}")
+    assert "Commentaire déplacé" not in detail.content.decode()

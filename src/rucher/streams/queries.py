@@ -20,7 +20,6 @@ from rucher.conversations.models import Content, Reaction
 from rucher.conversations.topics import normalise_topic
 from rucher.errors import Invalid
 from rucher.people.models import Person
-from rucher.spaces import permissions
 from rucher.spaces.models import Membership
 from rucher.streams import prepared
 from rucher.streams.cache import cached
@@ -274,12 +273,17 @@ def my_questions(reader: Person, cursor: str | None = None, limit: Any = None) -
     return paginate(reader, items, cursor, limit)
 
 
-def thread(reader: Person, root: Content) -> list[Content]:
-    """The replies under a root, oldest first (the root was already permission-checked);
-    hidden replies only for their author and the moderators, who see them marked."""
+def thread(reader: Person, root: Content, *, moderating: bool | None = None) -> list[Content]:
+    """The replies under a root, oldest first (the root was already permission-checked).
+    The content page passes ``moderating`` (whether the reader moderates the root's space,
+    which it knows already): hidden replies are then shown, marked, to their author, and all
+    of them to a moderator; without it (the API) hidden replies are left out for everyone."""
     shown = Content.objects.visible_to(reader)
-    if root.status == Content.Status.PUBLISHED:
-        shown = shown | permissions.hidden_content_seen(reader, Content.objects.all())
+    if moderating is not None and root.status == Content.Status.PUBLISHED:
+        hidden = Q(status=Content.Status.HIDDEN)
+        if not moderating:
+            hidden &= Q(author_id=reader.pk)
+        shown = shown | Content.objects.filter(hidden, root_id=root.pk)
     return list(
         shown.filter(root_id=root.pk)
         .select_related("author", "quoted", "quoted__author")

@@ -49,7 +49,10 @@ def render_thread(
     status: int = 200,
 ) -> HttpResponse:
     person = user(request)
-    replies = thread(person, root)
+    # The reader's membership of the space, read once for the checks below.
+    member = permissions.membership(person, root.space) if root.space is not None else None
+    moderating = permissions.can_moderate(person, root.space, member)
+    replies = thread(person, root, moderating=moderating)
     if root.kind == Content.Kind.QUESTION:
         # The accepted answer first, then the others in order.
         replies.sort(key=lambda r: not r.accepted)
@@ -68,8 +71,6 @@ def render_thread(
     quote_id = request.GET.get("quote") or (reply_form.data.get("quoted") if reply_form else None)
     quoting = next((c for c in [root, *replies] if str(c.pk) == str(quote_id)), None)
     initial_quote = {"quoted": quoting.pk} if quoting else {}
-    # The reader's membership of the space, read once for the two checks below.
-    member = permissions.membership(person, root.space) if root.space is not None else None
     context = {
         "root": root,
         "replies": replies,
@@ -77,7 +78,7 @@ def render_thread(
         "files": files,
         "revisions": list(root.revisions.all()[:20]) if root.edited_at else [],
         "can_reply": permissions.can_reply(person, root, member),
-        "can_moderate": permissions.can_moderate(person, root.space, member),
+        "can_moderate": moderating,
         "reply_form": reply_form or ReplyForm(initial=initial_quote),
         "quoting": quoting,
         "share_form": share_form or (ShareForm(spaces=share_spaces) if share_spaces else None),
