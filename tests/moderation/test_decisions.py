@@ -321,3 +321,17 @@ def test_a_hidden_comment_shows_marked_to_its_author_and_moderators_only(
     _row, raw = create_token(world["bob"], "t")
     detail = Client(headers={"Authorization": f"Bearer {raw}"}).get(f"/api/v1/posts/{post.pk}")
     assert "Commentaire déplacé" not in detail.content.decode()
+
+
+def test_a_decision_costs_a_few_statements_per_item(
+    world: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    posts = [conversations.publish(world["bob"], world["open"], f"Pub {i}") for i in range(4)]
+    for post in posts:
+        actions.flag(world["carol"], on(post), "spam")
+    # Per item: its re-read through the policy, its open review (locked), closing the review
+    # and its flags; then one INSERT for the events, one for the decisions, and the savepoint.
+    with django_assert_num_queries(4 + 4 * 1):
+        actions.decide(world["alice"], [on(posts[0])], "dismiss", "Rien")
+    with django_assert_num_queries(4 + 4 * 3):
+        actions.decide(world["alice"], [on(p) for p in posts[1:]], "dismiss", "Rien")
