@@ -152,3 +152,14 @@ def test_reading_a_confidential_space_is_in_the_trail(
     entry = AuditEntry.objects.get(action="read_confidential")
     assert entry.actor_id == world["carol"].pk and entry.space_id == world["confidential"].pk
     assert entry.detail["count"] == 1 and entry.detail["items"][0][1] == post.pk
+
+
+def test_a_bulk_load_is_one_entry_and_leaves_nothing_pending(db: None) -> None:
+    from rucher.commands.demo import load_demo
+
+    load_demo(5, people=40, items=300, progress=False)
+    assert Event.objects.filter(verb__in=mirror.AUDITED_VERBS).count() > 40  # joins, spaces…
+    assert mirror.pending() == 0
+    loaded = AuditEntry.objects.get(action="bulk_loaded")
+    assert loaded.detail["source"] and loaded.detail["people"] >= 40
+    assert verify().intact

@@ -24,6 +24,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "exported": _("exported data"),
     "read_audit": _("read the audit trail"),
     "exported_audit": _("exported the audit trail"),
+    "bulk_loaded": _("loaded data in bulk (an import or the demo)"),
 }
 
 

@@ -108,3 +108,17 @@ def pending() -> int:
     checked = head.checked_event_id if head else 0
     acts = Event.objects.filter(pk__gt=checked, verb__in=AUDITED_VERBS).count()
     return acts - AuditEntry.objects.filter(event_id__gt=checked).count()
+
+
+def note_bulk_load(source: str, counts: dict[str, int]) -> None:
+    """A bulk load (an importer, the demo) is one entry of the trail, not the thousands of
+    acts it contains: the checkpoint moves past its events, so they are never "pending".
+    Called inside the load's transaction, after ``catch_up`` ran before the load began (so
+    nothing live before it is skipped)."""
+    from django.db.models import Max
+
+    from rucher.activity.models import Event
+
+    append("bulk_loaded", actor_label="bulk", detail={"source": source, **counts})
+    newest = Event.objects.aggregate(newest=Max("id"))["newest"] or 0
+    AuditHead.objects.filter(pk=1, checked_event_id__lt=newest).update(checked_event_id=newest)

@@ -13,23 +13,9 @@ from typing import IO, Any
 from django.db.models import QuerySet
 
 from rucher.audit.models import AuditEntry
+from rucher.audit.trail import HASHED_FIELDS
 
-EXPORT_FIELDS = [
-    "seq",
-    "at",
-    "actor_id",
-    "actor_label",
-    "action",
-    "object_type",
-    "object_id",
-    "space_id",
-    "target_id",
-    "address",
-    "detail",
-    "event_id",
-    "previous_hash",
-    "hash",
-]
+EXPORT_FIELDS = [*HASHED_FIELDS, "previous_hash", "hash"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

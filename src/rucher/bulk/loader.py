@@ -23,6 +23,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from rucher.activity.models import Event
+from rucher.audit import mirror as audit_mirror
 from rucher.bulk.loader_derived import derive
 from rucher.bulk.loader_plan import Plan, Planner
 from rucher.conversations.models import Content, Poll, PollOption, PollVote, Reaction, Topic
@@ -122,7 +123,9 @@ def load_dataset(
             reaction_kinds=reaction_kinds or {},
         )
         derive(planner, contract_event_ids)
+        audit_mirror.catch_up()  # live acts before the load stay in the trail one by one
         counts = _write(planner.plan, bars)
+        audit_mirror.note_bulk_load(source, counts)
     plan = planner.plan
     return LoadReport(
         source=source,

@@ -76,7 +76,7 @@ def mail_folder_notice() -> str:
         return (
             f"rucher demo: e-mails (notifications, digests) are written as files in {folder}, "
             "not sent (set EMAIL_URL to send them); the task worker writes them, so it must "
-            "be running"
+            "be running. The demo accounts get their mentions by e-mail at once."
         )
     return f"rucher demo: e-mails are sent through {settings.EMAIL_BACKEND.rsplit('.', 2)[-2]}"
 

@@ -7,7 +7,9 @@ over the recent events that concern them: replies, answers, reactions, accepted 
 mentions; makes the employee watch one of his spaces, so its latest posts show up too; and
 has colleagues mention the guest and the administrator through the real actions (they have
 little history of their own).
-What is older than a few days is marked read, so the bell shows what is new. Bounded
+The demo accounts choose e-mail at once for their mentions, so a mention shows up as an
+e-mail file too. What is older than a few days is marked read, so the bell shows what is
+new. Bounded
 (``LIMIT`` events): a second or so on top of the load.
 """
 
@@ -60,6 +62,10 @@ def seed_notifications() -> int:
             object_id__in=Content.objects.filter(parent__author_id__in=ids).values("pk"),
         )
     )
+    # The demo shows every way of being told: the demo accounts get their mentions by e-mail
+    # at once (the worker writes them under ./var/mail), the rest as everyone does.
+    for person in people.values():
+        preferences.set_kind_channel(person, "mention", "email")
     watched = _watch_a_space(people.get(WATCHER))
     if watched is not None:
         concerns |= Q(verb__in=("posted", "asked"), space_id=watched)
