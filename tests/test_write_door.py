@@ -25,6 +25,8 @@ from rucher.conversations import actions as conversations
 from rucher.conversations.models import Content, Poll, Reaction
 from rucher.directory import actions as directory
 from rucher.feeds import actions as feeds
+from rucher.moderation import actions as moderation
+from rucher.moderation.queries import ItemRef
 from rucher.people import actions as people
 from rucher.spaces import actions as spaces
 from rucher.spaces.models import Membership
@@ -106,6 +108,23 @@ def a_request(world: dict[str, Any]) -> dict[str, Any]:
 
 def bobs_membership(world: dict[str, Any]) -> dict[str, Any]:
     return {"membership": Membership.objects.get(person=world["bob"], space=world["open"])}
+
+
+def a_flagged_post(world: dict[str, Any]) -> dict[str, Any]:
+    state = a_post(world)
+    moderation.flag(world["bob"], ItemRef("content", state["post"].pk), "spam")
+    return state
+
+
+def a_suspension(world: dict[str, Any]) -> dict[str, Any]:
+    state = a_flagged_post(world)
+    moderation.decide(
+        world["alice"], [ItemRef("content", state["post"].pk)], "dismiss", "Rien à redire"
+    )
+    post = conversations.reply(world["bob"], state["post"], "Achetez !")
+    moderation.flag(world["alice"], ItemRef("content", post.pk), "spam")
+    moderation.decide(world["alice"], [ItemRef("content", post.pk)], "suspend", "Spam", period="7d")
+    return state
 
 
 def following(world: dict[str, Any]) -> dict[str, Any]:
@@ -245,6 +264,20 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
             s["post"],
             SimpleUploadedFile("notes.txt", b"Quelques notes", content_type="text/plain"),
         ),
+    ),
+    "rucher.moderation.actions.flag": (
+        a_post,
+        lambda w, s: moderation.flag(w["bob"], ItemRef("content", s["post"].pk), "off_topic"),
+    ),
+    "rucher.moderation.actions.decide": (
+        a_flagged_post,
+        lambda w, s: moderation.decide(
+            w["alice"], [ItemRef("content", s["post"].pk)], "hide", "Hors charte"
+        ),
+    ),
+    "rucher.moderation.actions.lift_suspension": (
+        a_suspension,
+        lambda w, s: moderation.lift_suspension(w["alice"], w["open"], w["bob"], "Excuses reçues"),
     ),
     "rucher.streams.actions.follow": (
         nothing,

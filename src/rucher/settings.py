@@ -181,6 +181,7 @@ INSTALLED_APPS = [
     "rucher.conversations",
     "rucher.streams",
     "rucher.notifications",
+    "rucher.moderation",
     "rucher.webhooks",
     "rucher.feeds",
     "rucher.live",

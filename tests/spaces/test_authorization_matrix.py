@@ -343,3 +343,61 @@ def test_policy_rules_for_the_cockpit_and_what_may_be_analysed(
     assert permissions.analysable_spaces(person, leaving_rucher=False).filter(
         pk=s.space.pk
     ).exists() == (cell.reads)
+
+
+# --- moderation: flags, the review queue and decisions ---------------------------------------
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_flag_queue_and_decide(scene: Callable[[Cell], Scene], cell: Cell, settings: Any) -> None:
+    """Flagging needs reading (else 404); the queue holds the item for those who moderate the
+    space and read it; deciding: allowed for them, 403 for those who read without moderating,
+    404 for those who may not read the item."""
+    settings.LANGUAGE_CODE = "en"
+    from rucher.moderation import actions as moderation
+    from rucher.moderation.queries import ItemRef
+
+    s = scene(cell)
+    item = {"type": "content", "id": s.post_id}
+    if cell.account != "member":  # the member reads every space: theirs is the first flag
+        moderation.flag(s.people["member"], ItemRef("content", s.post_id), "spam")
+    flagged = s.client.post(
+        "/api/v1/moderation/flags", {"item": item, "reason": "spam"}, content_type=JSON
+    )
+    assert flagged.status_code == (201 if cell.reads else 404)
+    if not cell.reads:
+        assert flagged.json() == {"detail": "content not found"}
+    decides = cell.reads and moderates(cell)
+    queue = s.client.get("/api/v1/moderation/queue").json()["items"]
+    assert (item in [entry["item"] for entry in queue]) == decides
+    decided = s.client.post(
+        "/api/v1/moderation/decisions",
+        {"items": [item], "decision": "dismiss", "reason": "Rien à redire"},
+        content_type=JSON,
+    )
+    assert decided.status_code == (201 if decides else 403 if cell.reads else 404)
+    history = s.client.get(f"/api/v1/moderation/decisions?item=content:{s.post_id}")
+    assert history.status_code == (200 if decides else 403 if cell.reads else 404)
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_moderation_pages(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    """The flag page of an item: as its content (404 when unreadable); the moderation page:
+    every account but guests (404), listing the item for those who decide on it."""
+    from rucher.moderation import actions as moderation
+    from rucher.moderation.queries import ItemRef
+
+    s = scene(cell)
+    browser = Client()
+    browser.force_login(s.people[cell.account])
+    flag_page = browser.get(f"/moderation/flag/content/{s.post_id}/")
+    assert flag_page.status_code == (200 if cell.reads else 404)
+    moderation.flag(s.bystander, ItemRef("person", s.people["member"].pk), "spam")
+    if cell.account != "member":
+        moderation.flag(s.people["member"], ItemRef("content", s.post_id), "spam")
+    page = browser.get("/moderation/")
+    assert page.status_code == (404 if cell.account in GUESTS else 200)
+    if page.status_code == 200:
+        assert (f'value="content:{s.post_id}"' in page.content.decode()) == (
+            cell.reads and moderates(cell)
+        )

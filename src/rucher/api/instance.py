@@ -11,6 +11,7 @@ from rucher.api import errors
 from rucher.api.auth import api_auth
 from rucher.api.auth import router as auth_router
 from rucher.api.routers.conversations import router as conversations_router
+from rucher.api.routers.moderation import router as moderation_router
 from rucher.api.routers.notifications import router as notifications_router
 from rucher.api.routers.people import router as people_router
 from rucher.api.routers.spaces import router as spaces_router
@@ -105,6 +106,7 @@ api.add_router("/", people_router)
 api.add_router("/spaces", spaces_router)
 api.add_router("/", conversations_router)
 api.add_router("/", streams_router)
+api.add_router("/", moderation_router)
 api.add_router("/", notifications_router)
 
 api.add_router("/", webhooks_router)

@@ -19,6 +19,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "revoked_token": _("revoked an API token"),
     "deleted": _("deleted content"),
     "restored": _("restored content"),
+    "moderated": _("took a moderation decision"),
     "read_confidential": _("read a confidential space"),
     "exported": _("exported data"),
     "read_audit": _("read the audit trail"),

@@ -20,7 +20,8 @@ from rucher.audit.trail import append, locked_head_outside
 if TYPE_CHECKING:
     from rucher.activity.models import Event
 
-# Permission and role changes, administrative acts, tokens, sign-ins, deletions and restores.
+# Permission and role changes, administrative acts, tokens, sign-ins, deletions and restores,
+# moderators' decisions.
 # (Sign-ins are appended at once by people/signals.py, with the client's address.)
 AUDITED_VERBS = (
     "created_space",
@@ -33,6 +34,7 @@ AUDITED_VERBS = (
     "revoked_token",
     "deleted",
     "restored",
+    "moderated",
 )
 SUBSCRIBER = "rucher.audit.mirror"
 

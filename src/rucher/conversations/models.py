@@ -47,6 +47,9 @@ class Content(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", _("published")
         DELETED = "deleted", _("deleted")
+        # Hidden by a moderator (rucher.moderation): gone for everyone but its author and
+        # the moderators, who see it marked; restorable by a moderator.
+        HIDDEN = "hidden", _("hidden by moderation")
 
     ROOT_KINDS = (Kind.POST, Kind.QUESTION, Kind.POLL)
 
@@ -87,6 +90,8 @@ class Content(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # "edited by moderation: …": the note of the moderator's last edit, shown under the text.
+    moderation_note = models.CharField(max_length=1000, blank=True)
     reaction_count = models.PositiveIntegerField(default=0)
     # {"like": 3, "insightful": 1}: kept by the reaction actions beside the total, so a page
     # shows each kind's count without a query per item.
@@ -128,6 +133,10 @@ class Content(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.status == self.Status.DELETED
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == self.Status.HIDDEN
 
     def topics_beyond_text(self) -> list[Topic]:
         """Topics the text does not already link (an imported item's tags, for instance):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rucher.conversations.models import Content, Poll
 from rucher.errors import NotFound
 from rucher.insights.nps import MIN_NPS_RESPONSES, nps_components, nps_margin, valid_scores
+from rucher.spaces import permissions
 
 
 def get_visible_content(person: Any, content_id: int | str) -> Content:
@@ -24,6 +25,24 @@ def get_visible_content(person: Any, content_id: int | str) -> Content:
         )
     except (Content.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("content not found")) from None
+
+
+def get_content_for_page(person: Any, content_id: int | str) -> Content:
+    """Readable content, or hidden content this person still sees (its author, the
+    moderators: ``permissions.hidden_content_seen``), for the content page; else NotFound.
+    The hidden case costs a query only when the first look-up failed."""
+    try:
+        return get_visible_content(person, content_id)
+    except NotFound:
+        rows = Content.objects.filter(pk=int(content_id))
+        hidden = (
+            permissions.hidden_content_seen(person, rows)
+            .select_related("author", "space", "author__department")
+            .first()
+        )
+        if hidden is None:
+            raise
+        return hidden
 
 
 @dataclass(frozen=True)

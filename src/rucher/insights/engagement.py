@@ -41,8 +41,9 @@ from rucher.insights.results import Result, not_enough_data, safe_ratio
 GroupBy = Literal["space", "department", "organisation"]
 
 # Reading, signing in and searching are consumption; leaving, muting and unfollowing are
-# withdrawal; keeping contacts, API tokens and webhooks is housekeeping. None is
-# participation, so none makes a member "active".
+# withdrawal; keeping contacts, API tokens and webhooks is housekeeping; flagging and
+# moderating are keeping the place (a flag is a report, not a contribution; a decision is
+# a moderator's duty). None is participation, so none makes a member "active".
 PASSIVE_VERBS: frozenset[str] = frozenset(
     {
         "viewed",
@@ -57,6 +58,8 @@ PASSIVE_VERBS: frozenset[str] = frozenset(
         "removed_contact",
         "created_token",
         "revoked_token",
+        "flagged",
+        "moderated",
         "created_webhook",
         "changed_webhook",
         "deleted_webhook",

@@ -46,6 +46,7 @@ VERBS: frozenset[str] = frozenset(
         "rotated_webhook_secret",
         "sent_webhook",  # a delivery replayed, or a test ping, sent by hand
         "messaged",  # a direct message or e-mail from actor to target (imported datasets)
+        "moderated",  # a moderator's decision on an item (object) whose author is the target
     }
 )
 

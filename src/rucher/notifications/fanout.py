@@ -48,6 +48,7 @@ from django.db.models.functions import Greatest
 from rucher.activity.models import Event
 from rucher.activity.subscribers import subscribe
 from rucher.conversations.models import Content
+from rucher.moderation.models import Flag, ModerationDecision
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Membership, Space
@@ -73,6 +74,7 @@ KIND_OF_VERB: dict[str, str] = {
     "changed_role": Kind.ROLE_CHANGE,
     "posted": Kind.NEW_POST,
     "asked": Kind.NEW_POST,
+    "moderated": Kind.MODERATION,  # its plans are moderation_plans (two audiences)
 }
 SPACE_KINDS = frozenset({Kind.INVITATION, Kind.JOIN_REQUEST, Kind.ROLE_CHANGE})
 
@@ -106,7 +108,7 @@ def _published(content: Content | None) -> bool:
 def plan(event: Event) -> Plan | None:
     """What ``event`` is about, or None when it concerns nobody (its subject is gone)."""
     kind = KIND_OF_VERB.get(event.verb)
-    if kind is None or event.object_id is None:
+    if kind is None or kind == Kind.MODERATION or event.object_id is None:
         return None
     if kind in SPACE_KINDS:
         space = Space.objects.filter(pk=event.space_id or event.object_id).first()
@@ -342,8 +344,49 @@ def _create(event: Event, the_plan: Plan, channels: dict[int, str], people: list
     return ids
 
 
+def moderation_plans(event: Event) -> list[tuple[Plan, dict[int, str]]]:
+    """A moderator's decision on content (``moderated``; the ``ModerationDecision`` row
+    whose ``event_id`` is this event) tells two audiences: the author, about their content
+    (shown to them even while hidden: ``queries.shown_to``); the people who flagged it, about
+    the space (the content may be hidden or deleted, and they must not learn more than that
+    it was reviewed). Decisions on profiles and lifted suspensions tell nobody yet."""
+    decision = (
+        ModerationDecision.objects.select_related("content__space", "content__root")
+        .filter(event_id=event.pk)
+        .first()
+    )
+    if decision is None or decision.content is None:
+        return []
+    content = decision.content
+    plans = [
+        Plan(
+            Kind.MODERATION,
+            content_subject(content.pk),
+            content=content,
+            space=content.space,
+            candidates=[decision.author_id],
+            object_id=content.pk,
+        )
+    ]
+    if content.space is not None and decision.item_id is not None:
+        flaggers = Flag.objects.filter(item_id=decision.item_id).values_list(
+            "flagger_id", flat=True
+        )
+        plans.append(
+            Plan(
+                Kind.MODERATION,
+                space_subject(content.space.pk),
+                space=content.space,
+                candidates=list(flaggers),
+            )
+        )
+    return [(p, channels) for p in plans if (channels := recipients(event, p))]
+
+
 def notify(event: Event) -> list[int]:
     """The subscriber: fold one event into notifications (idempotent, keyed on its id)."""
+    if event.verb == "moderated":
+        return [pk for p, channels in moderation_plans(event) for pk in write(event, p, channels)]
     the_plan = plan(event)
     if the_plan is None:
         return []

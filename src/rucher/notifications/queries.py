@@ -105,11 +105,17 @@ def shown_to(person: Any) -> QuerySet[Notification]:
     # the person's few notifications instead of listing everything they may read.
     readable = Content.objects.visible_to(person).filter(pk=OuterRef("content_id"))
     known = permissions.visible_spaces(person).filter(pk=OuterRef("space_id"))
+    own_hidden = Content.objects.filter(
+        pk=OuterRef("content_id"), author_id=person.pk, status=Content.Status.HIDDEN
+    )
     return (
         Notification.objects.filter(recipient_id=person.pk)
         .filter(
             Q(Exists(readable), content_id__isnull=False)
             | Q(Exists(known), content_id__isnull=True)
+            # A moderated author still hears of their content while it is hidden (its page
+            # shows it to them, marked).
+            | Q(Exists(own_hidden), kind=Kind.MODERATION)
         )
         .order_by("-updated_at", "-id")
     )
@@ -312,6 +318,11 @@ CONTENT_TEXTS: dict[tuple[str, str], Any] = {
     ),
 }
 SPACE_TEXTS: dict[str, Any] = {
+    Kind.MODERATION: ngettext_lazy(
+        "The moderators of the space %(space)s reviewed what you flagged",
+        "The moderators of the space %(space)s reviewed what you flagged",
+        "count",
+    ),
     Kind.INVITATION: ngettext_lazy(
         "%(actors)s invited you to the space %(space)s",
         "%(actors)s invited you to the space %(space)s",

@@ -70,6 +70,11 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A moderator's suspension from this space (rucher.moderation): set when suspended, with
+    # its end (None: until a moderator lifts it). The read policy refuses posting, replying
+    # and reacting while it lasts; past ``suspended_until`` it has lifted by itself.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

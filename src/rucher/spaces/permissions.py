@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any, Protocol, TypeVar
 
 from django.db.models import Q, QuerySet
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from rucher.errors import Forbidden, NotFound
@@ -35,6 +36,7 @@ MANAGING_ROLES = (Membership.Role.OWNER, Membership.Role.COMMUNITY_MANAGER)
 # The content statuses the policy reads (conversations.models.Content.Status).
 PUBLISHED = "published"
 DELETED = "deleted"
+HIDDEN = "hidden"  # hidden by a moderator: its author and the moderators still see it
 
 # Any queryset of content rows; the policy hands back the same type (a custom queryset too).
 Rows = TypeVar("Rows", bound=QuerySet[Any, Any])
@@ -145,21 +147,49 @@ def can_read_space(person: Any, space: Space) -> bool:
     return readable_spaces(person).filter(pk=space.pk).exists()
 
 
+def is_suspended(member: Membership | None) -> bool:
+    """A moderator suspended this member from the space and the suspension still runs (one
+    that has reached its end has lifted by itself: nothing needs to clear it)."""
+    if member is None or member.suspended_at is None:
+        return False
+    return member.suspended_until is None or member.suspended_until > timezone.now()
+
+
+def suspension_message(member: Membership) -> str:
+    """Why a suspended member may not post, reply or react, in words."""
+    if member.suspended_until is None:
+        return _("you are suspended from this space until a moderator lifts it")
+    until = formats.date_format(timezone.localtime(member.suspended_until), "SHORT_DATETIME_FORMAT")
+    return _("you are suspended from this space until %(until)s") % {"until": until}
+
+
 def can_post_in(person: Any, space: Space, member: Membership | bool | None = False) -> bool:
-    """An active member posts. ``member`` passes a membership already read (or None for
-    "not a member"), saving the query."""
+    """An active member who is not suspended posts. ``member`` passes a membership already
+    read (or None for "not a member"), saving the query."""
     m = membership(person, space) if member is False else member
-    return isinstance(m, Membership) and m.status == ACTIVE
+    return isinstance(m, Membership) and m.status == ACTIVE and not is_suspended(m)
 
 
 def require_post_in(person: Any, space: Space, member: Membership | bool | None = False) -> None:
-    """NotFound if the space may not be known of; Forbidden if known but not joined.
-    ``member`` passes a membership already read (or None), saving the query."""
+    """NotFound if the space may not be known of; Forbidden if known but not joined, or
+    while suspended. ``member`` passes a membership already read (or None), saving the query."""
     m = membership(person, space) if member is False else member
     if m is None and not visible_spaces(person).filter(pk=space.pk).exists():
         raise NotFound(_("space not found"))
     if not can_post_in(person, space, m):
+        if isinstance(m, Membership) and m.status == ACTIVE:
+            raise Forbidden(suspension_message(m))
         raise Forbidden(_("join this space to post in it"))
+
+
+def refusal(person: Any, space: Space | None, otherwise: str) -> str:
+    """The message of a refused reply, reaction or vote: the suspension when there is one,
+    else ``otherwise`` (read only on the refusal path: it costs a query)."""
+    if space is not None:
+        m = membership(person, space)
+        if m is not None and m.status == ACTIVE and is_suspended(m):
+            return suspension_message(m)
+    return otherwise
 
 
 def can_read_audit(person: Any) -> bool:
@@ -190,6 +220,33 @@ def can_moderate(
     if can_manage_space(person, space, member):
         return True
     return bool(person.is_community_manager) and can_read_space(person, space)
+
+
+def moderates_people(person: Any) -> bool:
+    """Profiles (and profile posts) are moderated by community-manager accounts: the
+    "moderators" given by administrators (kinds community manager and administrator)."""
+    return _signed_in(person) and not person.is_guest and bool(person.is_community_manager)
+
+
+def reviewed_spaces(person: Any) -> QuerySet[Space]:
+    """The spaces whose flags reach this person's review queue: those they moderate and
+    read (an administrator manages private spaces they are not in, but cannot read them, so
+    they cannot judge their content)."""
+    if not _signed_in(person) or person.is_guest:
+        return Space.objects.none()
+    return moderated_spaces(person).filter(id__in=readable_spaces(person).values("id"))
+
+
+def reviewable(person: Any, rows: Rows) -> Rows:
+    """Rows of the review queue (anything with ``space_id`` and ``profile_id``: a flagged
+    item) this person may see and decide on: items of the spaces in ``reviewed_spaces``;
+    profiles and profile posts for community-manager accounts."""
+    if not _signed_in(person) or person.is_guest:
+        return rows.none()
+    in_spaces = Q(space_id__in=reviewed_spaces(person).values("id"))
+    if moderates_people(person):
+        return rows.filter(in_spaces | Q(space__isnull=True))
+    return rows.filter(in_spaces)
 
 
 def can_invite(person: Any, space: Space, member: Membership | bool | None = False) -> bool:
@@ -247,6 +304,29 @@ def visible_content(person: Any, content: Rows) -> Rows:
     if person.is_guest:
         return published.filter(space_id__in=readable)
     return published.filter(Q(space_id__in=readable) | Q(space__isnull=True))
+
+
+def moderated_content(person: Any, content: Rows) -> Rows:
+    """Published or hidden content this person moderates, out of ``content``: what a
+    moderation decision may act on (deleted content is restored by ``restorable_content``)."""
+    if not _signed_in(person) or person.is_guest:
+        return content.none()
+    live = content.filter(status__in=(PUBLISHED, HIDDEN)).filter(
+        Q(root__isnull=True) | Q(root__status__in=(PUBLISHED, HIDDEN))
+    )
+    return reviewable(person, live)
+
+
+def hidden_content_seen(person: Any, content: Rows) -> Rows:
+    """Hidden content this person still sees, marked (its page): their own, and what they
+    moderate. Never in streams, lists or counts (those read ``visible_content``)."""
+    if not _signed_in(person):
+        return content.none()
+    hidden = content.filter(status=HIDDEN)
+    where = Q(space_id__in=readable_spaces(person).values("id"))
+    if not person.is_guest:
+        where |= Q(space__isnull=True)
+    return hidden.filter(where, author_id=person.pk) | moderated_content(person, hidden)
 
 
 def restorable_content(person: Any, deleted: Rows) -> Rows:

@@ -273,11 +273,19 @@ def my_questions(reader: Person, cursor: str | None = None, limit: Any = None) -
     return paginate(reader, items, cursor, limit)
 
 
-def thread(reader: Person, root: Content) -> list[Content]:
-    """The replies under a root, oldest first (the root was already permission-checked)."""
+def thread(reader: Person, root: Content, *, moderating: bool | None = None) -> list[Content]:
+    """The replies under a root, oldest first (the root was already permission-checked).
+    The content page passes ``moderating`` (whether the reader moderates the root's space,
+    which it knows already): hidden replies are then shown, marked, to their author, and all
+    of them to a moderator; without it (the API) hidden replies are left out for everyone."""
+    shown = Content.objects.visible_to(reader)
+    if moderating is not None and root.status == Content.Status.PUBLISHED:
+        hidden = Q(status=Content.Status.HIDDEN)
+        if not moderating:
+            hidden &= Q(author_id=reader.pk)
+        shown = shown | Content.objects.filter(hidden, root_id=root.pk)
     return list(
-        Content.objects.visible_to(reader)
-        .filter(root_id=root.pk)
+        shown.filter(root_id=root.pk)
         .select_related("author", "quoted", "quoted__author")
         .order_by("created_at", "id")
     )

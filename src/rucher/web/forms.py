@@ -177,9 +177,7 @@ class ProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     skills = TextField(label=_("Skills"), required=False, help_text=_("Separated by commas"))
-    expertise = TextField(
-        label=_("Expertise"), required=False, help_text=_("Separated by commas")
-    )
+    expertise = TextField(label=_("Expertise"), required=False, help_text=_("Separated by commas"))
     show_influence = forms.BooleanField(
         label=_("Show my influence and expertise to others"), required=False
     )
@@ -226,3 +224,19 @@ class TokenForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
+
+
+class FlagForm(forms.Form):
+    """A flag: a reason (in words) and, for "other", an explanation."""
+
+    reason = forms.ChoiceField(label=_("Reason"))
+    text = forms.CharField(
+        label=_("Explanation (required for “other”)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["reason"]).choices = reasons

@@ -9,6 +9,7 @@ from rucher.web import (
     accounts,
     views_audit,
     views_content,
+    views_moderation,
     views_notifications,
     views_people,
     views_settings,
@@ -99,6 +100,14 @@ urlpatterns = [
         views_settings.revoke_api_token,
         name="revoke_token",
     ),
+    path("moderation/", views_moderation.moderation, name="moderation"),
+    path("moderation/decide/", views_moderation.decide, name="moderation_decide"),
+    path(
+        "moderation/suspensions/<int:space_id>/<int:person_id>/lift/",
+        views_moderation.lift,
+        name="lift_suspension",
+    ),
+    path("moderation/flag/<str:item_type>/<int:item_id>/", views_moderation.flag, name="flag"),
     path("settings/webhooks/", views_webhooks.webhooks, name="webhooks"),
     path("settings/webhooks/<int:endpoint_id>/", views_webhooks.webhook, name="webhook"),
     path(
@@ -121,7 +130,6 @@ urlpatterns = [
         name="webhook_replay",
     ),
     path("settings/feeds/", views_settings.feeds, name="feed_settings"),
-    path("moderation/", views_settings.moderation, name="moderation"),
     path("audit/", views_audit.audit_trail, name="audit_trail"),
     path("moderation/<int:content_id>/restore/", views_settings.restore, name="restore"),
     # One-click unsubscribe from e-mails (signed links, no sign-in: RFC 8058)

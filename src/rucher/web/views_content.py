@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from rucher.activity.actions import record_view
 from rucher.conversations import actions as conversation_actions
 from rucher.conversations.models import Attachment, Content, Poll, PollVote, Reaction
-from rucher.conversations.queries import get_visible_content, poll_results
+from rucher.conversations.queries import get_content_for_page, get_visible_content, poll_results
 from rucher.errors import ActionError, Invalid
 from rucher.people.models import Person
 from rucher.spaces import permissions
@@ -49,7 +49,10 @@ def render_thread(
     status: int = 200,
 ) -> HttpResponse:
     person = user(request)
-    replies = thread(person, root)
+    # The reader's membership of the space, read once for the checks below.
+    member = permissions.membership(person, root.space) if root.space is not None else None
+    moderating = permissions.can_moderate(person, root.space, member)
+    replies = thread(person, root, moderating=moderating)
     if root.kind == Content.Kind.QUESTION:
         # The accepted answer first, then the others in order.
         replies.sort(key=lambda r: not r.accepted)
@@ -68,8 +71,6 @@ def render_thread(
     quote_id = request.GET.get("quote") or (reply_form.data.get("quoted") if reply_form else None)
     quoting = next((c for c in [root, *replies] if str(c.pk) == str(quote_id)), None)
     initial_quote = {"quoted": quoting.pk} if quoting else {}
-    # The reader's membership of the space, read once for the two checks below.
-    member = permissions.membership(person, root.space) if root.space is not None else None
     context = {
         "root": root,
         "replies": replies,
@@ -77,7 +78,7 @@ def render_thread(
         "files": files,
         "revisions": list(root.revisions.all()[:20]) if root.edited_at else [],
         "can_reply": permissions.can_reply(person, root, member),
-        "can_moderate": permissions.can_moderate(person, root.space, member),
+        "can_moderate": moderating,
         "reply_form": reply_form or ReplyForm(initial=initial_quote),
         "quoting": quoting,
         "share_form": share_form or (ShareForm(spaces=share_spaces) if share_spaces else None),
@@ -92,7 +93,7 @@ def render_thread(
 @translate_action_errors
 def content_page(request: HttpRequest, content_id: int) -> HttpResponse:
     person = user(request)
-    content = get_visible_content(person, content_id)
+    content = get_content_for_page(person, content_id)
     if content.parent_id is not None:
         root_id = content.root_id or content.parent_id
         return redirect(reverse("content", args=[root_id]) + f"#c{content.pk}")

@@ -1,4 +1,5 @@
-"""Settings (mutes, [tag] hide rules, API tokens, feed keys) and the moderators' restore page."""
+"""Settings (mutes, [tag] hide rules, API tokens, feed keys, warnings received) and the
+moderators' restore action (the list is on the moderation page, ``views_moderation``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.validators import slug_re
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from rucher.feeds import actions as feed_actions
 from rucher.feeds.keys import usable_key
 from rucher.feeds.links import feed_url
 from rucher.feeds.models import FeedToken
+from rucher.moderation.queries import warnings_for
 from rucher.people.actions import tokens
 from rucher.people.models import AccessToken, Person
 from rucher.spaces import permissions
@@ -68,6 +70,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             "mutes": _mutes(person),
             "rules": HideRule.objects.filter(person=person).order_by("tag"),
             "form": HideTagForm(),
+            "warnings": warnings_for(person),
         },
     )
 
@@ -96,6 +99,7 @@ def hide_rule(request: HttpRequest) -> HttpResponse:
             "mutes": _mutes(person),
             "rules": HideRule.objects.filter(person=person).order_by("tag"),
             "form": form,
+            "warnings": warnings_for(person),
         },
         status=status,
     )
@@ -215,7 +219,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
     return render(request, "settings/feeds.html", context, status=status)
 
 
-def _restorable(person: Person) -> list[Content]:
+def restorable(person: Person) -> list[Content]:
     since = timezone.now() - timedelta(days=settings.RUCHER_DELETED_RETENTION_DAYS)
     deleted = (
         Content.objects.filter(status=Content.Status.DELETED, deleted_at__gte=since)
@@ -224,14 +228,6 @@ def _restorable(person: Person) -> list[Content]:
         .order_by("-deleted_at")
     )
     return list(deleted[:200])
-
-
-@login_required
-def moderation(request: HttpRequest) -> HttpResponse:
-    person = user(request)
-    if person.is_guest:
-        raise Http404(_("page not found"))
-    return render(request, "settings/moderation.html", {"items": _restorable(person)})
 
 
 @login_required

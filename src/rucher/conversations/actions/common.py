@@ -75,7 +75,13 @@ def audience(author: Person, space: Space | None, usernames: list[str]) -> Audie
         people = people.annotate(
             in_space=FilteredRelation("memberships", condition=Q(memberships__space_id=space.pk))
         )
-        fields += ["in_space__id", "in_space__status", "in_space__role"]
+        fields += [
+            "in_space__id",
+            "in_space__status",
+            "in_space__role",
+            "in_space__suspended_at",
+            "in_space__suspended_until",
+        ]
     member: Membership | None = None
     seen: dict[str, int] = {}
     readers: set[int] = set()
@@ -88,6 +94,8 @@ def audience(author: Person, space: Space | None, usernames: list[str]) -> Audie
                 space_id=space.pk,
                 status=row["in_space__status"],
                 role=row["in_space__role"],
+                suspended_at=row["in_space__suspended_at"],
+                suspended_until=row["in_space__suspended_until"],
             )
         if row["username"] in wanted and row.get("seen"):
             seen[row["username"]] = row["pk"]

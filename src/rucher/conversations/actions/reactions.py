@@ -42,7 +42,9 @@ def react(person: Person, content: Content, kind: object) -> Reaction:
         )
     content = readable(person, content)
     if not permissions.can_react(person, content):
-        raise Forbidden(_("join this space to react in it"))
+        raise Forbidden(
+            permissions.refusal(person, content.space, _("join this space to react in it"))
+        )
     _lock_counts(content)
     existing = Reaction.objects.filter(content=content, person=person).first()
     if existing is not None and existing.kind == kind:

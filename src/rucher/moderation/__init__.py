@@ -1,0 +1,1 @@
+"""Moderation: flags, the review queue and moderators' decisions (docs/moderation.md)."""

@@ -1,0 +1,51 @@
+"""The outcome of a decision reaches the author (about their content, even hidden) and the
+people who flagged it (about the space: no more than "it was reviewed")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from rucher.activity.models import Event
+from rucher.conversations import actions as conversations
+from rucher.moderation import actions
+from rucher.moderation.queries import ItemRef
+from rucher.notifications.fanout import notify
+from rucher.notifications.models import Kind, Notification
+from rucher.notifications.queries import describe, shown_to
+
+pytestmark = pytest.mark.django_db
+
+
+def texts(person: Any) -> list[str]:
+    with translation.override("en"):
+        return [s.text for s in describe(person, list(shown_to(person)))]
+
+
+def test_hide_tells_the_author_and_the_flaggers(world: dict[str, Any]) -> None:
+    post = conversations.publish(world["bob"], world["open"], "Venez acheter mes crêpes")
+    actions.flag(world["carol"], ItemRef("content", post.pk), "spam")
+    actions.flag(world["cm"], ItemRef("content", post.pk), "spam")
+    actions.decide(world["alice"], [ItemRef("content", post.pk)], "hide", "Publicité")
+    event = Event.objects.get(verb="moderated")
+    ids = notify(event)
+    assert len(ids) == 3
+    assert notify(event) == []  # a second delivery adds nothing
+    rows = Notification.objects.filter(kind=Kind.MODERATION)
+    assert {(r.recipient_id, r.subject) for r in rows} == {
+        (world["bob"].pk, f"content:{post.pk}"),
+        (world["carol"].pk, f"space:{world['open'].pk}"),
+        (world["cm"].pk, f"space:{world['open'].pk}"),
+    }
+    # The author sees it although the content is hidden; the flaggers learn the space only.
+    assert texts(world["bob"]) == ["Your message “Venez acheter mes crêpes” was moderated"]
+    assert texts(world["carol"]) == ["The moderators of the space Ouvert reviewed what you flagged"]
+    assert texts(world["alice"]) == []  # never the moderator who decided
+
+
+def test_a_decision_on_a_profile_tells_nobody_yet(world: dict[str, Any]) -> None:
+    actions.flag(world["bob"], ItemRef("person", world["carol"].pk), "inappropriate")
+    actions.decide(world["cm"], [ItemRef("person", world["carol"].pk)], "warn", "Photo")
+    assert notify(Event.objects.get(verb="moderated")) == []
