@@ -164,3 +164,19 @@ def test_an_edit_adding_an_iban_in_a_partner_space_holds_it(world: dict[str, Any
     assert post.sensitive["findings"][0]["kind"] == "iban"
     with pytest.raises(SensitiveFound):
         actions.edit(world["alice"], actions.publish(world["alice"], None, "Salut"), IBAN)
+
+
+def test_the_check_adds_no_query(world: dict[str, Any], django_assert_num_queries: Any) -> None:
+    """The detectors are pure: a confirmed warning costs what a plain post costs (the
+    author's row, the content, the event, plus SAVEPOINT and RELEASE in the test's
+    transaction); a held post the same (its mentions wait for the release); a refusal
+    stops after the author's row."""
+    alice = world["alice"]
+    with django_assert_num_queries(5):
+        actions.publish(alice, world["open"], "Bonjour à tous")
+    with django_assert_num_queries(5):
+        actions.publish(alice, world["open"], IBAN, confirm_sensitive=True)
+    with django_assert_num_queries(5):
+        actions.publish(alice, world["partner"], f"@gus {IBAN}")
+    with pytest.raises(SensitiveFound), django_assert_num_queries(3):
+        actions.publish(alice, world["open"], CARD)

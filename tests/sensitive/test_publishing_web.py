@@ -109,3 +109,19 @@ def test_the_reply_form_warns_and_confirms(
         == 302
     )
     assert Content.objects.filter(parent=root, status="published").count() == 1
+
+
+def test_the_edit_page_warns_and_confirms(
+    world: dict[str, Any], client_for: Callable[..., Client], settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "en"
+    post = actions.publish(world["alice"], world["open"], "Les coordonnées suivent")
+    alice = client_for(world["alice"])
+    warned = alice.post(f"/posts/{post.pk}/edit/", {"text": IBAN})
+    assert warned.status_code == 422 and "Publish anyway" in warned.content.decode()
+    post.refresh_from_db()
+    assert post.text == "Les coordonnées suivent"
+    done = alice.post(f"/posts/{post.pk}/edit/", {"text": IBAN, "confirm_sensitive": "1"})
+    assert done.status_code == 302
+    post.refresh_from_db()
+    assert post.text == IBAN and post.sensitive["confirmed"] is True
