@@ -16,6 +16,7 @@ RUCHER_DIGEST_TICK_SECONDS how often the worker looks for digests due (default 3
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import secrets
 from pathlib import Path
@@ -310,3 +311,10 @@ RUCHER_STREAM_PAGE_SIZE = 20
 RUCHER_STREAM_MAX_PAGE_SIZE = 100
 RUCHER_SPACE_SPLIT_THRESHOLD = 150  # Dunbar's number: suggest sub-spaces past it
 RUCHER_DELETED_RETENTION_DAYS = 30
+# Sensitive data caught before publishing (docs/moderation.md, "Before publishing"): the
+# organisation's overrides of rucher.sensitive.Policy's defaults, as Policy.from_dict reads
+# them, e.g. {"actions": {"partner": {"iban": "block"}}, "confidential_terms": ["Aurore"]};
+# from the environment as JSON. Empty: the defaults.
+RUCHER_SENSITIVE_POLICY: dict[str, object] = json.loads(
+    os.environ.get("RUCHER_SENSITIVE_POLICY", "{}")
+)

@@ -59,6 +59,22 @@ class ErrorOut(Schema):
     detail: str
 
 
+class FindingOut(Schema):
+    kind: str = Field(..., description="iban, card, nir, credential, salary, email_list…")
+    label: str = Field(..., description="what was found, in words (the caller's language)")
+    start: int = Field(..., description="where in the text (a character offset)")
+    end: int
+    masked: str = Field(..., description="the passage, masked for display")
+
+
+class SensitiveErrorOut(Schema):
+    detail: str
+    action: Literal["warn", "block"] = Field(
+        ..., description='"warn": send again with "confirm_sensitive": true to publish'
+    )
+    findings: list[FindingOut]
+
+
 class ValidationErrorOut(Schema):
     detail: str
     errors: list[dict[str, object]] = []
@@ -199,6 +215,10 @@ class ReplyOut(Schema):
     quoted_id: int | None
     accepted: bool
     my_reaction: str | None
+    status: str = Field("published", description='"held_for_review": sensitive data, held')
+    sensitive_findings: list[FindingOut] = Field(
+        default_factory=list, description="what the sensitive-data check found when saved"
+    )
 
 
 class PollOptionOut(Schema):
@@ -222,7 +242,10 @@ class PollOut(Schema):
 class ContentOut(Schema):
     id: int
     kind: str
-    status: str
+    status: str = Field(..., description='published, or "held_for_review" (sensitive data)')
+    sensitive_findings: list[FindingOut] = Field(
+        default_factory=list, description="what the sensitive-data check found when saved"
+    )
     author: PersonRef
     space: SpaceRef | None
     parent_id: int | None
@@ -250,15 +273,24 @@ class PostIn(Schema):
     space_id: Id | None = Field(None, description="null: a post on your own profile")
     text: Text
     kind: Literal["post", "question"] = "post"
+    confirm_sensitive: bool = Field(
+        False, description="publish despite the sensitive-data warning (422 with findings)"
+    )
 
 
 class CommentIn(Schema):
     text: Text
     quoted_id: Id | None = None
+    confirm_sensitive: bool = Field(
+        False, description="publish despite the sensitive-data warning (422 with findings)"
+    )
 
 
 class EditIn(Schema):
     text: Text
+    confirm_sensitive: bool = Field(
+        False, description="publish despite the sensitive-data warning (422 with findings)"
+    )
 
 
 class ReactionIn(Schema):

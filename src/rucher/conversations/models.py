@@ -50,6 +50,9 @@ class Content(models.Model):
         # Hidden by a moderator (rucher.moderation): gone for everyone but its author and
         # the moderators, who see it marked; restorable by a moderator.
         HIDDEN = "hidden", _("hidden by moderation")
+        # Held before publishing for sensitive data (rucher.sensitive, "hold" in the
+        # organisation's policy): seen like hidden content until a moderator releases it.
+        HELD = "held", _("held for review")
 
     ROOT_KINDS = (Kind.POST, Kind.QUESTION, Kind.POLL)
 
@@ -92,6 +95,9 @@ class Content(models.Model):
     )
     # "edited by moderation: …": the note of the moderator's last edit, shown under the text.
     moderation_note = models.CharField(max_length=1000, blank=True)
+    # What the sensitive-data check found when it was saved ({} when nothing):
+    # {"action": "warn"|"hold", "confirmed": bool, "findings": [{kind, label, start, end}]}.
+    sensitive = models.JSONField(default=dict, blank=True)
     reaction_count = models.PositiveIntegerField(default=0)
     # {"like": 3, "insightful": 1}: kept by the reaction actions beside the total, so a page
     # shows each kind's count without a query per item.
@@ -137,6 +143,10 @@ class Content(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.status == self.Status.HIDDEN
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
 
     def topics_beyond_text(self) -> list[Topic]:
         """Topics the text does not already link (an imported item's tags, for instance):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,9 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rucher.activity.actions import record, record_together
-from rucher.conversations.actions.common import render_for, set_topics
+from rucher.conversations.actions.common import (
+    add_mentions,
+    audience,
+    mention_events,
+    render_for,
+    set_topics,
+)
 from rucher.conversations.models import Content, Revision
 from rucher.conversations.queries import get_visible_content
+from rucher.conversations.rendering import extract
 from rucher.errors import Conflict, Forbidden, Invalid, NotFound
 from rucher.moderation.models import (
     PERIOD_DAYS,
@@ -188,7 +196,8 @@ def _check(moderator: Person, item: ItemRef, decision: str) -> Plan:
         raise Invalid(_("this decision applies to content, not to a profile"))
     review = _open_item(target)
     if decision == Decision.RESTORE:
-        if content is None or content.status != Content.Status.HIDDEN:
+        held_or_hidden = (Content.Status.HIDDEN, Content.Status.HELD)
+        if content is None or content.status not in held_or_hidden:
             raise Conflict(_("this content is not hidden"))
     elif review is None:
         raise Conflict(_("this item has no open flags: it was already decided"))
@@ -206,10 +215,31 @@ def _check(moderator: Person, item: ItemRef, decision: str) -> Plan:
     return Plan(target, review, member)
 
 
-def _apply(moderator: Person, plan: Plan, decision: str, text: str, now: datetime) -> None:
+def _released_mentions(content: Content) -> list[dict[str, Any]]:
+    """A held text is released: the people it mentions are recorded and told now (never
+    while it was held). Those already recorded (an earlier release) are not told twice."""
+    usernames = extract(content.text)[0]
+    if not usernames:
+        return []
+    reach = audience(content.author, content.space, usernames)
+    mentioned = reach.mentioned(usernames)
+    already = set(content.mentions.filter(pk__in=mentioned).values_list("pk", flat=True))
+    mentioned = [pk for pk in dict.fromkeys(mentioned) if pk not in already]
+    add_mentions(content, mentioned)
+    return mention_events(content, mentioned)
+
+
+def _apply(
+    moderator: Person, plan: Plan, decision: str, text: str, now: datetime
+) -> list[dict[str, Any]]:
+    """Apply the decision to the content; the events it entails besides ``moderated`` (the
+    mentions of a released held text)."""
     content = plan.target.content
     if content is None:
-        return
+        return []
+    extra: list[dict[str, Any]] = []
+    if decision == Decision.RESTORE and content.is_held:
+        extra = _released_mentions(content)
     shown_before = content.status == Content.Status.PUBLISHED
     if decision == Decision.HIDE:
         content.status = Content.Status.HIDDEN
@@ -234,6 +264,7 @@ def _apply(moderator: Person, plan: Plan, decision: str, text: str, now: datetim
     if content.root_id is not None and shown_before != shown_after:
         change = 1 if shown_after else -1
         Content.objects.filter(pk=content.root_id).update(comment_count=F("comment_count") + change)
+    return extra
 
 
 @transaction.atomic
@@ -267,7 +298,9 @@ def decide(
     plans = [_check(moderator, item, decision) for item in items]
     now = timezone.now()
     for plan in plans:
-        _apply(moderator, plan, decision, new_text, now)
+        released = _apply(moderator, plan, decision, new_text, now)
+        if released:  # the author mentioned them: told now, as by the author
+            record_together(plan.target.content.author, released)  # type: ignore[union-attr]
         if decision == Decision.EDIT and plan.target.content is not None:
             plan.target.content.moderation_note = shown_note
             plan.target.content.save(update_fields=["moderation_note"])

@@ -5,3 +5,8 @@ class ModerationConfig(AppConfig):
     name = "rucher.moderation"
     label = "moderation"
     verbose_name = "Moderation"
+
+    def ready(self) -> None:
+        from rucher.moderation import held
+
+        held.register()

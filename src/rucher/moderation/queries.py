@@ -29,7 +29,7 @@ from rucher.text import require
 
 ORDERS = ("newest", "most_flagged")
 ITEM_TYPES = ("content", "person")
-LIVE = (Content.Status.PUBLISHED, Content.Status.HIDDEN)
+LIVE = (Content.Status.PUBLISHED, Content.Status.HIDDEN, Content.Status.HELD)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ MANAGING_ROLES = (Membership.Role.OWNER, Membership.Role.COMMUNITY_MANAGER)
 PUBLISHED = "published"
 DELETED = "deleted"
 HIDDEN = "hidden"  # hidden by a moderator: its author and the moderators still see it
+HELD = "held"  # held for review before publishing (sensitive data): seen as hidden content
 
 # Any queryset of content rows; the policy hands back the same type (a custom queryset too).
 Rows = TypeVar("Rows", bound=QuerySet[Any, Any])
@@ -311,8 +312,8 @@ def moderated_content(person: Any, content: Rows) -> Rows:
     moderation decision may act on (deleted content is restored by ``restorable_content``)."""
     if not _signed_in(person) or person.is_guest:
         return content.none()
-    live = content.filter(status__in=(PUBLISHED, HIDDEN)).filter(
-        Q(root__isnull=True) | Q(root__status__in=(PUBLISHED, HIDDEN))
+    live = content.filter(status__in=(PUBLISHED, HIDDEN, HELD)).filter(
+        Q(root__isnull=True) | Q(root__status__in=(PUBLISHED, HIDDEN, HELD))
     )
     return reviewable(person, live)
 
@@ -322,7 +323,7 @@ def hidden_content_seen(person: Any, content: Rows) -> Rows:
     moderate. Never in streams, lists or counts (those read ``visible_content``)."""
     if not _signed_in(person):
         return content.none()
-    hidden = content.filter(status=HIDDEN)
+    hidden = content.filter(status__in=(HIDDEN, HELD))
     where = Q(space_id__in=readable_spaces(person).values("id"))
     if not person.is_guest:
         where |= Q(space__isnull=True)

@@ -280,7 +280,7 @@ def thread(reader: Person, root: Content, *, moderating: bool | None = None) -> 
     of them to a moderator; without it (the API) hidden replies are left out for everyone."""
     shown = Content.objects.visible_to(reader)
     if moderating is not None and root.status == Content.Status.PUBLISHED:
-        hidden = Q(status=Content.Status.HIDDEN)
+        hidden = Q(status__in=(Content.Status.HIDDEN, Content.Status.HELD))
         if not moderating:
             hidden &= Q(author_id=reader.pk)
         shown = shown | Content.objects.filter(hidden, root_id=root.pk)

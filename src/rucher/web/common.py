@@ -48,3 +48,9 @@ def user(request: HttpRequest) -> Person:
 def is_htmx(request: HttpRequest) -> bool:
     """True for requests made by htmx (django-htmx sets ``request.htmx``)."""
     return bool(getattr(request, "htmx", False))
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """The author confirmed publishing despite the sensitive-data warning (the composer's
+    "Publish anyway" button sends ``confirm_sensitive=1``)."""
+    return request.POST.get("confirm_sensitive") == "1"

@@ -16,12 +16,13 @@ from rucher.activity.actions import record_view
 from rucher.conversations import actions as conversation_actions
 from rucher.conversations.models import Attachment, Content, Poll, PollVote, Reaction
 from rucher.conversations.queries import get_content_for_page, get_visible_content, poll_results
+from rucher.conversations.sensitive import SensitiveFound
 from rucher.errors import ActionError, Invalid
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
 from rucher.streams.queries import thread
-from rucher.web.common import parse_id, user
+from rucher.web.common import confirmed, parse_id, user
 from rucher.web.errors import translate_action_errors
 from rucher.web.forms import AttachmentForm, EditForm, PollForm, ReplyForm, ShareForm
 
@@ -46,6 +47,7 @@ def render_thread(
     reply_form: ReplyForm | None = None,
     share_form: ShareForm | None = None,
     attachment_form: AttachmentForm | None = None,
+    sensitive: SensitiveFound | None = None,
     status: int = 200,
 ) -> HttpResponse:
     person = user(request)
@@ -80,6 +82,7 @@ def render_thread(
         "can_reply": permissions.can_reply(person, root, member),
         "can_moderate": moderating,
         "reply_form": reply_form or ReplyForm(initial=initial_quote),
+        "sensitive": sensitive,
         "quoting": quoting,
         "share_form": share_form or (ShareForm(spaces=share_spaces) if share_spaces else None),
         "attachment_form": attachment_form or AttachmentForm(),
@@ -115,7 +118,15 @@ def reply(request: HttpRequest, content_id: int) -> HttpResponse:
         quoted = None
         if form.cleaned_data["quoted"]:
             quoted = get_visible_content(person, form.cleaned_data["quoted"])
-        created = conversation_actions.reply(person, root, form.cleaned_data["text"], quoted=quoted)
+        created = conversation_actions.reply(
+            person,
+            root,
+            form.cleaned_data["text"],
+            quoted=quoted,
+            confirm_sensitive=confirmed(request),
+        )
+    except SensitiveFound as error:
+        return render_thread(request, root, reply_form=form, sensitive=error, status=error.status)
     except ActionError as error:
         form.add_error("text", error.message)
         return render_thread(request, root, reply_form=form, status=error.status)
@@ -140,11 +151,16 @@ def edit(request: HttpRequest, content_id: int) -> HttpResponse:
     if content.author_id != person.pk:
         raise Http404(_("content not found"))
     status = 200
+    sensitive: SensitiveFound | None = None
     if request.method == "POST":
         form = EditForm(request.POST)
         if form.is_valid():
             try:
-                conversation_actions.edit(person, content, form.cleaned_data["text"])
+                conversation_actions.edit(
+                    person, content, form.cleaned_data["text"], confirm_sensitive=confirmed(request)
+                )
+            except SensitiveFound as error:
+                sensitive, status = error, error.status
             except ActionError as error:
                 form.add_error("text", error.message)
                 status = error.status
@@ -155,7 +171,12 @@ def edit(request: HttpRequest, content_id: int) -> HttpResponse:
             status = 422
     else:
         form = EditForm(initial={"text": content.text})
-    return render(request, "content/edit.html", {"content": content, "form": form}, status=status)
+    return render(
+        request,
+        "content/edit.html",
+        {"content": content, "form": form, "sensitive": sensitive},
+        status=status,
+    )
 
 
 @login_required

@@ -15,6 +15,7 @@ from rucher.activity.actions import record_view
 from rucher.conversations import actions as conversation_actions
 from rucher.conversations.models import Content, Reaction, Topic
 from rucher.conversations.queries import get_visible_content
+from rucher.conversations.sensitive import SensitiveFound
 from rucher.conversations.topics import normalise_topic
 from rucher.errors import ActionError, Invalid
 from rucher.idempotency import store as idempotency
@@ -25,7 +26,7 @@ from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
 from rucher.streams import queries
 from rucher.streams.models import Follow, Mute, TargetType
-from rucher.web.common import is_htmx, parse_id, stream_filters, user
+from rucher.web.common import confirmed, is_htmx, parse_id, stream_filters, user
 from rucher.web.errors import safe_next, translate_action_errors
 from rucher.web.forms import ComposerForm, new_form_key
 
@@ -73,9 +74,12 @@ def compose(request: HttpRequest) -> HttpResponse:
     spaces = list(permissions.postable_spaces(person).order_by("name"))
     profile = permissions.can_post_on_profile(person)
     form = ComposerForm(request.POST, spaces=spaces, allow_profile=profile)
+    sensitive: SensitiveFound | None = None
     if form.is_valid():
         try:
-            content = _publish_once(person, form)
+            content = _publish_once(person, form, confirmed(request))
+        except SensitiveFound as error:  # the findings, and (warn) a button to confirm
+            sensitive, status = error, error.status
         except ActionError as error:
             form.add_error(None, error.message)
             status = error.status
@@ -93,14 +97,21 @@ def compose(request: HttpRequest) -> HttpResponse:
         status = 422
     if is_htmx(request):
         # Put the form, with its message, back in place of the composer.
-        response = render(request, "streams/_composer.html", {"form": form}, status=status)
+        response = render(
+            request,
+            "streams/_composer.html",
+            {"form": form, "sensitive": sensitive},
+            status=status,
+        )
         response["HX-Retarget"] = "#composer"
         response["HX-Reswap"] = "outerHTML"
         return response
-    return render(request, "streams/compose.html", {"form": form}, status=status)
+    return render(
+        request, "streams/compose.html", {"form": form, "sensitive": sensitive}, status=status
+    )
 
 
-def _publish_once(person: Person, form: ComposerForm) -> Content:
+def _publish_once(person: Person, form: ComposerForm, confirm_sensitive: bool = False) -> Content:
     """Publish, once per form key: a double submit (or a retry after a lost answer) finds
     the post the first one made instead of making another (rucher.idempotency)."""
     data = form.cleaned_data
@@ -117,7 +128,9 @@ def _publish_once(person: Person, form: ComposerForm) -> Content:
         space = None
         if space_id is not None:
             space = permissions.get_visible_space(person, space_id)
-        content = conversation_actions.publish(person, space, data["text"], kind=data["kind"])
+        content = conversation_actions.publish(
+            person, space, data["text"], kind=data["kind"], confirm_sensitive=confirm_sensitive
+        )
         if claimed is not None:
             idempotency.complete(claimed, idempotency.Stored(201, "text/plain", str(content.pk)))
         return content

@@ -23,12 +23,14 @@ from rucher.api.schemas import (
     ReactionIn,
     ReactionOut,
     ReplyOut,
+    SensitiveErrorOut,
     VoteIn,
     VoteOut,
 )
 from rucher.conversations import actions
 from rucher.conversations.models import Content, Poll, PollVote, Reaction
 from rucher.conversations.queries import get_visible_content, poll_results
+from rucher.conversations.sensitive import SensitiveFound
 from rucher.errors import NotFound
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
@@ -37,6 +39,22 @@ from rucher.streams.queries import thread
 router = Router(tags=["conversations"])
 
 WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# Publishing answers 422 with the findings when the text holds sensitive data.
+PUBLISH_ERRORS = {**WRITE_ERRORS, 422: SensitiveErrorOut | ErrorOut}
+HELD_FOR_REVIEW = "held_for_review"
+
+
+def _refused(error: SensitiveFound) -> Status[Any]:
+    return Status(
+        422, {"detail": error.message, "action": error.action, "findings": error.findings}
+    )
+
+
+def _status(content: Content) -> dict[str, Any]:
+    return {
+        "status": HELD_FOR_REVIEW if content.is_held else content.status,
+        "sensitive_findings": content.sensitive.get("findings", []) if content.sensitive else [],
+    }
 
 
 def _target(person: Any, content_id: int) -> Content:
@@ -56,7 +74,7 @@ def content_out(content: Content, my_reaction: str | None) -> dict[str, Any]:
     return {
         "id": content.pk,
         "kind": content.kind,
-        "status": content.status,
+        **_status(content),
         "author": _author(content),
         "space": {"id": content.space_id, "name": content.space.name} if content.space else None,
         "parent_id": content.parent_id,
@@ -88,6 +106,7 @@ def reply_out(reply: Content, my_reaction: str | None) -> dict[str, Any]:
         "quoted_id": reply.quoted_id,
         "accepted": reply.accepted,
         "my_reaction": my_reaction,
+        **_status(reply),
     }
 
 
@@ -117,28 +136,42 @@ def _poll_out(person: Any, content: Content) -> dict[str, Any] | None:
     }
 
 
-def _fresh(person: Any, content_id: int) -> Content:
-    """Re-read after a write, for the answer (counters changed in the database)."""
-    return (
-        Content.objects.visible_to(person)
-        .select_related("author", "space")
-        .prefetch_related("topics")
-        .get(pk=content_id)
-    )
+def _fresh(person: Any, content_id: int, held: bool = False) -> Content:
+    """Re-read after a write, for the answer (counters changed in the database). Content
+    the caller just wrote and that was held for review is theirs to see (only theirs)."""
+    rows = Content.objects.visible_to(person)
+    if held:
+        rows = Content.objects.filter(author_id=person.pk, status=Content.Status.HELD)
+    return rows.select_related("author", "space").prefetch_related("topics").get(pk=content_id)
 
 
 @router.post(
     "/posts",
-    response={201: ContentOut, **WRITE_ERRORS},
+    response={201: ContentOut, **PUBLISH_ERRORS},
     summary="Publish a post or a question in a space (or on my profile)",
+    description=(
+        "Sensitive data (IBAN, card numbers, secrets…) is checked first, by the policy of the "
+        'space\'s kind: refused (422, action "block"), to confirm (422, action "warn": send '
+        'again with "confirm_sensitive": true) or held for review (201, status '
+        '"held_for_review": only you and the moderators see it until a moderator releases it).'
+    ),
 )
 def create_post(request: HttpRequest, payload: PostIn) -> Status[Any]:
     person = caller(request)
     space = None
     if payload.space_id is not None:
         space = permissions.get_visible_space(person, payload.space_id)
-    post = actions.publish(person, space, payload.text, kind=payload.kind)
-    return Status(201, content_out(_fresh(person, post.pk), None))
+    try:
+        post = actions.publish(
+            person,
+            space,
+            payload.text,
+            kind=payload.kind,
+            confirm_sensitive=payload.confirm_sensitive,
+        )
+    except SensitiveFound as error:
+        return _refused(error)
+    return Status(201, content_out(_fresh(person, post.pk, post.is_held), None))
 
 
 @router.get(
@@ -166,13 +199,21 @@ def post_detail(request: HttpRequest, content_id: int) -> dict[str, Any]:
 
 @router.patch(
     "/posts/{content_id}",
-    response={200: ContentOut, **WRITE_ERRORS},
+    response={200: ContentOut, **PUBLISH_ERRORS},
     summary="Edit my post or comment (the previous text is kept in its history)",
 )
-def edit_post(request: HttpRequest, content_id: int, payload: EditIn) -> dict[str, Any]:
+def edit_post(request: HttpRequest, content_id: int, payload: EditIn) -> Status[Any]:
     person = caller(request)
-    edited = actions.edit(person, _target(person, content_id), payload.text)
-    return content_out(_fresh(person, edited.pk), None)
+    try:
+        edited = actions.edit(
+            person,
+            _target(person, content_id),
+            payload.text,
+            confirm_sensitive=payload.confirm_sensitive,
+        )
+    except SensitiveFound as error:
+        return _refused(error)
+    return Status(200, content_out(_fresh(person, edited.pk, edited.is_held), None))
 
 
 @router.delete(
@@ -188,15 +229,20 @@ def delete_post(request: HttpRequest, content_id: int) -> Status[Any]:
 
 @router.post(
     "/posts/{content_id}/comments",
-    response={201: ReplyOut, **WRITE_ERRORS},
+    response={201: ReplyOut, **PUBLISH_ERRORS},
     summary="Comment on a post (an answer, under a question); may quote a message",
 )
 def comment(request: HttpRequest, content_id: int, payload: CommentIn) -> Status[Any]:
     person = caller(request)
     parent = _target(person, content_id)
     quoted = _target(person, payload.quoted_id) if payload.quoted_id is not None else None
-    reply = actions.reply(person, parent, payload.text, quoted=quoted)
-    return Status(201, reply_out(_fresh(person, reply.pk), None))
+    try:
+        reply = actions.reply(
+            person, parent, payload.text, quoted=quoted, confirm_sensitive=payload.confirm_sensitive
+        )
+    except SensitiveFound as error:
+        return _refused(error)
+    return Status(201, reply_out(_fresh(person, reply.pk, reply.is_held), None))
 
 
 @router.post(

@@ -172,9 +172,13 @@ def create_content(
     lang: str = "",
     at: datetime | None = None,
     reach: Audience | None = None,
+    held: bool = False,
+    sensitive: dict[str, Any] | None = None,
 ) -> Content:
     """Write a new content row with its topics, mentions and events (the caller checked the
-    permissions, with ``reach`` when it read the author's membership through ``audience``)."""
+    permissions, with ``reach`` when it read the author's membership through ``audience``).
+    ``held``: saved for review (sensitive data); its mentions are recorded and told only
+    when a moderator releases it."""
     mentions, _topics, _tag = extract(text)
     reach = reach if reach is not None else audience(author, space, mentions)
     rendered = render(text, set(reach.seen))
@@ -192,9 +196,11 @@ def create_content(
         tag_prefix=rendered.tag_prefix,
         lang=lang or guess_lang(text),
         created_at=at or timezone.now(),
+        status=Content.Status.HELD if held else Content.Status.PUBLISHED,
+        sensitive=sensitive or {},
     )
     set_topics(content, rendered.topics, new=True)
-    mentioned = reach.mentioned(rendered.mentions)
+    mentioned = [] if held else reach.mentioned(rendered.mentions)
     add_mentions(content, mentioned)
     if shared_from is not None:
         event: dict[str, Any] = {
@@ -212,7 +218,7 @@ def create_content(
         }
     event["space_id"] = content.space_id
     record_together(author, [event, *mention_events(content, mentioned)])
-    if root is not None:
+    if root is not None and not held:  # a held reply counts once released
         Content.objects.filter(pk=root.pk).update(comment_count=F("comment_count") + 1)
     return content
 

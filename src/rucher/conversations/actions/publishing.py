@@ -23,6 +23,7 @@ from rucher.conversations.actions.common import (
 )
 from rucher.conversations.models import Content, Revision
 from rucher.conversations.rendering import extract
+from rucher.conversations.sensitive import check as check_sensitive
 from rucher.errors import Conflict, Forbidden, Invalid, NotFound
 from rucher.people.models import Person
 from rucher.spaces import permissions
@@ -33,8 +34,17 @@ Kind = Content.Kind
 
 
 @transaction.atomic
-def publish(author: Person, space: Space | None, text: object, kind: str = Kind.POST) -> Content:
-    """A post or a question in a space, or (space None) a post on the author's profile."""
+def publish(
+    author: Person,
+    space: Space | None,
+    text: object,
+    kind: str = Kind.POST,
+    *,
+    confirm_sensitive: bool = False,
+) -> Content:
+    """A post or a question in a space, or (space None) a post on the author's profile.
+    Sensitive data (``conversations.sensitive``): blocked, held for review, or published
+    once ``confirm_sensitive`` confirms the warning."""
     if kind not in (Kind.POST, Kind.QUESTION):
         raise Invalid(_("kind must be post or question"))
     body = clean_text(text, settings.RUCHER_MAX_TEXT_LENGTH)
@@ -47,11 +57,21 @@ def publish(author: Person, space: Space | None, text: object, kind: str = Kind.
     reach = audience(author, space, extract(body)[0])
     if space is not None:
         permissions.require_post_in(author, space, reach.member)
-    return create_content(author, kind, body, space=space, reach=reach)
+    found = check_sensitive(body, space, confirm_sensitive)
+    return create_content(
+        author, kind, body, space=space, reach=reach, held=found.held, sensitive=found.record
+    )
 
 
 @transaction.atomic
-def reply(author: Person, parent: Content, text: object, quoted: Content | None = None) -> Content:
+def reply(
+    author: Person,
+    parent: Content,
+    text: object,
+    quoted: Content | None = None,
+    *,
+    confirm_sensitive: bool = False,
+) -> Content:
     """A comment (or, under a question, an answer when ``parent`` is the question itself)."""
     body = clean_text(text, settings.RUCHER_MAX_COMMENT_LENGTH, _("comment"))
     parent = readable(author, parent)
@@ -65,8 +85,17 @@ def reply(author: Person, parent: Content, text: object, quoted: Content | None 
         if (quoted.root_id or quoted.pk) != (parent.root_id or parent.pk):
             raise Invalid(_("a reply can only quote a message of the same conversation"))
     kind = Kind.ANSWER if parent.kind == Kind.QUESTION else Kind.COMMENT
+    found = check_sensitive(body, parent.space, confirm_sensitive)
     return create_content(
-        author, kind, body, space=parent.space, parent=parent, quoted=quoted, reach=reach
+        author,
+        kind,
+        body,
+        space=parent.space,
+        parent=parent,
+        quoted=quoted,
+        reach=reach,
+        held=found.held,
+        sensitive=found.record,
     )
 
 
@@ -94,7 +123,11 @@ def share(person: Person, original: Content, space: Space, text: object = "") ->
 
 
 @transaction.atomic
-def edit(person: Person, content: Content, text: object) -> Content:
+def edit(
+    person: Person, content: Content, text: object, *, confirm_sensitive: bool = False
+) -> Content:
+    """Edit one's own post or comment; the new text goes through the sensitive-data check
+    as a new one does (a hold makes the content ``held`` until a moderator releases it)."""
     content = readable(person, content)
     if not permissions.can_edit(person, content):
         raise Forbidden(_("only the author can edit"))
@@ -106,15 +139,22 @@ def edit(person: Person, content: Content, text: object) -> Content:
     body = clean_text(text, limit)
     if body == content.text:
         return content
+    found = check_sensitive(body, content.space, confirm_sensitive)
     Revision.objects.create(content=content, text=content.text, html=content.html, edited_by=person)
     reach = audience(person, content.space, extract(body)[0])
     rendered = render_for(person, body, reach)
     content.text, content.html, content.tag_prefix = body, rendered.html, rendered.tag_prefix
     content.edited_at = timezone.now()
-    content.save(update_fields=["text", "html", "tag_prefix", "edited_at"])
+    content.sensitive = found.record
+    if found.held and not content.is_held:
+        content.status = Content.Status.HELD
+        if content.root_id is not None:  # a held reply is not counted (as a hidden one)
+            Content.objects.filter(pk=content.root_id).update(comment_count=F("comment_count") - 1)
+    content.save(update_fields=["text", "html", "tag_prefix", "edited_at", "sensitive", "status"])
     set_topics(content, rendered.topics)
-    # Only the newly mentioned are told (one event per person, ever, for this content).
-    mentioned = reach.mentioned(rendered.mentions)
+    # Only the newly mentioned are told (one event per person, ever, for this content); a
+    # held text tells nobody until it is released (moderation.actions, restore).
+    mentioned = [] if content.is_held else reach.mentioned(rendered.mentions)
     if mentioned:
         already = set(content.mentions.filter(pk__in=mentioned).values_list("pk", flat=True))
         mentioned = [pk for pk in mentioned if pk not in already]
