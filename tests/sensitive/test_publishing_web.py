@@ -75,6 +75,15 @@ def test_a_held_post_is_marked_for_its_author_and_hidden_from_others(
     assert mine.status_code == 200
     assert "Held for review" in mine.content.decode()
     assert "A bank account number (IBAN)" in mine.content.decode()
+    # Posted from the home page (htmx), the item put in the author's stream is marked too: it
+    # must not pass for published.
+    inline = gus.post(
+        "/posts/new/",
+        {"kind": "post", "space": world["partner"].pk, "text": IBAN + " (2)"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert inline.status_code == 200
+    assert "held for review: only you and the moderators see it" in inline.content.decode()
     assert client_for(world["bob"]).get(f"/posts/{post.pk}/").status_code == 404
     # not in the space's stream for its members
     stream = client_for(world["alice"]).get("/").content.decode()
