@@ -139,3 +139,11 @@ def test_appends_racing_from_many_connections_never_fork_the_chain() -> None:
     assert AuditEntry.objects.count() == 80
     verdict = verify()
     assert verdict.intact and verdict.checked == 80
+
+
+def test_feed_keys_are_not_called_api_tokens(world: dict[str, Any], client_for: Any) -> None:
+    append("created_token", actor=world["bob"], object_type="feed_key", object_id=1)
+    append("created_token", actor=world["bob"], object_type="token", object_id=2)
+    page = client_for(world["admin"]).get("/audit/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "a créé une clé de flux (RSS/Atom)" in page
+    assert "a créé un jeton d’API" in page

@@ -28,6 +28,13 @@ ACTION_LABELS: dict[str, Promise] = {
 }
 
 
-def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
+# Verbs shared by two kinds of object, told apart by the object's type.
+OBJECT_LABELS: dict[tuple[str, str], Promise] = {
+    ("created_token", "feed_key"): _("created a feed key (RSS/Atom)"),
+    ("revoked_token", "feed_key"): _("revoked a feed key (RSS/Atom)"),
+}
+
+
+def action_label(action: str, object_type: str = "") -> str:
+    label = OBJECT_LABELS.get((action, object_type)) or ACTION_LABELS.get(action)
     return str(label) if label is not None else action.replace("_", " ")

@@ -93,7 +93,7 @@ def _rows(viewer: Person, entries: list[AuditEntry]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "entry": entry,
-                "action": action_label(entry.action),
+                "action": action_label(entry.action, entry.object_type),
                 "actor": people.get(entry.actor_id) if entry.actor_id else None,
                 "target": people.get(entry.target_id) if entry.target_id else None,
                 "space": space,
