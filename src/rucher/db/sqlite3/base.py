@@ -25,6 +25,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import sqlite3
 import threading
 import time
 from contextlib import contextmanager
@@ -34,6 +35,8 @@ from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+SHARED_CACHE_LOCKED = "table is locked"
+SHARED_CACHE_WAIT = 10.0  # seconds
 _process_locks: dict[str, threading.Lock] = {}
 _process_locks_guard = threading.Lock()
 
@@ -109,6 +112,19 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
 
     writer: WriterLock | None = None
     wrapper: Any = None
+    shared_memory = False
+
+    def _run(self, statement: Any, query: str, params: Any) -> Any:
+        if not self.shared_memory:
+            return statement(query, params)
+        deadline = time.monotonic() + SHARED_CACHE_WAIT
+        while True:
+            try:
+                return statement(query, params)
+            except sqlite3.OperationalError as error:
+                if SHARED_CACHE_LOCKED not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
 
     def _queued(self, query: str) -> bool:
         return (
@@ -123,14 +139,14 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
             assert self.writer is not None
             with self.writer.holding():
                 return super().execute(query, params)
-        return super().execute(query, params)
+        return self._run(super().execute, query, params)
 
     def executemany(self, query: str, param_list: Any) -> Any:
         if self._queued(query):
             assert self.writer is not None
             with self.writer.holding():
                 return super().executemany(query, param_list)
-        return super().executemany(query, param_list)
+        return self._run(super().executemany, query, param_list)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -151,6 +167,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         cursor = self.connection.cursor(factory=SQLiteCursorWrapper)
         cursor.writer = self.writer
         cursor.wrapper = self
+        cursor.shared_memory = self.is_in_memory_db()
         return cursor
 
     def _start_transaction_under_autocommit(self) -> None:
