@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 
 from rucher.activity.subscribers import subscribe
 from rucher.audit.models import AuditEntry, AuditHead
-from rucher.audit.trail import append, locked_head_outside
+from rucher.audit.trail import append, current_head
 
 if TYPE_CHECKING:
     from rucher.activity.models import Event
@@ -80,7 +80,7 @@ def catch_up() -> int:
 
     from rucher.activity.models import Event
 
-    head = locked_head_outside()
+    head = current_head()
     newest = Event.objects.aggregate(newest=Max("id"))["newest"] or 0
     if newest <= head.checked_event_id:
         return 0

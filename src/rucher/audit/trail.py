@@ -95,8 +95,9 @@ def _locked_head() -> AuditHead:
     return head
 
 
-def locked_head_outside() -> AuditHead:
-    """The head row, created if missing (read without a lock: for checkpoints)."""
+def current_head() -> AuditHead:
+    """The head row as it stands, created if missing (its lock is released at once: callers
+    only read its checkpoint and move it with a conditional update)."""
     with transaction.atomic():
         return _locked_head()
 
