@@ -58,7 +58,7 @@ def test_every_page_renders_every_panel_with_its_method(
 
 def test_figures_show_the_engine_numbers(org: dict[str, Any], client_for: Any) -> None:
     page = client_for(org["cm"]).get("/cockpit/").content.decode()
-    assert "Plotly.newPlot" in page  # trend, Lorenz, profiles, heatmap
+    assert page.count('class="plotly-figure"') >= 4  # trend, Lorenz, profiles, heatmap
     assert "Lorenz curve" in page
     assert "E-I index" in page and "expected under random mixing" in page
 

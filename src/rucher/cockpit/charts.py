@@ -1,17 +1,23 @@
-"""Plotly figures rendered to HTML fragments (``include_plotlyjs=False``: the page loads the
-vendored plotly.min.js once). Every builder returns "" when there is nothing to draw, so a
-template can show its "not enough data" note instead of an empty chart."""
+"""Plotly figures rendered to HTML fragments: an empty ``div`` and the figure as a JSON data
+block, which ``static/cockpit/charts.js`` draws with the vendored plotly.min.js (loaded once
+per page). No inline script: the Content-Security-Policy allows none (docs/deploy.md).
+Every builder returns "" when there is nothing to draw, so a template can show its "not
+enough data" note instead of an empty chart."""
 
 from __future__ import annotations
 
+import json
 import math
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from plotly.utils import PlotlyJSONEncoder
 
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 CONFIG = {"displaylogo": False, "responsive": True}
 LAYOUT: dict[str, Any] = {
     "margin": {"l": 50, "r": 20, "t": 40, "b": 50},
@@ -25,8 +31,18 @@ def _html(figure: go.Figure, title: str) -> SafeString:
     # A chart that set its own height (the heatmap: one row per department) keeps it.
     layout = {k: v for k, v in LAYOUT.items() if k != "height" or figure.layout.height is None}
     figure.update_layout(title={"text": title}, **layout)
-    # Plotly escapes the figure's JSON itself; the result is markup we produced.
-    return mark_safe(figure.to_html(full_html=False, include_plotlyjs=False, config=CONFIG))
+    figure_json = figure.to_plotly_json()
+    payload = {"data": figure_json["data"], "layout": figure_json["layout"], "config": CONFIG}
+    # Plotly's encoder knows NumPy arrays and dates; then the three characters that could
+    # end the data block or open markup are escaped (as Django's json_script does).
+    text = json.dumps(payload, cls=PlotlyJSONEncoder, separators=(",", ":"))
+    text = text.translate(_JSON_SCRIPT_ESCAPES)
+    element_id = f"chart-{uuid.uuid4().hex[:12]}"
+    return mark_safe(
+        f'<div class="chart" id="{element_id}"></div>'
+        f'<script type="application/json" class="plotly-figure" data-target="{element_id}">'
+        f"{text}</script>"
+    )
 
 
 def trend_chart(series: Sequence[dict[str, Any]], metrics: dict[str, str], title: str) -> str:

@@ -1,0 +1,105 @@
+"""The Content-Security-Policy allows nothing inline, and no page needs it to: every main page,
+the cockpit's charts included, is walked in the browser as each kind of account and the
+browser reports no violation (a `securitypolicyviolation` event or a console refusal)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Collects the browser's own reports; Playwright injects it before the page's scripts run.
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
+});
+"""
+
+
+def walk(page: Any, paths: list[str]) -> list[str]:
+    refusals: list[str] = []
+    current = {"path": ""}
+    page.on(
+        "console",
+        lambda message: (
+            refusals.append(f"{current['path']}: {message.text[:160]}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    for path in paths:
+        current["path"] = path
+        # The cockpit computes its figures on a cold first view (seconds, not milliseconds).
+        page.goto(path, timeout=60_000)
+        page.wait_for_load_state("networkidle", timeout=60_000)
+        refusals += [f"{path}: {v}" for v in page.evaluate("window.__cspViolations")]
+    return refusals
+
+
+@pytest.fixture
+def conversation(world: dict[str, Any]) -> dict[str, Any]:
+    from rucher.conversations import actions
+
+    post = actions.publish(
+        world["alice"], world["open"], "Le **compost** du jardin, qui s'en occupe ?"
+    )
+    actions.reply(world["bob"], post, "Moi, le mardi.")
+    actions.react(world["alice"], post, "like")
+    actions.publish(world["gus"], world["partner"], "Bonjour depuis le partenaire")
+    return {"post": post}
+
+
+def test_no_page_breaks_the_policy_for_a_member(
+    page: Any, sign_in_as: Any, world: dict[str, Any], conversation: dict[str, Any]
+) -> None:
+    page.add_init_script(RECORD_VIOLATIONS)
+    sign_in_as("bob")
+    post = conversation["post"]
+    paths = [
+        "/",
+        "/spaces/",
+        f"/spaces/{world['open'].slug}/",
+        f"/posts/{post.pk}/",
+        "/people/",
+        f"/people/{world['alice'].pk}/",
+        "/notifications/",
+        reverse("notification_settings"),
+        "/settings/",
+        "/settings/feeds/",
+        "/settings/tokens/",
+        "/moderation/",
+    ]
+    assert walk(page, paths) == []
+
+
+def test_the_cockpit_draws_its_charts_within_the_policy(
+    page: Any, sign_in_as: Any, world: dict[str, Any], conversation: dict[str, Any]
+) -> None:
+    page.add_init_script(RECORD_VIOLATIONS)
+    sign_in_as("admin")
+    assert walk(page, ["/cockpit/", "/audit/", "/settings/webhooks/"]) == []
+    page.goto("/cockpit/", timeout=60_000)
+    page.wait_for_load_state("networkidle", timeout=60_000)
+    blocks = page.locator("script.plotly-figure").count()
+    assert blocks >= 1
+    # Plotly marks each element it drew into.
+    assert page.locator(".js-plotly-plot").count() == blocks
+
+
+def test_a_partner_guest_pages_stay_within_the_policy(
+    page: Any, sign_in_as: Any, world: dict[str, Any], conversation: dict[str, Any]
+) -> None:
+    page.add_init_script(RECORD_VIOLATIONS)
+    sign_in_as("gus")
+    assert walk(page, ["/", f"/spaces/{world['partner'].slug}/", "/people/"]) == []
+
+
+def test_every_page_carries_a_policy_without_unsafe_inline(client: Any) -> None:
+    response = client.get("/login/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
