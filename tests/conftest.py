@@ -188,6 +188,13 @@ def empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def no_rate_limits(settings: Any) -> None:
+    """Requests budgets are off, except in their own tests (tests/web/test_pace.py), which
+    turn them on: a test may make many writes in a second, a person does not."""
+    settings.RUCHER_RATE_LIMITS = None
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings: Any) -> None:
     """Argon2 is deliberately slow; tests create many accounts (production keeps Argon2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -205,6 +205,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rucher.web.pace.RequestPace",
     "rucher.api.middleware.ApiIdempotency",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -296,6 +297,20 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Budgets per account and per API token over the last minute, a moving window
+# (rucher.web.pace); "off" turns one off. Counted in Redis when REDIS_URL is set (shared by
+# every process), else per process.
+def _rate(name: str, default: str) -> str | None:
+    value = os.environ.get(name, default).strip()
+    return None if value.lower() in {"", "off", "0"} else value
+
+
+RUCHER_RATE_LIMITS: dict[str, str | None] | None = {
+    "writes": _rate("RUCHER_RATE_WRITES", "120/minute"),
+    "api_reads": _rate("RUCHER_RATE_API_READS", "1200/minute"),
+}
+RUCHER_RATE_LIMIT_STORAGE = os.environ.get("REDIS_URL") or "memory://"
 
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {

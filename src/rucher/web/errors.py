@@ -15,13 +15,30 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from rucher.errors import ActionError, NotFound
+from rucher.errors import ActionError, NotFound, TooManyRequests
 
 
 def error_page(request: HttpRequest, error: ActionError) -> HttpResponse:
     """A short page (or, for HTMX, a fragment) carrying the reason and the 4xx status."""
     template = "_error_fragment.html" if getattr(request, "htmx", False) else "error.html"
-    return render(request, template, {"message": error.message}, status=error.status)
+    context = {"message": error.message, "back": _local_referer(request)}
+    response = render(request, template, context, status=error.status)
+    if isinstance(error, TooManyRequests):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _local_referer(request: HttpRequest) -> str | None:
+    """The page the person came from, when it is one of ours (a "Go back" link needs no
+    script, which the Content-Security-Policy would refuse)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return None
 
 
 def translate_action_errors(
