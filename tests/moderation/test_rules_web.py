@@ -44,7 +44,11 @@ def test_an_administrator_adds_changes_and_removes_a_word(world: dict[str, Any])
     ("form", "status", "message"),
     [
         ({"op": "add", "pattern": "", "action": "block"}, 422, "cannot be empty"),
-        ({"op": "add", "pattern": "(", "mode": "regex", "action": "block"}, 422, "does not compile"),
+        (
+            {"op": "add", "pattern": "(", "mode": "regex", "action": "block"},
+            422,
+            "does not compile",
+        ),
         ({"op": "add", "pattern": "(a+)+$", "mode": "regex", "action": "block"}, 422, "backtracks"),
         ({"op": "add", "pattern": "IDIOT", "action": "hold"}, 409, "already watched"),
         ({"op": "new_accounts", "posts": "-3", "days": "2"}, 422, "whole number"),
@@ -103,3 +107,19 @@ def test_the_pages_cost_a_fixed_number_of_queries(
     # session, account, space, membership (manager?), words, slow mode, bell
     with django_assert_num_queries(8):
         assert alice.get(f"/moderation/rules/spaces/{world['open'].pk}/").status_code == 200
+
+
+def test_the_composer_marks_what_was_found_in_the_authors_text(world: dict[str, Any]) -> None:
+    """A refused text comes back with a preview: each finding (detectors and watched words
+    alike) marked where it is, numbered like the list, its reason read out; text escaped."""
+    actions.add_watched_word(world["admin"], None, "idiot", "word", "block")
+    text = "<b>Quel</b> idiot, carte 4111 1111 1111 1111"
+    answer = browser(world["bob"]).post(
+        "/posts/new/", {"text": text, "space": world["open"].pk, "kind": "post"}
+    )
+    assert answer.status_code == 422
+    page = answer.content.decode()
+    assert "&lt;b&gt;Quel&lt;/b&gt; " in page
+    assert '<mark data-kind="watched_word">idiot<sup aria-hidden="true">1</sup>' in page
+    assert '<mark data-kind="card">4111 1111 1111 1111<sup aria-hidden="true">2</sup>' in page
+    assert "(“idiot” is not allowed here.)" in page

@@ -415,7 +415,9 @@ def manages_rules(cell: Cell) -> bool:
 @pytest.mark.parametrize("cell", CELLS, ids=IDS)
 def test_publishing_rules_pages_and_endpoints(scene: Callable[[Cell], Scene], cell: Cell) -> None:
     s = scene(cell)
-    expected = 200 if manages_rules(cell) else (404 if not cell.knows or cell.account in GUESTS else 403)
+    expected = (
+        200 if manages_rules(cell) else (404 if not cell.knows or cell.account in GUESTS else 403)
+    )
     url = "/api/v1/moderation/watched-words"
     assert s.client.get(url, {"space_id": s.space.pk}).status_code == expected
     created = s.client.post(

@@ -67,10 +67,13 @@ class SensitiveFound(Invalid):
     """A text refused for what it contains (block), or waiting for its author's
     confirmation (warn): 422 with the findings."""
 
-    def __init__(self, message: str, action: str, findings: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, message: str, action: str, findings: list[dict[str, Any]], text: str = ""
+    ) -> None:
         super().__init__(message)
         self.action = action
         self.findings = findings
+        self.text = text  # the text the spans are in (the composer marks them in a preview)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -162,6 +165,7 @@ def check(
             % {"what": " ".join(refusals)},
             "block",
             findings,
+            text,
         )
     if decision.action == Action.WARN and not confirmed:
         what = " ".join(finding_out(f, language)["label"] for f in decision.findings)
@@ -173,6 +177,7 @@ def check(
             % {"what": what},
             "warn",
             findings,
+            text,
         )
     holds = [v.hold for v in screened if v.hold]
     held = decision.action == Action.HOLD or bool(holds)
