@@ -238,9 +238,7 @@ class EmbeddedServer:
         from rucher.asgi import application
 
         self.url = f"http://127.0.0.1:{port}"
-        self.server = Server(
-            application, address="127.0.0.1", port=port, interface=Interfaces.ASGI
-        )
+        self.server = Server(application, address="127.0.0.1", port=port, interface=Interfaces.ASGI)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._run, name="asgi-server", daemon=True)
 

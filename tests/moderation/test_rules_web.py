@@ -123,3 +123,18 @@ def test_the_composer_marks_what_was_found_in_the_authors_text(world: dict[str, 
     assert '<mark data-kind="watched_word">idiot<sup aria-hidden="true">1</sup>' in page
     assert '<mark data-kind="card">4111 1111 1111 1111<sup aria-hidden="true">2</sup>' in page
     assert "(“idiot” is not allowed here.)" in page
+
+
+def test_a_flagged_after_publishing_post_shows_its_words_in_the_queue(
+    world: dict[str, Any],
+) -> None:
+    from rucher.activity.models import Event
+    from rucher.conversations import actions as conversations
+    from rucher.moderation.held import count_watched
+
+    actions.add_watched_word(world["admin"], None, "arnaque", "word", "flag")
+    post = conversations.publish(world["bob"], world["open"], "Une belle arnaque")
+    count_watched(Event.objects.get(verb="posted", object_id=post.pk))
+    page = browser(world["alice"]).get("/moderation/").content.decode()
+    assert f'value="content:{post.pk}"' in page
+    assert "Watched words found: <mark>arnaque</mark>" in page

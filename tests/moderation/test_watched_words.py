@@ -21,6 +21,7 @@ from rucher.moderation.models import FlaggedItem, WatchedWord, WatchedWordHit
 from rucher.moderation.queries import watched_word_hits_by_week
 from rucher.people.actions.tokens import create_token
 from rucher.sensitive import watched
+from rucher.sensitive.text import fold_lower
 from rucher.sensitive.watched import MatchMode, PatternError, WatchedAction, WatchList
 
 pytestmark = pytest.mark.django_db
@@ -352,3 +353,33 @@ def test_the_api_held_post_answers_held_for_review(world: dict[str, Any]) -> Non
     assert answer.status_code == 201
     assert answer.json()["status"] == "held_for_review"
     assert answer.json()["sensitive_findings"][0]["kind"] == "watched_word"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literal"),
+    [
+        (r"\barnaques?\b", "arnaque"),
+        (r"(?:^|\s)Débile!+", "debile"),
+        (r"con+ard", "ard"),
+        (r"a|b", None),
+        (r"(?i)abc", None),
+        (r"\p{L}+x", None),
+    ],
+)
+def test_the_required_literal_is_sure_or_none(pattern: str, literal: str | None) -> None:
+    assert watched.required_literal(pattern) == literal
+
+
+@pytest.mark.parametrize(
+    "text", ["ARNAQUES !", "une arnaque", "connnard", "C’EST DÉBILE!!", "rien", "con ard"]
+)
+def test_skipping_by_literal_never_changes_what_is_found(text: str) -> None:
+    patterns = [r"\barnaques?\b", r"con+ard", r"(?:^|\s)débile!+", r"arn|deb"]
+    words = [word(n, p, "flag", "regex") for n, p in enumerate(patterns)]
+    found = WatchList(words).check(text).hits
+    expected = [
+        (w.id, m.span())
+        for w in words
+        for m in watched.compile_regex(w.pattern).finditer(fold_lower(text))
+    ]
+    assert sorted((h.word.id, (h.start, h.end)) for h in found) == sorted(expected)

@@ -469,9 +469,9 @@ def _word_fields(pattern: object, mode: object, action: object, replacement: obj
 
 
 def _duplicate(space: Space | None, fields: WordFields, exclude: int | None = None) -> None:
-    same = WatchedWord.objects.filter(
-        space=space, normalised=fields.normalised, mode=fields.mode
-    ).exclude(pk=exclude)
+    same = WatchedWord.objects.filter(space=space, normalised=fields.normalised, mode=fields.mode)
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
     if same.exists():
         raise Conflict(_("this word is already watched here"))
 

@@ -61,7 +61,7 @@ _local: Rules | None = None
 
 
 def _load() -> tuple[str, list[WordRow], dict[int, int], tuple[int, int]]:
-    words = list(
+    words: list[WordRow] = list(
         WatchedWord.objects.order_by("id").values_list(
             "id", "space_id", "pattern", "mode", "action", "replacement"
         )
@@ -146,8 +146,8 @@ def watched_words(draft: Draft) -> Screened | None:
         }
         for hit in screening.hits
     ]
-    blocked = [f["label"] for f in findings if f["action"] == WatchedAction.BLOCK]
-    holds = [f["label"] for f in findings if f["action"] == WatchedAction.HOLD]
+    blocked = [str(f["label"]) for f in findings if f["action"] == WatchedAction.BLOCK]
+    holds = [str(f["label"]) for f in findings if f["action"] == WatchedAction.HOLD]
     if screening.timed_out:  # fail closed: a pattern that could not finish holds the text
         holds.append(_("A watched pattern took too long to check: a moderator will look."))
     record = [
