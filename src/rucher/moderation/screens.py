@@ -31,6 +31,7 @@ from rucher.sensitive.watched import WatchedWord as Word
 from rucher.spaces import permissions
 
 CACHE_KEY = "rucher:moderation:publishing-rules"
+STAMP_KEY = "rucher:moderation:publishing-rules:stamp"
 RULES_TTL = 30  # seconds
 
 WordRow = tuple[int, int | None, str, str, str, str]  # id, space, pattern, mode, action, repl
@@ -78,15 +79,17 @@ def _load() -> tuple[str, list[WordRow], dict[int, int], tuple[int, int]]:
 
 
 def current_rules() -> Rules:
-    """The rules, from this process's compiled copy when the cache's stamp still matches."""
+    """The rules, from this process's compiled copy while the cache's stamp still matches
+    (a small key read first: the rows are read from the cache only when they changed)."""
     global _local
-    raw = cache.get(CACHE_KEY)
-    if raw is None:
-        raw = _load()
-        cache.set(CACHE_KEY, raw, RULES_TTL)
-    stamp, words, slow, (posts, days) = raw
-    if _local is not None and _local.stamp == stamp:
+    stamp = cache.get(STAMP_KEY)
+    if stamp is not None and _local is not None and _local.stamp == stamp:
         return _local
+    raw = cache.get(CACHE_KEY)
+    if raw is None or raw[0] != stamp:
+        raw = _load()
+        cache.set_many({CACHE_KEY: raw, STAMP_KEY: raw[0]}, RULES_TTL)
+    stamp, words, slow, (posts, days) = raw
     organisation: list[Word] = []
     by_space: dict[int, list[Word]] = {}
     for pk, space_id, pattern, mode, action, replacement in words:
@@ -108,8 +111,8 @@ def forget_rules() -> None:
     the old rows meanwhile must not keep them for ``RULES_TTL``)."""
     global _local
     _local = None
-    cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    cache.delete_many([CACHE_KEY, STAMP_KEY])
+    transaction.on_commit(lambda: cache.delete_many([CACHE_KEY, STAMP_KEY]))
 
 
 # --- the screens ------------------------------------------------------------------------
