@@ -330,6 +330,8 @@ def test_the_api_lists_creates_updates_and_deletes(world: dict[str, Any]) -> Non
     assert api(world["bob"]).get(url, {"space_id": world["secret"].pk}).status_code == 404
     assert client.delete(f"{url}/{pk}").status_code == 204
     assert client.delete(f"{url}/{pk}").status_code == 404
+    assert client.delete(f"{url}/{10**30}").status_code == 404
+    assert client.patch(f"{url}/{10**30}", {"action": "hold"}, content_type=JSON).status_code == 404
 
 
 def test_the_api_publish_answers_429_with_retry_after_in_slow_mode(world: dict[str, Any]) -> None:

@@ -517,7 +517,10 @@ def add_watched_word(
 
 
 def _managed_word(person: Person, word_id: int) -> WatchedWord:
-    word = WatchedWord.objects.select_related("space").filter(pk=word_id).first()
+    try:
+        word = WatchedWord.objects.select_related("space").filter(pk=int(word_id)).first()
+    except (TypeError, ValueError, OverflowError):  # beyond the database's integers
+        word = None
     if word is None:
         raise NotFound(_("no watched word with this id"))
     try:
