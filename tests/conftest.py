@@ -42,8 +42,12 @@ def shared_data() -> Path:
 
 @pytest.fixture
 def make_person(db: Any) -> Callable[..., Any]:
+    from rucher.moderation.screens import current_rules
     from rucher.people.models import Department, Organisation, Person
 
+    # Publishing reads its rules (watched words, slow mode) from the cache, emptied for each
+    # test: load them now so pinned query counts measure publishing, not this first load.
+    current_rules()
     counter = iter(range(1, 10_000))
 
     def make(kind: str = "employee", username: str | None = None, **fields: Any) -> Person:
@@ -241,9 +245,7 @@ class EmbeddedServer:
         from rucher.asgi import application
 
         self.url = f"http://127.0.0.1:{port}"
-        self.server = Server(
-            application, address="127.0.0.1", port=port, interface=Interfaces.ASGI
-        )
+        self.server = Server(application, address="127.0.0.1", port=port, interface=Interfaces.ASGI)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._run, name="asgi-server", daemon=True)
 

@@ -46,6 +46,7 @@ HELPERS = {
     "rucher.conversations.actions.common.mention_events",
     "rucher.conversations.actions.common.set_topics",
     "rucher.conversations.actions.common.topics_named",
+    "rucher.moderation.actions.require_rules_manager",
     "rucher.streams.actions.normalise_tag",
     "rucher.streams.actions.resolve_target",
 }
@@ -125,6 +126,10 @@ def a_suspension(world: dict[str, Any]) -> dict[str, Any]:
     moderation.flag(world["alice"], ItemRef("content", post.pk), "spam")
     moderation.decide(world["alice"], [ItemRef("content", post.pk)], "suspend", "Spam", period="7d")
     return state
+
+
+def a_watched_word(world: dict[str, Any]) -> dict[str, Any]:
+    return {"word": moderation.add_watched_word(world["admin"], None, "idiot", "word", "hold")}
 
 
 def following(world: dict[str, Any]) -> dict[str, Any]:
@@ -278,6 +283,26 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.moderation.actions.lift_suspension": (
         a_suspension,
         lambda w, s: moderation.lift_suspension(w["alice"], w["open"], w["bob"], "Excuses reçues"),
+    ),
+    "rucher.moderation.actions.add_watched_word": (
+        nothing,
+        lambda w, s: moderation.add_watched_word(w["alice"], w["open"], "nul", "word", "block"),
+    ),
+    "rucher.moderation.actions.update_watched_word": (
+        a_watched_word,
+        lambda w, s: moderation.update_watched_word(w["admin"], s["word"].pk, action="flag"),
+    ),
+    "rucher.moderation.actions.remove_watched_word": (
+        a_watched_word,
+        lambda w, s: moderation.remove_watched_word(w["admin"], s["word"].pk),
+    ),
+    "rucher.moderation.actions.set_slow_mode": (
+        nothing,
+        lambda w, s: moderation.set_slow_mode(w["alice"], w["open"], 5),
+    ),
+    "rucher.moderation.actions.set_new_account_rules": (
+        nothing,
+        lambda w, s: moderation.set_new_account_rules(w["admin"], 3, 7),
     ),
     "rucher.streams.actions.follow": (
         nothing,

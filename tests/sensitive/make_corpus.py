@@ -114,8 +114,9 @@ def make_nir(department: str | None = None) -> str:
 
 
 def fmt_nir(value: str) -> str:
-    return " ".join([value[0], value[1:3], value[3:5], value[5:7], value[7:10], value[10:13],
-                     value[13:]])
+    return " ".join(
+        [value[0], value[1:3], value[3:5], value[5:7], value[7:10], value[10:13], value[13:]]
+    )
 
 
 def make_bad_nir() -> str:
@@ -160,10 +161,42 @@ def fmt_siret(v: str) -> str:
 
 # -- people ----------------------------------------------------------------------------------
 
-FIRST = ["camille", "julien", "sarah", "thomas", "lea", "nicolas", "emma", "hugo", "ines",
-         "mathieu", "chloe", "antoine", "oliver", "amelia", "james", "sophie"]
-LAST = ["martin", "bernard", "dubois", "durand", "lefebvre", "moreau", "laurent", "simon",
-        "michel", "garcia", "smith", "jones", "taylor", "brown", "roux", "fournier"]
+FIRST = [
+    "camille",
+    "julien",
+    "sarah",
+    "thomas",
+    "lea",
+    "nicolas",
+    "emma",
+    "hugo",
+    "ines",
+    "mathieu",
+    "chloe",
+    "antoine",
+    "oliver",
+    "amelia",
+    "james",
+    "sophie",
+]
+LAST = [
+    "martin",
+    "bernard",
+    "dubois",
+    "durand",
+    "lefebvre",
+    "moreau",
+    "laurent",
+    "simon",
+    "michel",
+    "garcia",
+    "smith",
+    "jones",
+    "taylor",
+    "brown",
+    "roux",
+    "fournier",
+]
 DOMAINS = ["rucher-demo.fr", "exemple.com", "acme-industrie.fr", "partner.co.uk", "example.org"]
 
 
@@ -264,15 +297,33 @@ VALUES = {
     "password": password,
     "order": lambda: rng.choice([f"CMD-{digits(6)}", f"{digits(8)}", f"PO-2025-{digits(5)}"]),
     "invoice": lambda: rng.choice([f"FA-2025-{digits(4)}", f"{digits(10)}", f"INV{digits(7)}"]),
-    "date": lambda: rng.choice([f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2025",
-                                f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                                f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.2024"]),
+    "date": lambda: rng.choice(
+        [
+            f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2025",
+            f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.2024",
+        ]
+    ),
     "version": lambda: f"{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 99)}",
     "postcode": lambda: rng.choice(["75011", "69003", "13008", "33000", "59800", "31000"]),
-    "ean": lambda: (lambda b: b + str((10 - sum(int(c) * (3 if i % 2 else 1) for i, c in
-                                                enumerate(b)) % 10) % 10))("376" + digits(9)),
-    "money": lambda: rng.choice(["45 000 €", "12 500 €", "3 200 €", "1,2 M€", "850 €", "75k€",
-                                 "$120,000", "£45,000", "2 400 euros"]),
+    "ean": lambda: (
+        lambda b: (
+            b + str((10 - sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(b)) % 10) % 10)
+        )
+    )("376" + digits(9)),
+    "money": lambda: rng.choice(
+        [
+            "45 000 €",
+            "12 500 €",
+            "3 200 €",
+            "1,2 M€",
+            "850 €",
+            "75k€",
+            "$120,000",
+            "£45,000",
+            "2 400 euros",
+        ]
+    ),
     "digits16": lambda: digits(16),
 }
 

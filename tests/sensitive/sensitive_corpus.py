@@ -96,5 +96,7 @@ if __name__ == "__main__":
     print(result.table())
     for row, found in result.errors:
         expected = ",".join(sorted(row.expected)) or "-"
-        print(f"  {row.id}: expected {expected}, found {','.join(sorted(found)) or '-'}: "
-              f"{row.sentence!r}")
+        print(
+            f"  {row.id}: expected {expected}, found {','.join(sorted(found)) or '-'}: "
+            f"{row.sentence!r}"
+        )

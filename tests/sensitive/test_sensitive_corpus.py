@@ -50,9 +50,13 @@ def test_ibans_labelled_positive_are_valid_and_negative_ones_are_not() -> None:
 @pytest.mark.parametrize("half", ["dev", "heldout", "heldout2"])
 def test_precision_and_recall_reach_the_goal(half: str) -> None:
     result = score(half)
-    detail = result.table() + "\n" + "\n".join(
-        f"{r.id}: {sorted(r.expected)} vs {sorted(found)}: {r.sentence!r}"
-        for r, found in result.errors
+    detail = (
+        result.table()
+        + "\n"
+        + "\n".join(
+            f"{r.id}: {sorted(r.expected)} vs {sorted(found)}: {r.sentence!r}"
+            for r, found in result.errors
+        )
     )
     assert result.precision() >= GOAL, detail
     assert result.recall() >= GOAL, detail

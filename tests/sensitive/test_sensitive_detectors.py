@@ -403,7 +403,11 @@ def test_findings_do_not_overlap_and_are_in_order() -> None:
     )
     findings = scan(text)
     assert [f.kind for f in findings] == [
-        Kind.IBAN, Kind.CARD, Kind.NIR, Kind.SIRET, Kind.SALARY,
+        Kind.IBAN,
+        Kind.CARD,
+        Kind.NIR,
+        Kind.SIRET,
+        Kind.SALARY,
     ]
     for before, after in itertools.pairwise(findings):
         assert before.end <= after.start

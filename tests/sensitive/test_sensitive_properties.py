@@ -18,8 +18,11 @@ from rucher.sensitive.patterns import card_brand, luhn_ok
 
 _IBAN_DAT = Path(stdnum_iban.__file__).with_name("iban.dat").read_text()
 STRUCTURES = dict(re.findall(r'^([A-Z]{2}) country="[^"]*" bban="([^"]+)"', _IBAN_DAT, re.M))
-POOLS = {"n": "0123456789", "a": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-         "c": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+POOLS = {
+    "n": "0123456789",
+    "a": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "c": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+}
 
 # words around a number, as in a sentence (no letters or digits touching it)
 prose = st.sampled_from(["", "IBAN : ", "Mon compte ", "virement sur le ", "(", "merci : "])
@@ -71,8 +74,11 @@ def test_digit_strings_failing_luhn_are_never_cards(digits: str, spaced: bool) -
 def test_any_luhn_valid_card_of_a_known_issuer_is_found(prefix: str, data: st.DataObject) -> None:
     length = 15 if prefix in ("34", "37") else 16
     body = prefix + data.draw(
-        st.text(alphabet="0123456789", min_size=length - len(prefix) - 1,
-                max_size=length - len(prefix) - 1)
+        st.text(
+            alphabet="0123456789",
+            min_size=length - len(prefix) - 1,
+            max_size=length - len(prefix) - 1,
+        )
     )
     number = body + luhn.calc_check_digit(body)
     assert card_brand(number) is not None

@@ -401,3 +401,36 @@ def test_moderation_pages(scene: Callable[[Cell], Scene], cell: Cell) -> None:
         assert (f'value="content:{s.post_id}"' in page.content.decode()) == (
             cell.reads and moderates(cell)
         )
+
+
+# --- publishing rules: watched words, slow mode (docs/watched-words.md) --------------------
+
+
+def manages_rules(cell: Cell) -> bool:
+    """Written rule: a space's rules are its managers' (the owner, its community managers;
+    administrators on spaces that are not secret unless they belong); guests never."""
+    return cell.account == "admin" and cell.visibility != "secret"
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_publishing_rules_pages_and_endpoints(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    s = scene(cell)
+    expected = (
+        200 if manages_rules(cell) else (404 if not cell.knows or cell.account in GUESTS else 403)
+    )
+    url = "/api/v1/moderation/watched-words"
+    assert s.client.get(url, {"space_id": s.space.pk}).status_code == expected
+    created = s.client.post(
+        url, {"space_id": s.space.pk, "pattern": "idiot", "action": "hold"}, content_type=JSON
+    )
+    assert created.status_code == (201 if expected == 200 else expected)
+    slow = s.client.put(
+        f"/api/v1/moderation/spaces/{s.space.pk}/slow-mode", {"minutes": 3}, content_type=JSON
+    )
+    assert slow.status_code == expected
+    organisation = 200 if cell.account == "admin" else (404 if cell.account in GUESTS else 403)
+    assert s.client.get(url).status_code == organisation
+    browser = Client()
+    browser.force_login(s.people[cell.account])
+    assert browser.get(f"/moderation/rules/spaces/{s.space.pk}/").status_code == expected
+    assert browser.get("/moderation/rules/").status_code == organisation

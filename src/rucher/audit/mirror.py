@@ -35,6 +35,10 @@ AUDITED_VERBS = (
     "deleted",
     "restored",
     "moderated",
+    "added_watched_word",
+    "changed_watched_word",
+    "removed_watched_word",
+    "changed_publishing_rules",
 )
 SUBSCRIBER = "rucher.audit.mirror"
 

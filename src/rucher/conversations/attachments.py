@@ -40,5 +40,3 @@ def check_upload(upload: UploadedFile) -> str:
     if declared.startswith("text/") and b"\x00" in head:
         raise Invalid(_("the file's content does not match its type"))
     return declared
-
-

@@ -46,6 +46,12 @@ VERBS: frozenset[str] = frozenset(
         "rotated_webhook_secret",
         "sent_webhook",  # a delivery replayed, or a test ping, sent by hand
         "messaged",  # a direct message or e-mail from actor to target (imported datasets)
+        # Publishing rules kept by moderators (rucher.moderation: watched words, slow mode,
+        # new accounts' first posts): the audit trail wants them.
+        "added_watched_word",
+        "changed_watched_word",
+        "removed_watched_word",
+        "changed_publishing_rules",
         "moderated",  # a moderator's decision on an item (object) whose author is the target
     }
 )

@@ -45,9 +45,7 @@ class Connection:
     resume_after: int | None = None
     key: int = 0
     # Messages for the stream; None ends it (the client left).
-    queue: asyncio.Queue[bytes | None] = field(
-        default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
-    )
+    queue: asyncio.Queue[bytes | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     unread: int | None = None  # the count last sent
     ready: bool = False  # the first message (with the id to resume from) was sent
     dropped: bool = False  # too slow: the stream ends, the browser reconnects and resumes

@@ -7,6 +7,7 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self) -> None:
-        from rucher.moderation import held
+        from rucher.moderation import held, screens
 
         held.register()
+        screens.register()

@@ -160,3 +160,95 @@ class ModerationDecision(models.Model):
             models.Index(fields=["content", "created_at"], name="decision_content"),
             models.Index(fields=["author", "space", "created_at"], name="decision_author"),
         ]
+
+
+# --- before publishing: watched words, slow mode, new accounts (docs/watched-words.md) ------
+
+
+class WatchedWord(models.Model):
+    """A word or a pattern watched before publishing, for the organisation (``space`` None,
+    set by administrators) or one space (set by its community managers)."""
+
+    class Mode(models.TextChoices):
+        WORD = "word", _("whole word")
+        REGEX = "regex", _("regular expression")
+
+    class Action(models.TextChoices):
+        BLOCK = "block", _("block")
+        HOLD = "hold", _("require approval")
+        FLAG = "flag", _("flag after publishing")
+        REPLACE = "replace", _("replace")
+
+    space = models.ForeignKey(
+        "spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    pattern = models.CharField(max_length=200)
+    # The word as compared (folded, lower case): what makes two words duplicates.
+    normalised = models.CharField(max_length=200)
+    mode = models.CharField(max_length=10, choices=Mode, default=Mode.WORD)
+    action = models.CharField(max_length=10, choices=Action)
+    replacement = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["normalised", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalised", "mode"],
+                condition=Q(space__isnull=True),
+                name="one_organisation_watched_word",
+            ),
+            models.UniqueConstraint(
+                fields=["space", "normalised", "mode"],
+                condition=Q(space__isnull=False),
+                name="one_space_watched_word",
+            ),
+        ]
+
+
+class WatchedWordHit(models.Model):
+    """A watched word found in a published (or held) text: counted per space and week for the
+    cockpit. Written after commit from the content's record (``moderation/held.py``); keyed
+    on the event so a retried task counts nothing twice. Refused texts write nothing."""
+
+    event_id = models.BigIntegerField()
+    word_id = models.BigIntegerField(null=True)  # the word may be deleted since
+    pattern = models.CharField(max_length=200)
+    action = models.CharField(max_length=10)  # block never: a refused text is not stored
+    timed_out = models.BooleanField(default=False)
+    content = models.ForeignKey(
+        "conversations.Content", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    space = models.ForeignKey(
+        "spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "pattern"], name="one_hit_per_event_word")
+        ]
+        indexes = [models.Index(fields=["space", "at"], name="watched_hit_space_at")]
+
+
+class SpaceRules(models.Model):
+    """A space's publishing rules set by its community managers: slow mode (one post or
+    comment per person per ``slow_mode_minutes``; 0 = off)."""
+
+    space = models.OneToOneField("spaces.Space", on_delete=models.CASCADE, related_name="+")
+    slow_mode_minutes = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+
+class OrganisationRules(models.Model):
+    """The organisation's publishing rules (one row, pk 1): the first
+    ``new_account_posts`` contributions of an account younger than ``new_account_days``
+    are held for review (0 posts = off, the default)."""
+
+    new_account_posts = models.PositiveIntegerField(default=0)
+    new_account_days = models.PositiveIntegerField(default=7)
+    updated_at = models.DateTimeField()

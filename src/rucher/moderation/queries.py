@@ -11,17 +11,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rucher import paging
 from rucher.conversations.models import Content
 from rucher.errors import Forbidden, Invalid, NotFound
-from rucher.moderation.models import Decision, Flag, FlaggedItem, ModerationDecision
+from rucher.moderation.models import (
+    Decision,
+    Flag,
+    FlaggedItem,
+    ModerationDecision,
+    OrganisationRules,
+    SpaceRules,
+    WatchedWord,
+    WatchedWordHit,
+)
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Membership
@@ -260,4 +270,58 @@ def current_suspensions(person: Any) -> list[Membership]:
         .filter(Q(suspended_until__isnull=True) | Q(suspended_until__gt=now))
         .select_related("person", "space")
         .order_by("space__name", "person__last_name", "id")[:200]
+    )
+
+
+# --- publishing rules -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeeklyHits:
+    space_id: int | None
+    space_name: str  # "" for profile posts
+    week: date  # the Monday the week starts on
+    hits: int
+
+
+def watched_word_hits_by_week(viewer: Any, since: datetime | None = None) -> list[WeeklyHits]:
+    """Watched-word hits per space and week (published and held texts; refused ones are not
+    stored), for the spaces ``viewer`` reviews (``permissions.reviewable``: profile posts
+    too for moderators); newest week first. One query. For the cockpit's moderation panel."""
+    rows = permissions.reviewable(viewer, WatchedWordHit.objects.all())
+    if since is not None:
+        rows = rows.filter(at__gte=since)
+    weekly = (
+        rows.annotate(week=TruncWeek("at"))
+        .values("space_id", "space__name", "week")
+        .annotate(hits=Count("id"))
+        .order_by("-week", "space__name", "space_id")
+    )
+    return [
+        WeeklyHits(
+            row["space_id"],
+            row["space__name"] or "",
+            row["week"].date() if isinstance(row["week"], datetime) else row["week"],
+            row["hits"],
+        )
+        for row in weekly
+    ]
+
+
+def watched_words(space: Any | None) -> QuerySet[WatchedWord]:
+    """The organisation's list (``space`` None) or a space's; the caller checked who may read
+    it (``actions.require_rules_manager``)."""
+    if space is None:
+        return WatchedWord.objects.filter(space__isnull=True)
+    return WatchedWord.objects.filter(space=space)
+
+
+def slow_mode_minutes(space: Any) -> int:
+    rules = SpaceRules.objects.filter(space=space).values_list("slow_mode_minutes", flat=True)
+    return int(rules.first() or 0)
+
+
+def new_account_rules() -> OrganisationRules:
+    return OrganisationRules.objects.filter(pk=1).first() or OrganisationRules(
+        new_account_posts=0, new_account_days=7
     )

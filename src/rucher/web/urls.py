@@ -12,6 +12,7 @@ from rucher.web import (
     views_moderation,
     views_notifications,
     views_people,
+    views_rules,
     views_settings,
     views_spaces,
     views_streams,
@@ -108,6 +109,12 @@ urlpatterns = [
         name="lift_suspension",
     ),
     path("moderation/flag/<str:item_type>/<int:item_id>/", views_moderation.flag, name="flag"),
+    path("moderation/rules/", views_rules.organisation_rules, name="publishing_rules"),
+    path(
+        "moderation/rules/spaces/<int:space_id>/",
+        views_rules.space_rules,
+        name="space_publishing_rules",
+    ),
     path("settings/webhooks/", views_webhooks.webhooks, name="webhooks"),
     path("settings/webhooks/<int:endpoint_id>/", views_webhooks.webhook, name="webhook"),
     path(

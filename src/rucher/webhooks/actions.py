@@ -50,8 +50,7 @@ def _description(value: object) -> str:
     found = text.strip(text.require(value or "", _("description")))
     if len(found) > MAX_DESCRIPTION_LENGTH:
         raise Invalid(
-            _("a description has at most %(limit)s characters")
-            % {"limit": MAX_DESCRIPTION_LENGTH}
+            _("a description has at most %(limit)s characters") % {"limit": MAX_DESCRIPTION_LENGTH}
         )
     return found
 

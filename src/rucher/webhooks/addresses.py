@@ -124,9 +124,7 @@ def resolve(target: Target, allow_private: bool) -> list[Address]:
         try:
             infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
-            raise Blocked(
-                _("the host %(host)s cannot be found") % {"host": target.host}
-            ) from None
+            raise Blocked(_("the host %(host)s cannot be found") % {"host": target.host}) from None
         found = []
         for info in infos:
             address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])

@@ -29,9 +29,7 @@ class Endpoint(models.Model):
         _("include private, secret and partner-shared spaces"), default=False
     )
     include_confidential = models.BooleanField(_("include confidential spaces"), default=False)
-    allow_private_address = models.BooleanField(
-        _("allow a private network address"), default=False
-    )
+    allow_private_address = models.BooleanField(_("allow a private network address"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

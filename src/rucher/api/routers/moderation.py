@@ -15,8 +15,21 @@ from rucher.api.auth import caller
 from rucher.api.schemas import ErrorOut, Id, Text
 from rucher.conversations.models import Content
 from rucher.moderation import actions
-from rucher.moderation.models import Decision, FlaggedItem, ModerationDecision, Reason
-from rucher.moderation.queries import Entry, decisions_on, item_ref, parse_ref, review_queue
+from rucher.moderation.models import (
+    Decision,
+    FlaggedItem,
+    ModerationDecision,
+    Reason,
+    WatchedWord,
+)
+from rucher.moderation.queries import (
+    Entry,
+    decisions_on,
+    item_ref,
+    parse_ref,
+    review_queue,
+    watched_words,
+)
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
 
@@ -219,3 +232,140 @@ def lift(request: HttpRequest, payload: LiftIn) -> Status[Any]:
     member = permissions.get_visible_person(person, payload.person_id)
     actions.lift_suspension(person, space, member, payload.reason)
     return Status(204, None)
+
+
+# --- publishing rules: watched words, slow mode, new accounts ----------------------------
+
+
+class WatchedWordIn(Schema):
+    space_id: Id | None = Field(None, description="a space; none: the organisation's list")
+    pattern: Text = Field(..., description="a word (or words), or a regular expression")
+    mode: Text = Field("word", description="word (whole word, accents and case ignored) or regex")
+    action: Text = Field(..., description="block, hold (require approval), flag, replace")
+    replacement: Text | None = Field(None, description="replace: the text put instead")
+
+
+class WatchedWordPatch(Schema):
+    pattern: Text | None = None
+    mode: Text | None = None
+    action: Text | None = None
+    replacement: Text | None = None
+
+
+class WatchedWordOut(Schema):
+    id: int
+    space_id: int | None
+    pattern: str
+    mode: str
+    action: str
+    action_label: str
+    replacement: str
+    updated_at: datetime
+
+
+class SlowModeIn(Schema):
+    minutes: int = Field(..., description="0 turns slow mode off")
+
+
+class NewAccountsIn(Schema):
+    posts: int = Field(..., description="the first N posts and comments are held; 0: off")
+    days: int = Field(7, description="an account is new for this many days")
+
+
+def word_out(word: WatchedWord) -> dict[str, Any]:
+    return {
+        "id": word.pk,
+        "space_id": word.space_id,
+        "pattern": word.pattern,
+        "mode": word.mode,
+        "action": word.action,
+        "action_label": str(WatchedWord.Action(word.action).label),
+        "replacement": word.replacement,
+        "updated_at": word.updated_at,
+    }
+
+
+def _rules_space(person: Any, space_id: int | None) -> Any:
+    return None if space_id is None else permissions.get_visible_space(person, space_id)
+
+
+@router.get(
+    "/moderation/watched-words",
+    response={200: list[WatchedWordOut], **ERRORS},
+    summary="Watched words of the organisation (administrators) or of a space (its managers)",
+)
+def list_watched_words(request: HttpRequest, space_id: int | None = None) -> list[dict[str, Any]]:
+    person = caller(request)
+    space = _rules_space(person, space_id)
+    actions.require_rules_manager(person, space)
+    return [word_out(w) for w in watched_words(space)]
+
+
+@router.post(
+    "/moderation/watched-words",
+    response={201: WatchedWordOut, **ERRORS},
+    summary="Watch a word or a regular expression before publishing",
+)
+def add_watched_word(request: HttpRequest, payload: WatchedWordIn) -> Status[Any]:
+    person = caller(request)
+    word = actions.add_watched_word(
+        person,
+        _rules_space(person, payload.space_id),
+        payload.pattern,
+        payload.mode,
+        payload.action,
+        payload.replacement,
+    )
+    return Status(201, word_out(word))
+
+
+@router.patch(
+    "/moderation/watched-words/{word_id}",
+    response={200: WatchedWordOut, **ERRORS},
+    summary="Change a watched word",
+)
+def update_watched_word(
+    request: HttpRequest, word_id: int, payload: WatchedWordPatch
+) -> dict[str, Any]:
+    word = actions.update_watched_word(
+        caller(request),
+        word_id,
+        payload.pattern,
+        payload.mode,
+        payload.action,
+        payload.replacement,
+    )
+    return word_out(word)
+
+
+@router.delete(
+    "/moderation/watched-words/{word_id}",
+    response={204: None, **ERRORS},
+    summary="Stop watching a word",
+)
+def remove_watched_word(request: HttpRequest, word_id: int) -> Status[Any]:
+    actions.remove_watched_word(caller(request), word_id)
+    return Status(204, None)
+
+
+@router.put(
+    "/moderation/spaces/{space_id}/slow-mode",
+    response={200: SlowModeIn, **ERRORS},
+    summary="Slow mode of a space: one post or comment per person every N minutes (0: off)",
+)
+def slow_mode(request: HttpRequest, space_id: int, payload: SlowModeIn) -> dict[str, Any]:
+    person = caller(request)
+    rules = actions.set_slow_mode(
+        person, permissions.get_visible_space(person, space_id), payload.minutes
+    )
+    return {"minutes": rules.slow_mode_minutes}
+
+
+@router.put(
+    "/moderation/new-accounts",
+    response={200: NewAccountsIn, **ERRORS},
+    summary="New accounts' first posts held for review (administrators)",
+)
+def new_accounts(request: HttpRequest, payload: NewAccountsIn) -> dict[str, Any]:
+    rules = actions.set_new_account_rules(caller(request), payload.posts, payload.days)
+    return {"posts": rules.new_account_posts, "days": rules.new_account_days}

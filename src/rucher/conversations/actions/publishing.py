@@ -57,9 +57,11 @@ def publish(
     reach = audience(author, space, extract(body)[0])
     if space is not None:
         permissions.require_post_in(author, space, reach.member)
-    found = check_sensitive(body, space, confirm_sensitive)
+    found = check_sensitive(
+        body, space, confirm_sensitive, author=author, kind="post", member=reach.member
+    )
     return create_content(
-        author, kind, body, space=space, reach=reach, held=found.held, sensitive=found.record
+        author, kind, found.text, space=space, reach=reach, held=found.held, sensitive=found.record
     )
 
 
@@ -85,11 +87,13 @@ def reply(
         if (quoted.root_id or quoted.pk) != (parent.root_id or parent.pk):
             raise Invalid(_("a reply can only quote a message of the same conversation"))
     kind = Kind.ANSWER if parent.kind == Kind.QUESTION else Kind.COMMENT
-    found = check_sensitive(body, parent.space, confirm_sensitive)
+    found = check_sensitive(
+        body, parent.space, confirm_sensitive, author=author, kind="reply", member=reach.member
+    )
     return create_content(
         author,
         kind,
-        body,
+        found.text,
         space=parent.space,
         parent=parent,
         quoted=quoted,
@@ -139,7 +143,10 @@ def edit(
     body = clean_text(text, limit)
     if body == content.text:
         return content
-    found = check_sensitive(body, content.space, confirm_sensitive)
+    found = check_sensitive(body, content.space, confirm_sensitive, author=person, kind="edit")
+    body = found.text
+    if body == content.text:
+        return content
     Revision.objects.create(content=content, text=content.text, html=content.html, edited_by=person)
     reach = audience(person, content.space, extract(body)[0])
     rendered = render_for(person, body, reach)
