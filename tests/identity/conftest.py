@@ -86,3 +86,7 @@ def oidc(settings: Any, oidc_provider: OidcProvider) -> Iterator[OidcProvider]:
     yield oidc_provider
     oidc_provider.misbehave("")
     protocol._client.cache_clear()
+
+
+# The SAML tests import their identity provider (saml_idp.py) from this folder.
+sys.path.insert(0, str(Path(__file__).parent))

@@ -232,5 +232,5 @@ def test_a_returning_sign_in_costs_a_fixed_number_of_queries(
     sign_in(english(), oidc, "e.martin", email="emile@orvanne.example")
     client = english()
     callback = to_provider(client, oidc, "e.martin", email="emile@orvanne.example")
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(21):
         assert client.get(callback).status_code == 302

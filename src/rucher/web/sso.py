@@ -10,14 +10,15 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from rucher.errors import ActionError
-from rucher.identity import actions, oidc
+from rucher.identity import actions, oidc, saml
 from rucher.identity.claims import ExternalClaims
 from rucher.web.errors import safe_next
 
@@ -74,11 +75,44 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     return signed_in(request, claims, request.session.pop(NEXT_KEY, ""))
 
 
+@require_GET
+def saml_start(request: HttpRequest) -> HttpResponse:
+    if not saml.enabled():
+        return refusal(request, _("Sign-in with an identity provider is not set up."), 404)
+    try:
+        return redirect(saml.start(safe_next(request, "")))
+    except saml.AnswerRefused as error:
+        return refusal(request, error.message)
+
+
+# The provider's answer is a cross-site POST: no CSRF token can come with it. The checks that
+# replace it: the answer must be signed by the provider and answer a request rucher made.
+@csrf_exempt
+@require_POST
+def saml_acs(request: HttpRequest) -> HttpResponse:
+    if not saml.enabled():
+        return refusal(request, _("Sign-in with an identity provider is not set up."), 404)
+    try:
+        claims, next_url = saml.finish(request.POST.get("SAMLResponse", ""))
+    except saml.AnswerRefused as error:
+        return refusal(request, error.message)
+    return signed_in(request, claims, next_url)
+
+
+@require_GET
+def saml_metadata(request: HttpRequest) -> HttpResponse:
+    if not saml.enabled():
+        raise Http404
+    return HttpResponse(saml.metadata(), content_type="application/samlmetadata+xml")
+
+
 def providers() -> list[dict[str, str]]:
     """The sign-in page's buttons: ``{"url": …, "name": …}`` for each provider set up."""
     buttons = []
     if oidc.enabled():
         buttons.append({"url": reverse("sso_oidc_start"), "name": oidc.display_name()})
+    if saml.enabled():
+        buttons.append({"url": reverse("sso_saml_start"), "name": saml.display_name()})
     return buttons
 
 
