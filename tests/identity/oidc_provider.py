@@ -7,8 +7,9 @@ the demo with a sign-in form for the demo's people.
 
 It prints ``listening on PORT`` once it serves. For the tests it can misbehave on purpose:
 the file ``DIR/mode`` holds ``forged`` (ID tokens signed with a key not in its JWKS),
-``expired``, ``wrong-audience``, ``stale-nonce`` (the nonce of another sign-in), or nothing (an honest provider). ``/test-login/?username=…
-&email=…&groups=a,b`` signs a browser in at the provider (created on first use).
+``expired``, ``wrong-audience``, ``stale-nonce`` (the nonce of another sign-in), or nothing
+(an honest provider). ``/test-login/?username=…&email=…&groups=a,b`` signs a browser in at
+the provider (created on first use).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -101,7 +102,9 @@ def main() -> None:
         },
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],  # a test double
         LOGIN_URL="/login/",
-        TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}],
+        TEMPLATES=[
+            {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}
+        ],
         OAUTH2_PROVIDER={
             "OIDC_ENABLED": True,
             "OIDC_RSA_PRIVATE_KEY": _private_key_pem(),
@@ -140,7 +143,9 @@ def main() -> None:
                 "groups": sorted(group.name for group in user.groups.all()),
             }
 
-        def finalize_id_token(self, id_token: Any, token: Any, token_handler: Any, request: Any) -> str:
+        def finalize_id_token(
+            self, id_token: Any, token: Any, token_handler: Any, request: Any
+        ) -> str:
             # django-oauth-toolkit's own steps, with the test's misbehaviour in between.
             claims, expiration_time = self.get_id_token_dictionary(token, token_handler, request)
             id_token.update(**claims)
@@ -234,12 +239,22 @@ def main() -> None:
     from django.core.wsgi import get_wsgi_application
 
     server = make_server(
-        "127.0.0.1", port, get_wsgi_application(), server_class=ThreadingServer,
+        "127.0.0.1",
+        port,
+        get_wsgi_application(),
+        server_class=ThreadingServer,
         handler_class=QuietHandler,
     )
     print(f"listening on {port}", flush=True)
     if options.demo:
-        print(f"issuer {issuer}", flush=True)
+        print(
+            "Start rucher with (docs/sso.md):\n"
+            f"  RUCHER_OIDC_ISSUER={issuer} RUCHER_OIDC_CLIENT_ID={options.client_id} "
+            f"RUCHER_OIDC_CLIENT_SECRET={options.client_secret} RUCHER_OIDC_NAME='Orvanne ID' "
+            "rucher demo\n"
+            f"then sign in as one of {', '.join(DEMO_PEOPLE)} (password {DEMO_PASSWORD}).",
+            flush=True,
+        )
     server.serve_forever()
 
 

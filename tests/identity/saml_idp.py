@@ -70,7 +70,9 @@ def identity_provider(folder: Path, sp_metadata: str | None, name: str = "idp") 
                         ("http://idp.orvanne.example/sso", BINDING_HTTP_REDIRECT)
                     ]
                 },
-                "policy": {"default": {"lifetime": {"minutes": 15}, "name_form": NAME_FORMAT_BASIC}},
+                "policy": {
+                    "default": {"lifetime": {"minutes": 15}, "name_form": NAME_FORMAT_BASIC}
+                },
                 "name_id_format": [NAMEID_FORMAT_PERSISTENT],
             }
         },

@@ -80,9 +80,7 @@ def test_a_verified_email_links_the_existing_account(oidc: Any, make_person: Any
     assert entry.detail == {"method": "oidc"} and entry.address == "127.0.0.1"
 
 
-def test_the_subject_finds_the_person_again_whatever_the_email(
-    oidc: Any, make_person: Any
-) -> None:
+def test_the_subject_finds_the_person_again_whatever_the_email(oidc: Any, make_person: Any) -> None:
     emile = make_person(username="emile", email="emile@orvanne.example")
     sign_in(english(), oidc, "e.martin", email="emile@orvanne.example")
     client = english()

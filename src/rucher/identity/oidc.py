@@ -95,7 +95,7 @@ def start(request: HttpRequest) -> HttpResponse:
     try:
         oidc = client()
         _checked_issuer(oidc)
-        return oidc.authorize_redirect(request, redirect_uri())  # type: ignore[no-any-return]
+        return oidc.authorize_redirect(request, redirect_uri())
     except (requests.RequestException, ValueError) as error:
         raise ProviderUnreachable(str(error)) from error
     except AuthlibBaseError as error:

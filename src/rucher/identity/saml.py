@@ -179,7 +179,7 @@ def finish(encoded: str) -> tuple[ExternalClaims, str]:
         response = client().parse_authn_request_response(
             encoded, BINDING_HTTP_POST, outstanding={answered: acs_url()}
         )
-    except Exception as error:  # noqa: BLE001 - pysaml2 raises many unrelated types
+    except Exception as error:
         raise AnswerRefused(_why(error)) from error
     if response is None or response.assertion is None:
         raise AnswerRefused(_("The SAML answer carries no assertion."))
