@@ -102,6 +102,9 @@ def main() -> None:
         },
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],  # a test double
         LOGIN_URL="/login/",
+        # Browsers share cookies between ports of one host: rucher's session cookie is
+        # "sessionid" on 127.0.0.1 too, and the provider's must not overwrite it.
+        SESSION_COOKIE_NAME="demo_idp_session",
         TEMPLATES=[
             {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}
         ],
