@@ -338,15 +338,30 @@ RUCHER_SAML_SP_KEY = os.environ.get("RUCHER_SAML_SP_KEY", "")  # optional: signs
 RUCHER_SAML_SP_CERT = os.environ.get("RUCHER_SAML_SP_CERT", "")
 # Attribute names of the SAML assertion ({"email": …, "given_name": …, "family_name": …,
 # "groups": …}); the defaults read ADFS's and Entra's claim types and the plain names.
-RUCHER_SAML_ATTRIBUTES: dict[str, str] = json.loads(
-    os.environ.get("RUCHER_SAML_ATTRIBUTES", "{}")
-)
+def _json_object(name: str) -> dict[str, Any]:
+    try:
+        value = json.loads(os.environ.get(name) or "{}")
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: not JSON ({error})") from error
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name}: a JSON object expected")
+    return value
+
+
+RUCHER_SAML_ATTRIBUTES: dict[str, str] = _json_object("RUCHER_SAML_ATTRIBUTES")
 RUCHER_SSO_CREATE_ACCOUNTS = os.environ.get("RUCHER_SSO_CREATE_ACCOUNTS", "0") == "1"
 RUCHER_SSO_LINK_BY_EMAIL = os.environ.get("RUCHER_SSO_LINK_BY_EMAIL", "1") != "0"
 # {"group": {"department": "Finance", "kind": "employee", "spaces": ["slug", …]}, …}
-RUCHER_SSO_GROUP_MAP: dict[str, dict[str, Any]] = json.loads(
-    os.environ.get("RUCHER_SSO_GROUP_MAP", "{}")
-)
+RUCHER_SSO_GROUP_MAP: dict[str, dict[str, Any]] = _json_object("RUCHER_SSO_GROUP_MAP")
+for _group, _rule in RUCHER_SSO_GROUP_MAP.items():
+    if not isinstance(_rule, dict) or set(_rule) - {"department", "kind", "spaces"}:
+        raise ImproperlyConfigured(
+            f"RUCHER_SSO_GROUP_MAP[{_group!r}]: an object with department, kind and/or spaces"
+        )
+    if _rule.get("kind", "employee") not in ("employee", "partner", "community_manager", "admin"):
+        raise ImproperlyConfigured(f"RUCHER_SSO_GROUP_MAP[{_group!r}]: unknown kind")
+    if not isinstance(_rule.get("spaces", []), list):
+        raise ImproperlyConfigured(f"RUCHER_SSO_GROUP_MAP[{_group!r}]: spaces is a list")
 # "all": everyone may use a local password; "admins": administrators only (break-glass).
 RUCHER_LOCAL_PASSWORDS = os.environ.get("RUCHER_LOCAL_PASSWORDS", "all")
 if RUCHER_LOCAL_PASSWORDS not in ("all", "admins"):

@@ -47,3 +47,27 @@ def test_local_passwords_stay_for_everyone_by_default(make_person: Any) -> None:
     make_person(username="emile")
     response = Client().post("/login/", {"username": "emile", "password": "demo"})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("RUCHER_SSO_GROUP_MAP", "{not json"),
+        ("RUCHER_SSO_GROUP_MAP", '{"finance": {"kind": "boss"}}'),
+        ("RUCHER_SSO_GROUP_MAP", '{"finance": {"departement": "Finance"}}'),
+        ("RUCHER_SSO_GROUP_MAP", '["finance"]'),
+        ("RUCHER_LOCAL_PASSWORDS", "none"),
+    ],
+)
+def test_a_malformed_sso_setting_stops_rucher(name: str, value: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "rucher.settings", name: value},
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode != 0 and name in run.stderr
