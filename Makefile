@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.dev-$(DEPS_HASH)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: demo test install install-dev lint test-sqlite test-postgres test-e2e serve clean
+.PHONY: demo demo-idp test install install-dev lint test-sqlite test-postgres test-e2e serve clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "rucher needs Python 3.11"'
@@ -29,6 +29,13 @@ install-dev: $(DEV_STAMP)
 ## make demo: SQLite under ./var, the demo organisation, the server on http://127.0.0.1:8000
 demo: install
 	$(BIN)/rucher demo
+
+## make demo-idp: a local OpenID Connect provider for the demo (docs/sso.md, "The demo")
+DEMO_IDP_PORT ?= 8001
+demo-idp: install-dev
+	$(BIN)/python tests/identity/oidc_provider.py --demo --port $(DEMO_IDP_PORT) \
+		--data-dir var/demo-idp --client-id rucher-demo --client-secret demo-idp-secret \
+		--redirect-uri $${RUCHER_BASE_URL:-http://127.0.0.1:8000}/sso/oidc/callback/
 
 serve: install
 	$(BIN)/rucher serve

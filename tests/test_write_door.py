@@ -25,6 +25,8 @@ from rucher.conversations import actions as conversations
 from rucher.conversations.models import Content, Poll, Reaction
 from rucher.directory import actions as directory
 from rucher.feeds import actions as feeds
+from rucher.identity import actions as identity
+from rucher.identity.claims import ExternalClaims
 from rucher.moderation import actions as moderation
 from rucher.moderation.queries import ItemRef
 from rucher.people import actions as people
@@ -161,7 +163,25 @@ def a_delivery_given_up(world: dict[str, Any]) -> dict[str, Any]:
     return {"delivery": delivery}
 
 
+def an_email_known_to_the_provider(world: dict[str, Any]) -> dict[str, Any]:
+    world["alice"].email = "alice@orvanne.example"
+    world["alice"].save(update_fields=["email"])
+    return {
+        "claims": ExternalClaims(
+            protocol="oidc",
+            issuer="https://id.orvanne.example",
+            subject="alice-1",
+            email="alice@orvanne.example",
+            email_verified=True,
+        )
+    }
+
+
 RECIPES: dict[str, tuple[Setup, Act]] = {
+    "rucher.identity.actions.sign_in_with": (
+        an_email_known_to_the_provider,  # links the provider's subject, then signs in
+        lambda w, s: identity.sign_in_with(s["claims"]),
+    ),
     "rucher.people.actions.profile.update_profile": (
         nothing,
         lambda w, s: people.update_profile(w["alice"], job_title="Cheffe de projet"),

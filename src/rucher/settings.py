@@ -11,6 +11,7 @@ RUCHER_TASK_LEASE_SECONDS  a task RUNNING longer than this lost its worker (defa
 RUCHER_BASE_URL the address people open rucher at, for links that leave it (e-mails, feeds)
                (default http://127.0.0.1:8000)
 RUCHER_DIGEST_TICK_SECONDS how often the worker looks for digests due (default 300)
+RUCHER_OIDC_* / RUCHER_SAML_* / RUCHER_SSO_* / RUCHER_LOCAL_PASSWORDS  single sign-on (docs/sso.md)
 """
 
 from __future__ import annotations
@@ -192,6 +193,7 @@ INSTALLED_APPS = [
     "rucher.audit",
     "rucher.api",
     "rucher.idempotency",
+    "rucher.identity",
     "rucher.web",
     "rucher.cockpit",
 ]
@@ -359,3 +361,49 @@ RUCHER_DELETED_RETENTION_DAYS = 30
 RUCHER_SENSITIVE_POLICY: dict[str, object] = json.loads(
     os.environ.get("RUCHER_SENSITIVE_POLICY", "{}")
 )
+
+# Single sign-on (docs/sso.md, docs/deploy.md "Single sign-on"). OpenID Connect is on when
+# its issuer and client id are set; SAML 2.0 when the provider's metadata file is set.
+RUCHER_OIDC_ISSUER = os.environ.get("RUCHER_OIDC_ISSUER", "").rstrip("/")
+RUCHER_OIDC_CLIENT_ID = os.environ.get("RUCHER_OIDC_CLIENT_ID", "")
+RUCHER_OIDC_CLIENT_SECRET = os.environ.get("RUCHER_OIDC_CLIENT_SECRET", "")
+RUCHER_OIDC_SCOPES = os.environ.get("RUCHER_OIDC_SCOPES", "openid email profile")
+RUCHER_OIDC_NAME = os.environ.get("RUCHER_OIDC_NAME", "")  # the button: "Sign in with NAME"
+RUCHER_OIDC_GROUPS_CLAIM = os.environ.get("RUCHER_OIDC_GROUPS_CLAIM", "groups")
+RUCHER_SAML_IDP_METADATA = os.environ.get("RUCHER_SAML_IDP_METADATA", "")  # a file
+RUCHER_SAML_NAME = os.environ.get("RUCHER_SAML_NAME", "")
+RUCHER_SAML_SP_ENTITY_ID = os.environ.get(
+    "RUCHER_SAML_SP_ENTITY_ID", f"{RUCHER_BASE_URL}/sso/saml/metadata/"
+)
+RUCHER_SAML_SP_KEY = os.environ.get("RUCHER_SAML_SP_KEY", "")  # optional: signs AuthnRequests
+RUCHER_SAML_SP_CERT = os.environ.get("RUCHER_SAML_SP_CERT", "")
+# Attribute names of the SAML assertion ({"email": …, "given_name": …, "family_name": …,
+# "groups": …}); the defaults read ADFS's and Entra's claim types and the plain names.
+def _json_object(name: str) -> dict[str, Any]:
+    try:
+        value = json.loads(os.environ.get(name) or "{}")
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: not JSON ({error})") from error
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name}: a JSON object expected")
+    return value
+
+
+RUCHER_SAML_ATTRIBUTES: dict[str, str] = _json_object("RUCHER_SAML_ATTRIBUTES")
+RUCHER_SSO_CREATE_ACCOUNTS = os.environ.get("RUCHER_SSO_CREATE_ACCOUNTS", "0") == "1"
+RUCHER_SSO_LINK_BY_EMAIL = os.environ.get("RUCHER_SSO_LINK_BY_EMAIL", "1") != "0"
+# {"group": {"department": "Finance", "kind": "employee", "spaces": ["slug", …]}, …}
+RUCHER_SSO_GROUP_MAP: dict[str, dict[str, Any]] = _json_object("RUCHER_SSO_GROUP_MAP")
+for _group, _rule in RUCHER_SSO_GROUP_MAP.items():
+    if not isinstance(_rule, dict) or set(_rule) - {"department", "kind", "spaces"}:
+        raise ImproperlyConfigured(
+            f"RUCHER_SSO_GROUP_MAP[{_group!r}]: an object with department, kind and/or spaces"
+        )
+    if _rule.get("kind", "employee") not in ("employee", "partner", "community_manager", "admin"):
+        raise ImproperlyConfigured(f"RUCHER_SSO_GROUP_MAP[{_group!r}]: unknown kind")
+    if not isinstance(_rule.get("spaces", []), list):
+        raise ImproperlyConfigured(f"RUCHER_SSO_GROUP_MAP[{_group!r}]: spaces is a list")
+# "all": everyone may use a local password; "admins": administrators only (break-glass).
+RUCHER_LOCAL_PASSWORDS = os.environ.get("RUCHER_LOCAL_PASSWORDS", "all")
+if RUCHER_LOCAL_PASSWORDS not in ("all", "admins"):
+    raise ImproperlyConfigured('RUCHER_LOCAL_PASSWORDS: "all" or "admins"')

@@ -13,12 +13,24 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
 from rucher.people import throttle
+from rucher.web import sso
 
 
 class SignInForm(AuthenticationForm):
     throttled = ""  # the explanation shown instead of "wrong password"
+    refused = ""  # a right password the organisation does not accept (single sign-on only)
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not sso.local_password_allowed(user):
+            self.refused = _(
+                "Your organisation signs you in through its identity provider: use the button "
+                "below. Local passwords are kept for administrators only."
+            )
+            raise forms.ValidationError(self.refused, code="sso_only")
 
     def clean(self) -> dict[str, Any]:
         try:
@@ -33,6 +45,9 @@ class SignInForm(AuthenticationForm):
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | {"sso_providers": sso.providers()}
 
     def form_invalid(self, form: Any) -> HttpResponse:
         response = super().form_invalid(form)

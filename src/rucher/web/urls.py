@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from rucher.web import (
     accounts,
+    sso,
     views_audit,
     views_content,
     views_moderation,
@@ -32,6 +33,11 @@ urlpatterns = [
     path("password/reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
     path("settings/password/", accounts.password_change, name="password_change"),
     path("settings/password/done/", accounts.password_change_done, name="password_change_done"),
+    path("sso/oidc/start/", sso.oidc_start, name="sso_oidc_start"),
+    path("sso/oidc/callback/", sso.oidc_callback, name="sso_oidc_callback"),
+    path("sso/saml/start/", sso.saml_start, name="sso_saml_start"),
+    path("sso/saml/acs/", sso.saml_acs, name="sso_saml_acs"),
+    path("sso/saml/metadata/", sso.saml_metadata, name="sso_saml_metadata"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Streams
