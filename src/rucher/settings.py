@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "rucher.conversations",
     "rucher.streams",
     "rucher.notifications",
+    "rucher.expertise",
     "rucher.moderation",
     "rucher.webhooks",
     "rucher.feeds",
@@ -318,3 +319,11 @@ RUCHER_DELETED_RETENTION_DAYS = 30
 RUCHER_SENSITIVE_POLICY: dict[str, object] = json.loads(
     os.environ.get("RUCHER_SENSITIVE_POLICY", "{}")
 )
+
+# Who knows about X? (rucher.expertise): the worker retrains the expert model every
+# RUCHER_EXPERTS_TRAIN_SECONDS and after RUCHER_EXPERTS_RETRAIN_AFTER new accepted answers;
+# a question without an answer for RUCHER_EXPERTS_UNANSWERED_HOURS suggests experts to its
+# author.
+RUCHER_EXPERTS_TRAIN_SECONDS = float(os.environ.get("RUCHER_EXPERTS_TRAIN_SECONDS", "3600"))
+RUCHER_EXPERTS_RETRAIN_AFTER = int(os.environ.get("RUCHER_EXPERTS_RETRAIN_AFTER", "20"))
+RUCHER_EXPERTS_UNANSWERED_HOURS = float(os.environ.get("RUCHER_EXPERTS_UNANSWERED_HOURS", "24"))

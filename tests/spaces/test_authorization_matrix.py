@@ -401,3 +401,17 @@ def test_moderation_pages(scene: Callable[[Cell], Scene], cell: Cell) -> None:
         assert (f'value="content:{s.post_id}"' in page.content.decode()) == (
             cell.reads and moderates(cell)
         )
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_experts_come_only_from_readable_content(
+    scene: Callable[[Cell], Scene], cell: Cell
+) -> None:
+    """Who knows about X: the owner's post is evidence only for those who may read it."""
+    s = scene(cell)
+    answer = s.client.get("/api/v1/experts?q=message+de+la+cible")
+    assert answer.status_code == 200
+    items = answer.json()["items"]
+    assert [p["username"] for p in items] == (["owner"] if cell.reads else [])
+    if cell.reads:
+        assert [e["content_id"] for e in items[0]["evidence"]] == [s.post_id]
