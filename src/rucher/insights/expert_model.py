@@ -537,14 +537,16 @@ def evaluate_learned(
         }
 
     final = fit_model(list(examples.values()), datetime.max.replace(tzinfo=UTC), c=c)
+    all_members = summary("all_members")
     return {
         "method": "learned expert finder (pairwise logistic regression, retrained in time)",
         "k": k,
         "n_questions": n,
-        "window": {"from": test_from, "until": test_until, "n_scored": sum(1 for _ in range(max(0, min(last, n) - first)))},
+        "window": {"from": test_from, "until": test_until, "n_scored": max(0, min(last, n) - first)},
         "questions_ranked_by_learned_model": learned_questions,
         "answerers": summary("answerers"),
-        "all_members": summary("all_members"),
+        "all_members": all_members,
+        "baselines": all_members["baselines"],
         "parameters": {
             "c": c,
             "negatives": negatives,
