@@ -105,7 +105,7 @@ def test_bad_input_is_a_422_with_a_reason(
         assert answer.json() == {"detail": reason}
 
 
-@pytest.mark.parametrize("query", ["kubernetes AND (\"prod", "🐝 🐝", "مرحبا", "容器编排", "xyzzy"])
+@pytest.mark.parametrize("query", ['kubernetes AND ("prod', "🐝 🐝", "مرحبا", "容器编排", "xyzzy"])
 def test_odd_queries_answer_an_empty_or_sensible_list(
     experts_world: dict[str, Any], query: str
 ) -> None:

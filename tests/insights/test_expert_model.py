@@ -44,9 +44,16 @@ def synthetic(n_questions: int = 60, flip_after: int | None = None) -> Dataset:
         word = SUBJECTS[subject]
         asked = _at(q * 24)
         question_id = next(next_id)
-        content.append({"content_id": question_id, "kind": "question", "author_id": 99,
-                        "created_at": asked, "root_id": question_id,
-                        "text": f"A question about {word}\n\nhow do {word} work"})  # fmt: skip
+        content.append(
+            {
+                "content_id": question_id,
+                "kind": "question",
+                "author_id": 99,
+                "created_at": asked,
+                "root_id": question_id,
+                "text": f"A question about {word}\n\nhow do {word} work",
+            }
+        )
         flipped = flip_after is not None and q >= flip_after
         for person, text, delay in (
             (1, "general advice on many things, read the manual", 1),
@@ -54,13 +61,30 @@ def synthetic(n_questions: int = 60, flip_after: int | None = None) -> Dataset:
         ):
             answer_id = next(next_id)
             accepted = (person == 1) == flipped
-            content.append({"content_id": answer_id, "kind": "answer", "author_id": person,
-                            "created_at": asked + timedelta(hours=delay), "root_id": question_id,
-                            "parent_id": question_id, "text": text, "accepted": accepted})  # fmt: skip
+            content.append(
+                {
+                    "content_id": answer_id,
+                    "kind": "answer",
+                    "author_id": person,
+                    "created_at": asked + timedelta(hours=delay),
+                    "root_id": question_id,
+                    "parent_id": question_id,
+                    "text": text,
+                    "accepted": accepted,
+                }
+            )
             if accepted:
-                events.append({"event_id": answer_id, "at": asked + timedelta(hours=3),
-                               "actor_id": 99, "verb": "accepted_answer", "object_type": "answer",
-                               "object_id": answer_id, "target_id": person})  # fmt: skip
+                events.append(
+                    {
+                        "event_id": answer_id,
+                        "at": asked + timedelta(hours=3),
+                        "actor_id": 99,
+                        "verb": "accepted_answer",
+                        "object_type": "answer",
+                        "object_id": answer_id,
+                        "target_id": person,
+                    }
+                )
     people = [1, 99] + [10 + s for s in range(len(SUBJECTS))]
     return Dataset(
         people=pl.DataFrame({"person_id": people}),

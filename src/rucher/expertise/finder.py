@@ -89,9 +89,7 @@ def stored_model() -> RankingModel:
 
 def viewer_dataset(viewer: Any) -> tuple[Dataset, dict[int, dict[str, Any]]]:
     """The contract tables of what ``viewer`` may read (three queries), and the rows by id."""
-    return knowledge_dataset(
-        Content.objects.visible_to(viewer), permissions.visible_people(viewer)
-    )
+    return knowledge_dataset(Content.objects.visible_to(viewer), permissions.visible_people(viewer))
 
 
 def knowledge_dataset(
@@ -102,9 +100,17 @@ def knowledge_dataset(
     visible = content_rows.filter(kind__in=KNOWLEDGE_KINDS)
     rows = list(
         visible.values(
-            "pk", "kind", "author_id", "space_id", "parent_id", "root_id", "created_at",
-            "text", "lang", "accepted",
-        )  # fmt: skip
+            "pk",
+            "kind",
+            "author_id",
+            "space_id",
+            "parent_id",
+            "root_id",
+            "created_at",
+            "text",
+            "lang",
+            "accepted",
+        )
     )
     by_id = {row["pk"]: row for row in rows}
     content = pl.DataFrame(
@@ -133,14 +139,22 @@ def knowledge_dataset(
             verb__in=("accepted_answer", "reacted"),
             object_type__in=KNOWLEDGE_KINDS,
             object_id__in=visible.values("pk"),
-        ).values_list("pk", "at", "actor_id", "verb", "object_type", "object_id", "target_id", "value")
+        ).values_list(
+            "pk", "at", "actor_id", "verb", "object_type", "object_id", "target_id", "value"
+        )
     )
     events = pl.DataFrame(
         [
             {
-                "event_id": pk, "at": at, "actor_id": actor, "verb": verb,
-                "object_type": kind, "object_id": obj, "target_id": target, "value": value,
-            }  # fmt: skip
+                "event_id": pk,
+                "at": at,
+                "actor_id": actor,
+                "verb": verb,
+                "object_type": kind,
+                "object_id": obj,
+                "target_id": target,
+                "value": value,
+            }
             for pk, at, actor, verb, kind, obj, target, value in event_rows
         ],
         infer_schema_length=None,
@@ -174,9 +188,7 @@ def find_experts(viewer: Any, query: str | None, k: int = 10) -> ExpertsAnswer:
     doc_scores = finder.bm25(question)
     corpus = finder.corpus
     matched = np.unique(corpus.authors[doc_scores > 0])
-    candidate_ids = [
-        int(pid) for pid in finder.person_ids[matched] if int(pid) in visible_people
-    ]
+    candidate_ids = [int(pid) for pid in finder.person_ids[matched] if int(pid) in visible_people]
     if not candidate_ids:
         return ExpertsAnswer([], model, 0)
     result = rank_experts(features, model, question, candidate_ids, k=k)

@@ -255,8 +255,10 @@ def training_questions(dataset: Dataset, cutoff: datetime) -> pl.DataFrame:
     answer_of = dataset.content.filter(
         (pl.col("kind") == "answer") & pl.col("accepted").fill_null(False)
     ).select(pl.col("root_id").alias("question_id"), pl.col("content_id").alias("object_id"))
-    labels = answer_of.join(accepted_at, on="object_id", how="left").group_by("question_id").agg(
-        pl.col("accepted_at").min()
+    labels = (
+        answer_of.join(accepted_at, on="object_id", how="left")
+        .group_by("question_id")
+        .agg(pl.col("accepted_at").min())
     )
     questions = evaluation_questions(dataset).join(labels, on="question_id", how="left")
     limit = cutoff if cutoff.tzinfo else cutoff.replace(tzinfo=UTC)
@@ -425,7 +427,9 @@ def rank_experts(
         method=method,
         parameters=parameters,
         denominator=len(candidates),
-        evidence={"content_ids": sorted({c for p in best for c in evidence[int(p)]["matching_content"]})},
+        evidence={
+            "content_ids": sorted({c for p in best for c in evidence[int(p)]["matching_content"]})
+        },
     )
 
 
@@ -462,7 +466,7 @@ def evaluate_learned(
         if example is not None and row["question_id"] in known_at:
             examples[int(row["question_id"])] = example
     n = questions.height
-    first, last = int(math.floor(test_from * n)), int(math.ceil(test_until * n))
+    first, last = math.floor(test_from * n), math.ceil(test_until * n)
     methods = ("learned", "hand_weighted", *BASELINES)
     totals = {p: {m: np.zeros(3) for m in methods} for p in ("answerers", "all_members")}
     counts = {"answerers": 0, "all_members": 0}
@@ -474,14 +478,8 @@ def evaluate_learned(
             continue
         question = as_question(row)
         t = question.at
-        usable = [
-            e
-            for qid, e in examples.items()
-            if e.at < t and accept_times.get(qid, e.at) < t
-        ]
-        if len(usable) >= trained_on + retrain_every or (
-            trained_on < min_questions <= len(usable)
-        ):
+        usable = [e for qid, e in examples.items() if e.at < t and accept_times.get(qid, e.at) < t]
+        if len(usable) >= trained_on + retrain_every or (trained_on < min_questions <= len(usable)):
             model = fit_model(usable, t, c=c, min_questions=min_questions)
             trained_on = len(usable)
         learned_questions += int(model.learned)
@@ -542,7 +540,11 @@ def evaluate_learned(
         "method": "learned expert finder (pairwise logistic regression, retrained in time)",
         "k": k,
         "n_questions": n,
-        "window": {"from": test_from, "until": test_until, "n_scored": max(0, min(last, n) - first)},
+        "window": {
+            "from": test_from,
+            "until": test_until,
+            "n_scored": max(0, min(last, n) - first),
+        },
         "questions_ranked_by_learned_model": learned_questions,
         "answerers": summary("answerers"),
         "all_members": all_members,

@@ -100,7 +100,9 @@ def _doc_tokens(text: str | None, lang: str | None, topics: list[str] | None) ->
         # A search box's query: its language is unknown, so it matches French and English
         # documents (stemmed in their own language) and unstemmed ones alike.
         tokens = list(
-            dict.fromkeys(tokens + [_stem(t, "fr") for t in tokens] + [_stem(t, "en") for t in tokens])
+            dict.fromkeys(
+                tokens + [_stem(t, "fr") for t in tokens] + [_stem(t, "en") for t in tokens]
+            )
         )
     # Tags are exact labels: matched as whole tokens, prefixed so they never collide with words.
     return tokens + [f"#{t.lower()}" for t in (topics or [])]

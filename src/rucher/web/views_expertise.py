@@ -67,7 +67,12 @@ def experts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "expertise/experts.html",
-        {"query": query, "error": error, "rows": rows, "searched": found is not None,
-         "max_chars": MAX_QUERY_CHARS},
+        {
+            "query": query,
+            "error": error,
+            "rows": rows,
+            "searched": found is not None,
+            "max_chars": MAX_QUERY_CHARS,
+        },
         status=status,
     )

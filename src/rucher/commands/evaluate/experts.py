@@ -32,9 +32,7 @@ from rucher.commands import CliError, existing_path, write_json
     type=click.FloatRange(0.0, 1.0),
     help="Score only questions from this fraction of the timeline on (earlier ones still train).",
 )
-def command(
-    dump_dir: str, k: int, json_file: str | None, meaning: bool, test_from: float
-) -> None:
+def command(dump_dir: str, k: int, json_file: str | None, meaning: bool, test_from: float) -> None:
     """For every question with an accepted answer, rank candidates with a model trained only
     on the questions asked and accepted before it (the product's ranker); report P@1, MRR
     and hit@k against baselines and the fixed-weight finder."""
@@ -54,9 +52,9 @@ def command(
     except ContractError as error:
         raise CliError(str(error)) from error
     with Progress(transient=True) as progress:
-        embed = None
-        if meaning:
-            from rucher.insights.sentiment_model import embed
+        from rucher.insights.sentiment_model import embed as use_vectors
+
+        embed = use_vectors if meaning else None
         total = evaluation_questions(dataset).height
         task = progress.add_task("replaying questions", total=total)
         report = evaluate_learned(
