@@ -8,13 +8,21 @@ they may see (``permissions.visible_people``: a partner guest sees only the memb
 spaces). The weights are the stored model (``ExpertModel``, trained by the worker:
 training.py); without one, the fixed fallback weights.
 
-Queries: visible content, its events, visible people, the stored model, the shown people's
-profiles: five, whatever the size of the organisation (pinned by the tests).
+What one audience may read is loaded and indexed once and kept in this process
+(``_knowledge``) until the next write (the streams' write generation: every action appends an
+event) or ``KNOWLEDGE_TTL_SECONDS``: an audience is the spaces one may read and whether one is
+a partner guest, which together decide the visible content and people. Queries: the write
+generation, the readable spaces, the stored model, the shown people's profiles; on a miss also
+visible content, its events and the visible people: four warm, seven cold, whatever the size
+of the organisation (pinned by the tests).
 """
 
 from __future__ import annotations
 
 import math
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +43,10 @@ from rucher.insights.expert_model import (
 from rucher.insights.experts import ANY_LANGUAGE, ExpertFinder, Question
 from rucher.people.models import Person
 from rucher.spaces import permissions
+from rucher.streams.cache import write_generation
 
+KNOWLEDGE_TTL_SECONDS = 300
+KNOWLEDGE_AUDIENCES = 8  # audiences kept in memory (least recently used go first)
 MAX_QUERY_CHARS = 500
 MAX_RESULTS = 20
 EVIDENCE_PER_PERSON = 3
@@ -171,46 +182,81 @@ def knowledge_dataset(
     return Dataset(**frames), by_id
 
 
+@dataclass
+class _Knowledge:
+    features: ExpertFeatures
+    rows: dict[int, dict[str, Any]]
+    people: set[int]
+    reactions: dict[int, int]
+    built_at: float
+
+
+_knowledge_cache: OrderedDict[tuple[Any, ...], _Knowledge] = OrderedDict()
+_knowledge_lock = threading.Lock()
+
+
+def _knowledge(viewer: Any) -> _Knowledge:
+    spaces = tuple(
+        permissions.readable_spaces(viewer).order_by("id").values_list("id", flat=True)
+    )
+    key = (bool(viewer.is_guest), spaces, write_generation())
+    with _knowledge_lock:
+        found = _knowledge_cache.get(key)
+        if found is not None and time.monotonic() - found.built_at < KNOWLEDGE_TTL_SECONDS:
+            _knowledge_cache.move_to_end(key)
+            return found
+    dataset, rows = viewer_dataset(viewer)
+    built = _Knowledge(
+        features=ExpertFeatures(ExpertFinder(dataset)),
+        rows=rows,
+        people=set(dataset.people["person_id"].to_list()),
+        reactions=_reactions(dataset),
+        built_at=time.monotonic(),
+    )
+    with _knowledge_lock:
+        _knowledge_cache[key] = built
+        while len(_knowledge_cache) > KNOWLEDGE_AUDIENCES:
+            _knowledge_cache.popitem(last=False)
+    return built
+
+
+def clear_knowledge() -> None:
+    with _knowledge_lock:
+        _knowledge_cache.clear()
+
+
 def find_experts(viewer: Any, query: str | None, k: int = 10) -> ExpertsAnswer:
     """The people who know most about ``query`` among those ``viewer`` may see, each with the
     three visible contributions that weigh most. Only people with at least one contribution
     matching the query are ranked: activity alone is no evidence about X."""
     text = clean_query(query)
     k = max(1, min(k, MAX_RESULTS))
-    dataset, rows = viewer_dataset(viewer)
-    visible_people = set(dataset.people["person_id"].to_list())
+    knowledge = _knowledge(viewer)
     model = stored_model()
-    if not rows:
+    if not knowledge.rows:
         return ExpertsAnswer([], model, 0)
-    finder = ExpertFinder(dataset)
-    features = ExpertFeatures(finder)
+    features = knowledge.features
+    finder = features.finder
     question = Question(text=text, at=timezone.now(), lang=ANY_LANGUAGE, asker_id=viewer.pk)
     doc_scores = finder.bm25(question)
-    corpus = finder.corpus
-    matched = np.unique(corpus.authors[doc_scores > 0])
-    candidate_ids = [int(pid) for pid in finder.person_ids[matched] if int(pid) in visible_people]
+    matched = np.unique(finder.corpus.authors[doc_scores > 0])
+    candidate_ids = [
+        int(pid) for pid in finder.person_ids[matched] if int(pid) in knowledge.people
+    ]
     if not candidate_ids:
         return ExpertsAnswer([], model, 0)
-    result = rank_experts(features, model, question, candidate_ids, k=k)
-    ranked = result.value or []
+    ranked = rank_experts(features, model, question, candidate_ids, k=k).value or []
     profiles = Person.objects.select_related("department").in_bulk(
         [entry["person_id"] for entry in ranked]
     )
-    reactions = _reactions(dataset)
     experts = []
     for entry in ranked:
         person = profiles.get(entry["person_id"])
         if person is None:
             continue
         position = int(finder.position(np.asarray([person.pk]))[0])
-        experts.append(
-            Expert(
-                person=person,
-                score=entry["score"],
-                components=entry["components"],
-                evidence=_evidence(finder, doc_scores, position, rows, reactions),
-            )
-        )
+        evidence = _evidence(finder, doc_scores, position, knowledge.rows, knowledge.reactions)
+        experts.append(Expert(person, entry["score"], entry["components"], evidence))
     return ExpertsAnswer(experts, model, len(candidate_ids))
 
 
