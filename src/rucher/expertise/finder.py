@@ -196,9 +196,7 @@ _knowledge_lock = threading.Lock()
 
 
 def _knowledge(viewer: Any) -> _Knowledge:
-    spaces = tuple(
-        permissions.readable_spaces(viewer).order_by("id").values_list("id", flat=True)
-    )
+    spaces = tuple(permissions.readable_spaces(viewer).order_by("id").values_list("id", flat=True))
     key = (bool(viewer.is_guest), spaces, write_generation())
     with _knowledge_lock:
         found = _knowledge_cache.get(key)
@@ -240,9 +238,7 @@ def find_experts(viewer: Any, query: str | None, k: int = 10) -> ExpertsAnswer:
     question = Question(text=text, at=timezone.now(), lang=ANY_LANGUAGE, asker_id=viewer.pk)
     doc_scores = finder.bm25(question)
     matched = np.unique(finder.corpus.authors[doc_scores > 0])
-    candidate_ids = [
-        int(pid) for pid in finder.person_ids[matched] if int(pid) in knowledge.people
-    ]
+    candidate_ids = [int(pid) for pid in finder.person_ids[matched] if int(pid) in knowledge.people]
     if not candidate_ids:
         return ExpertsAnswer([], model, 0)
     ranked = rank_experts(features, model, question, candidate_ids, k=k).value or []

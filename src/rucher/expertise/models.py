@@ -1,9 +1,7 @@
-"""The stored expert-ranking model (trained by the worker, read by every request) and the
-experts already suggested for an unanswered question (suggested once)."""
+"""The stored expert-ranking model (trained by the worker, read by every request)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 
@@ -23,20 +21,3 @@ class ExpertModel(models.Model):
 
     def __str__(self) -> str:
         return f"expert model of {self.trained_at:%Y-%m-%d %H:%M} ({self.n_questions} questions)"
-
-
-class ExpertSuggestion(models.Model):
-    """An expert suggested to the author of an unanswered question (at most 3 a question)."""
-
-    question = models.ForeignKey(
-        "conversations.Content", on_delete=models.CASCADE, related_name="+"
-    )
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    rank = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=("question", "expert"), name="one_suggestion_each")
-        ]
-        ordering = ("question", "rank")
