@@ -68,10 +68,12 @@ def enqueue_training() -> None:
 
 
 def retrain_if_due(_event: Any) -> None:
-    """After an accepted answer: retrain once N more were accepted since the last model."""
+    """After an accepted answer: train the first model, then retrain once N more answers
+    were accepted since the last one."""
     last = ExpertModel.objects.only("accepted_answers").first()
-    known = last.accepted_answers if last is not None else 0
-    if _accepted_answers() - known >= settings.RUCHER_EXPERTS_RETRAIN_AFTER:
+    if last is None:
+        train_now()  # a new organisation: its first model, without waiting for the hour
+    elif _accepted_answers() - last.accepted_answers >= settings.RUCHER_EXPERTS_RETRAIN_AFTER:
         train_now()
 
 
