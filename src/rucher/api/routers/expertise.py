@@ -6,12 +6,19 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from rucher.api.auth import caller
 from rucher.api.schemas import ErrorOut, Text
 from rucher.errors import Invalid
-from rucher.expertise.finder import MAX_RESULTS, Evidence, QueryRefused, find_experts
+from rucher.expertise.finder import (
+    MAX_QUERY_CHARS,
+    MAX_RESULTS,
+    Evidence,
+    QueryRefused,
+    find_experts,
+)
 
 router = Router(tags=["people"])
 
@@ -67,11 +74,14 @@ def why(item: Evidence) -> str:
 def experts(request: HttpRequest, filters: Query[ExpertsQuery]) -> dict[str, Any]:
     viewer = caller(request)
     if not 1 <= filters.limit <= MAX_RESULTS:
-        raise Invalid(f"limit: from 1 to {MAX_RESULTS}")
+        raise Invalid(_("limit: from 1 to %(n)d") % {"n": MAX_RESULTS})
     try:
         answer = find_experts(viewer, filters.q, k=filters.limit)
     except QueryRefused as refused:
-        raise Invalid(f"q: {refused}") from refused
+        if (filters.q or "").strip():
+            reason = _("q: the question is too long (at most %(n)d characters)")
+            raise Invalid(reason % {"n": MAX_QUERY_CHARS}) from refused
+        raise Invalid(_("q: write what you are looking for")) from refused
     items = [
         {
             "id": expert.person.pk,
@@ -96,6 +106,6 @@ def experts(request: HttpRequest, filters: Query[ExpertsQuery]) -> dict[str, Any
     ]
     return {
         "items": items,
-        "message": None if items else "nobody you can see has written about this yet",
+        "message": None if items else _("Nobody you can see has written about this yet."),
         "model": answer.model.describe(),
     }
