@@ -188,7 +188,10 @@ def empty_cache() -> None:
     """Each test starts with an empty cache (sign-in throttling counts, cockpit reports)."""
     from django.core.cache import cache
 
+    from rucher.expertise.finder import clear_knowledge
+
     cache.clear()
+    clear_knowledge()  # who-knows' in-process index of each audience
 
 
 @pytest.fixture(autouse=True)

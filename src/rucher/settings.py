@@ -185,6 +185,7 @@ INSTALLED_APPS = [
     "rucher.conversations",
     "rucher.streams",
     "rucher.notifications",
+    "rucher.expertise",
     "rucher.moderation",
     "rucher.webhooks",
     "rucher.feeds",
@@ -407,3 +408,10 @@ for _group, _rule in RUCHER_SSO_GROUP_MAP.items():
 RUCHER_LOCAL_PASSWORDS = os.environ.get("RUCHER_LOCAL_PASSWORDS", "all")
 if RUCHER_LOCAL_PASSWORDS not in ("all", "admins"):
     raise ImproperlyConfigured('RUCHER_LOCAL_PASSWORDS: "all" or "admins"')
+# Who knows about X? (rucher.expertise): the worker retrains the expert model every
+# RUCHER_EXPERTS_TRAIN_SECONDS and after RUCHER_EXPERTS_RETRAIN_AFTER new accepted answers;
+# a question without an answer for RUCHER_EXPERTS_UNANSWERED_HOURS suggests experts to its
+# author.
+RUCHER_EXPERTS_TRAIN_SECONDS = float(os.environ.get("RUCHER_EXPERTS_TRAIN_SECONDS", "3600"))
+RUCHER_EXPERTS_RETRAIN_AFTER = int(os.environ.get("RUCHER_EXPERTS_RETRAIN_AFTER", "20"))
+RUCHER_EXPERTS_UNANSWERED_HOURS = float(os.environ.get("RUCHER_EXPERTS_UNANSWERED_HOURS", "24"))

@@ -434,3 +434,15 @@ def test_publishing_rules_pages_and_endpoints(scene: Callable[[Cell], Scene], ce
     browser.force_login(s.people[cell.account])
     assert browser.get(f"/moderation/rules/spaces/{s.space.pk}/").status_code == expected
     assert browser.get("/moderation/rules/").status_code == organisation
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_experts_come_only_from_readable_content(
+    scene: Callable[[Cell], Scene], cell: Cell
+) -> None:
+    """Who knows about X: the owner's post is evidence only for those who may read it."""
+    s = scene(cell)
+    answer = s.client.get("/api/v1/experts?q=message+de+la+cible")
+    assert answer.status_code == 200
+    items = answer.json()["items"]
+    assert [p["username"] for p in items] == (["owner"] if cell.reads else [])
+    if cell.reads:
+        assert [e["content_id"] for e in items[0]["evidence"]] == [s.post_id]

@@ -11,6 +11,7 @@ from rucher.api import errors
 from rucher.api.auth import api_auth
 from rucher.api.auth import router as auth_router
 from rucher.api.routers.conversations import router as conversations_router
+from rucher.api.routers.expertise import router as expertise_router
 from rucher.api.routers.moderation import router as moderation_router
 from rucher.api.routers.notifications import router as notifications_router
 from rucher.api.routers.people import router as people_router
@@ -103,6 +104,7 @@ api = RucherAPI(
 errors.install(api)
 api.add_router("/auth", auth_router)
 api.add_router("/", people_router)
+api.add_router("/", expertise_router)
 api.add_router("/spaces", spaces_router)
 api.add_router("/", conversations_router)
 api.add_router("/", streams_router)

@@ -70,6 +70,7 @@ def command(
     from django.conf import settings
 
     from rucher.activity.tasks import LeasedWorker, Periodic
+    from rucher.expertise.training import enqueue_training
     from rucher.notifications.digests import enqueue_due_digests
 
     if worker_id is not None and not 0 < len(worker_id) <= 64:
@@ -82,6 +83,11 @@ def command(
     # Digests: the tick only enqueues a run (idempotent per person and period), so several
     # workers ticking is harmless; the run itself is an ordinary task.
     periodic = [Periodic("digests", tick, enqueue_due_digests)] if tick > 0 else []
+    if settings.RUCHER_EXPERTS_TRAIN_SECONDS > 0:
+        # The expert model: trained by a task, so it retries and is leased like any other.
+        periodic.append(
+            Periodic("experts", settings.RUCHER_EXPERTS_TRAIN_SECONDS, enqueue_training)
+        )
     worker = LeasedWorker(
         lease=timedelta(seconds=seconds),
         interval=interval,

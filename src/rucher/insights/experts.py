@@ -45,6 +45,7 @@ KIND_WEIGHTS: dict[str, float] = {"answer": 1.0, "post": 1.0, "comment": 0.5}
 BM25_K1 = 1.2
 BM25_B = 0.75
 RECENT_DAYS = 90
+ANY_LANGUAGE = "*"  # Question.lang of a query whose language is not known
 COMPONENTS: tuple[str, ...] = ("topical", "accepted", "valued", "recent")
 METHOD = (
     "Expert finder: per candidate, four components from data before the question only: "
@@ -95,6 +96,14 @@ def _doc_tokens(text: str | None, lang: str | None, topics: list[str] | None) ->
     tokens = tokenize(text or "", "unknown")
     if lang in ("fr", "en"):
         tokens = [_stem(token, lang) for token in tokens]
+    elif lang == ANY_LANGUAGE:
+        # A search box's query: its language is unknown, so it matches French and English
+        # documents (stemmed in their own language) and unstemmed ones alike.
+        tokens = list(
+            dict.fromkeys(
+                tokens + [_stem(t, "fr") for t in tokens] + [_stem(t, "en") for t in tokens]
+            )
+        )
     # Tags are exact labels: matched as whole tokens, prefixed so they never collide with words.
     return tokens + [f"#{t.lower()}" for t in (topics or [])]
 
@@ -130,6 +139,7 @@ class ExpertFinder:
             )
         ).astype(np.int64)
         self.system = self.person_ids < 0  # reserved accounts (bots, anonymous, deleted)
+        self.content = content
         self.corpus = self._build_corpus(content)
         self._accepted = self._credit(events.filter(pl.col("verb") == "accepted_answer"), None)
         self._valued = self._credit(events.filter(pl.col("verb") == "reacted"), "value")
@@ -163,6 +173,9 @@ class ExpertFinder:
             )
             .sort("micros", "content_id")
         )
+        # Kept for the learned ranker's features (reply latency, sentence vectors).
+        self.doc_roots = docs["root_id"].fill_null(-1).to_numpy()
+        self.doc_texts: list[str] = [text or "" for text in docs["indexed_text"].to_list()]
         token_lists = [
             _doc_tokens(text, lang, topics)
             for text, lang, topics in zip(

@@ -10,6 +10,7 @@ from rucher.web import (
     sso,
     views_audit,
     views_content,
+    views_expertise,
     views_moderation,
     views_notifications,
     views_people,
@@ -77,6 +78,7 @@ urlpatterns = [
     ),
     # People
     path("people/", views_people.directory, name="directory"),
+    path("experts/", views_expertise.experts, name="experts"),
     path("people/me/edit/", views_people.profile_edit, name="profile_edit"),
     path("people/contacts/", views_people.contacts, name="contacts"),
     path("people/@<str:username>/", views_people.profile_by_username, name="profile_by_username"),
