@@ -183,6 +183,7 @@ INSTALLED_APPS = [
     "rucher.streams",
     "rucher.notifications",
     "rucher.moderation",
+    "rucher.charter",
     "rucher.webhooks",
     "rucher.feeds",
     "rucher.live",
@@ -207,6 +208,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A contribution refused until the charter is accepted shows it (docs/charter.md).
+    "rucher.web.views_charter.CharterGate",
 ]
 
 ROOT_URLCONF = "rucher.urls"

@@ -20,6 +20,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "deleted": _("deleted content"),
     "restored": _("restored content"),
     "moderated": _("took a moderation decision"),
+    "published_charter": _("published a new version of the charter"),
+    "changed_space_rules": _("changed a space's rules"),
     "read_confidential": _("read a confidential space"),
     "exported": _("exported data"),
     "read_audit": _("read the audit trail"),

@@ -35,6 +35,8 @@ AUDITED_VERBS = (
     "deleted",
     "restored",
     "moderated",
+    "published_charter",
+    "changed_space_rules",
 )
 SUBSCRIBER = "rucher.audit.mirror"
 

@@ -47,6 +47,10 @@ VERBS: frozenset[str] = frozenset(
         "sent_webhook",  # a delivery replayed, or a test ping, sent by hand
         "messaged",  # a direct message or e-mail from actor to target (imported datasets)
         "moderated",  # a moderator's decision on an item (object) whose author is the target
+        # The charter (rucher.charter): a new version, a person's acceptance, a space's rules.
+        "published_charter",
+        "accepted_charter",
+        "changed_space_rules",
     }
 )
 

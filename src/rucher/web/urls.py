@@ -8,6 +8,7 @@ from django.urls import include, path
 from rucher.web import (
     accounts,
     views_audit,
+    views_charter,
     views_content,
     views_moderation,
     views_notifications,
@@ -56,6 +57,7 @@ urlpatterns = [
     path("spaces/<slug:slug>/join/", views_spaces.join, name="space_join"),
     path("spaces/<slug:slug>/leave/", views_spaces.leave, name="space_leave"),
     path("spaces/<slug:slug>/invite/", views_spaces.invite, name="space_invite"),
+    path("spaces/<slug:slug>/rules/", views_charter.space_rules, name="space_rules"),
     path("spaces/<slug:slug>/poll/", views_content.new_poll, name="space_poll"),
     path(
         "spaces/<slug:slug>/requests/<int:membership_id>/approve/",
@@ -100,6 +102,8 @@ urlpatterns = [
         views_settings.revoke_api_token,
         name="revoke_token",
     ),
+    path("charter/", views_charter.charter, name="charter"),
+    path("charter/manage/", views_charter.charter_manage, name="charter_manage"),
     path("moderation/", views_moderation.moderation, name="moderation"),
     path("moderation/decide/", views_moderation.decide, name="moderation_decide"),
     path(
