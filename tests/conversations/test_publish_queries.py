@@ -22,6 +22,8 @@ from rucher.conversations import actions
 pytestmark = pytest.mark.django_db
 
 # Publishing a post with a #topic and at least one @mention, in a space:
+#   0. SELECT the current charter version with an EXISTS of the author's acceptance (the
+#      charter gate, rucher.charter.gate; none when it passed earlier in the request)
 #   1. SELECT the author (membership of the space LEFT JOINed) and the mentioned people
 #      (EXISTS visible to the author, EXISTS reads the space)
 #   2. INSERT the content
@@ -29,8 +31,8 @@ pytestmark = pytest.mark.django_db
 #   4. INSERT the content-topic links
 #   5. INSERT the mentions (every mentioned reader at once)
 #   6. INSERT the events: ``posted`` and one ``mentioned`` per person, in one statement
-# Without a mention, statement 5 is not needed: 5 statements.
-PUBLISH_STATEMENTS = 6
+# Without a mention, statement 5 is not needed: 6 statements.
+PUBLISH_STATEMENTS = 7
 # ``transaction.atomic`` inside the test's own transaction adds SAVEPOINT and RELEASE (in
 # production, the BEGIN and COMMIT of the action's transaction).
 SAVEPOINTS = 2

@@ -39,7 +39,7 @@ def _optional_text(value: object, limit: int, what: str) -> str:
     return value
 
 
-def parse_audience(value: object) -> str:
+def _parse_audience(value: object) -> str:
     if value not in Audience.values:
         raise Invalid(_("the charter is for members or for partner guests"))
     return str(value)
@@ -53,7 +53,7 @@ def publish_charter(
     audience accepts it again at their next contribution."""
     if admin.kind != Person.Kind.ADMIN:
         raise Forbidden(_("only administrators publish the charter"))
-    audience = parse_audience(audience)
+    audience = _parse_audience(audience)
     french = _optional_text(text_fr, CHARTER_MAX_LENGTH, _("the French text"))
     english = _optional_text(text_en, CHARTER_MAX_LENGTH, _("the English text"))
     if not french and not english:
