@@ -145,9 +145,8 @@ def test_the_gate_costs_one_query_and_none_once_passed(world: dict[str, Any]) ->
         require_accepted(bob)
     assert (len(first), len(second)) == (1, 0)
     carol = Person.objects.get(pk=world["carol"].pk)
-    with CaptureQueriesContext(connection) as refused:
-        with pytest.raises(CharterRequired):
-            require_accepted(carol)
+    with CaptureQueriesContext(connection) as refused, pytest.raises(CharterRequired):
+        require_accepted(carol)
     assert len(refused) == 1
 
 
@@ -170,7 +169,10 @@ def test_api_refuses_the_write_with_where_to_accept_then_accepts(world: dict[str
     assert "<strong>kind</strong>" in read["html"]
     bad = client.post("/api/v1/charter/accept", {"version": 9}, content_type=JSON)
     assert bad.status_code == 404
-    assert client.post("/api/v1/charter/accept", {"version": "1"}, content_type=JSON).status_code == 422
+    assert (
+        client.post("/api/v1/charter/accept", {"version": "1"}, content_type=JSON).status_code
+        == 422
+    )
     ok = client.post("/api/v1/charter/accept", {"version": 1}, content_type=JSON)
     assert ok.status_code == 201 and ok.json()["version"] == 1
     again = client.post("/api/v1/charter/accept", {"version": 1}, content_type=JSON)
@@ -184,9 +186,15 @@ def test_api_refuses_the_write_with_where_to_accept_then_accepts(world: dict[str
 
 def test_api_publishing_a_version(world: dict[str, Any]) -> None:
     body = {"audience": "members", "text_fr": "", "text_en": ""}
-    assert as_(world["admin"]).post("/api/v1/charter/versions", body, content_type=JSON).status_code == 422
+    assert (
+        as_(world["admin"]).post("/api/v1/charter/versions", body, content_type=JSON).status_code
+        == 422
+    )
     body["text_fr"] = "Charte"
-    assert as_(world["alice"]).post("/api/v1/charter/versions", body, content_type=JSON).status_code == 403
+    assert (
+        as_(world["alice"]).post("/api/v1/charter/versions", body, content_type=JSON).status_code
+        == 403
+    )
     made = as_(world["admin"]).post("/api/v1/charter/versions", body, content_type=JSON)
     assert made.status_code == 201 and made.json()["version"] == 1
     assert as_(world["gus"]).get("/api/v1/charter").json() == {

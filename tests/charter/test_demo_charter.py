@@ -30,9 +30,11 @@ def test_demo_accounts_accepted_and_a_new_account_is_asked(make_person: Any) -> 
         assert space is not None
         actions.publish(person, space, "Bonjour à tous")  # the demo works as before
     newcomer = make_person(username="nouveau")
-    space = permissions.postable_spaces(Person.objects.get(username="employe")).filter(
-        visibility="open", kind="internal"
-    ).first()
+    space = (
+        permissions.postable_spaces(Person.objects.get(username="employe"))
+        .filter(visibility="open", kind="internal")
+        .first()
+    )
     assert space is not None
     from rucher.spaces.actions import join_space
 

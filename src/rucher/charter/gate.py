@@ -64,6 +64,6 @@ def require_accepted(person: Any) -> None:
         .order_by("-number")
         .first()
     )
-    if newest is not None and not newest.accepted:  # type: ignore[attr-defined]
+    if newest is not None and not newest.accepted:
         raise CharterRequired(newest)
     mark_passed(person)

@@ -13,9 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from rucher.charter import actions, queries
@@ -129,15 +128,15 @@ def charter(request: HttpRequest) -> HttpResponse:
 
 
 class CharterForm(forms.Form):
-    audience = forms.ChoiceField(label=_lazy("Charter of"), choices=Audience.choices)
+    audience = forms.ChoiceField(label=gettext_lazy("Charter of"), choices=Audience.choices)
     text_fr = TextField(
-        label=_lazy("Text in French (Markdown)"),
+        label=gettext_lazy("Text in French (Markdown)"),
         required=False,
         max_length=actions.CHARTER_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 14, "lang": "fr"}),
     )
     text_en = TextField(
-        label=_lazy("Text in English (Markdown)"),
+        label=gettext_lazy("Text in English (Markdown)"),
         required=False,
         max_length=actions.CHARTER_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 14, "lang": "en"}),
@@ -184,13 +183,13 @@ def charter_manage(request: HttpRequest) -> HttpResponse:
 
 class RulesForm(forms.Form):
     text_fr = TextField(
-        label=_lazy("Rules in French (Markdown)"),
+        label=gettext_lazy("Rules in French (Markdown)"),
         required=False,
         max_length=actions.RULES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6, "lang": "fr"}),
     )
     text_en = TextField(
-        label=_lazy("Rules in English (Markdown)"),
+        label=gettext_lazy("Rules in English (Markdown)"),
         required=False,
         max_length=actions.RULES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6, "lang": "en"}),

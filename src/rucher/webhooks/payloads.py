@@ -133,6 +133,8 @@ def _flag_event(event: Event) -> Built | None:
     """A flag: its reason and the item flagged (content while published, or a profile).
     Neither the flagger nor their free text leaves rucher: flags are the moderators' to read
     (the text may itself hold what was flagged as sensitive)."""
+    if event.object_id is None:
+        return None
     flags = Flag.objects.select_related("item").filter(flagger_id=event.actor_id)
     if event.object_type == "person":
         flag = flags.filter(item__profile_id=event.object_id).first()

@@ -75,7 +75,8 @@ def read_charter(request: HttpRequest) -> dict:
     person = caller(request)
     version = queries.current_for(person)
     accepted = queries.acceptance(person, version)
-    return charter_out(version, audience_of(person), accepted and accepted.accepted_at)
+    accepted_at = accepted.accepted_at if accepted is not None else None
+    return charter_out(version, audience_of(person), accepted_at)
 
 
 @router.post(
