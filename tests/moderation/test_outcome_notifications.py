@@ -49,3 +49,29 @@ def test_a_decision_on_a_profile_tells_nobody_yet(world: dict[str, Any]) -> None
     actions.flag(world["bob"], ItemRef("person", world["carol"].pk), "inappropriate")
     actions.decide(world["cm"], [ItemRef("person", world["carol"].pk)], "warn", "Photo")
     assert notify(Event.objects.get(verb="moderated")) == []
+
+
+def test_a_released_held_post_reaches_its_watchers_once(world: dict[str, Any]) -> None:
+    """Held for sensitive data, the post told nobody; released, its space's watchers hear of
+    it as of any new post (the author its actor), once whichever delivery comes first."""
+    from rucher.moderation.held import queue_held
+    from rucher.notifications.models import Preference
+
+    for watcher in ("alice", "bob"):  # bob is not a member of the partner space
+        Preference.objects.create(person=world[watcher], space=world["partner"], channel="app")
+    iban = "Virement sur FR76 3000 6000 0112 3456 7890 189 merci"
+    post = conversations.publish(world["gus"], world["partner"], iban)
+    posted = Event.objects.get(verb="posted", object_id=post.pk)
+    assert notify(posted) == []  # held: nobody
+    queue_held(posted)
+    actions.decide(world["alice"], [ItemRef("content", post.pk)], "restore", "Faux positif")
+    moderated = Event.objects.get(verb="moderated")
+    notify(moderated)
+    new_posts = Notification.objects.filter(kind=Kind.NEW_POST)
+    assert [n.recipient_id for n in new_posts] == [world["alice"].pk]
+    assert notify(posted) == []  # a late first delivery of the post's event: not twice
+    assert notify(moderated) == []
+    assert Notification.objects.filter(kind=Kind.NEW_POST).count() == 1
+    with translation.override("en"):
+        shown = [s.text for s in describe(world["alice"], list(shown_to(world["alice"])))]
+    assert any("Gus" in text for text in shown), shown
