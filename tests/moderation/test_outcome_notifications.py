@@ -75,3 +75,18 @@ def test_a_released_held_post_reaches_its_watchers_once(world: dict[str, Any]) -
     with translation.override("en"):
         shown = [s.text for s in describe(world["alice"], list(shown_to(world["alice"])))]
     assert any("Gus" in text for text in shown), shown
+
+
+def test_a_deletion_tells_the_author_and_the_flaggers(world: dict[str, Any]) -> None:
+    post = conversations.publish(world["bob"], world["open"], "Achetez mes crêpes")
+    actions.flag(world["carol"], ItemRef("content", post.pk), "spam")
+    actions.decide(world["alice"], [ItemRef("content", post.pk)], "delete", "Publicité")
+    notify(Event.objects.get(verb="moderated"))
+    with translation.override("en"):
+        (author,) = describe(world["bob"], list(shown_to(world["bob"])))
+    assert author.text == "Your message “Achetez mes crêpes” was deleted by the moderators"
+    assert author.url == f"/spaces/{world['open'].slug}/"  # the post's page is gone
+    assert texts(world["carol"]) == [
+        "The moderators of the space Ouvert reviewed what you flagged"
+    ]
+    assert texts(world["alice"]) == []

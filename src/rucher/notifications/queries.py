@@ -106,7 +106,9 @@ def shown_to(person: Any) -> QuerySet[Notification]:
     readable = Content.objects.visible_to(person).filter(pk=OuterRef("content_id"))
     known = permissions.visible_spaces(person).filter(pk=OuterRef("space_id"))
     own_hidden = Content.objects.filter(
-        pk=OuterRef("content_id"), author_id=person.pk, status=Content.Status.HIDDEN
+        pk=OuterRef("content_id"),
+        author_id=person.pk,
+        status__in=(Content.Status.HIDDEN, Content.Status.DELETED),
     )
     return (
         Notification.objects.filter(recipient_id=person.pk)
@@ -114,7 +116,8 @@ def shown_to(person: Any) -> QuerySet[Notification]:
             Q(Exists(readable), content_id__isnull=False)
             | Q(Exists(known), content_id__isnull=True)
             # A moderated author still hears of their content while it is hidden (its page
-            # shows it to them, marked).
+            # shows it to them, marked) or once the moderators deleted it (told so, with a
+            # link to where it was: its page is gone).
             | Q(Exists(own_hidden), kind=Kind.MODERATION)
         )
         .order_by("-updated_at", "-id")
@@ -391,7 +394,19 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
         actor_names = names.get(row.pk, [])
         actors = actors_text(actor_names, row.actor_count)
         content = contents.get(row.content_id) if row.content_id is not None else None
-        if content is not None:
+        if content is not None and content.status == Content.Status.DELETED:
+            if row.kind != Kind.MODERATION:  # only its author's moderation outcome
+                continue
+            text = _("Your message “%(title)s” was deleted by the moderators") % {
+                "title": content_title(content)
+            }
+            subject = Subject("content", content.pk, content_title(content))
+            url = (
+                reverse("space", args=[content.space.slug])
+                if content.space is not None
+                else reverse("profile", args=[content.author_id])
+            )
+        elif content is not None:
             text = _content_text(row.kind, actors, row.actor_count, content)
             subject = Subject("content", content.pk, content_title(content))
             url = _content_url(content)
