@@ -86,7 +86,5 @@ def test_a_deletion_tells_the_author_and_the_flaggers(world: dict[str, Any]) -> 
         (author,) = describe(world["bob"], list(shown_to(world["bob"])))
     assert author.text == "Your message “Achetez mes crêpes” was deleted by the moderators"
     assert author.url == f"/spaces/{world['open'].slug}/"  # the post's page is gone
-    assert texts(world["carol"]) == [
-        "The moderators of the space Ouvert reviewed what you flagged"
-    ]
+    assert texts(world["carol"]) == ["The moderators of the space Ouvert reviewed what you flagged"]
     assert texts(world["alice"]) == []
