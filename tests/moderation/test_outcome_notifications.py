@@ -45,10 +45,22 @@ def test_hide_tells_the_author_and_the_flaggers(world: dict[str, Any]) -> None:
     assert texts(world["alice"]) == []  # never the moderator who decided
 
 
-def test_a_decision_on_a_profile_tells_nobody_yet(world: dict[str, Any]) -> None:
+def test_a_decision_on_a_profile_tells_its_owner_and_the_flaggers(
+    world: dict[str, Any], client_for: Any
+) -> None:
     actions.flag(world["bob"], ItemRef("person", world["carol"].pk), "inappropriate")
     actions.decide(world["cm"], [ItemRef("person", world["carol"].pk)], "warn", "Photo")
-    assert notify(Event.objects.get(verb="moderated")) == []
+    event = Event.objects.get(verb="moderated")
+    assert len(notify(event)) == 2
+    assert notify(event) == []  # a second delivery adds nothing
+    assert texts(world["carol"]) == ["The moderators reviewed your profile"]
+    assert texts(world["bob"]) == ["The moderators reviewed the profile you flagged"]
+    assert texts(world["cm"]) == [] and texts(world["alice"]) == []
+    with translation.override("en"):
+        (shown,) = describe(world["bob"], list(shown_to(world["bob"])))
+    assert shown.url == f"/people/{world['carol'].pk}/" and shown.subject.type == "person"
+    page = client_for(world["carol"]).get("/notifications/", headers={"Accept-Language": "fr"})
+    assert "Les modérateurs ont examiné votre profil" in page.content.decode()
 
 
 def test_a_released_held_post_reaches_its_watchers_once(world: dict[str, Any]) -> None:

@@ -83,6 +83,11 @@ def content_subject(content_id: int) -> str:
     return f"content:{content_id}"
 
 
+def profile_subject(person_id: int) -> str:
+    """A decision on a profile (moderation): the profile's owner and its flaggers."""
+    return f"profile:{person_id}"
+
+
 def space_subject(space_id: int) -> str:
     return f"space:{space_id}"
 
@@ -349,14 +354,18 @@ def moderation_plans(event: Event) -> list[tuple[Plan, dict[int, str]]]:
     whose ``event_id`` is this event) tells two audiences: the author, about their content
     (shown to them even while hidden: ``queries.shown_to``); the people who flagged it, about
     the space (the content may be hidden or deleted, and they must not learn more than that
-    it was reviewed). Decisions on profiles and lifted suspensions tell nobody yet."""
+    it was reviewed). A decision on a profile tells its owner and the people who flagged it
+    (subject ``profile:<id>``: neither content nor a space). Lifted suspensions tell nobody
+    yet."""
     decision = (
         ModerationDecision.objects.select_related("content__space", "content__root")
         .filter(event_id=event.pk)
         .first()
     )
-    if decision is None or decision.content is None:
+    if decision is None:
         return []
+    if decision.content is None:
+        return _profile_plans(event, decision)
     content = decision.content
     plans = [
         Plan(
@@ -381,6 +390,19 @@ def moderation_plans(event: Event) -> list[tuple[Plan, dict[int, str]]]:
             )
         )
     return [(p, channels) for p in plans if (channels := recipients(event, p))]
+
+
+def _profile_plans(event: Event, decision: ModerationDecision) -> list[tuple[Plan, dict[int, str]]]:
+    if decision.profile_id is None:
+        return []
+    told = [decision.profile_id]
+    if decision.item_id is not None:
+        told += list(
+            Flag.objects.filter(item_id=decision.item_id).values_list("flagger_id", flat=True)
+        )
+    the_plan = Plan(Kind.MODERATION, profile_subject(decision.profile_id), candidates=told)
+    channels = recipients(event, the_plan)
+    return [(the_plan, channels)] if channels else []
 
 
 def released_post(event: Event) -> list[int]:

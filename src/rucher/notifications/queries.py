@@ -47,7 +47,7 @@ TITLE_LENGTH = 60
 
 @dataclass
 class Subject:
-    type: str  # "content" | "space"
+    type: str  # "content" | "space" | "person" (a moderation decision on a profile)
     id: int
     title: str  # a snippet of the content's text, or the space's name
 
@@ -119,6 +119,13 @@ def shown_to(person: Any) -> QuerySet[Notification]:
             # shows it to them, marked) or once the moderators deleted it (told so, with a
             # link to where it was: its page is gone).
             | Q(Exists(own_hidden), kind=Kind.MODERATION)
+            # A decision on a profile (its owner, its flaggers): neither content nor a space.
+            | Q(
+                kind=Kind.MODERATION,
+                content_id__isnull=True,
+                space_id__isnull=True,
+                subject__startswith="profile:",
+            )
         )
         .order_by("-updated_at", "-id")
     )
@@ -415,6 +422,14 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
             text = _space_text(row.kind, actors, row.actor_count, space)
             subject = Subject("space", space.pk, space.name)
             url = reverse("space", args=[space.slug])
+        elif row.kind == Kind.MODERATION and row.subject.startswith("profile:"):
+            owner = int(row.subject.split(":", 1)[1])
+            if owner == person.pk:
+                text = _("The moderators reviewed your profile")
+            else:
+                text = _("The moderators reviewed the profile you flagged")
+            subject = Subject("person", owner, "")
+            url = reverse("profile", args=[owner])
         else:  # gone between the two reads: not shown
             continue
         shown.append(Shown(row, text, url, actor_names, subject))
