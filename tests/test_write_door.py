@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 import rucher
 from rucher.activity.models import Event
+from rucher.charter import actions as charter
 from rucher.conversations import actions as conversations
 from rucher.conversations.models import Content, Poll, Reaction
 from rucher.directory import actions as directory
@@ -64,6 +65,10 @@ def nothing(world: dict[str, Any]) -> dict[str, Any]:
 
 def a_post(world: dict[str, Any]) -> dict[str, Any]:
     return {"post": conversations.publish(world["alice"], world["open"], "Un message")}
+
+
+def a_charter(world: dict[str, Any]) -> dict[str, Any]:
+    return {"version": charter.publish_charter(world["admin"], "members", "Charte", "")}
 
 
 def a_reaction(world: dict[str, Any]) -> dict[str, Any]:
@@ -323,6 +328,18 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.moderation.actions.set_new_account_rules": (
         nothing,
         lambda w, s: moderation.set_new_account_rules(w["admin"], 3, 7),
+    ),
+    "rucher.charter.actions.publish_charter": (
+        nothing,
+        lambda w, s: charter.publish_charter(w["admin"], "members", "Charte", "Charter"),
+    ),
+    "rucher.charter.actions.accept_charter": (
+        a_charter,
+        lambda w, s: charter.accept_charter(w["bob"], 1),
+    ),
+    "rucher.charter.actions.set_space_rules": (
+        nothing,
+        lambda w, s: charter.set_space_rules(w["alice"], w["open"], "Soyez brefs.", ""),
     ),
     "rucher.streams.actions.follow": (
         nothing,

@@ -187,6 +187,7 @@ INSTALLED_APPS = [
     "rucher.notifications",
     "rucher.expertise",
     "rucher.moderation",
+    "rucher.charter",
     "rucher.webhooks",
     "rucher.feeds",
     "rucher.live",
@@ -214,6 +215,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A contribution refused until the charter is accepted shows it (docs/charter.md).
+    "rucher.web.views_charter.CharterGate",
 ]
 
 ROOT_URLCONF = "rucher.urls"
@@ -301,6 +304,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+
 # Budgets per account and per API token over the last minute, a moving window
 # (rucher.web.pace); "off" turns one off. Counted in Redis when REDIS_URL is set (shared by
 # every process), else per process.
@@ -378,6 +382,8 @@ RUCHER_SAML_SP_ENTITY_ID = os.environ.get(
 )
 RUCHER_SAML_SP_KEY = os.environ.get("RUCHER_SAML_SP_KEY", "")  # optional: signs AuthnRequests
 RUCHER_SAML_SP_CERT = os.environ.get("RUCHER_SAML_SP_CERT", "")
+
+
 # Attribute names of the SAML assertion ({"email": …, "given_name": …, "family_name": …,
 # "groups": …}); the defaults read ADFS's and Entra's claim types and the plain names.
 def _json_object(name: str) -> dict[str, Any]:

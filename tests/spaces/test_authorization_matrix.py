@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from rucher.charter.models import SpaceRules
 from rucher.conversations import actions
 from rucher.people.actions.tokens import create_token
 from rucher.spaces.models import ConfidentialRead, Space
@@ -434,6 +435,8 @@ def test_publishing_rules_pages_and_endpoints(scene: Callable[[Cell], Scene], ce
     browser.force_login(s.people[cell.account])
     assert browser.get(f"/moderation/rules/spaces/{s.space.pk}/").status_code == expected
     assert browser.get("/moderation/rules/").status_code == organisation
+
+
 @pytest.mark.parametrize("cell", CELLS, ids=IDS)
 def test_experts_come_only_from_readable_content(
     scene: Callable[[Cell], Scene], cell: Cell
@@ -446,3 +449,33 @@ def test_experts_come_only_from_readable_content(
     assert [p["username"] for p in items] == (["owner"] if cell.reads else [])
     if cell.reads:
         assert [e["content_id"] for e in items[0]["evidence"]] == [s.post_id]
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_space_rules_page(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    """The rules page (rucher.charter): unknown spaces 404; only the space's managers (and
+    administrators) edit, everyone else who knows the space gets 403."""
+    s = scene(cell)
+    browser = Client()
+    browser.force_login(s.people[cell.account])
+    url = f"/spaces/{s.space.slug}/rules/"
+    expected = 404 if not cell.knows else 200 if cell.account == "admin" else 403
+    assert browser.get(url).status_code == expected
+    written = browser.post(url, {"text_fr": "Soyez brefs.", "text_en": ""})
+    assert written.status_code == (302 if expected == 200 else expected)
+    assert SpaceRules.objects.filter(space=s.space).exists() == (expected == 200)
+
+
+@pytest.mark.parametrize("account", ACCOUNTS)
+def test_charter_endpoints(scene: Callable[[Cell], Scene], account: str) -> None:
+    """Everyone reads and accepts their charter; only administrators publish one."""
+    s = scene(Cell(account, "open", "internal"))
+    made = s.client.post(
+        "/api/v1/charter/versions", {"audience": "members", "text_fr": "Charte"}, content_type=JSON
+    )
+    assert made.status_code == (201 if account == "admin" else 403)
+    assert s.client.get("/api/v1/charter").status_code == 200
+    browser = Client()
+    browser.force_login(s.people[account])
+    assert browser.get("/charter/").status_code == 200
+    assert browser.get("/charter/manage/").status_code == (200 if account == "admin" else 404)

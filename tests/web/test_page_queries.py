@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 # sub-spaces, following, muted, the page's items (author, department, space joined), their
 # topics, my reactions, the daily "viewed" event (an insert that ignores repeats), the
 # composer's member list, the header's unread notifications (the bell), the reader's feed key
-# (the page's <link rel="alternate">)
-SPACE_PAGE = 15
+# (the page's <link rel="alternate">), the space's rules above the composer (rucher.charter)
+SPACE_PAGE = 16
 # session, user, the root (author, department, space), the "viewed" event, the replies, my
 # reactions, attachments, share targets, my membership, the poll (none), the root's topics,
 # the bell

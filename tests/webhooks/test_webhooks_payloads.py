@@ -11,6 +11,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from rucher.activity.models import Event
 from rucher.conversations import actions as conversations
+from rucher.moderation import actions as moderation
+from rucher.moderation.queries import ItemRef
 from rucher.spaces.actions import join_space
 from rucher.webhooks import actions, events, payloads, signing
 from rucher.webhooks.models import Delivery
@@ -40,6 +42,8 @@ def test_every_event_type_s_payload_follows_the_schema(
     answer = conversations.reply(world["carol"], question, "Moi")
     conversations.accept_answer(alice, answer)
     join_space(world["cm"], world["open"])
+    moderation.flag(bob, ItemRef("content", post.pk), "spam")
+    moderation.flag(alice, ItemRef("person", bob.pk), "other", "Photo de profil déplacée")
     actions.send_ping(world["admin"], endpoint.pk)
     for event in Event.objects.order_by("id"):
         on_event(event)
@@ -49,6 +53,14 @@ def test_every_event_type_s_payload_follows_the_schema(
         VALIDATOR.validate(json.loads(json.dumps(body)))
     broken = dict(bodies[0], data={"content": {"id": "1"}})
     assert not VALIDATOR.is_valid(broken)
+    flags = [b["data"] for b in bodies if b["type"] == events.FLAG_RAISED]
+    assert [(f["item"]["type"], f["flag"]["reason"]) for f in flags] == [
+        ("post", "spam"),
+        ("person", "other"),
+    ]
+    assert flags[0]["space"]["id"] == world["open"].pk and flags[1]["space"] is None
+    # Neither the flagger nor their text leaves rucher.
+    assert "Photo de profil" not in json.dumps(flags) and "bob" not in json.dumps(flags[0])
 
 
 def test_signature_verification() -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from rucher.charter.gate import API_ACCEPT, API_READ, CharterRequired
 from rucher.errors import ActionError, TooManyRequests
 
 # Where the value was read from is noise for the caller; the field's name is what matters.
@@ -99,6 +100,15 @@ def install(api: NinjaAPI) -> None:
         if isinstance(exc, TooManyRequests):
             response["Retry-After"] = str(exc.retry_after)
         return response
+
+    @api.exception_handler(CharterRequired)
+    def charter_required(request: HttpRequest, exc: CharterRequired) -> HttpResponse:
+        # The reason, and where to read and accept the charter (docs/charter.md).
+        body = {
+            "detail": exc.message,
+            "charter": {"version": exc.version.number, "read": API_READ, "accept": API_ACCEPT},
+        }
+        return api.create_response(request, body, status=exc.status)
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

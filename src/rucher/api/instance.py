@@ -10,6 +10,7 @@ from ninja.openapi.schema import OpenAPISchema
 from rucher.api import errors
 from rucher.api.auth import api_auth
 from rucher.api.auth import router as auth_router
+from rucher.api.routers.charter import router as charter_router
 from rucher.api.routers.conversations import router as conversations_router
 from rucher.api.routers.expertise import router as expertise_router
 from rucher.api.routers.moderation import router as moderation_router
@@ -109,6 +110,7 @@ api.add_router("/spaces", spaces_router)
 api.add_router("/", conversations_router)
 api.add_router("/", streams_router)
 api.add_router("/", moderation_router)
+api.add_router("/", charter_router)
 api.add_router("/", notifications_router)
 
 api.add_router("/", webhooks_router)

@@ -24,6 +24,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "changed_watched_word": _("changed a watched word"),
     "removed_watched_word": _("removed a watched word"),
     "changed_publishing_rules": _("changed the publishing rules (slow mode, new accounts)"),
+    "published_charter": _("published a new version of the charter"),
+    "changed_space_rules": _("changed a space's rules"),
     "read_confidential": _("read a confidential space"),
     "exported": _("exported data"),
     "read_audit": _("read the audit trail"),

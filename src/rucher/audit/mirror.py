@@ -39,6 +39,8 @@ AUDITED_VERBS = (
     "changed_watched_word",
     "removed_watched_word",
     "changed_publishing_rules",
+    "published_charter",
+    "changed_space_rules",
 )
 SUBSCRIBER = "rucher.audit.mirror"
 

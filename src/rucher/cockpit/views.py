@@ -37,6 +37,7 @@ from rucher.cockpit.panels import (
     silos_panel,
     todo_panel,
 )
+from rucher.cockpit.panels.moderation import moderation_panel
 from rucher.errors import Forbidden, Invalid, NotFound
 from rucher.insights.periods import Period
 from rucher.people.models import Department, Organisation, Person
@@ -138,6 +139,9 @@ def _page(
         else report
     )
     panels = _panels(report, viewer, request.GET.get("context"), silos, department)
+    if scope.kind in ("organisation", "space"):  # moderation happens in spaces
+        space_id = scope.key if scope.kind == "space" else None
+        panels.append(moderation_panel(viewer, period, space_id))  # type: ignore[arg-type]
     if wanted:
         for panel in panels:
             for table in panel.tables:

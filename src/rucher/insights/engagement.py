@@ -69,6 +69,9 @@ PASSIVE_VERBS: frozenset[str] = frozenset(
         "deleted_webhook",
         "rotated_webhook_secret",
         "sent_webhook",
+        "published_charter",
+        "accepted_charter",
+        "changed_space_rules",
     }
 )
 ACTIVE_VERBS: frozenset[str] = VERBS - PASSIVE_VERBS

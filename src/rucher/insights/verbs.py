@@ -53,6 +53,10 @@ VERBS: frozenset[str] = frozenset(
         "removed_watched_word",
         "changed_publishing_rules",
         "moderated",  # a moderator's decision on an item (object) whose author is the target
+        # The charter (rucher.charter): a new version, a person's acceptance, a space's rules.
+        "published_charter",
+        "accepted_charter",
+        "changed_space_rules",
     }
 )
 

@@ -48,7 +48,7 @@ from django.db.models.functions import Greatest
 from rucher.activity.models import Event
 from rucher.activity.subscribers import subscribe
 from rucher.conversations.models import Content
-from rucher.moderation.models import Flag, ModerationDecision
+from rucher.moderation.models import Decision, Flag, ModerationDecision
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Membership, Space
@@ -81,6 +81,11 @@ SPACE_KINDS = frozenset({Kind.INVITATION, Kind.JOIN_REQUEST, Kind.ROLE_CHANGE})
 
 def content_subject(content_id: int) -> str:
     return f"content:{content_id}"
+
+
+def profile_subject(person_id: int) -> str:
+    """A decision on a profile (moderation): the profile's owner and its flaggers."""
+    return f"profile:{person_id}"
 
 
 def space_subject(space_id: int) -> str:
@@ -349,14 +354,18 @@ def moderation_plans(event: Event) -> list[tuple[Plan, dict[int, str]]]:
     whose ``event_id`` is this event) tells two audiences: the author, about their content
     (shown to them even while hidden: ``queries.shown_to``); the people who flagged it, about
     the space (the content may be hidden or deleted, and they must not learn more than that
-    it was reviewed). Decisions on profiles and lifted suspensions tell nobody yet."""
+    it was reviewed). A decision on a profile tells its owner and the people who flagged it
+    (subject ``profile:<id>``: neither content nor a space). Lifted suspensions tell nobody
+    yet."""
     decision = (
         ModerationDecision.objects.select_related("content__space", "content__root")
         .filter(event_id=event.pk)
         .first()
     )
-    if decision is None or decision.content is None:
+    if decision is None:
         return []
+    if decision.content is None:
+        return _profile_plans(event, decision)
     content = decision.content
     plans = [
         Plan(
@@ -383,10 +392,56 @@ def moderation_plans(event: Event) -> list[tuple[Plan, dict[int, str]]]:
     return [(p, channels) for p in plans if (channels := recipients(event, p))]
 
 
+def _profile_plans(event: Event, decision: ModerationDecision) -> list[tuple[Plan, dict[int, str]]]:
+    if decision.profile_id is None:
+        return []
+    told = [decision.profile_id]
+    if decision.item_id is not None:
+        told += list(
+            Flag.objects.filter(item_id=decision.item_id).values_list("flagger_id", flat=True)
+        )
+    the_plan = Plan(Kind.MODERATION, profile_subject(decision.profile_id), candidates=told)
+    channels = recipients(event, the_plan)
+    return [(the_plan, channels)] if channels else []
+
+
+def released_post(event: Event) -> list[int]:
+    """A post held for sensitive data that a moderator releases (``moderated``, decision
+    restore) reaches its watchers as a newly published post would: the fan-out of the post's
+    own ``posted``/``asked`` event is run again now that the post is published (the author is
+    its actor, as on any new post). ``write`` keys every notification on (event, recipient),
+    so whichever runs second — this, or a late first delivery of that event — tells nobody
+    again: once, not twice. Its mentions are told by the release itself (moderation's
+    ``mentioned`` events)."""
+    decision = (
+        ModerationDecision.objects.filter(event_id=event.pk, decision=Decision.RESTORE)
+        .select_related("content")
+        .first()
+    )
+    content = decision.content if decision is not None else None
+    if content is None or content.parent_id is not None:
+        return []
+    if (content.sensitive or {}).get("action") != "hold":
+        return []
+    original = (
+        Event.objects.filter(verb__in=("posted", "asked"), object_id=content.pk)
+        .order_by("id")
+        .first()
+    )
+    if original is None:
+        return []
+    the_plan = plan(original)
+    if the_plan is None:
+        return []
+    channels = recipients(original, the_plan)
+    return write(original, the_plan, channels) if channels else []
+
+
 def notify(event: Event) -> list[int]:
     """The subscriber: fold one event into notifications (idempotent, keyed on its id)."""
     if event.verb == "moderated":
-        return [pk for p, channels in moderation_plans(event) for pk in write(event, p, channels)]
+        told = [pk for p, channels in moderation_plans(event) for pk in write(event, p, channels)]
+        return told + released_post(event)
     the_plan = plan(event)
     if the_plan is None:
         return []

@@ -47,7 +47,7 @@ TITLE_LENGTH = 60
 
 @dataclass
 class Subject:
-    type: str  # "content" | "space"
+    type: str  # "content" | "space" | "person" (a moderation decision on a profile)
     id: int
     title: str  # a snippet of the content's text, or the space's name
 
@@ -106,7 +106,9 @@ def shown_to(person: Any) -> QuerySet[Notification]:
     readable = Content.objects.visible_to(person).filter(pk=OuterRef("content_id"))
     known = permissions.visible_spaces(person).filter(pk=OuterRef("space_id"))
     own_hidden = Content.objects.filter(
-        pk=OuterRef("content_id"), author_id=person.pk, status=Content.Status.HIDDEN
+        pk=OuterRef("content_id"),
+        author_id=person.pk,
+        status__in=(Content.Status.HIDDEN, Content.Status.DELETED),
     )
     return (
         Notification.objects.filter(recipient_id=person.pk)
@@ -114,8 +116,16 @@ def shown_to(person: Any) -> QuerySet[Notification]:
             Q(Exists(readable), content_id__isnull=False)
             | Q(Exists(known), content_id__isnull=True)
             # A moderated author still hears of their content while it is hidden (its page
-            # shows it to them, marked).
+            # shows it to them, marked) or once the moderators deleted it (told so, with a
+            # link to where it was: its page is gone).
             | Q(Exists(own_hidden), kind=Kind.MODERATION)
+            # A decision on a profile (its owner, its flaggers): neither content nor a space.
+            | Q(
+                kind=Kind.MODERATION,
+                content_id__isnull=True,
+                space_id__isnull=True,
+                subject__startswith="profile:",
+            )
         )
         .order_by("-updated_at", "-id")
     )
@@ -391,7 +401,19 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
         actor_names = names.get(row.pk, [])
         actors = actors_text(actor_names, row.actor_count)
         content = contents.get(row.content_id) if row.content_id is not None else None
-        if content is not None:
+        if content is not None and content.status == Content.Status.DELETED:
+            if row.kind != Kind.MODERATION:  # only its author's moderation outcome
+                continue
+            text = _("Your message “%(title)s” was deleted by the moderators") % {
+                "title": content_title(content)
+            }
+            subject = Subject("content", content.pk, content_title(content))
+            url = (
+                reverse("space", args=[content.space.slug])
+                if content.space is not None
+                else reverse("profile", args=[content.author_id])
+            )
+        elif content is not None:
             text = _content_text(row.kind, actors, row.actor_count, content)
             subject = Subject("content", content.pk, content_title(content))
             url = _content_url(content)
@@ -400,6 +422,14 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
             text = _space_text(row.kind, actors, row.actor_count, space)
             subject = Subject("space", space.pk, space.name)
             url = reverse("space", args=[space.slug])
+        elif row.kind == Kind.MODERATION and row.subject.startswith("profile:"):
+            owner = int(row.subject.split(":", 1)[1])
+            if owner == person.pk:
+                text = _("The moderators reviewed your profile")
+            else:
+                text = _("The moderators reviewed the profile you flagged")
+            subject = Subject("person", owner, "")
+            url = reverse("profile", args=[owner])
         else:  # gone between the two reads: not shown
             continue
         shown.append(Shown(row, text, url, actor_names, subject))

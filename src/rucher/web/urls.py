@@ -9,6 +9,7 @@ from rucher.web import (
     accounts,
     sso,
     views_audit,
+    views_charter,
     views_content,
     views_expertise,
     views_moderation,
@@ -64,6 +65,7 @@ urlpatterns = [
     path("spaces/<slug:slug>/join/", views_spaces.join, name="space_join"),
     path("spaces/<slug:slug>/leave/", views_spaces.leave, name="space_leave"),
     path("spaces/<slug:slug>/invite/", views_spaces.invite, name="space_invite"),
+    path("spaces/<slug:slug>/rules/", views_charter.space_rules, name="space_rules"),
     path("spaces/<slug:slug>/poll/", views_content.new_poll, name="space_poll"),
     path(
         "spaces/<slug:slug>/requests/<int:membership_id>/approve/",
@@ -109,6 +111,8 @@ urlpatterns = [
         views_settings.revoke_api_token,
         name="revoke_token",
     ),
+    path("charter/", views_charter.charter, name="charter"),
+    path("charter/manage/", views_charter.charter_manage, name="charter_manage"),
     path("moderation/", views_moderation.moderation, name="moderation"),
     path("moderation/decide/", views_moderation.decide, name="moderation_decide"),
     path(

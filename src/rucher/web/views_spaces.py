@@ -24,6 +24,7 @@ from rucher.streams.models import Follow, Mute, TargetType
 from rucher.web.common import is_htmx, parse_id, stream_filters, user
 from rucher.web.errors import translate_action_errors
 from rucher.web.forms import ComposerForm, InviteForm, SpaceForm
+from rucher.web.views_charter import rules_html
 
 
 @login_required
@@ -130,6 +131,7 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
                 "filters": filters,
                 "kinds": queries.ROOT_KINDS,
                 "can_post": can_post,
+                "space_rules": rules_html(space.pk) if can_post else "",
                 "form": ComposerForm(
                     spaces=[space], allow_profile=False, initial={"space": str(space.pk)}
                 )

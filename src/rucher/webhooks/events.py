@@ -1,9 +1,7 @@
 """The event types a webhook endpoint can subscribe to: the one list (docs/webhooks.md).
 
-Each type names the verbs of the event log it is made from. ``flag.raised`` is reserved for
-moderation: it is listed so the list is complete and its name is taken, but it is not offered
-until moderation builds its payload (``available=False``; moderation sets its verbs and adds a
-builder in ``payloads.py``).
+Each type names the verbs of the event log it is made from (``flag.raised``: ``flagged``, a
+member's flag on content or a profile; its payload names neither the flagger nor their text).
 """
 
 from __future__ import annotations
@@ -37,7 +35,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType(QUESTION_ANSWERED, _("A question is answered"), ("answered",)),
     EventType(ANSWER_ACCEPTED, _("An answer is accepted"), ("accepted_answer",)),
     EventType(MEMBER_JOINED, _("Someone joins a space"), ("joined_space",)),
-    EventType(FLAG_RAISED, _("Content is flagged (with moderation)"), (), available=False),
+    EventType(FLAG_RAISED, _("Content or a profile is flagged"), ("flagged",)),
 )
 BY_CODE: dict[str, EventType] = {event_type.code: event_type for event_type in EVENT_TYPES}
 AVAILABLE: tuple[EventType, ...] = tuple(t for t in EVENT_TYPES if t.available)

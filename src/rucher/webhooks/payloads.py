@@ -22,6 +22,7 @@ from typing import Any
 
 from rucher.activity.models import Event
 from rucher.conversations.models import Content
+from rucher.moderation.models import Flag
 from rucher.people.models import Person
 from rucher.spaces.models import Space
 from rucher.webhooks import events
@@ -128,6 +129,49 @@ def _member_event(event: Event) -> Built | None:
     return space, {"space": space_out(space), "person": person_out(person)}
 
 
+def _flag_event(event: Event) -> Built | None:
+    """A flag: its reason and the item flagged (content while published, or a profile).
+    Neither the flagger nor their free text leaves rucher: flags are the moderators' to read
+    (the text may itself hold what was flagged as sensitive)."""
+    if event.object_id is None:
+        return None
+    flags = Flag.objects.select_related("item").filter(flagger_id=event.actor_id)
+    if event.object_type == "person":
+        flag = flags.filter(item__profile_id=event.object_id).first()
+        person = Person.objects.filter(pk=event.object_id, is_active=True).first()
+        if flag is None or person is None:
+            return None
+        item: dict[str, Any] = {
+            "type": "person",
+            "id": person.pk,
+            "path": f"/people/{person.pk}/",
+            "author": person_out(person),
+        }
+        space = None
+    else:
+        flag = flags.filter(item__content_id=event.object_id).first()
+        content = _published(event.object_id)
+        if flag is None or content is None:
+            return None
+        item = {
+            "type": content.kind,
+            "id": content.pk,
+            "path": f"/posts/{content.root_id or content.pk}/",
+            "author": person_out(content.author),
+        }
+        space = content.space
+    data = {
+        "flag": {
+            "reason": flag.reason,
+            "created_at": flag.created_at.isoformat(),
+            "open_flags": flag.item.flag_count,
+        },
+        "item": item,
+        "space": space_out(space),
+    }
+    return space, data
+
+
 def build(code: str, event: Event) -> Built | None:
     """The space the event happened in and the payload's ``data``; None when what the event
     names is gone (nothing is sent)."""
@@ -139,7 +183,9 @@ def build(code: str, event: Event) -> Built | None:
         return _answer_event(event, accepted=True)
     if code == events.MEMBER_JOINED:
         return _member_event(event)
-    return None  # flag.raised: moderation adds its builder here
+    if code == events.FLAG_RAISED:
+        return _flag_event(event)
+    return None
 
 
 def envelope(

@@ -20,7 +20,12 @@ from rucher.webhooks.models import Attempt, Delivery, Endpoint
 router = Router(tags=["webhooks"])
 
 EventCode = Literal[
-    "post.created", "comment.created", "question.answered", "answer.accepted", "member.joined"
+    "post.created",
+    "comment.created",
+    "question.answered",
+    "answer.accepted",
+    "member.joined",
+    "flag.raised",
 ]
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 

@@ -12,6 +12,7 @@ from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
 from rucher.activity.actions import record_together
+from rucher.charter.gate import require_accepted as require_charter
 from rucher.conversations.models import Content, Topic
 from rucher.conversations.queries import get_visible_content
 from rucher.conversations.rendering import Rendered, extract, render
@@ -178,7 +179,11 @@ def create_content(
     """Write a new content row with its topics, mentions and events (the caller checked the
     permissions, with ``reach`` when it read the author's membership through ``audience``).
     ``held``: saved for review (sensitive data); its mentions are recorded and told only
-    when a moderator releases it."""
+    when a moderator releases it.
+
+    Every new contribution passes here, so this is where the charter is required (the gate
+    of ``rucher.charter``: at most one query, none once passed in this request)."""
+    require_charter(author)
     mentions, _topics, _tag = extract(text)
     reach = reach if reach is not None else audience(author, space, mentions)
     rendered = render(text, set(reach.seen))

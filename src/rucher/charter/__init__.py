@@ -1,0 +1,1 @@
+"""The organisation's charter (accepted before a first contribution) and the spaces' rules."""
