@@ -183,6 +183,7 @@ INSTALLED_APPS = [
     "rucher.streams",
     "rucher.notifications",
     "rucher.moderation",
+    "rucher.search",
     "rucher.webhooks",
     "rucher.feeds",
     "rucher.live",

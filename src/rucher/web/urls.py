@@ -12,6 +12,7 @@ from rucher.web import (
     views_moderation,
     views_notifications,
     views_people,
+    views_search,
     views_settings,
     views_spaces,
     views_streams,
@@ -69,6 +70,8 @@ urlpatterns = [
         name="space_role",
     ),
     # People
+    path("search/", views_search.search_page, name="search"),
+    path("search/suggest/", views_search.suggest, name="search_suggest"),
     path("people/", views_people.directory, name="directory"),
     path("people/me/edit/", views_people.profile_edit, name="profile_edit"),
     path("people/contacts/", views_people.contacts, name="contacts"),
