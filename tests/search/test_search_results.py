@@ -25,10 +25,16 @@ pytestmark = pytest.mark.django_db
 Find = Callable[..., list[tuple[str, int]]]
 
 
-def test_french_and_english_words_are_found(world: dict[str, Any], index_now: Any, find: Find) -> None:
+def test_french_and_english_words_are_found(
+    world: dict[str, Any], index_now: Any, find: Find
+) -> None:
     alice, bob = world["alice"], world["bob"]
-    fr = actions.publish(alice, world["open"], "Nous préparons le budget de l'entreprise pour les réunions")
-    en = actions.publish(alice, world["open"], "We are planning the quarterly budgets for our teams")
+    fr = actions.publish(
+        alice, world["open"], "Nous préparons le budget de l'entreprise pour les réunions"
+    )
+    en = actions.publish(
+        alice, world["open"], "We are planning the quarterly budgets for our teams"
+    )
     index_now()
     assert ("post", fr.pk) in find(bob, "entreprises")  # elision, plural
     assert ("post", fr.pk) in find(bob, "préparer réunion")  # verb form, accents
@@ -42,10 +48,16 @@ def test_people_spaces_topics_polls_questions_and_files(
     world: dict[str, Any], index_now: Any, find: Find
 ) -> None:
     alice, bob = world["alice"], world["bob"]
-    update_profile(bob, job_title="Ingénieur logistique", bio="J'aime les ruches", skills=["kubernetes"])
-    question = actions.publish(alice, world["open"], "Comment configurer la douane ? #export", kind="question")
+    update_profile(
+        bob, job_title="Ingénieur logistique", bio="J'aime les ruches", skills=["kubernetes"]
+    )
+    question = actions.publish(
+        alice, world["open"], "Comment configurer la douane ? #export", kind="question"
+    )
     answer = actions.reply(bob, question, "Il faut le formulaire douanier")
-    upload = SimpleUploadedFile("plan-trimestriel.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+    upload = SimpleUploadedFile(
+        "plan-trimestriel.pdf", b"%PDF-1.4 x", content_type="application/pdf"
+    )
     attachment = actions.attach(alice, question, upload)
     index_now()
     from rucher.search.rebuild import rebuild_all
@@ -60,7 +72,9 @@ def test_people_spaces_topics_polls_questions_and_files(
     assert ("attachment", attachment.pk) in find(alice, "trimestriel")
     topic = question.topics.get()
     assert ("topic", topic.pk) in find(alice, "export")
-    poll = actions.create_poll(alice, world["open"], "Quelle date pour le séminaire ?", ["lundi", "mardi"])
+    poll = actions.create_poll(
+        alice, world["open"], "Quelle date pour le séminaire ?", ["lundi", "mardi"]
+    )
     index_now()
     assert ("poll", poll.pk) in find(alice, "seminaire")
 
@@ -84,7 +98,13 @@ def test_partner_guest_and_non_members_find_only_what_they_may_read(
 
     ids = {name: post.pk for name, post in posts.items()}
     assert found_posts(bob) == {ids["open"], profile_post.pk}
-    assert found_posts(carol) == {ids["open"], ids["private"], ids["secret"], ids["confidential"], profile_post.pk}
+    assert found_posts(carol) == {
+        ids["open"],
+        ids["private"],
+        ids["secret"],
+        ids["confidential"],
+        profile_post.pk,
+    }
     assert found_posts(gus) == {ids["partner"]}  # a guest never finds internal content
     # The secret space itself is found by its members only.
     assert ("space", world["secret"].pk) not in find(bob, "secret")
@@ -139,14 +159,18 @@ def test_the_index_follows_edit_delete_restore_and_moderation(
     decide(alice, [ItemRef("content", post.pk)], "hide", "off_topic")
     index_now()
     assert ("post", post.pk) not in find(bob, "guepe")
-    assert ("post", post.pk) not in find(alice, "guepe")  # hidden: out of search, even for its author
+    assert ("post", post.pk) not in find(
+        alice, "guepe"
+    )  # hidden: out of search, even for its author
     assert not Entry.objects.filter(kind="post", object_id=post.pk).exists()
     decide(alice, [ItemRef("content", post.pk)], "restore", "off_topic")
     index_now()
     assert ("post", post.pk) in find(bob, "guepe")
 
 
-def test_a_deleted_post_takes_its_thread_out_at_once(world: dict[str, Any], index_now: Any, find: Find) -> None:
+def test_a_deleted_post_takes_its_thread_out_at_once(
+    world: dict[str, Any], index_now: Any, find: Find
+) -> None:
     alice, bob = world["alice"], world["bob"]
     post = actions.publish(alice, world["open"], "Pollen printanier")
     comment = actions.reply(bob, post, "Pollen de colza")
@@ -156,14 +180,19 @@ def test_a_deleted_post_takes_its_thread_out_at_once(world: dict[str, Any], inde
     assert ("comment", comment.pk) not in find(bob, "colza")
 
 
-def test_filters_kind_space_author_topic_and_dates(world: dict[str, Any], index_now: Any, find: Find) -> None:
+def test_filters_kind_space_author_topic_and_dates(
+    world: dict[str, Any], index_now: Any, find: Find
+) -> None:
     alice, bob, carol = world["alice"], world["bob"], world["carol"]
     in_open = actions.publish(alice, world["open"], "Miel de lavande #recolte")
     by_bob = actions.publish(bob, world["open"], "Miel de tilleul")
     in_private = actions.publish(carol, world["private"], "Miel de châtaignier")
     index_now()
     assert {i for _, i in find(carol, "miel", space=world["private"].slug)} == {in_private.pk}
-    assert {i for _, i in find(carol, "miel", space=str(world["open"].pk))} == {in_open.pk, by_bob.pk}
+    assert {i for _, i in find(carol, "miel", space=str(world["open"].pk))} == {
+        in_open.pk,
+        by_bob.pk,
+    }
     assert {i for _, i in find(carol, "miel", author="bob")} == {by_bob.pk}
     assert {i for _, i in find(carol, "miel", author=str(alice.pk))} == {in_open.pk}
     assert {i for _, i in find(carol, "miel", topic="#recolte")} == {in_open.pk}
@@ -198,9 +227,13 @@ def test_cursor_pages_through_every_result_once(world: dict[str, Any], index_now
         queries.search(bob, "essaim", cursor="pas-un-curseur")
 
 
-def test_title_words_rank_first_and_scores_carry_their_parts(world: dict[str, Any], index_now: Any) -> None:
+def test_title_words_rank_first_and_scores_carry_their_parts(
+    world: dict[str, Any], index_now: Any
+) -> None:
     alice, bob = world["alice"], world["bob"]
-    actions.publish(alice, world["open"], "Réunion du lundi\nnous parlerons de la propolis plus tard")
+    actions.publish(
+        alice, world["open"], "Réunion du lundi\nnous parlerons de la propolis plus tard"
+    )
     titled = actions.publish(alice, world["open"], "Propolis\nrécolte")
     index_now()
     page = queries.search(bob, "propolis")
@@ -309,14 +342,18 @@ def test_empty_and_too_long_queries_are_refused_with_a_reason(
     assert client.get("/search/").status_code == 200
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=120))
 def test_any_query_answers_without_error(world: dict[str, Any], text: str) -> None:
     page = queries.search(world["bob"], text)
     assert all(item.kind in queries.KINDS for item in page.items)
 
 
-def test_suggestions_after_two_characters(world: dict[str, Any], index_now: Any, client_for: Any) -> None:
+def test_suggestions_after_two_characters(
+    world: dict[str, Any], index_now: Any, client_for: Any
+) -> None:
     actions.publish(world["alice"], world["open"], "Transhumance des ruches")
     index_now()
     client = client_for(world["bob"])

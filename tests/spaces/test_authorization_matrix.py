@@ -242,7 +242,7 @@ def test_search(scene: Callable[[Cell], Scene], cell: Cell) -> None:
     found = s.client.get("/api/v1/search?q=cible&limit=50").json()["items"]
     assert (("post", s.post_id) in {(i["kind"], i["id"]) for i in found}) == cell.reads
     assert (("space", s.space.pk) in {(i["kind"], i["id"]) for i in found}) == cell.knows
-    assert (("topic" in {i["kind"] for i in found})) == cell.reads
+    assert ("topic" in {i["kind"] for i in found}) == cell.reads
     people = s.client.get("/api/v1/search?q=bystander").json()["items"]
     assert bool(people) == (cell.account not in GUESTS)
     web = Client()

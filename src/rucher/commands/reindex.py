@@ -32,7 +32,13 @@ SOURCES = ("content", "people", "spaces")
 def command(only: tuple[str, ...], batch_size: int, restart: bool, quiet: bool) -> None:
     """Rebuild the search index (resumes an interrupted run)."""
     setup_django()
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from rucher.search import rebuild
 
@@ -40,7 +46,12 @@ def command(only: tuple[str, ...], batch_size: int, restart: bool, quiet: bool) 
     if restart:
         rebuild.restart()
     todo = rebuild.totals(names)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, disable=quiet) as progress:
         bars = {name: progress.add_task(name, total=todo[name]) for name in names}
         for name, done in rebuild.rebuild(names, batch_size):

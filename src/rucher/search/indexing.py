@@ -180,9 +180,7 @@ def content_rows(ids: Sequence[int]) -> Any:
 
 
 def people_rows(ids: Sequence[int]) -> Any:
-    return Person.objects.filter(pk__in=ids, is_active=True).prefetch_related(
-        "skills", "expertise"
-    )
+    return Person.objects.filter(pk__in=ids, is_active=True).prefetch_related("skills", "expertise")
 
 
 def space_rows(ids: Sequence[int]) -> Any:

@@ -45,7 +45,17 @@ SNIPPET_WORDS = 32
 CONTENT_KINDS = frozenset(kind.value for kind in Content.Kind)
 KINDS = tuple(kind.value for kind in Entry.Kind)
 # The order of the groups on the result page.
-GROUP_ORDER = ("question", "answer", "post", "comment", "poll", "person", "space", "topic", "attachment")
+GROUP_ORDER = (
+    "question",
+    "answer",
+    "post",
+    "comment",
+    "poll",
+    "person",
+    "space",
+    "topic",
+    "attachment",
+)
 
 _UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SNIPPET_WORD = re.compile(rf"[^\W_{_UNSPACED}]+|[{_UNSPACED}]")
@@ -123,8 +133,10 @@ def parse_filters(
         if raw_space.isdigit():
             space_id = int(raw_space) if int(raw_space) <= paging.MAX_ID else 0
         else:
-            found = permissions.visible_spaces(person).filter(slug=raw_space).values_list(
-                "pk", flat=True
+            found = (
+                permissions.visible_spaces(person)
+                .filter(slug=raw_space)
+                .values_list("pk", flat=True)
             )
             space_id = next(iter(found), 0)
     author_id = None
@@ -132,10 +144,12 @@ def parse_filters(
         if raw_author.isdigit():
             author_id = int(raw_author) if int(raw_author) <= paging.MAX_ID else 0
         else:
-            found = permissions.visible_people(person).filter(username=raw_author).values_list(
-                "pk", flat=True
+            named = (
+                permissions.visible_people(person)
+                .filter(username=raw_author)
+                .values_list("pk", flat=True)
             )
-            author_id = next(iter(found), 0)
+            author_id = next(iter(named), 0)
     since_day, until_day = _date(since, _("from")), _date(until, _("to"))
     if since_day and until_day and since_day > until_day:
         raise Invalid(_("the start date is after the end date"))
@@ -167,22 +181,24 @@ def allowed_entries(person: Any, filters: Filters) -> QuerySet[Entry]:
         content = content.filter(created_at__gte=_day_start(filters.since))
     if filters.until:
         content = content.filter(created_at__lt=_day_start(filters.until) + timedelta(days=1))
-    visible = Q(content_id__isnull=False) & Exists(permissions.visible_content(person, content))
+    visible = Q(content_id__isnull=False) & Q(Exists(permissions.visible_content(person, content)))
     if not filters.narrows_content:
         people = permissions.visible_people(person).filter(pk=OuterRef("object_id"))
         spaces = permissions.visible_spaces(person).filter(pk=OuterRef("object_id"))
         tagged = Content.objects.filter(topics=OuterRef("object_id"))
-        visible |= Q(kind=Entry.Kind.PERSON) & Exists(people)
-        visible |= Q(kind=Entry.Kind.SPACE) & Exists(spaces)
+        visible |= Q(kind=Entry.Kind.PERSON) & Q(Exists(people))
+        visible |= Q(kind=Entry.Kind.SPACE) & Q(Exists(spaces))
         # A topic is known once something the person may read carries it.
-        visible |= Q(kind=Entry.Kind.TOPIC) & Exists(permissions.visible_content(person, tagged))
+        visible |= Q(kind=Entry.Kind.TOPIC) & Q(Exists(permissions.visible_content(person, tagged)))
     rows = Entry.objects.filter(visible)
     if filters.kinds:
         rows = rows.filter(kind__in=filters.kinds)
     return rows
 
 
-def words_list(allowed: QuerySet[Entry], query: Query, depth: int = RANK_DEPTH) -> ranking.RankedList:
+def words_list(
+    allowed: QuerySet[Entry], query: Query, depth: int = RANK_DEPTH
+) -> ranking.RankedList:
     """The engine's full-text ranking of ``query`` over ``allowed``: FTS5's BM25 on SQLite
     (title terms weigh 4, body terms 1), ts_rank_cd over the weighted tsvector on PostgreSQL."""
     if connection.vendor == "postgresql":
@@ -217,7 +233,9 @@ def ranked_from_objects(
         wanted |= Q(kind=kind, object_id=object_id)
     ids = {
         (kind, object_id): entry_id
-        for entry_id, kind, object_id in allowed.filter(wanted).values_list("id", "kind", "object_id")
+        for entry_id, kind, object_id in allowed.filter(wanted).values_list(
+            "id", "kind", "object_id"
+        )
     }
     pairs = [(ids[(k, o)], score) for k, o, score in found if (k, o) in ids]
     return ranking.RankedList(name, [p[0] for p in pairs], [p[1] for p in pairs])
@@ -281,7 +299,7 @@ def highlight(source: str, query: Query, *, window: int | None = SNIPPET_WORDS) 
     pieces.append(escape(source[position:end]))
     if end < len(source):
         pieces.append("…")
-    return mark_safe("".join(pieces).strip())  # noqa: S308 - every piece escaped above
+    return mark_safe("".join(pieces).strip())
 
 
 def search(
@@ -337,9 +355,9 @@ def _record_confidential(person: Any, rows: list[Entry], channel: str) -> None:
     content_ids = {row.content_id for row in rows if row.content_id is not None}
     if not content_ids:
         return
-    confidential = Content.objects.filter(
-        pk__in=content_ids, space__confidential=True
-    ).values_list("space_id", "kind", "pk")
+    confidential = Content.objects.filter(pk__in=content_ids, space__confidential=True).values_list(
+        "space_id", "kind", "pk"
+    )
     record_reads_by_id(person, [(s, k, pk) for s, k, pk in confidential], channel)
 
 
@@ -348,4 +366,3 @@ def suggest(person: Any, text_in: str) -> Page:
     if len(text_in.strip()) < 2:
         return Page(parse_query(""))
     return search(person, text_in, limit=SUGGESTIONS, channel="web")
-

@@ -39,9 +39,15 @@ class Source:
 def sources() -> dict[str, Source]:
     content_kinds = (*indexing.CONTENT_KINDS, Entry.Kind.ATTACHMENT)
     return {
-        "content": Source("content", Content, indexing.refresh_content, content_kinds, "content_id"),
-        "people": Source("people", Person, indexing.refresh_people, (Entry.Kind.PERSON,), "object_id"),
-        "spaces": Source("spaces", Space, indexing.refresh_spaces, (Entry.Kind.SPACE,), "object_id"),
+        "content": Source(
+            "content", Content, indexing.refresh_content, content_kinds, "content_id"
+        ),
+        "people": Source(
+            "people", Person, indexing.refresh_people, (Entry.Kind.PERSON,), "object_id"
+        ),
+        "spaces": Source(
+            "spaces", Space, indexing.refresh_spaces, (Entry.Kind.SPACE,), "object_id"
+        ),
     }
 
 
@@ -52,7 +58,11 @@ def totals(names: tuple[str, ...]) -> dict[str, int]:
     for name in names:
         source = found[name]
         start = _checkpoint(name)
-        counts[name] = source.model.objects.filter(pk__gt=start).count() if start is not None else source.model.objects.count()
+        counts[name] = (
+            source.model.objects.filter(pk__gt=start).count()
+            if start is not None
+            else source.model.objects.count()
+        )
     return counts
 
 
@@ -65,7 +75,9 @@ def restart() -> None:
     ReindexCheckpoint.objects.all().delete()
 
 
-def rebuild(names: tuple[str, ...] = SOURCES, batch: int = DEFAULT_BATCH) -> Iterator[tuple[str, int]]:
+def rebuild(
+    names: tuple[str, ...] = SOURCES, batch: int = DEFAULT_BATCH
+) -> Iterator[tuple[str, int]]:
     """Rebuild ``names``; yields (source, objects done in this batch) for a progress bar."""
     found = sources()
     for name in names:
@@ -76,7 +88,9 @@ def rebuild(names: tuple[str, ...] = SOURCES, batch: int = DEFAULT_BATCH) -> Ite
             last = 0
         while True:
             ids = list(
-                source.model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+                source.model.objects.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
             )
             if not ids:
                 break

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from rucher.api.auth import caller
 from rucher.api.schemas import ErrorOut, Text
 from rucher.errors import Invalid
-from django.utils.translation import gettext as _
 from rucher.search import queries
 
 router = Router(tags=["search"])
@@ -19,8 +19,9 @@ router = Router(tags=["search"])
 class SearchFilters(Schema):
     q: Text = Field("", description="what to look for (French or English; up to 500 characters)")
     kind: Text | None = Field(
-        None, description="post, question, comment, answer, poll, person, space, topic, "
-        "attachment; several separated by commas"
+        None,
+        description="post, question, comment, answer, poll, person, space, topic, "
+        "attachment; several separated by commas",
     )
     space: Text | None = Field(None, description="a space's id or address")
     author: Text | None = Field(None, description="an author's id or username")
