@@ -130,6 +130,11 @@ def command(
         click.echo(
             "rucher demo: the demo organisation is already loaded; reusing it (--seed is ignored)."
         )
+        from rucher.search.models import Entry
+        from rucher.search.rebuild import rebuild_all
+
+        if not Entry.objects.exists():  # loaded before search existed: build its index once
+            click.echo(f"rucher demo: {rebuild_all()} objects indexed for search")
     else:
         click.echo(f"rucher demo: generating Groupe Orvanne (seed {seed})…")
         started = time.perf_counter()
