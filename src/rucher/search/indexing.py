@@ -71,6 +71,15 @@ def _title(text: str) -> str:
     return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1].rstrip() + "…"
 
 
+def _after_title(body: str, title: str) -> str:
+    """The text a snippet is cut from: the body past its first line when that line is the
+    whole title (no snippet repeats the title), else the whole body."""
+    stripped = body.strip()
+    if title and not title.endswith("…") and stripped.startswith(title):
+        return stripped[len(title) :].strip()
+    return stripped
+
+
 def _entry(kind: str, object_id: int, title: str, body: str, url: str, **fields: Any) -> Entry:
     lang = document_language(f"{title}\n{body}", fields.pop("declared_lang", ""))
     return Entry(
@@ -96,21 +105,22 @@ def content_entries(items: Iterable[Content]) -> list[Entry]:
         if poll is not None:
             options = " ".join(option.label for option in poll.options.all())
             body = f"{poll.question}\n{body}\n{options}"
-        topics = [topic.name for topic in item.topics.all()]
-        if topics:
-            body = f"{body}\n" + " ".join(f"#{name}" for name in topics)
-        rows.append(
-            _entry(
-                item.kind,
-                item.pk,
-                _title(item.text) or _title(body),
-                body,
-                url,
-                content_id=item.pk,
-                created_at=item.created_at,
-                declared_lang=item.lang,
-            )
+        title = _title(item.text) or _title(body)
+        row = _entry(
+            item.kind,
+            item.pk,
+            title,
+            _after_title(body, title),
+            url,
+            content_id=item.pk,
+            created_at=item.created_at,
+            declared_lang=item.lang,
         )
+        # The whole text is searched; the snippet shows what the title does not. Topics are
+        # searched words, not shown twice.
+        topics = " ".join(topic.name for topic in item.topics.all())
+        row.body_terms = index_terms(f"{body}\n{topics}", row.lang)
+        rows.append(row)
         for attachment in item.attachments.all():
             rows.append(
                 _entry(

@@ -91,7 +91,7 @@ def _one_line(value: Any, what: str) -> str:
         raise Invalid(_("%(what)s must be text") % {"what": what})
     problem = text.problem(value)
     if problem is not None:
-        raise Invalid(f"{what}: {problem}")
+        raise Invalid(_("%(what)s: %(problem)s") % {"what": what, "problem": problem})
     return value.strip()
 
 
