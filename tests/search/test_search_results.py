@@ -244,7 +244,7 @@ def test_title_words_rank_first_and_scores_carry_their_parts(
 
 def test_snippets_are_escaped_then_marked(world: dict[str, Any], index_now: Any) -> None:
     alice, bob = world["alice"], world["bob"]
-    actions.publish(alice, world["open"], "Attention <script>alert(1)</script> au varroa")
+    actions.publish(alice, world["open"], "Alerte\nAttention <script>alert(1)</script> au varroa")
     index_now()
     item = queries.search(bob, "varroa").items[0]
     assert "<script>" not in item.snippet and "&lt;script&gt;" in item.snippet
