@@ -188,6 +188,7 @@ INSTALLED_APPS = [
     "rucher.expertise",
     "rucher.moderation",
     "rucher.charter",
+    "rucher.search",
     "rucher.webhooks",
     "rucher.feeds",
     "rucher.live",

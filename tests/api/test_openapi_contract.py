@@ -17,7 +17,9 @@ def test_operation_ids_are_stable_across_module_moves() -> None:
         if isinstance(operation, dict) and "operationId" in operation
     ]
     assert ids and len(ids) == len(set(ids))
-    domains = "people|spaces|conversations|streams|notifications|webhooks|moderation|expertise"
+    domains = (
+        "people|spaces|conversations|streams|notifications|webhooks|moderation|expertise|search"
+    )
     pattern = re.compile(rf"^rucher_(api_auth|({domains})_api)_\w+$")
     assert [i for i in ids if not pattern.match(i)] == []
     assert "rucher_conversations_api_accept" in ids

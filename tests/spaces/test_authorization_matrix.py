@@ -231,6 +231,29 @@ def test_people_list_and_detail(scene: Callable[[Cell], Scene], cell: Cell) -> N
         assert names == {"owner", "member"} | ({"guest"} if cell.kind == "partner" else set())
 
 
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_search(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    """Search (API, page, suggestions) finds the post only where it is read, the space only
+    where it is known, the bystander only where people are seen: a guest never finds
+    internal content, a non-member never a secret space or its items."""
+    from rucher.search.rebuild import rebuild_all
+
+    s = scene(cell)
+    rebuild_all()
+    found = s.client.get("/api/v1/search?q=cible&limit=50").json()["items"]
+    assert (("post", s.post_id) in {(i["kind"], i["id"]) for i in found}) == cell.reads
+    assert (("space", s.space.pk) in {(i["kind"], i["id"]) for i in found}) == cell.knows
+    assert ("topic" in {i["kind"] for i in found}) == cell.reads
+    people = s.client.get("/api/v1/search?q=bystander").json()["items"]
+    assert bool(people) == (cell.account not in GUESTS)
+    web = Client()
+    web.force_login(s.people[cell.account])
+    page = web.get("/search/?q=message+cible").content.decode()
+    assert (f'href="/posts/{s.post_id}/"' in page) == cell.reads
+    suggested = web.get("/search/suggest/?q=cib").content.decode()
+    assert (f'href="/posts/{s.post_id}/"' in suggested) == cell.reads
+
+
 CONFIDENTIAL_CELLS = [Cell(a, "private", k) for a in ACCOUNTS for k in KINDS]
 
 

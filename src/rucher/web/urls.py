@@ -16,6 +16,7 @@ from rucher.web import (
     views_notifications,
     views_people,
     views_rules,
+    views_search,
     views_settings,
     views_spaces,
     views_streams,
@@ -79,6 +80,8 @@ urlpatterns = [
         name="space_role",
     ),
     # People
+    path("search/", views_search.search_page, name="search"),
+    path("search/suggest/", views_search.suggest, name="search_suggest"),
     path("people/", views_people.directory, name="directory"),
     path("experts/", views_expertise.experts, name="experts"),
     path("people/me/edit/", views_people.profile_edit, name="profile_edit"),

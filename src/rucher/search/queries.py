@@ -1,0 +1,368 @@
+"""Searching: what a person may find, ranked, one page at a time.
+
+``search(person, text, filters, cursor, limit)`` is the one read path behind the search page,
+the suggestions under the box and ``GET /api/v1/search``:
+
+1. ``allowed_entries``: the index rows this person may see *now*, through the read policy
+   (``spaces.permissions``) evaluated against the live content, people and spaces, with the
+   filters (kind, space, author, topic, dates) applied to the live content too.
+2. Ranked lists over those rows (``words_list``: the engine's full-text ranking of the
+   analysed query), fused by ``ranking.fuse`` (reciprocal rank fusion).
+3. The page after the cursor, its snippets highlighted, and the confidential items shown
+   recorded as read (``spaces.confidential``), as every page that shows content does.
+
+Each list goes ``RANK_DEPTH`` rows deep: fusion needs each list's top, and a person reads
+the first pages; results past that depth are not served (docs/search.md).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from rucher import paging, text
+from rucher.conversations.models import Content
+from rucher.errors import Invalid
+from rucher.search import ranking
+from rucher.search.analysis import Query, parse_query
+from rucher.search.models import Entry
+from rucher.spaces import permissions
+from rucher.spaces.confidential import record_reads_by_id
+
+RANK_DEPTH = 200
+SUGGESTIONS = 8
+SNIPPET_WORDS = 32
+CONTENT_KINDS = frozenset(kind.value for kind in Content.Kind)
+KINDS = tuple(kind.value for kind in Entry.Kind)
+# The order of the groups on the result page.
+GROUP_ORDER = (
+    "question",
+    "answer",
+    "post",
+    "comment",
+    "poll",
+    "person",
+    "space",
+    "topic",
+    "attachment",
+)
+
+_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SNIPPET_WORD = re.compile(rf"[^\W_{_UNSPACED}]+|[{_UNSPACED}]")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows a search. The content filters (space, author, topic, dates) keep content
+    and attachments only; people, spaces and topics have no space, author or date."""
+
+    kinds: tuple[str, ...] = ()
+    space_id: int | None = None
+    author_id: int | None = None
+    topic: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    @property
+    def narrows_content(self) -> bool:
+        return bool(
+            self.space_id is not None
+            or self.author_id is not None
+            or self.topic
+            or self.since
+            or self.until
+        )
+
+
+def _one_line(value: Any, what: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(_("%(what)s must be text") % {"what": what})
+    problem = text.problem(value)
+    if problem is not None:
+        raise Invalid(_("%(what)s: %(problem)s") % {"what": what, "problem": problem})
+    return value.strip()
+
+
+def _date(value: Any, what: str) -> date | None:
+    raw = _one_line(value, what)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(_("%(what)s must be a date (YYYY-MM-DD)") % {"what": what}) from None
+
+
+def parse_filters(
+    person: Any,
+    *,
+    kind: Any = None,
+    space: Any = None,
+    author: Any = None,
+    topic: Any = None,
+    since: Any = None,
+    until: Any = None,
+) -> Filters:
+    """Filters from what a form or the API received, or ``Invalid`` with the reason.
+
+    ``space`` is an id or an address (slug), ``author`` an id or a username; one the person
+    may not see narrows to nothing (no error: an error would tell it exists)."""
+    kinds: list[str] = []
+    for raw in _one_line(kind, _("kind")).split(","):
+        if raw.strip():
+            if raw.strip() not in KINDS:
+                raise Invalid(
+                    _("unknown kind %(kind)s (one of %(kinds)s)")
+                    % {"kind": raw.strip()[:20], "kinds": ", ".join(KINDS)}
+                )
+            kinds.append(raw.strip())
+    space_id = None
+    if raw_space := _one_line(space, _("space")):
+        if raw_space.isdigit():
+            space_id = int(raw_space) if int(raw_space) <= paging.MAX_ID else 0
+        else:
+            found = (
+                permissions.visible_spaces(person)
+                .filter(slug=raw_space)
+                .values_list("pk", flat=True)
+            )
+            space_id = next(iter(found), 0)
+    author_id = None
+    if raw_author := _one_line(author, _("author")).lstrip("@"):
+        if raw_author.isdigit():
+            author_id = int(raw_author) if int(raw_author) <= paging.MAX_ID else 0
+        else:
+            named = (
+                permissions.visible_people(person)
+                .filter(username=raw_author)
+                .values_list("pk", flat=True)
+            )
+            author_id = next(iter(named), 0)
+    since_day, until_day = _date(since, _("from")), _date(until, _("to"))
+    if since_day and until_day and since_day > until_day:
+        raise Invalid(_("the start date is after the end date"))
+    return Filters(
+        kinds=tuple(kinds),
+        space_id=space_id,
+        author_id=author_id,
+        topic=_one_line(topic, _("topic")).lstrip("#").lower(),
+        since=since_day,
+        until=until_day,
+    )
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def allowed_entries(person: Any, filters: Filters) -> QuerySet[Entry]:
+    """The index rows ``person`` may see, narrowed by ``filters``: the read policy applied to
+    each row's live object (correlated EXISTS, so only matched rows are checked)."""
+    content = Content.objects.filter(pk=OuterRef("content_id"))
+    if filters.space_id is not None:
+        content = content.filter(space_id=filters.space_id)
+    if filters.author_id is not None:
+        content = content.filter(author_id=filters.author_id)
+    if filters.topic:
+        content = content.filter(topics__name=filters.topic)
+    if filters.since:
+        content = content.filter(created_at__gte=_day_start(filters.since))
+    if filters.until:
+        content = content.filter(created_at__lt=_day_start(filters.until) + timedelta(days=1))
+    visible = Q(content_id__isnull=False) & Q(Exists(permissions.visible_content(person, content)))
+    if not filters.narrows_content:
+        people = permissions.visible_people(person).filter(pk=OuterRef("object_id"))
+        spaces = permissions.visible_spaces(person).filter(pk=OuterRef("object_id"))
+        tagged = Content.objects.filter(topics=OuterRef("object_id"))
+        visible |= Q(kind=Entry.Kind.PERSON) & Q(Exists(people))
+        visible |= Q(kind=Entry.Kind.SPACE) & Q(Exists(spaces))
+        # A topic is known once something the person may read carries it.
+        visible |= Q(kind=Entry.Kind.TOPIC) & Q(Exists(permissions.visible_content(person, tagged)))
+    rows = Entry.objects.filter(visible)
+    if filters.kinds:
+        rows = rows.filter(kind__in=filters.kinds)
+    return rows
+
+
+def words_list(
+    allowed: QuerySet[Entry], query: Query, depth: int = RANK_DEPTH
+) -> ranking.RankedList:
+    """The engine's full-text ranking of ``query`` over ``allowed``: FTS5's BM25 on SQLite
+    (title terms weigh 4, body terms 1), ts_rank_cd over the weighted tsvector on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        tsquery = query.tsquery()
+        ranked = allowed.extra(
+            where=["search_entry.document @@ to_tsquery('simple', %s)"],
+            params=[tsquery],
+            select={"words": "ts_rank_cd(search_entry.document, to_tsquery('simple', %s))"},
+            select_params=[tsquery],
+        )
+    else:
+        ranked = allowed.extra(
+            tables=["search_fts"],
+            where=["search_fts.rowid = search_entry.id", "search_fts MATCH %s"],
+            params=[query.fts5()],
+            select={"words": "-bm25(search_fts, 4.0, 1.0)"},
+        )
+    rows = list(ranked.order_by("-words", "id").values_list("id", "words")[:depth])
+    return ranking.RankedList("words", [row[0] for row in rows], [float(row[1]) for row in rows])
+
+
+def ranked_from_objects(
+    allowed: QuerySet[Entry], name: str, found: list[tuple[str, int, float]]
+) -> ranking.RankedList:
+    """A ranked list from another ranking's ``(kind, object_id, score)`` triples, best
+    first (the meaning list): mapped to index rows *through ``allowed``*, so what the
+    searcher may not see, or what the filters leave out, drops out here. One query."""
+    if not found:
+        return ranking.RankedList(name, [], [])
+    wanted = Q()
+    for kind, object_id, _score in found:
+        wanted |= Q(kind=kind, object_id=object_id)
+    ids = {
+        (kind, object_id): entry_id
+        for entry_id, kind, object_id in allowed.filter(wanted).values_list(
+            "id", "kind", "object_id"
+        )
+    }
+    pairs = [(ids[(k, o)], score) for k, o, score in found if (k, o) in ids]
+    return ranking.RankedList(name, [p[0] for p in pairs], [p[1] for p in pairs])
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: str
+    object_id: int
+    title: SafeString
+    snippet: SafeString
+    url: str
+    score: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Page:
+    query: Query
+    items: list[Result] = field(default_factory=list)
+    next: str | None = None
+
+    def groups(self) -> list[tuple[str, list[Result]]]:
+        """The page's results by kind, in the page's order of kinds."""
+        by_kind: dict[str, list[Result]] = {}
+        for item in self.items:
+            by_kind.setdefault(item.kind, []).append(item)
+        return [(kind, by_kind[kind]) for kind in GROUP_ORDER if kind in by_kind]
+
+
+def _after(cursor: str) -> tuple[float, int]:
+    raw_score, last_id = paging.decode_cursor(cursor, 2)
+    try:
+        score = float(raw_score)
+    except ValueError:
+        raise paging.invalid_cursor() from None
+    if not math.isfinite(score):
+        raise paging.invalid_cursor()
+    return score, last_id
+
+
+def highlight(source: str, query: Query, *, window: int | None = SNIPPET_WORDS) -> SafeString:
+    """``source`` escaped, the words the query matched wrapped in ``<mark>`` (escape first,
+    then mark: the text can never inject markup). With ``window``, only that many words
+    around the first match, with "…" where it was cut."""
+    matches = list(_SNIPPET_WORD.finditer(source))
+    start, end = 0, len(source)
+    if window is not None and len(matches) > window:
+        first = next((i for i, m in enumerate(matches) if query.highlights(m.group())), 0)
+        begin = max(0, first - window // 4)
+        last = min(len(matches), begin + window)
+        start = matches[begin].start() if begin else 0
+        end = matches[last - 1].end() if last < len(matches) else len(source)
+        matches = matches[begin:last]
+    pieces: list[str] = ["…"] if start else []
+    position = start
+    for match in matches:
+        if query.highlights(match.group()):
+            pieces.append(escape(source[position : match.start()]))
+            pieces.append(f"<mark>{escape(match.group())}</mark>")
+            position = match.end()
+    pieces.append(escape(source[position:end]))
+    if end < len(source):
+        pieces.append("…")
+    return mark_safe("".join(pieces).strip())
+
+
+def search(
+    person: Any,
+    text_in: str,
+    filters: Filters | None = None,
+    cursor: str | None = None,
+    limit: Any = None,
+    *,
+    channel: str = "web",
+    typing: bool = True,
+) -> Page:
+    """One page of what ``person`` may find for ``text_in`` (see the module's doc)."""
+    size = paging.page_size(limit)
+    query = parse_query(text_in, prefix=typing)
+    after = _after(cursor) if cursor else None
+    if query.empty:
+        return Page(query)
+    allowed = allowed_entries(person, filters or Filters())
+    lists = [words_list(allowed, query)]
+    # The meaning list (rucher.meaning) joins here, as one more ranked list, e.g.:
+    # lists.append(ranked_from_objects(allowed, "meaning", nearest(text_in, RANK_DEPTH)))
+    fused = ranking.fuse(lists)
+    if after is not None:
+        fused = ranking.after(fused, *after)
+    shown, more = fused[:size], len(fused) > size
+    if not shown:
+        return Page(query)
+    rows = Entry.objects.in_bulk([item.entry_id for item in shown])
+    items = []
+    for item in shown:
+        row = rows.get(item.entry_id)
+        if row is None:
+            continue  # removed between the two reads
+        items.append(
+            Result(
+                kind=row.kind,
+                object_id=row.object_id,
+                title=highlight(row.title, query, window=None),
+                snippet=highlight(row.text, query),
+                url=row.url,
+                score=item.score(),
+            )
+        )
+    _record_confidential(person, [rows[i.entry_id] for i in shown if i.entry_id in rows], channel)
+    last = shown[-1]
+    next_cursor = paging.encode_cursor([repr(last.fused), last.entry_id]) if more else None
+    return Page(query, items, next_cursor)
+
+
+def _record_confidential(person: Any, rows: list[Entry], channel: str) -> None:
+    """A snippet shows the content: confidential items shown are reads, as in any stream."""
+    content_ids = {row.content_id for row in rows if row.content_id is not None}
+    if not content_ids:
+        return
+    confidential = Content.objects.filter(pk__in=content_ids, space__confidential=True).values_list(
+        "space_id", "kind", "pk"
+    )
+    record_reads_by_id(person, [(s, k, pk) for s, k, pk in confidential], channel)
+
+
+def suggest(person: Any, text_in: str) -> Page:
+    """Suggestions under the box: the first results of the prefix search, from 2 letters."""
+    if len(text_in.strip()) < 2:
+        return Page(parse_query(""))
+    return search(person, text_in, limit=SUGGESTIONS, channel="web")
