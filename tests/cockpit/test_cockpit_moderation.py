@@ -1,6 +1,6 @@
 """The cockpit's moderation panel: flags per space and week, the median time from a flag to
 its decision, the share of held posts released or deleted; only the spaces the viewer
-reviews; three queries."""
+reviews; watched-word hits; four queries."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from rucher.activity.models import Event
 from rucher.cockpit.data import default_period
 from rucher.cockpit.panels.moderation import moderation_panel
 from rucher.conversations import actions as conversations
 from rucher.conversations.models import Content
 from rucher.moderation import actions as moderation
+from rucher.moderation.held import count_watched
 from rucher.moderation.models import FlaggedItem
 from rucher.moderation.queries import ItemRef
 
@@ -59,7 +61,7 @@ def test_figures_of_the_panel(world: dict[str, Any]) -> None:
     # alice owns (manages) every space: both spaces are hers.
     with CaptureQueriesContext(connection) as captured:
         panel = moderation_panel(alice, default_period())
-    assert len(captured) == 3
+    assert len(captured) == 4
     figures = _figures(panel)
     assert figures["Flags raised"] == 3
     assert figures["Items decided after a flag"] == 1
@@ -94,3 +96,22 @@ def test_the_panel_on_the_cockpit_pages(world: dict[str, Any], client_for: Any) 
     csv = client.get("/cockpit/?csv=moderation_flags_weekly")
     assert csv.status_code == 200 and "Ouvert" in csv.content.decode()
     assert client_for(world["bob"]).get("/cockpit/").status_code == 404
+
+
+def test_watched_word_hits_per_space_and_week(world: dict[str, Any]) -> None:
+    alice = world["alice"]
+    moderation.add_watched_word(alice, world["open"], "nul", "word", "flag")
+    moderation.add_watched_word(alice, world["private"], "nul", "word", "replace")
+    for space, author in ((world["open"], world["bob"]), (world["private"], world["carol"])):
+        post = conversations.publish(author, space, "C'est nul, vraiment nul")
+        count_watched(Event.objects.get(verb="posted", object_id=post.pk))  # the worker's task
+    panel = moderation_panel(alice, default_period())
+    assert _figures(panel)["Watched-word hits"] == 2
+    weekly = {str(row[0]): row[2].value for row in panel.tables[2].rows}
+    assert weekly == {"Ouvert": 1, "Privé": 1}
+    # Of one space; and a community-manager account reviews the open space, not the private
+    # one it does not belong to.
+    one_space = moderation_panel(alice, default_period(), world["open"].pk)
+    assert _figures(one_space)["Watched-word hits"] == 1
+    cm_panel = moderation_panel(world["cm"], default_period())
+    assert {str(row[0]) for row in cm_panel.tables[2].rows} == {"Ouvert"}

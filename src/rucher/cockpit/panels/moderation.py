@@ -1,10 +1,12 @@
 """Moderation: does weeding work? Flags per space and week, the median time from a flag to
-its decision, and what became of the posts held for sensitive data (released or deleted).
+its decision, what became of the posts held for sensitive data (released or deleted), and
+how often watched words were hit.
 
 Read straight from moderation's tables (flags and decisions are not events of the insights
 contract), through the read policy's ``reviewable``: a community manager sees the spaces
 whose queue they review, an administrator every space they may read, and profiles for the
-community-manager accounts. Three queries, whatever the amount of data.
+community-manager accounts. Four queries, whatever the amount of data (the watched-word
+hits are moderation's ``WatchedWordHit`` rows, written after commit).
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from django.utils.translation import gettext as _
 
 from rucher.cockpit.panels.base import MAX_ROWS, How, Panel, Table, day, number, percent
 from rucher.insights.periods import Period
-from rucher.moderation.models import Decision, Flag, FlaggedItem, ModerationDecision
+from rucher.moderation.models import (
+    Decision,
+    Flag,
+    FlaggedItem,
+    ModerationDecision,
+    WatchedWordHit,
+)
 from rucher.people.models import Person
 from rucher.spaces import permissions
 
@@ -34,10 +42,22 @@ def _hours(delta: timedelta) -> float:
     return delta.total_seconds() / 3600
 
 
-def watched_word_rows() -> list[list[Any]]:
-    """The place kept for watched-word hits (rows of the summary table): none until watched
-    words ship; no figure is shown rather than a made-up one."""
-    return []
+def _watched_word_hits(
+    viewer: Person, period: Period, space_id: int | None
+) -> list[dict[str, Any]]:
+    """Watched-word hits per space and week in the period, in the spaces this viewer reviews
+    (the hits' own space; the read policy's ``reviewable``). One query."""
+    hits = permissions.reviewable(viewer, WatchedWordHit.objects.all()).filter(
+        at__gte=period.start, at__lt=period.end
+    )
+    if space_id is not None:
+        hits = hits.filter(space_id=space_id)
+    return list(
+        hits.annotate(week=TruncWeek("at"))
+        .values("week", "space__name")
+        .annotate(hits=Count("id"))
+        .order_by("-week", "space__name")[:MAX_ROWS]
+    )
 
 
 def moderation_panel(viewer: Person, period: Period, space_id: int | None = None) -> Panel:
@@ -88,6 +108,7 @@ def moderation_panel(viewer: Person, period: Period, space_id: int | None = None
     )
     released, deleted = outcomes.get(Decision.RESTORE, 0), outcomes.get(Decision.DELETE, 0)
     decided_held = released + deleted
+    word_hits = _watched_word_hits(viewer, period, space_id)
     summary = [
         [_("Flags raised"), number(sum(row["flags"] for row in weekly))],
         [_("Items decided after a flag"), number(len(waits))],
@@ -104,7 +125,7 @@ def moderation_panel(viewer: Person, period: Period, space_id: int | None = None
             _("Share of held posts deleted"),
             percent(deleted / decided_held if decided_held else None),
         ],
-        *watched_word_rows(),
+        [_("Watched-word hits"), number(sum(row["hits"] for row in word_hits))],
     ]
     panel.tables = [
         Table("moderation_summary", _("Over the period"), [_("Figure"), _("Value")], summary),
@@ -113,6 +134,19 @@ def moderation_panel(viewer: Person, period: Period, space_id: int | None = None
             _("Flags per space and week"),
             [_("Space"), _("Week of"), _("Flags")],
             rows,
+        ),
+        Table(
+            "moderation_watched_words_weekly",
+            _("Watched-word hits per space and week"),
+            [_("Space"), _("Week of"), _("Hits")],
+            [
+                [
+                    row["space__name"] or _("Profiles and profile posts"),
+                    day(row["week"]),
+                    number(row["hits"]),
+                ]
+                for row in word_hits
+            ],
         ),
     ]
     panel.how = [
@@ -143,10 +177,20 @@ def moderation_panel(viewer: Person, period: Period, space_id: int | None = None
             ),
             "",
             _("held posts released or deleted"),
-            _("Watched-word hits will be added here once watched words exist."),
+        ),
+        How(
+            _("Watched-word hits"),
+            _(
+                "Every watched word found in a post or comment that was published, held for "
+                "approval, flagged or had the word replaced, in the spaces you may review, by "
+                "the week it was written. Texts refused outright are not stored, so they are "
+                "not counted."
+            ),
+            "",
+            _("watched-word hits"),
         ),
     ]
-    if not rows and not waits and not decided_held:
+    if not rows and not waits and not decided_held and not word_hits:
         panel.notes.append(
             _("Nothing was flagged or held in the spaces you moderate over this period.")
         )
