@@ -181,6 +181,7 @@ INSTALLED_APPS = [
     "rucher.spaces",
     "rucher.conversations",
     "rucher.streams",
+    "rucher.meaning",
     "rucher.notifications",
     "rucher.moderation",
     "rucher.webhooks",

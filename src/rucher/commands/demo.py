@@ -25,6 +25,8 @@ def load_demo(seed: int, people: int, items: int, progress: bool = True) -> str:
     from rucher.bulk.loader import load_dataset
     from rucher.demo.generator import generate
     from rucher.demo.notifications import seed_notifications
+    from rucher.meaning.neighbours import ROOT_KINDS
+    from rucher.meaning.vectors import embed_all
 
     started = time.perf_counter()
     data = generate(seed, people=people, items=items)
@@ -42,9 +44,14 @@ def load_demo(seed: int, people: int, items: int, progress: bool = True) -> str:
     started = time.perf_counter()
     notified = seed_notifications()
     seeded = time.perf_counter() - started
+    started = time.perf_counter()
+    # Conversations only (related content, similar questions); `rucher embed` does the rest.
+    embedded = embed_all(kinds=ROOT_KINDS)[1]
+    vectors = time.perf_counter() - started
     return (
         f"generated in {generated:.1f} s; loaded {report}; "
-        f"{notified} notifications in {seeded:.1f} s"
+        f"{notified} notifications in {seeded:.1f} s; "
+        f"{embedded} conversations embedded in {vectors:.1f} s"
     )
 
 
