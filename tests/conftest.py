@@ -188,6 +188,15 @@ def empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def fresh_vector_matrix() -> None:
+    """The in-process matrix of sentence vectors (rucher.meaning.cache) outlives a test's
+    rolled-back rows, whose ids the next test reuses: each test starts from the database."""
+    from rucher.meaning import cache
+
+    cache.reset()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings: Any) -> None:
     """Argon2 is deliberately slow; tests create many accounts (production keeps Argon2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -234,9 +243,7 @@ class EmbeddedServer:
         from rucher.asgi import application
 
         self.url = f"http://127.0.0.1:{port}"
-        self.server = Server(
-            application, address="127.0.0.1", port=port, interface=Interfaces.ASGI
-        )
+        self.server = Server(application, address="127.0.0.1", port=port, interface=Interfaces.ASGI)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._run, name="asgi-server", daemon=True)
 

@@ -51,9 +51,12 @@ class VectorMatrix:
             n = self.size
             return self.matrix[:n], self.ids[:n], self.kinds[:n]
 
-    def vector_of(self, content_id: int) -> np.ndarray | None:
+    def vector_of(self, content_id: int, *, refresh: bool = True) -> np.ndarray | None:
+        """The item's vector (float32), or None; ``refresh=False`` right after a
+        ``snapshot()`` saves the second look at the database."""
         with self.lock:
-            self._refresh()
+            if refresh:
+                self._refresh()
             slot = self.slot.get(content_id)
             if slot is None or self.kinds[slot] == EMPTY:
                 return None

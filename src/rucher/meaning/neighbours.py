@@ -45,11 +45,15 @@ def _kind_mask(kinds: Collection[str] | None, codes: np.ndarray) -> np.ndarray:
 
 
 def _nearest_vector(
-    query: np.ndarray, limit: int, kinds: Collection[str] | None, exclude: Collection[int]
+    query: np.ndarray | None,
+    limit: int,
+    kinds: Collection[str] | None,
+    exclude: Collection[int],
+    snapshot: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> list[Candidate]:
-    if limit <= 0 or not np.any(query):
+    if limit <= 0 or query is None or not np.any(query):
         return []
-    matrix, ids, codes = vectors.snapshot()
+    matrix, ids, codes = snapshot or vectors.snapshot()
     if not len(ids):
         return []
     allowed = _kind_mask(kinds, codes)
@@ -84,10 +88,9 @@ def nearest_to_item(
     content_id: int, *, limit: int, kinds: Collection[str] | None = None
 ) -> list[Candidate]:
     """Neighbours of a stored item (itself left out); none while it has no vector yet."""
-    query = vectors.vector_of(content_id)
-    if query is None:
-        return []
-    return _nearest_vector(query, limit, kinds, exclude=(content_id,))
+    snapshot = vectors.snapshot()  # one look at the database for both
+    query = vectors.vector_of(content_id, refresh=False)
+    return _nearest_vector(query, limit, kinds, (content_id,), snapshot)
 
 
 def visible_candidates(viewer: Any, candidates: Sequence[Candidate]) -> list[Candidate]:
