@@ -90,7 +90,7 @@ USERS = """<?xml version="1.0" encoding="utf-8"?>
 """
 LINKS = """<?xml version="1.0" encoding="utf-8"?>
 <postlinks>
-  <row Id="1" CreationDate="2020-02-01T11:00:00.000" PostId="3" RelatedPostId="1" 
+  <row Id="1" CreationDate="2020-02-01T11:00:00.000" PostId="3" RelatedPostId="1"
        LinkTypeId="3" />
   <row Id="2" CreationDate="2020-02-03T11:00:00.000" PostId="2" RelatedPostId="4"
        LinkTypeId="1" />
