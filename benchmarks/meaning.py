@@ -37,9 +37,7 @@ def sample_texts(n: int) -> list[str]:
         if isinstance(value, str) and len(value) > 20
     ]
     rng = np.random.default_rng(7)
-    return [
-        " ".join(rng.choice(pool, size=2, replace=False)) + f" (#{i})" for i in range(n)
-    ]
+    return [" ".join(rng.choice(pool, size=2, replace=False)) + f" (#{i})" for i in range(n)]
 
 
 def main() -> None:
