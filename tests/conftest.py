@@ -202,6 +202,15 @@ def no_rate_limits(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def fresh_vector_matrix() -> None:
+    """The in-process matrix of sentence vectors (rucher.meaning.cache) outlives a test's
+    rolled-back rows, whose ids the next test reuses: each test starts from the database."""
+    from rucher.meaning import cache
+
+    cache.reset()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings: Any) -> None:
     """Argon2 is deliberately slow; tests create many accounts (production keeps Argon2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

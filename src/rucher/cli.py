@@ -8,6 +8,7 @@ from rucher.commands.audit import group as audit_group
 from rucher.commands.backup import backup_command, restore_command
 from rucher.commands.demo import command as demo_command
 from rucher.commands.digests import command as digests_command
+from rucher.commands.embed import command as embed_command
 from rucher.commands.evaluate import register as evaluate_group
 from rucher.commands.export import command as export_command
 from rucher.commands.imports import register as import_group
@@ -29,6 +30,7 @@ for _command in (
     serve_command,
     worker_command,
     digests_command,
+    embed_command,
     export_command,
     backup_command,
     restore_command,

@@ -184,6 +184,7 @@ INSTALLED_APPS = [
     "rucher.spaces",
     "rucher.conversations",
     "rucher.streams",
+    "rucher.meaning",
     "rucher.notifications",
     "rucher.expertise",
     "rucher.moderation",

@@ -502,3 +502,37 @@ def test_charter_endpoints(scene: Callable[[Cell], Scene], account: str) -> None
     browser.force_login(s.people[account])
     assert browser.get("/charter/").status_code == 200
     assert browser.get("/charter/manage/").status_code == (200 if account == "admin" else 404)
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_related_content_and_similar_questions(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    """Meaning (rucher.meaning): the target space's answered question is offered as related
+    content beside a post the account reads, and as a similar question under its composer,
+    exactly when the account reads the space."""
+    from rucher.meaning.vectors import embed_all
+
+    s = scene(cell)
+    reader, asker = s.people[cell.account], s.people["member"]
+    text = "Comment poser mes congés payés cet été ?"
+    question = actions.publish(asker, s.space, text, kind="question")
+    actions.accept_answer(asker, actions.reply(asker, question, "Sur le portail RH."))
+    # An anchor post the account reads: on their profile, or for a guest in a space of theirs
+    # (the guest outside a partner cell belongs to none: no anchor, no related block).
+    anchor_space: Space | None = None
+    if cell.account == "outside_guest":
+        anchor_space = Space.objects.get(name="Ailleurs")
+    elif cell.account == "guest":
+        anchor_space = s.space if cell.kind == "partner" else None
+    has_anchor = cell.account != "guest" or anchor_space is not None
+    client = Client()
+    client.force_login(reader)
+    if has_anchor:
+        anchor = actions.publish(reader, anchor_space, "Je voudrais poser des congés en juillet")
+    embed_all()
+    if has_anchor:
+        page = client.get(f"/posts/{anchor.pk}/").content.decode()
+        assert (f"/posts/{question.pk}/" in page) == cell.reads
+    similar = client.get(
+        "/questions/similar/", {"text": "Poser des congés payés en été", "kind": "question"}
+    ).content.decode()
+    assert (f"/posts/{question.pk}/" in similar) == cell.reads

@@ -23,9 +23,10 @@ pytestmark = pytest.mark.django_db
 # (the page's <link rel="alternate">), the space's rules above the composer (rucher.charter)
 SPACE_PAGE = 16
 # session, user, the root (author, department, space), the "viewed" event, the replies, my
-# reactions, attachments, share targets, my membership, the poll (none), the root's topics,
-# the bell
-THREAD_PAGE = 12
+# reactions, attachments, share targets, my membership, the poll (none), the changes of the
+# vector matrix (related content; the root has no vector here: no related rows read), the
+# root's topics, the bell
+THREAD_PAGE = 13
 # session, user, the count for the pager, departments and sites for the filters, the page,
 # the bell
 DIRECTORY_PAGE = 7

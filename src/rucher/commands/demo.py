@@ -55,6 +55,18 @@ def load_demo(seed: int, people: int, items: int, progress: bool = True) -> str:
     )
 
 
+def embed_conversations() -> str:
+    """Give the demo's conversations their vectors (related content, similar questions);
+    resumable, so a reused demo costs a quick pass. `rucher embed` does comments too."""
+    from rucher.meaning.neighbours import ROOT_KINDS
+    from rucher.meaning.vectors import embed_all
+
+    started = time.perf_counter()
+    embedded = embed_all(kinds=ROOT_KINDS)[1]
+    return f"{embedded} conversations embedded in {time.perf_counter() - started:.1f} s"
+
+
+
 def print_accounts() -> None:
     from rich.console import Console
     from rich.table import Table
@@ -146,4 +158,6 @@ def command(
     print_accounts()
     click.echo(mail_folder_notice())
     if not no_serve:
+        click.echo("rucher demo: computing sentence vectors (related content, similar questions)…")
+        click.echo(f"rucher demo: {embed_conversations()}")
         serve_forever(host, port, task_worker=not no_worker)

@@ -12,6 +12,7 @@ from rucher.web import (
     views_charter,
     views_content,
     views_expertise,
+    views_meaning,
     views_moderation,
     views_notifications,
     views_people,
@@ -46,6 +47,7 @@ urlpatterns = [
     # Streams
     path("", views_streams.home, name="home"),
     path("questions/", views_streams.my_questions, name="my_questions"),
+    path("questions/similar/", views_meaning.similar_questions, name="similar_questions"),
     path("topics/<str:name>/", views_streams.topic, name="topic"),
     path("posts/new/", views_streams.compose, name="compose"),
     path("posts/<int:content_id>/react/", views_streams.react, name="react"),

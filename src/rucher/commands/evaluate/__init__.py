@@ -11,8 +11,8 @@ def evaluate() -> None:
 
 
 def register() -> click.Group:
-    from rucher.commands.evaluate import experts, nps, sentiment, silos
+    from rucher.commands.evaluate import experts, nps, search, sentiment, silos
 
-    for module in (experts, sentiment, nps, silos):
+    for module in (experts, sentiment, nps, silos, search):
         evaluate.add_command(module.command)
     return evaluate
