@@ -6,8 +6,10 @@ the suggestions under the box and ``GET /api/v1/search``:
 1. ``allowed_entries``: the index rows this person may see *now*, through the read policy
    (``spaces.permissions``) evaluated against the live content, people and spaces, with the
    filters (kind, space, author, topic, dates) applied to the live content too.
-2. Ranked lists over those rows (``words_list``: the engine's full-text ranking of the
-   analysed query), fused by ``ranking.fuse`` (reciprocal rank fusion).
+2. Ranked lists over those rows, fused by ``ranking.fuse`` (reciprocal rank fusion): the
+   engine's full-text ranking of the analysed query (``words_list``) and, for a submitted
+   search (not the suggestions while typing), the items nearest in meaning to the query
+   (``rucher.meaning.nearest``, mapped through the same rows by ``ranked_from_objects``).
 3. The page after the cursor, its snippets highlighted, and the confidential items shown
    recorded as read (``spaces.confidential``), as every page that shows content does.
 
@@ -30,7 +32,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from rucher import paging, text
+from rucher import meaning, paging, text
 from rucher.conversations.models import Content
 from rucher.errors import Invalid
 from rucher.search import ranking
@@ -40,6 +42,14 @@ from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads_by_id
 
 RANK_DEPTH = 200
+# The sentence encoder reads a query's first paragraph or so; a pasted page would only cost.
+MEANING_QUERY_CHARACTERS = 1_000
+# Below this cosine similarity an item is not "close in meaning" but merely the least far:
+# without a floor, every item with a vector would join the results of any query. Set between
+# what the encoder gives unrelated texts (-0.07 to 0.12) and paraphrases across French and
+# English (about 0.6), measured on hand-written pairs, not on the evaluation data
+# (docs/meaning.md); never tuned on a reported file.
+MEANING_FLOOR = 0.35
 SUGGESTIONS = 8
 SNIPPET_WORDS = 32
 CONTENT_KINDS = frozenset(kind.value for kind in Content.Kind)
@@ -320,8 +330,13 @@ def search(
         return Page(query)
     allowed = allowed_entries(person, filters or Filters())
     lists = [words_list(allowed, query)]
-    # The meaning list (rucher.meaning) joins here, as one more ranked list, e.g.:
-    # lists.append(ranked_from_objects(allowed, "meaning", nearest(text_in, RANK_DEPTH)))
+    if not typing:
+        # Meaning: the items nearest to the query's sentence vector (rucher.meaning), mapped
+        # through ``allowed`` like the words list. Not while typing: the suggestions answer
+        # each keystroke, and a half-typed word has no meaning yet.
+        near = meaning.nearest(text_in[:MEANING_QUERY_CHARACTERS], limit=RANK_DEPTH)
+        found = [(c.kind, c.id, c.similarity) for c in near if c.similarity >= MEANING_FLOOR]
+        lists.append(ranked_from_objects(allowed, "meaning", found))
     fused = ranking.fuse(lists)
     if after is not None:
         fused = ranking.after(fused, *after)
