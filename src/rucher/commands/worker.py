@@ -71,6 +71,7 @@ def command(
 
     from rucher.activity.tasks import LeasedWorker, Periodic
     from rucher.notifications.digests import enqueue_due_digests
+    from rucher.privacy.tasks import enqueue_retention_if_due
 
     if worker_id is not None and not 0 < len(worker_id) <= 64:
         raise CliError("--worker-id: 1 to 64 characters")
@@ -82,6 +83,8 @@ def command(
     # Digests: the tick only enqueues a run (idempotent per person and period), so several
     # workers ticking is harmless; the run itself is an ordinary task.
     periodic = [Periodic("digests", tick, enqueue_due_digests)] if tick > 0 else []
+    # Retention (docs/privacy.md): an hourly look, a run when the last one is a day old.
+    periodic.append(Periodic("retention", 3600, enqueue_retention_if_due))
     worker = LeasedWorker(
         lease=timedelta(seconds=seconds),
         interval=interval,

@@ -65,6 +65,11 @@ PASSIVE_VERBS: frozenset[str] = frozenset(
         "deleted_webhook",
         "rotated_webhook_secret",
         "sent_webhook",
+        "requested_export",
+        "erased_person",
+        "changed_privacy",
+        "changed_retention",
+        "applied_retention",
     }
 )
 ACTIVE_VERBS: frozenset[str] = VERBS - PASSIVE_VERBS

@@ -47,6 +47,12 @@ VERBS: frozenset[str] = frozenset(
         "sent_webhook",  # a delivery replayed, or a test ping, sent by hand
         "messaged",  # a direct message or e-mail from actor to target (imported datasets)
         "moderated",  # a moderator's decision on an item (object) whose author is the target
+        # Personal data (rucher.privacy, docs/privacy.md): housekeeping, never participation.
+        "requested_export",
+        "erased_person",
+        "changed_privacy",
+        "changed_retention",
+        "applied_retention",
     }
 )
 
