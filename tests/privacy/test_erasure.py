@@ -167,3 +167,23 @@ def test_content_is_erased_when_the_organisation_says_so(
     post.refresh_from_db()
     assert post.text == "" and post.status == Content.Status.DELETED
     assert Content.objects.get(pk=reply.pk).text == "Une réponse qui reste"
+
+
+@pytest.mark.django_db
+def test_the_command_erases_and_refuses_clearly(world: dict[str, Any]) -> None:
+    from click.testing import CliRunner
+
+    from rucher.cli import main
+
+    runner = CliRunner()
+    unconfirmed = runner.invoke(main, ["people", "erase", "bob"])
+    assert unconfirmed.exit_code == 2 and "--yes" in unconfirmed.output
+    assert runner.invoke(main, ["people", "erase", "nobody", "--yes"]).exit_code == 2
+    last = runner.invoke(main, ["people", "erase", "admin", "--yes"])
+    assert last.exit_code == 2 and "last administrator" in last.output
+    assert Person.objects.filter(username="admin").exists()
+    done = runner.invoke(main, ["people", "erase", "bob", "--yes"])
+    assert done.exit_code == 0, done.output
+    assert not Person.objects.filter(username="bob").exists()
+    entry = AuditEntry.objects.get(action="erased_person")
+    assert entry.actor_label.startswith("cli") and entry.detail["by"] == "operator"

@@ -104,10 +104,13 @@ def _other_admins(person: Person) -> bool:
 
 
 @transaction.atomic
-def erase_person(requester: Person, person: Person, *, confirm: str = "") -> Person:
-    """Erase ``person`` (themselves, or an administrator for them; ``confirm`` must be their
-    username). Returns the pseudonymous account that keeps what the organisation keeps."""
-    if requester.pk != person.pk and not _is_admin(requester):
+def erase_person(
+    requester: Person | None, person: Person, *, confirm: str = "", operator: str = ""
+) -> Person:
+    """Erase ``person``: by themselves, by an administrator, or (``requester`` None) by the
+    server's operator on the command line, named by ``operator``. ``confirm`` must be their
+    username. Returns the pseudonymous account that keeps what the organisation keeps."""
+    if requester is not None and requester.pk != person.pk and not _is_admin(requester):
         raise Forbidden(_("only the member or an administrator may erase an account"))
     if person.is_erased:
         raise Conflict(_("this account is erased already"))
@@ -120,7 +123,7 @@ def erase_person(requester: Person, person: Person, *, confirm: str = "") -> Per
         )
     person = Person.objects.select_for_update().get(pk=person.pk)
     old_id = person.pk
-    by_self = requester.pk == person.pk
+    by_self = requester is not None and requester.pk == person.pk
     pseudonym = erasure.make_pseudonym(person)
     files = erasure.files_of(person)
     mode = erasure.content_mode()
@@ -135,14 +138,18 @@ def erase_person(requester: Person, person: Person, *, confirm: str = "") -> Per
     erasure.remove_files_after_commit(files)
     # The audit trail refers to people by id: it says that account #id was erased, by whom,
     # and never names them (nor links them to the pseudonym).
+    by = "self" if by_self else ("administrator" if requester is not None else "operator")
     append(
         "erased_person",
-        actor_id=None if by_self else requester.pk,
+        actor_id=requester.pk if requester is not None and not by_self else None,
+        actor_label=operator if requester is None else "",
         object_type="person",
         object_id=old_id,
-        detail={"content": mode, "by": "self" if by_self else "administrator"},
+        detail={"content": mode, "by": by},
     )
-    record(pseudonym if by_self else requester, "erased_person", "person")
+    # The event log's actor is a foreign key: the member's own erasure (or the operator's)
+    # is the pseudonym's, which says nothing of who they were.
+    record(requester if requester is not None and not by_self else pseudonym, "erased_person", "person")
     return pseudonym
 
 
