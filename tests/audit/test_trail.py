@@ -130,7 +130,11 @@ def test_sign_ins_failed_sign_ins_and_refusals_are_recorded_with_the_address(
     client.post("/login/", {"username": "bob", "password": "wrong"})
     client.post("/login/", {"username": "bob", "password": "demo"})
     failed = AuditEntry.objects.get(action="sign_in_failed")
-    assert (failed.actor_id, failed.actor_label, failed.address) == (world["bob"].pk, "", "192.0.2.44")
+    assert (failed.actor_id, failed.actor_label, failed.address) == (
+        world["bob"].pk,
+        "",
+        "192.0.2.44",
+    )
     signed_in = AuditEntry.objects.get(action="signed_in")
     assert (signed_in.actor_id, signed_in.address) == (world["bob"].pk, "192.0.2.44")
     from rucher.people import throttle

@@ -51,7 +51,7 @@ def traces(values: list[str]) -> list[tuple[str, str, str]]:
             for column in connection.introspection.get_table_description(cursor, table):
                 for value in values:
                     cursor.execute(
-                        f"SELECT COUNT(*) FROM {quote(table)} "  # noqa: S608 (catalogue names)
+                        f"SELECT COUNT(*) FROM {quote(table)} "
                         f"WHERE LOWER(CAST({quote(column.name)} AS TEXT)) LIKE %s",
                         [f"%{value.lower()}%"],
                     )

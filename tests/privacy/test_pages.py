@@ -23,9 +23,7 @@ def test_who_may_open_the_privacy_pages(
     client = client_for(world[account])
     is_admin = account == "admin"
     assert client.get("/settings/privacy/").status_code == 200
-    assert client.get(f"/people/{world['bob'].pk}/erase/").status_code == (
-        200 if is_admin else 404
-    )
+    assert client.get(f"/people/{world['bob'].pk}/erase/").status_code == (200 if is_admin else 404)
     assert client.get(f"/spaces/{world['open'].slug}/retention/").status_code == (
         200 if is_admin else 404
     )
@@ -41,7 +39,9 @@ def test_bad_input_is_a_form_error_and_writes_nothing(
     admin, bob = client_for(world["admin"]), client_for(world["bob"])
     wrong = admin.post(f"/spaces/{world['open'].slug}/retention/", {"months": "abc"})
     assert wrong.status_code == 422 and not SpaceRetention.objects.exists()
-    assert admin.post(f"/spaces/{world['open'].slug}/retention/", {"months": "0"}).status_code == 422
+    assert (
+        admin.post(f"/spaces/{world['open'].slug}/retention/", {"months": "0"}).status_code == 422
+    )
     refused = admin.post(f"/people/{world['admin'].pk}/erase/", {"confirm": "admin"})
     assert refused.status_code == 409 and "last administrator" in refused.content.decode()
     mistyped = bob.post("/settings/privacy/erase/", {"confirm": "robert"})

@@ -31,7 +31,9 @@ class AuditFilter:
     until: datetime | None = None
 
     def as_detail(self) -> dict[str, Any]:
-        detail = {key: str(value) for key, value in self.__dict__.items() if value not in ("", None)}
+        detail = {
+            key: str(value) for key, value in self.__dict__.items() if value not in ("", None)
+        }
         if "actor" in detail:
             # An account searched for is kept by id: the trail names nobody (docs/privacy.md).
             name = detail["actor"].strip().lstrip("@")

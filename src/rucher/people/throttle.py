@@ -277,9 +277,7 @@ def _who(username: str | None) -> dict[str, Any]:
     names no member: an erased one must leave no name in it), anything else as typed."""
     if not username:
         return {"actor_label": ""}
-    account = (
-        Person.objects.filter(username__iexact=username).values_list("pk", flat=True).first()
-    )
+    account = Person.objects.filter(username__iexact=username).values_list("pk", flat=True).first()
     return {"actor_id": account} if account is not None else {"actor_label": username}
 
 

@@ -49,7 +49,9 @@ def update_privacy(person: Person, **choices: Any) -> PrivacySettings:
     ``listed_to_partners`` (bool). Unknown fields or audiences are an error."""
     unknown = set(choices) - {"fields", "activity", "listed_to_partners"}
     if unknown:
-        raise Invalid(_("unknown privacy setting(s): %(names)s") % {"names": ", ".join(sorted(unknown))})
+        raise Invalid(
+            _("unknown privacy setting(s): %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     audiences = set(Audience.values)
     row, _created = PrivacySettings.objects.select_for_update().get_or_create(person=person)
     if "fields" in choices:
@@ -59,13 +61,15 @@ def update_privacy(person: Person, **choices: Any) -> PrivacySettings:
         wrong = sorted(set(fields) - set(PROFILE_FIELDS))
         if wrong:
             raise Invalid(_("unknown profile field(s): %(fields)s") % {"fields": ", ".join(wrong)})
-        for name, audience in fields.items():
+        for audience in fields.values():
             if audience not in audiences:
                 raise Invalid(_("%(value)s is not an audience") % {"value": str(audience)[:40]})
         row.fields = {**row.fields, **fields}
     if "activity" in choices:
         if choices["activity"] not in audiences:
-            raise Invalid(_("%(value)s is not an audience") % {"value": str(choices["activity"])[:40]})
+            raise Invalid(
+                _("%(value)s is not an audience") % {"value": str(choices["activity"])[:40]}
+            )
         row.activity = choices["activity"]
     if "listed_to_partners" in choices:
         if not isinstance(choices["listed_to_partners"], bool):
@@ -83,8 +87,7 @@ def request_export(person: Person) -> DataExport:
     if not person.is_active or person.is_erased:
         raise Forbidden(_("this account cannot export data"))
     recent = DataExport.objects.filter(person=person).filter(
-        Q(status=DataExport.Status.PENDING)
-        | Q(requested_at__gt=timezone.now() - EXPORT_COOLDOWN)
+        Q(status=DataExport.Status.PENDING) | Q(requested_at__gt=timezone.now() - EXPORT_COOLDOWN)
     )
     if recent.exists():
         raise Conflict(_("an export was asked for a few minutes ago: wait for it to be ready"))
@@ -149,7 +152,9 @@ def erase_person(
     )
     # The event log's actor is a foreign key: the member's own erasure (or the operator's)
     # is the pseudonym's, which says nothing of who they were.
-    record(requester if requester is not None and not by_self else pseudonym, "erased_person", "person")
+    record(
+        requester if requester is not None and not by_self else pseudonym, "erased_person", "person"
+    )
     return pseudonym
 
 

@@ -55,7 +55,7 @@ def content_mode() -> str:
     return mode if mode in CONTENT_MODES else "keep"
 
 
-def person_links() -> Iterable[models.ForeignKey]:  # type: ignore[type-arg]
+def person_links() -> Iterable[models.ForeignKey]:
     for model in apps.get_models():
         for field in model._meta.get_fields():
             if (
@@ -85,9 +85,7 @@ def former_member_words() -> str:
 
 def _mention_pattern(username: str) -> re.Pattern[str]:
     name = re.escape(username)
-    return re.compile(
-        rf"<a[^>]*/people/@{name}/[^>]*>@{name}</a>|@{name}(?![\w.-])", re.IGNORECASE
-    )
+    return re.compile(rf"<a[^>]*/people/@{name}/[^>]*>@{name}</a>|@{name}(?![\w.-])", re.IGNORECASE)
 
 
 def remove_mentions(person: Person) -> None:
@@ -133,9 +131,7 @@ def hand_over(person: Person, pseudonym: Person) -> None:
     # The event log: plain ids, so each column is moved by hand.
     Event.objects.filter(actor_id=person.pk).update(actor_id=pseudonym.pk)
     Event.objects.filter(target_id=person.pk).update(target_id=pseudonym.pk)
-    Event.objects.filter(object_type="person", object_id=person.pk).update(
-        object_id=pseudonym.pk
-    )
+    Event.objects.filter(object_type="person", object_id=person.pk).update(object_id=pseudonym.pk)
 
 
 def forget_traces(person: Person) -> None:
@@ -155,9 +151,9 @@ def forget_traces(person: Person) -> None:
         carried = Q()
         for value in identifiers:
             carried |= Q(as_text__icontains=value)
-        Delivery.objects.annotate(
-            as_text=Cast("payload", models.TextField())
-        ).filter(carried).delete()
+        Delivery.objects.annotate(as_text=Cast("payload", models.TextField())).filter(
+            carried
+        ).delete()
 
 
 def tags_of(person: Person) -> set[int]:
@@ -172,9 +168,7 @@ def drop_orphan_tags(tag_ids: set[int]) -> None:
     used = set(
         Person.skills.through.objects.filter(tag_id__in=tag_ids).values_list("tag_id", flat=True)
     ) | set(
-        Person.expertise.through.objects.filter(tag_id__in=tag_ids).values_list(
-            "tag_id", flat=True
-        )
+        Person.expertise.through.objects.filter(tag_id__in=tag_ids).values_list("tag_id", flat=True)
     )
     Tag.objects.filter(pk__in=tag_ids - used).delete()
 

@@ -110,8 +110,7 @@ def data_of(person: Person) -> dict[str, Any]:
             for f in Follow.objects.filter(follower=person)
         ],
         "mutes": [
-            {"type": m.target_type, "id": m.target_id}
-            for m in Mute.objects.filter(person=person)
+            {"type": m.target_type, "id": m.target_id} for m in Mute.objects.filter(person=person)
         ],
         "hidden_tags": list(HideRule.objects.filter(person=person).values_list("tag", flat=True)),
         "notifications": [

@@ -17,6 +17,7 @@ from django_tasks import task
 
 logger = logging.getLogger("rucher.privacy")
 
+
 def export_lifetime() -> timedelta:
     return timedelta(seconds=getattr(settings, "RUCHER_EXPORT_LIFETIME_SECONDS", 7 * 86400))
 

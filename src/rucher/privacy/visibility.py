@@ -98,9 +98,7 @@ def in_directory(viewer: Any, people: QuerySet[Person]) -> QuerySet[Person]:
     members who chose not to be listed to them."""
     if not getattr(viewer, "is_guest", False):
         return people
-    return people.exclude(
-        Q(privacy_settings__listed_to_partners=False) & ~Q(pk=viewer.pk)
-    )
+    return people.exclude(Q(privacy_settings__listed_to_partners=False) & ~Q(pk=viewer.pk))
 
 
 def searchable_by(viewer: Any, people: QuerySet[Person], field: str) -> QuerySet[Person]:

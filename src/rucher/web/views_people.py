@@ -87,7 +87,7 @@ def _profile(request: HttpRequest, other: Person) -> HttpResponse:
     # The owner's privacy settings: which fields this viewer sees, and their activity.
     reports = list(visible.filter(manager=other).select_related("department", "site"))
     shows_activity = mark(person, [other, *reports], activity_of=other.pk)
-    hidden = other.hidden_fields
+    hidden = other.hidden_fields  # type: ignore[attr-defined]  # set by mark()
     page = (
         queries.person_stream(person, other.pk, cursor=request.GET.get("cursor"))
         if shows_activity

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -66,7 +66,9 @@ class PrivacyForm(forms.Form):
     @classmethod
     def for_person(cls, person: Person, data: Any = None) -> PrivacyForm:
         row = PrivacySettings.objects.filter(person=person).first() or PrivacySettings()
-        initial = {f"field_{name}": row.audience_of(name) for name in PROFILE_FIELDS}
+        initial: dict[str, Any] = {
+            f"field_{name}": row.audience_of(name) for name in PROFILE_FIELDS
+        }
         initial.update(
             activity=row.activity,
             show_influence=person.show_influence,
@@ -131,13 +133,16 @@ def request_export(request: HttpRequest) -> HttpResponse:
     privacy.request_export(user(request))
     messages.success(
         request,
-        _("Your data is being prepared: you will get an e-mail, and the link here, when it is ready."),
+        _(
+            "Your data is being prepared: you will get an e-mail, and the link here, "
+            "when it is ready."
+        ),
     )
     return redirect("privacy_settings")
 
 
 @login_required
-def download_export(request: HttpRequest, export_id: int) -> HttpResponse:
+def download_export(request: HttpRequest, export_id: int) -> HttpResponseBase:
     """The zip, for its member only (anyone else: not found); 410 once expired."""
     export = DataExport.objects.filter(pk=export_id, person=user(request)).first()
     if export is None or export.status != DataExport.Status.READY:
@@ -255,4 +260,3 @@ def space_retention(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=status,
     )
-

@@ -115,9 +115,7 @@ def people(request: HttpRequest, filters: Query[DirectoryFilters]) -> dict[str, 
             department__name__iexact=filters.department.strip()
         )
     if filters.site:
-        found = searchable_by(viewer, found, "site").filter(
-            site__name__iexact=filters.site.strip()
-        )
+        found = searchable_by(viewer, found, "site").filter(site__name__iexact=filters.site.strip())
     if filters.skill:
         skill = filters.skill.strip().lower()
         found = found.filter(
