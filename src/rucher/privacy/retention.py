@@ -43,7 +43,11 @@ def apply_rule(rule: SpaceRetention, now: datetime | None = None) -> RetentionRu
     """Apply one space's rule now (in one transaction): delete its content older than the
     cutoff, replies with their thread; record what was done."""
     with transaction.atomic():
-        rule = SpaceRetention.objects.select_for_update().select_related("set_by").get(pk=rule.pk)
+        rule = (
+            SpaceRetention.objects.select_for_update(of=("self",))
+            .select_related("set_by")
+            .get(pk=rule.pk)
+        )
         if rule.legal_hold or rule.months is None:
             run = RetentionRun.objects.create(
                 space_id=rule.space_id, months=rule.months, held=rule.legal_hold
