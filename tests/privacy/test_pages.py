@@ -43,7 +43,7 @@ def test_bad_input_is_a_form_error_and_writes_nothing(
         admin.post(f"/spaces/{world['open'].slug}/retention/", {"months": "0"}).status_code == 422
     )
     refused = admin.post(f"/people/{world['admin'].pk}/erase/", {"confirm": "admin"})
-    assert refused.status_code == 409 and "last administrator" in refused.content.decode()
+    assert refused.status_code == 409 and "dernier administrateur" in refused.content.decode()
     mistyped = bob.post("/settings/privacy/erase/", {"confirm": "robert"})
     assert mistyped.status_code == 422 and Person.objects.filter(username="bob").exists()
     odd = bob.post("/settings/privacy/", {"activity": "the-moon", "field_bio": "nobody"})
