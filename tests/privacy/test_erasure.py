@@ -155,7 +155,7 @@ def test_a_member_erases_themselves_and_only_with_the_confirmation(world: dict[s
 @pytest.mark.django_db
 def test_the_last_administrator_cannot_be_erased(world: dict[str, Any]) -> None:
     admin = world["admin"]
-    with pytest.raises(Conflict, match="last administrator|dernier administrateur"):
+    with pytest.raises(Conflict, match=r"last administrator|dernier administrateur"):
         privacy.erase_person(admin, admin, confirm="admin")
     assert Person.objects.filter(pk=admin.pk, is_active=True).exists()
 
