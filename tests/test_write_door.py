@@ -31,6 +31,7 @@ from rucher.identity.claims import ExternalClaims
 from rucher.moderation import actions as moderation
 from rucher.moderation.queries import ItemRef
 from rucher.people import actions as people
+from rucher.privacy import actions as privacy
 from rucher.spaces import actions as spaces
 from rucher.spaces.models import Membership
 from rucher.streams import actions as streams
@@ -384,6 +385,24 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.webhooks.actions.send_ping": (
         an_endpoint,
         lambda w, s: webhooks.send_ping(w["admin"], s["endpoint"].pk),
+    ),
+    "rucher.privacy.actions.update_privacy": (
+        nothing,
+        lambda w, s: privacy.update_privacy(
+            w["alice"], fields={"email": "nobody"}, activity="my_spaces", listed_to_partners=False
+        ),
+    ),
+    "rucher.privacy.actions.request_export": (
+        nothing,
+        lambda w, s: privacy.request_export(w["alice"]),
+    ),
+    "rucher.privacy.actions.erase_person": (
+        a_reaction,  # bob reacted to alice's post: his reaction goes, the post stays
+        lambda w, s: privacy.erase_person(w["admin"], w["bob"], confirm="bob"),
+    ),
+    "rucher.privacy.actions.set_retention": (
+        nothing,
+        lambda w, s: privacy.set_retention(w["admin"], w["open"], months=12, legal_hold=False),
     ),
     "rucher.webhooks.actions.replay_delivery": (
         a_delivery_given_up,

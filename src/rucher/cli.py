@@ -14,6 +14,7 @@ from rucher.commands.export import command as export_command
 from rucher.commands.imports import register as import_group
 from rucher.commands.insights import group as insights_group
 from rucher.commands.manage import command as manage_command
+from rucher.commands.people import group as people_group
 from rucher.commands.reindex import command as reindex_command
 from rucher.commands.sentiment import group as sentiment_group
 from rucher.commands.serve import command as serve_command
@@ -37,6 +38,7 @@ for _command in (
     manage_command,
     reindex_command,
     audit_group,
+    people_group,
     insights_group,
     sentiment_group,
     import_group(),

@@ -163,6 +163,11 @@ try:
     RUCHER_DIGEST_TICK_SECONDS = int(os.environ.get("RUCHER_DIGEST_TICK_SECONDS", 300))
 except ValueError as _error:
     raise ImproperlyConfigured("RUCHER_DIGEST_TICK_SECONDS: a number of seconds") from _error
+# An erased member's content: "keep" (attributed to "former member") or "erase" (docs/privacy.md).
+RUCHER_ERASURE_CONTENT = os.environ.get("RUCHER_ERASURE_CONTENT", "keep")
+if RUCHER_ERASURE_CONTENT not in ("keep", "erase"):
+    raise ImproperlyConfigured("RUCHER_ERASURE_CONTENT: keep or erase")
+RUCHER_EXPORT_LIFETIME_SECONDS = 7 * 86400  # a data export's download link works this long
 RUCHER_DIGEST_CATCH_UP_HOURS = 6  # a digest missed by more than this waits for the next one
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # reset links work for a day, and only once
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -198,6 +203,7 @@ INSTALLED_APPS = [
     "rucher.api",
     "rucher.idempotency",
     "rucher.identity",
+    "rucher.privacy",
     "rucher.web",
     "rucher.cockpit",
 ]

@@ -23,12 +23,13 @@ PINNED = {
     "space_stream": ("/api/v1/spaces/{open}/stream", 7, 7),
     # token, the post, its replies, my reactions, the "viewed" event, topics
     "post": ("/api/v1/posts/{root}", 6, 6),
-    # token, the page of people, their skills, their expertise
-    "people": ("/api/v1/people", 4, 4),
+    # token, the page of people, their skills, their expertise, their privacy settings
+    "people": ("/api/v1/people", 5, 5),
     # token, the page of spaces
     "spaces": ("/api/v1/spaces", 2, 2),
-    # token, the space, "may read it", the page of members, their skills, their expertise
-    "members": ("/api/v1/spaces/{open}/members", 6, 6),
+    # token, the space, "may read it", the page of members, their skills, their expertise,
+    # their privacy settings
+    "members": ("/api/v1/spaces/{open}/members", 7, 7),
     # token, the prepared ids, the rows, topics, my reactions; warm: the token alone
     "home": ("/api/v1/streams/home", 5, 1),
     # token, items, topics, my reactions

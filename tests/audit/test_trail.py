@@ -89,9 +89,10 @@ def test_role_changes_are_mirrored_once_by_the_worker_task(world: dict[str, Any]
     entries = AuditEntry.objects.filter(event_id=event.pk)
     assert entries.count() == 1
     entry = entries.get()
-    assert (entry.action, entry.actor_label, entry.target_id, entry.space_id) == (
+    assert (entry.action, entry.actor_id, entry.actor_label, entry.target_id, entry.space_id) == (
         "changed_role",
-        "alice",
+        world["alice"].pk,
+        "",  # by id only: the trail names nobody (docs/privacy.md)
         world["bob"].pk,
         world["open"].pk,
     )
@@ -129,7 +130,11 @@ def test_sign_ins_failed_sign_ins_and_refusals_are_recorded_with_the_address(
     client.post("/login/", {"username": "bob", "password": "wrong"})
     client.post("/login/", {"username": "bob", "password": "demo"})
     failed = AuditEntry.objects.get(action="sign_in_failed")
-    assert (failed.actor_label, failed.address) == ("bob", "192.0.2.44")
+    assert (failed.actor_id, failed.actor_label, failed.address) == (
+        world["bob"].pk,
+        "",
+        "192.0.2.44",
+    )
     signed_in = AuditEntry.objects.get(action="signed_in")
     assert (signed_in.actor_id, signed_in.address) == (world["bob"].pk, "192.0.2.44")
     from rucher.people import throttle
@@ -139,7 +144,9 @@ def test_sign_ins_failed_sign_ins_and_refusals_are_recorded_with_the_address(
     throttle.claim_attempt("carol")
     Client().post("/login/", {"username": "carol", "password": "demo"})
     refused = AuditEntry.objects.get(action="sign_in_refused")
-    assert refused.actor_label == "carol" and refused.detail["wait_seconds"] >= 1
+    assert refused.actor_id == world["carol"].pk and refused.detail["wait_seconds"] >= 1
+    Client().post("/login/", {"username": "nobody-here", "password": "x"})
+    assert AuditEntry.objects.filter(action="sign_in_failed", actor_label="nobody-here").exists()
 
 
 def test_reading_a_confidential_space_is_in_the_trail(

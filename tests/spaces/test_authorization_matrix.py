@@ -536,3 +536,55 @@ def test_related_content_and_similar_questions(scene: Callable[[Cell], Scene], c
         "/questions/similar/", {"text": "Poser des congés payés en été", "kind": "question"}
     ).content.decode()
     assert (f"/posts/{question.pk}/" in similar) == cell.reads
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_privacy_settings_are_honoured_by_every_page_that_shows_people(
+    scene: Callable[[Cell], Scene], cell: Cell
+) -> None:
+    """The member keeps their job title to members of the organisation, their bio and their
+    activity to members of their spaces, their site to themselves, and is not listed to
+    partner guests (docs/privacy.md): the API's directory and profile, the space's member
+    list, the web directory and profile page say no more than that to each account."""
+    from rucher.people.actions import update_profile
+    from rucher.people.models import Site
+    from rucher.privacy.actions import update_privacy
+
+    s = scene(cell)
+    member, viewer = s.people["member"], s.people[cell.account]
+    Site.objects.create(name="Site-Cache")
+    update_profile(member, job_title="Titre-Interne", bio="Bio-Des-Espaces", site="Site-Cache")
+    update_privacy(
+        member,
+        fields={"job_title": "members", "bio": "my_spaces", "site": "nobody"},
+        activity="my_spaces",
+        listed_to_partners=False,
+    )
+    is_self = cell.account == "member"
+    shares_space = is_self or (cell.account == "guest" and cell.kind == "partner")
+    sees_member = cell.account not in GUESTS or shares_space
+    listed = {p["username"] for p in s.client.get("/api/v1/people?limit=100").json()["items"]}
+    assert ("member" in listed) == (cell.account not in GUESTS)
+    detail = s.client.get(f"/api/v1/people/{member.pk}")
+    assert detail.status_code == (200 if sees_member else 404)
+    if sees_member:
+        profile = detail.json()
+        assert (profile["job_title"] == "Titre-Interne") == (cell.account not in GUESTS)
+        assert (profile["bio"] == "Bio-Des-Espaces") == shares_space
+        assert (profile["site"] == "Site-Cache") == is_self
+    by_site = s.client.get("/api/v1/people?site=Site-Cache").json()["items"]
+    assert [p["username"] for p in by_site] == (["member"] if is_self else [])
+    browser = Client()
+    browser.force_login(viewer)
+    found = browser.get("/people/?q=Titre-Interne").content.decode()  # the box echoes the words
+    assert (f'href="/people/{member.pk}/"' in found) == (cell.account not in GUESTS)
+    listing = browser.get("/people/").content.decode()
+    assert (f'href="/people/{member.pk}/"' in listing) == (cell.account not in GUESTS)
+    page = browser.get(f"/people/{member.pk}/")
+    assert page.status_code == (200 if sees_member else 404)
+    if sees_member:
+        html = page.content.decode()
+        assert ("Bio-Des-Espaces" in html) == shares_space
+        assert ("Site-Cache" in html) == is_self
+        withheld = "keeps their activity" in html or "réserve son activité" in html
+        assert withheld == (not shares_space)

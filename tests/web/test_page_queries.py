@@ -28,8 +28,10 @@ SPACE_PAGE = 16
 # root's topics, the bell
 THREAD_PAGE = 13
 # session, user, the count for the pager, departments and sites for the filters, the page,
-# the bell
-DIRECTORY_PAGE = 7
+# the bell, the page's privacy settings (one query for the whole page: privacy/visibility.py)
+DIRECTORY_PAGE = 8
+# a profile: its owner's and its reports' privacy settings in one query, shared spaces in one
+PROFILE_PAGE = 14
 
 
 def count(client: Client, url: str) -> tuple[int, list[str]]:
@@ -66,3 +68,24 @@ def test_hot_pages_cost_a_fixed_number_of_queries(
     large, sql = count(client, url())
     assert small == large, sql
     assert large == pinned, sql
+
+
+def test_a_profile_page_costs_the_same_whatever_the_privacy_settings(
+    world: dict[str, Any], grow: Callable[..., Any], client_for: Callable[[Any], Client]
+) -> None:
+    """The owner's settings and the viewer's shared spaces: a fixed number of queries, with
+    many reports on the page (each shown as its owner allows)."""
+    from rucher.people.models import Person
+    from rucher.privacy.actions import update_privacy
+
+    client = client_for(world["bob"])
+    url = f"/people/{world['alice'].pk}/"
+    client.get(url)
+    few, _sql = count(client, url)
+    for n in range(6):
+        report = Person.objects.create_user(username=f"report{n}", manager=world["alice"])
+        update_privacy(report, fields={"job_title": "my_spaces", "site": "nobody"})
+    update_privacy(world["alice"], fields={"bio": "my_spaces"}, activity="my_spaces")
+    many, sql = count(client, url)
+    assert many <= few + 2, sql  # the settings rows and the shared spaces, once each
+    assert many == PROFILE_PAGE, sql

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
-
 from rucher.activity.subscribers import subscribe
 from rucher.audit.models import AuditEntry, AuditHead
 from rucher.audit.trail import append, current_head
@@ -45,15 +43,6 @@ AUDITED_VERBS = (
 SUBSCRIBER = "rucher.audit.mirror"
 
 
-def _label(actor_id: int | None) -> str:
-    if actor_id is None:
-        return ""
-    username = (
-        get_user_model().objects.filter(pk=actor_id).values_list("username", flat=True).first()
-    )
-    return str(username or "")
-
-
 def mirror(event: Event) -> None:
     mirror_event(event)
 
@@ -63,7 +52,6 @@ def mirror_event(event: Event) -> bool:
     entry = append(
         event.verb,
         actor_id=event.actor_id,
-        actor_label=_label(event.actor_id),
         object_type=event.object_type,
         object_id=event.object_id,
         space_id=event.space_id,

@@ -4,7 +4,8 @@ It is not the event log. The event log (``activity.Event``) is the insights' mat
 aggregated, exported, and a member's erasure removes them from it. The audit trail is the
 organisation's record of administrative acts, permission changes, moderation, exports,
 sign-ins and failed sign-ins, tokens, settings and reads of confidential spaces: nobody edits
-it, a member's erasure does not touch it (it keeps the actor's id and the name they had), and
+it, a member's erasure does not touch it (it refers to people by id, never by name, so an
+erased member's entries name nobody: docs/privacy.md, "The audit trail"), and
 each entry carries the hash of the one before it, so an edited, removed or inserted row breaks
 the chain (``rucher audit verify``).
 """
@@ -19,7 +20,9 @@ class AuditEntry(models.Model):
     seq = models.BigIntegerField(primary_key=True)
     at = models.DateTimeField()
     actor_id = models.BigIntegerField(null=True)  # a plain id: the trail outlives accounts
-    actor_label = models.CharField(max_length=150, blank=True)  # the username at the time
+    # Who acted when it is not an account (``cli:root``, ``bulk``, a sign-in attempt's unknown
+    # username); accounts are referred to by ``actor_id`` only.
+    actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=40)
     object_type = models.CharField(max_length=20, blank=True)
     object_id = models.BigIntegerField(null=True)

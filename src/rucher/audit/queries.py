@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 
 from rucher.audit.models import AuditEntry
 from rucher.audit.trail import HASHED_FIELDS
@@ -30,14 +31,27 @@ class AuditFilter:
     until: datetime | None = None
 
     def as_detail(self) -> dict[str, Any]:
-        return {key: str(value) for key, value in self.__dict__.items() if value not in ("", None)}
+        detail = {
+            key: str(value) for key, value in self.__dict__.items() if value not in ("", None)
+        }
+        if "actor" in detail:
+            # An account searched for is kept by id: the trail names nobody (docs/privacy.md).
+            name = detail["actor"].strip().lstrip("@")
+            found = (
+                get_user_model().objects.filter(username__iexact=name).values_list("pk", flat=True)
+            )
+            if found:
+                detail["actor"] = f"#{found[0]}"
+        return detail
 
 
 def search(filters: AuditFilter) -> QuerySet[AuditEntry]:
     """Entries matching ``filters``, newest first."""
     entries = AuditEntry.objects.all()
     if filters.actor:
-        entries = entries.filter(actor_label__iexact=filters.actor.strip().lstrip("@"))
+        name = filters.actor.strip().lstrip("@")
+        accounts = get_user_model().objects.filter(username__iexact=name).values("pk")
+        entries = entries.filter(Q(actor_label__iexact=name) | Q(actor_id__in=accounts))
     if filters.action:
         entries = entries.filter(action=filters.action)
     if filters.space_id is not None:

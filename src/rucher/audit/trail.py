@@ -119,8 +119,9 @@ def append(
 ) -> AuditEntry | None:
     """Append one entry; ``None`` when ``event_id`` is already in the trail (a retried task)."""
     if actor is not None:
+        # By id only: a member's erasure deletes their account and the trail, which nobody
+        # edits, must not keep their name (docs/privacy.md, "The audit trail").
         actor_id = actor.pk
-        actor_label = actor_label or actor.get_username()
     with transaction.atomic():
         head = _locked_head()  # taken first: a duplicate check before it could race
         if event_id is not None and AuditEntry.objects.filter(event_id=event_id).exists():

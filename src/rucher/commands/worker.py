@@ -72,6 +72,7 @@ def command(
     from rucher.activity.tasks import LeasedWorker, Periodic
     from rucher.expertise.training import enqueue_training
     from rucher.notifications.digests import enqueue_due_digests
+    from rucher.privacy.tasks import enqueue_retention_if_due
 
     if worker_id is not None and not 0 < len(worker_id) <= 64:
         raise CliError("--worker-id: 1 to 64 characters")
@@ -88,6 +89,8 @@ def command(
         periodic.append(
             Periodic("experts", settings.RUCHER_EXPERTS_TRAIN_SECONDS, enqueue_training)
         )
+    # Retention (docs/privacy.md): an hourly look, a run when the last one is a day old.
+    periodic.append(Periodic("retention", 3600, enqueue_retention_if_due))
     worker = LeasedWorker(
         lease=timedelta(seconds=seconds),
         interval=interval,

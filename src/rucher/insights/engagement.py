@@ -72,6 +72,11 @@ PASSIVE_VERBS: frozenset[str] = frozenset(
         "published_charter",
         "accepted_charter",
         "changed_space_rules",
+        "requested_export",
+        "erased_person",
+        "changed_privacy",
+        "changed_retention",
+        "applied_retention",
     }
 )
 ACTIVE_VERBS: frozenset[str] = VERBS - PASSIVE_VERBS

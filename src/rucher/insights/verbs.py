@@ -57,6 +57,12 @@ VERBS: frozenset[str] = frozenset(
         "published_charter",
         "accepted_charter",
         "changed_space_rules",
+        # Personal data (rucher.privacy, docs/privacy.md): housekeeping, never participation.
+        "requested_export",
+        "erased_person",
+        "changed_privacy",
+        "changed_retention",
+        "applied_retention",
     }
 )
 

@@ -8,7 +8,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+# The username of the account that keeps an erased member's content and events
+# (rucher.privacy.erasure): no trace of who they were, shown as "former member".
+ERASED_PREFIX = "former-member-"
 
 
 class Organisation(models.Model):
@@ -123,7 +128,13 @@ class Person(AbstractUser):
 
     @property
     def display_name(self) -> str:
+        if self.is_erased:
+            return gettext("former member")
         return self.get_full_name() or self.username
+
+    @property
+    def is_erased(self) -> bool:
+        return self.username.startswith(ERASED_PREFIX)
 
     @property
     def is_guest(self) -> bool:

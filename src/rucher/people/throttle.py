@@ -49,7 +49,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rucher.audit.trail import append as audit
-from rucher.people.models import SignInFailure
+from rucher.people.models import Person, SignInFailure
 
 ACCOUNT_FREE_FAILURES = 5
 ACCOUNT_BASE_DELAY = timedelta(seconds=1)
@@ -253,7 +253,7 @@ class ThrottledModelBackend(ModelBackend):
         if refusal is not None:
             audit(
                 "sign_in_refused",
-                actor_label=username or "",
+                **_who(username),
                 address=client_address(request),
                 detail={"wait_seconds": refusal.retry_after},
             )
@@ -264,12 +264,21 @@ class ThrottledModelBackend(ModelBackend):
         if person is None:
             address = client_address(request)
             record_failure(username, address)
-            audit("sign_in_failed", actor_label=username or "", address=address)
+            audit("sign_in_failed", **_who(username), address=address)
             if request is not None:
                 request.sign_in_refusal = address_refusal(address)  # type: ignore[attr-defined]
             return None
         clear_failures(username)
         return person
+
+
+def _who(username: str | None) -> dict[str, Any]:
+    """How the audit trail names a sign-in attempt: an existing account by its id (the trail
+    names no member: an erased one must leave no name in it), anything else as typed."""
+    if not username:
+        return {"actor_label": ""}
+    account = Person.objects.filter(username__iexact=username).values_list("pk", flat=True).first()
+    return {"actor_id": account} if account is not None else {"actor_label": username}
 
 
 def claim_reset(email: str, address: str | None) -> Refusal | None:

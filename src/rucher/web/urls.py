@@ -16,6 +16,7 @@ from rucher.web import (
     views_moderation,
     views_notifications,
     views_people,
+    views_privacy,
     views_rules,
     views_search,
     views_settings,
@@ -111,6 +112,17 @@ urlpatterns = [
     ),
     path("settings/hide/", views_settings.hide_rule, name="hide_rule"),
     path("settings/tokens/", views_settings.api_tokens, name="api_tokens"),
+    # Personal data (docs/privacy.md)
+    path("settings/privacy/", views_privacy.privacy_settings, name="privacy_settings"),
+    path("settings/privacy/export/", views_privacy.request_export, name="request_export"),
+    path(
+        "settings/privacy/exports/<int:export_id>/",
+        views_privacy.download_export,
+        name="download_export",
+    ),
+    path("settings/privacy/erase/", views_privacy.erase_my_account, name="erase_my_account"),
+    path("people/<int:person_id>/erase/", views_privacy.erase_member, name="erase_member"),
+    path("spaces/<slug:slug>/retention/", views_privacy.space_retention, name="space_retention"),
     path(
         "settings/tokens/<int:token_id>/revoke/",
         views_settings.revoke_api_token,

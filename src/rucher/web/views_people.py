@@ -17,6 +17,7 @@ from rucher.directory import actions as directory_actions
 from rucher.errors import ActionError, Invalid
 from rucher.people import actions as people_actions
 from rucher.people.models import Department, Person, Site
+from rucher.privacy.visibility import in_directory, mark, searchable_by
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
 from rucher.streams import actions as stream_actions
@@ -35,27 +36,39 @@ def directory(request: HttpRequest) -> HttpResponse:
     person = user(request)
     visible = permissions.visible_people(person)
     form = DirectoryForm(request.GET)
-    people = visible.select_related("department", "site")
+    people = in_directory(person, visible).select_related("department", "site")
     if form.is_valid():
         data = form.cleaned_data
+        # A search on a value its owner hides from the viewer would reveal it: left out.
+        everyone = Person.objects.all()
         if data["q"]:
             term = data["q"].strip()
             people = people.filter(
                 Q(first_name__icontains=term)
                 | Q(last_name__icontains=term)
                 | Q(username__icontains=term)
-                | Q(job_title__icontains=term)
-                | Q(skills__name__icontains=term)
-                | Q(expertise__name__icontains=term)
+                | Q(job_title__icontains=term, pk__in=searchable_by(person, everyone, "job_title"))
+                | Q(skills__name__icontains=term, pk__in=searchable_by(person, everyone, "skills"))
+                | Q(
+                    expertise__name__icontains=term,
+                    pk__in=searchable_by(person, everyone, "expertise"),
+                )
             ).distinct()
         if data["department"]:
-            people = people.filter(department__name=data["department"])
+            people = searchable_by(person, people, "department").filter(
+                department__name=data["department"]
+            )
         if data["site"]:
-            people = people.filter(site__name=data["site"])
+            people = searchable_by(person, people, "site").filter(site__name=data["site"])
         if data["skill"]:
-            people = people.filter(skills__name=data["skill"].strip().lower()).distinct()
+            people = (
+                searchable_by(person, people, "skills")
+                .filter(skills__name=data["skill"].strip().lower())
+                .distinct()
+            )
     paginator = Paginator(people.order_by("last_name", "first_name", "id"), DIRECTORY_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    mark(person, list(page.object_list))
     return render(
         request,
         "people/directory.html",
@@ -71,9 +84,20 @@ def directory(request: HttpRequest) -> HttpResponse:
 def _profile(request: HttpRequest, other: Person) -> HttpResponse:
     person = user(request)
     visible = permissions.visible_people(person)
-    page = queries.person_stream(person, other.pk, cursor=request.GET.get("cursor"))
-    record_reads(person, page.items)
+    # The owner's privacy settings: which fields this viewer sees, and their activity.
+    reports = list(visible.filter(manager=other).select_related("department", "site"))
+    shows_activity = mark(person, [other, *reports], activity_of=other.pk)
+    hidden = other.hidden_fields  # type: ignore[attr-defined]  # set by mark()
+    page = (
+        queries.person_stream(person, other.pk, cursor=request.GET.get("cursor"))
+        if shows_activity
+        else None
+    )
+    if page is not None:
+        record_reads(person, page.items)
     if is_htmx(request) and request.GET.get("cursor"):
+        if page is None:
+            raise Http404(_("page not found"))
         return render(request, "streams/_page.html", {"page": page})
     record_view(person, "person", other.pk, None)
     return render(
@@ -82,10 +106,13 @@ def _profile(request: HttpRequest, other: Person) -> HttpResponse:
         {
             "other": other,
             "page": page,
-            "manager": visible.filter(pk=other.manager_id).first() if other.manager_id else None,
-            "reports": list(visible.filter(manager=other)),
-            "skills": list(other.skills.all()),
-            "expertise": list(other.expertise.all()),
+            "hidden": hidden,
+            "manager": visible.filter(pk=other.manager_id).first()
+            if other.manager_id and "manager" not in hidden
+            else None,
+            "reports": reports,
+            "skills": list(other.skills.all()) if "skills" not in hidden else [],
+            "expertise": list(other.expertise.all()) if "expertise" not in hidden else [],
             "is_me": other.pk == person.pk,
             "is_contact": person.favourites.filter(pk=other.pk).exists(),
             "following": Follow.objects.filter(
@@ -183,7 +210,9 @@ def contacts(request: HttpRequest) -> HttpResponse:
         .filter(pk__in=person.favourites.values("pk"))
         .select_related("department", "site")
     )
-    return render(request, "people/contacts.html", {"people": people})
+    shown = list(people)
+    mark(person, shown)
+    return render(request, "people/contacts.html", {"people": shown})
 
 
 @login_required

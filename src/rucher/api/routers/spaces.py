@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema, Status
 from rucher.activity.actions import record_view
 from rucher.api.auth import caller
 from rucher.api.pagination import keyset_page
-from rucher.api.routers.people import _with_profile, person_out
+from rucher.api.routers.people import _with_profile, people_out
 from rucher.api.routers.streams import StreamQuery, page_out
 from rucher.api.schemas import (
     ErrorOut,
@@ -171,7 +171,7 @@ def members(
     rows, next_cursor = keyset_page(
         _with_profile(people), ("last_name", "first_name"), cursor, limit
     )
-    return {"items": [person_out(p, person) for p in rows], "next_cursor": next_cursor}
+    return {"items": people_out(rows, person), "next_cursor": next_cursor}
 
 
 @router.get(

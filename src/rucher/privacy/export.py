@@ -1,0 +1,163 @@
+"""The member's download: their data as JSON, and the files they attached, in one zip.
+
+Only what is theirs: their profile, what they wrote, their reactions and votes, memberships,
+follows, contacts, notifications, sign-ins, tokens (names, never secrets), settings. Other
+people appear by id only (a follow, a contact, a notification's subject), never by what
+they wrote or chose to hide.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from django.core.files.storage import default_storage
+
+from rucher.activity.models import Event
+from rucher.audit.models import AuditEntry
+from rucher.conversations.models import Attachment, Content, PollVote, Reaction
+from rucher.notifications.models import Notification
+from rucher.people.models import AccessToken, Person
+from rucher.privacy.models import PrivacySettings
+from rucher.spaces.models import Membership
+from rucher.streams.models import Follow, HideRule, Mute
+
+FORMAT_VERSION = 1
+
+
+def _when(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def profile_of(person: Person) -> dict[str, Any]:
+    return {
+        "username": person.username,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "kind": person.kind,
+        "organisation": person.organisation.name if person.organisation else None,
+        "department": person.department.name if person.department else None,
+        "site": person.site.name if person.site else None,
+        "job_title": person.job_title,
+        "manager_id": person.manager_id,
+        "bio": person.bio,
+        "languages": person.languages,
+        "skills": sorted(t.name for t in person.skills.all()),
+        "expertise": sorted(t.name for t in person.expertise.all()),
+        "show_influence": person.show_influence,
+        "date_joined": _when(person.date_joined),
+        "last_login": _when(person.last_login),
+        "contacts": sorted(person.favourites.values_list("pk", flat=True)),
+    }
+
+
+def data_of(person: Person) -> dict[str, Any]:
+    """Everything of the member's, as plain JSON values."""
+    own = Content.objects.filter(author=person).select_related("space").order_by("created_at")
+    privacy = PrivacySettings.objects.filter(person=person).first()
+    return {
+        "format_version": FORMAT_VERSION,
+        "profile": profile_of(person),
+        "privacy": (
+            {
+                "fields": privacy.fields,
+                "activity": privacy.activity,
+                "listed_to_partners": privacy.listed_to_partners,
+            }
+            if privacy
+            else None
+        ),
+        "content": [
+            {
+                "id": c.pk,
+                "kind": c.kind,
+                "space": c.space.name if c.space else None,
+                "parent_id": c.parent_id,
+                "status": c.status,
+                "created_at": _when(c.created_at),
+                "text": c.text,
+                "topics": sorted(t.name for t in c.topics.all()),
+            }
+            for c in own.prefetch_related("topics")
+        ],
+        "reactions": [
+            {"content_id": r.content_id, "kind": r.kind, "created_at": _when(r.created_at)}
+            for r in Reaction.objects.filter(person=person).order_by("created_at")
+        ],
+        "votes": [
+            {
+                "poll_id": v.poll_id,
+                "option": v.option.label if v.option else None,
+                "score": v.score,
+                "created_at": _when(v.created_at),
+            }
+            for v in PollVote.objects.filter(person=person).select_related("option")
+        ],
+        "memberships": [
+            {
+                "space": m.space.name,
+                "role": m.role,
+                "status": m.status,
+                "since": _when(m.created_at),
+            }
+            for m in Membership.objects.filter(person=person).select_related("space")
+        ],
+        "follows": [
+            {"type": f.target_type, "id": f.target_id, "since": _when(f.created_at)}
+            for f in Follow.objects.filter(follower=person)
+        ],
+        "mutes": [
+            {"type": m.target_type, "id": m.target_id} for m in Mute.objects.filter(person=person)
+        ],
+        "hidden_tags": list(HideRule.objects.filter(person=person).values_list("tag", flat=True)),
+        "notifications": [
+            {
+                "kind": n.kind,
+                "subject": n.subject,
+                "created_at": _when(n.created_at),
+                "read_at": _when(n.read_at),
+            }
+            for n in Notification.objects.filter(recipient=person).order_by("created_at")
+        ],
+        "sign_ins": [
+            {"at": _when(e.at), "address": e.address}
+            for e in AuditEntry.objects.filter(actor_id=person.pk, action="signed_in").order_by(
+                "seq"
+            )
+        ]
+        or [
+            {"at": _when(at), "address": None}
+            for at in Event.objects.filter(actor_id=person.pk, verb="logged_in").values_list(
+                "at", flat=True
+            )
+        ],
+        "tokens": [
+            {
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": _when(t.created_at),
+                "revoked_at": _when(t.revoked_at),
+            }
+            for t in AccessToken.objects.filter(person=person)
+        ],
+    }
+
+
+def build_zip(person: Person) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "rucher-data.json",
+            json.dumps(data_of(person), ensure_ascii=False, indent=2, default=str),
+        )
+        attachments = Attachment.objects.filter(content__author=person).order_by("pk")
+        for attachment in attachments:
+            if not attachment.file or not default_storage.exists(attachment.file.name):
+                continue
+            with default_storage.open(attachment.file.name, "rb") as stream:
+                safe = attachment.name.replace("/", "_").replace("\\", "_")
+                archive.writestr(f"attachments/{attachment.pk}-{safe}", stream.read())
+    return buffer.getvalue()
