@@ -13,6 +13,7 @@ from rucher.commands.export import command as export_command
 from rucher.commands.imports import register as import_group
 from rucher.commands.insights import group as insights_group
 from rucher.commands.manage import command as manage_command
+from rucher.commands.provisioning import directory_group, scim_group
 from rucher.commands.sentiment import group as sentiment_group
 from rucher.commands.serve import command as serve_command
 from rucher.commands.worker import command as worker_command
@@ -33,6 +34,8 @@ for _command in (
     restore_command,
     manage_command,
     audit_group,
+    scim_group,
+    directory_group,
     insights_group,
     sentiment_group,
     import_group(),

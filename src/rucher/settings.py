@@ -190,6 +190,7 @@ INSTALLED_APPS = [
     "rucher.audit",
     "rucher.api",
     "rucher.idempotency",
+    "rucher.provisioning",
     "rucher.web",
     "rucher.cockpit",
 ]

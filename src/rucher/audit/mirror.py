@@ -35,6 +35,11 @@ AUDITED_VERBS = (
     "deleted",
     "restored",
     "moderated",
+    "created_account",
+    "changed_account",
+    "deactivated_account",
+    "reactivated_account",
+    "changed_group",
 )
 SUBSCRIBER = "rucher.audit.mirror"
 

@@ -10,10 +10,31 @@ from django.dispatch import receiver
 
 from rucher.activity.actions import record
 from rucher.audit.trail import append
+from rucher.people.models import SessionRecord
 from rucher.people.throttle import client_address
 
 
 @receiver(user_logged_in)
 def record_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     record(user, "logged_in", "person", user.pk)
-    append("signed_in", actor=user, address=client_address(request))
+    address = client_address(request)
+    append("signed_in", actor=user, address=address)
+    _remember_session(request, user, address)
+
+
+def _remember_session(request: Any, user: Any, address: str | None) -> None:
+    """Name the new session for its owner, so ending an account ends all its sessions
+    (people.actions.accounts.end_sessions). Sign-in has just cycled the session key."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    if session.session_key is None:
+        session.save()
+    SessionRecord.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={
+            "person": user,
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+            "address": address or None,
+        },
+    )

@@ -1,6 +1,13 @@
-"""The write door of people, one module per family: ``profile`` (a person's own profile) and
+"""The write door of people, one module per family: ``accounts`` (the directory's), ``profile`` (a person's own profile) and
 ``tokens`` (personal access tokens)."""
 
+from rucher.people.actions.accounts import (
+    change_account,
+    create_account,
+    deactivate_account,
+    end_sessions,
+    reactivate_account,
+)
 from rucher.people.actions.profile import update_profile
 from rucher.people.actions.tokens import (
     DEFAULT_LIFETIME_DAYS,
@@ -11,6 +18,11 @@ from rucher.people.actions.tokens import (
 )
 
 __all__ = [
+    "change_account",
+    "create_account",
+    "deactivate_account",
+    "end_sessions",
+    "reactivate_account",
     "DEFAULT_LIFETIME_DAYS",
     "MAX_LIFETIME_DAYS",
     "TOKEN_PREFIX",
