@@ -44,7 +44,11 @@ def test_create_makes_an_account_through_the_people_action(scim: Callable[..., A
     assert answer["Content-Type"] == "application/scim+json"
     body = answer.json()
     person = Person.objects.get(username="jdupont")
-    assert (person.first_name, person.last_name, person.job_title) == ("Jeanne", "Dupont", "Acheteuse")
+    assert (person.first_name, person.last_name, person.job_title) == (
+        "Jeanne",
+        "Dupont",
+        "Acheteuse",
+    )
     assert person.email == "jdupont@example.org"
     assert not person.has_usable_password()
     assert body["id"] and body["meta"]["location"].endswith(f"/Users/{body['id']}")
@@ -93,7 +97,7 @@ def test_filters_and_paging(scim: Callable[..., Any]) -> None:
     assert [r["userName"] for r in found["Resources"]] == ["bruno"]
     starting = scim("get", '/Users?filter=userName sw "al" and title co "cheteu"').json()
     assert starting["totalResults"] == 3
-    present = scim("get", "/Users?filter=title pr or userName eq \"nobody\"").json()
+    present = scim("get", '/Users?filter=title pr or userName eq "nobody"').json()
     assert present["totalResults"] == 5
     page = scim("get", "/Users?startIndex=2&count=2").json()
     assert (page["totalResults"], page["startIndex"], page["itemsPerPage"]) == (5, 2, 2)
@@ -129,7 +133,10 @@ def test_deactivation_signs_out_everywhere_and_keeps_the_account(
     assert browser.login(username="jdupont", password="secret-pw-1")
     assert SessionRecord.objects.filter(person=person).count() == 1
     create_token(person, "script")
-    patch = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "active", "value": False}]}
+    patch = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "replace", "path": "active", "value": False}],
+    }
     answer = scim("patch", f"/Users/{user_id}", patch)
     assert answer.status_code == 200, answer.content
     assert answer.json()["active"] is False
@@ -153,7 +160,9 @@ def test_delete_deactivates_and_forgets_the_link(scim: Callable[..., Any]) -> No
 def test_a_group_is_a_department_and_moves_its_members(scim: Callable[..., Any]) -> None:
     user_id = scim("post", "/Users", a_user()).json()["id"]
     group = scim(
-        "post", "/Groups", {"schemas": [GROUP], "displayName": "Achats", "members": [{"value": user_id}]}
+        "post",
+        "/Groups",
+        {"schemas": [GROUP], "displayName": "Achats", "members": [{"value": user_id}]},
     )
     assert group.status_code == 201, group.content
     person = Person.objects.get(username="jdupont")
@@ -171,14 +180,26 @@ def test_a_group_can_be_a_space(scim: Callable[..., Any], connection: Any, make_
     connection[0].save()
     space = make_space(connection[0].acting_as, name="Communauté achats")
     user_id = scim("post", "/Users", a_user()).json()["id"]
-    scim("post", "/Groups", {"schemas": [GROUP], "displayName": "communauté achats", "members": [{"value": user_id}]})
+    scim(
+        "post",
+        "/Groups",
+        {"schemas": [GROUP], "displayName": "communauté achats", "members": [{"value": user_id}]},
+    )
     assert Membership.objects.filter(space=space, person__username="jdupont").exists()
     space.refresh_from_db()
     assert space.member_count == 2
 
 
 def test_a_member_must_be_a_user_of_the_connection(scim: Callable[..., Any]) -> None:
-    answer = scim("post", "/Groups", {"schemas": [GROUP], "displayName": "X", "members": [{"value": "00000000-0000-0000-0000-000000000000"}]})
+    answer = scim(
+        "post",
+        "/Groups",
+        {
+            "schemas": [GROUP],
+            "displayName": "X",
+            "members": [{"value": "00000000-0000-0000-0000-000000000000"}],
+        },
+    )
     assert answer.status_code == 400
 
 

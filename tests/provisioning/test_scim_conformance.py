@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 # The checks rucher lets scim2-tester skip, each with why (it reports SKIPPED for them).
 ALLOWED_SKIPS = {
     # RFC 7644 §3.4.3 lets a server decline a search over every resource type at once

@@ -46,13 +46,13 @@ VERBS: frozenset[str] = frozenset(
         "rotated_webhook_secret",
         "sent_webhook",  # a delivery replayed, or a test ping, sent by hand
         "messaged",  # a direct message or e-mail from actor to target (imported datasets)
-        "moderated",
+        "moderated",  # a moderator's decision on an item (object) whose author is the target
         # The organisation's directory (SCIM provisioning, the CSV import): rucher.people.
         "created_account",
         "changed_account",
         "deactivated_account",
         "reactivated_account",
-        "changed_group",  # a directory group (a department or a space) and its members  # a moderator's decision on an item (object) whose author is the target
+        "changed_group",  # a directory group (a department or a space) and its members
     }
 )
 

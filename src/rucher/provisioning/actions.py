@@ -95,9 +95,9 @@ def update_user(
     """Replace the directory's view of the account; no event when nothing changed (a
     directory re-sends the same user on every sync)."""
     person = user.person
-    if resource == user.resource and not _fields_changed(person, fields):
-        if active == person.is_active:
-            return user
+    unchanged = resource == user.resource and not _fields_changed(person, fields)
+    if unchanged and active == person.is_active:
+        return user
     accounts.change_account(user.connection.acting_as, person, active=active, **fields)
     user.resource = resource
     user.external_id = str(resource.get("externalId") or "")
@@ -121,9 +121,7 @@ def _map_group(group: ProvisionedGroup) -> None:
         group.space = Space.objects.filter(name__iexact=group.display_name).first()
         group.department = None
     else:
-        group.department, _created = Department.objects.get_or_create(
-            name=group.display_name[:120]
-        )
+        group.department, _created = Department.objects.get_or_create(name=group.display_name[:120])
         group.space = None
 
 
@@ -162,7 +160,9 @@ def _check_name(connection: DirectoryConnection, name: str, group_pk: int | None
     if not name:
         raise Invalid(_("a group has a display name"))
     clash = ProvisionedGroup.objects.filter(connection=connection, display_name__iexact=name)
-    if clash.exclude(pk=group_pk).exists():
+    if group_pk is not None:
+        clash = clash.exclude(pk=group_pk)
+    if clash.exists():
         raise Conflict(_("a group named %(name)s exists") % {"name": name})
     return name
 

@@ -62,7 +62,7 @@ def _rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     try:
         header = [h.strip().lower() for h in next(reader)]
@@ -140,24 +140,34 @@ def plan_import(data: bytes) -> Plan:
         active = values.get("active", "").lower() not in FALSE_WORDS
         existing = people.get(values["username"].lower())
         if existing is None:
-            changes.append(Change("created", values["username"], _describe(fields), None, fields, active))
+            changes.append(
+                Change("created", values["username"], _describe(fields), None, fields, active)
+            )
             continue
         fields.pop("username", None)
         different = {k: v for k, v in fields.items() if getattr(existing, k) != v}
         if active != existing.is_active:
             kind = "reactivated" if active else "deactivated"
-            changes.append(Change(kind, existing.username, _describe(different), existing, different, active))
+            changes.append(
+                Change(kind, existing.username, _describe(different), existing, different, active)
+            )
         elif different:
-            changes.append(Change("changed", existing.username, _describe(different), existing, different))
+            changes.append(
+                Change("changed", existing.username, _describe(different), existing, different)
+            )
     listed = set(seen)
     for key, person in sorted(people.items()):
         if key not in listed and person.is_active and person.kind in accounts.DIRECTORY_KINDS:
-            changes.append(Change("deactivated", person.username, "not in the file", person, {}, False))
+            changes.append(
+                Change("deactivated", person.username, "not in the file", person, {}, False)
+            )
     return Plan(changes)
 
 
 def _describe(fields: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in fields.items() if k != "username" and v not in ("", None))
+    return ", ".join(
+        f"{k}={v}" for k, v in fields.items() if k != "username" and v not in ("", None)
+    )
 
 
 @transaction.atomic

@@ -40,7 +40,10 @@ class DirectoryConnection(models.Model):
         verbose_name=_("acts for"),
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_("The administrator accountable for what this connection does (the audit trail names them)."),
+        help_text=_(
+            "The administrator accountable for what this connection does (the audit trail "
+            "names them)."
+        ),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     token_prefix = models.CharField(_("token begins with"), max_length=16, editable=False)

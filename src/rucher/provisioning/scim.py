@@ -139,10 +139,10 @@ def _body(request: HttpRequest) -> dict[str, Any]:
 
 def _invalid(error: ValidationError) -> ScimProblem:
     details = "; ".join(
-        f"{'.'.join(str(p) for p in e.get('loc', ()) ) or 'resource'}: {e.get('msg', '')}"
+        f"{'.'.join(str(p) for p in e.get('loc', ())) or 'resource'}: {e.get('msg', '')}"
         for e in error.errors()
     )
-    first = error.errors()[0] if error.errors() else {}
+    first: dict[str, Any] = dict(error.errors()[0]) if error.errors() else {}
     scim_type = (first.get("ctx") or {}).get("scim_type") or "invalidValue"
     status = int((first.get("ctx") or {}).get("status") or 400)
     return ScimProblem(status, details or "invalid resource", scim_type)
@@ -160,9 +160,7 @@ def _refuse_unknown(body: dict[str, Any], model: type[User] | type[Group]) -> No
     """RFC 7644 §3.3: a server may not silently drop what a client asked it to store."""
     unknown = sorted(k for k in body if k.lower() not in _known_keys(model))
     if unknown:
-        raise ScimProblem(
-            400, f"unknown attribute(s): {', '.join(unknown)}", "invalidSyntax"
-        )
+        raise ScimProblem(400, f"unknown attribute(s): {', '.join(unknown)}", "invalidSyntax")
 
 
 def _validate(model: Any, body: dict[str, Any], context: Context) -> Any:
@@ -212,12 +210,14 @@ def _user_fields(user: User) -> tuple[dict[str, Any], bool]:
     return fields, user.active is not False
 
 
-def _user_out(request: HttpRequest, row: ProvisionedUser) -> User:
-    user = User.model_validate(row.resource, scim_ctx=Context.DEFAULT)
+def _user_out(request: HttpRequest, row: ProvisionedUser) -> User[Any]:
+    user: User[Any] = User.model_validate(row.resource, scim_ctx=Context.DEFAULT)
     user.id = str(row.scim_id)
     # Whether the account may sign in is rucher's to say; an active account whose directory
     # never spoke of ``active`` reads back without it, as the directory wrote it.
-    user.active = row.person.is_active if ("active" in row.resource or not row.person.is_active) else None
+    user.active = (
+        row.person.is_active if ("active" in row.resource or not row.person.is_active) else None
+    )
     user.groups = None
     user.meta = Meta(
         resource_type="User",
@@ -283,12 +283,10 @@ def _list(request: HttpRequest, rows: list[Any], build: Callable[[Any], Any], mo
     start = max(search.start_index or 1, 1)
     count = MAX_RESULTS if search.count is None else max(min(search.count, MAX_RESULTS), 0)
     page = found[start - 1 : start - 1 + count]
-    listing = ListResponse[model](  # type: ignore[valid-type]
+    listing = ListResponse[model](
         total_results=len(found), start_index=start, items_per_page=len(page), resources=page
     )
-    return _answer(
-        listing.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=search)
-    )
+    return _answer(listing.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=search))
 
 
 @scim_view
@@ -342,10 +340,10 @@ def user(request: HttpRequest, connection: DirectoryConnection, scim_id: str) ->
             try:
                 patch.patch(current)
             except ValueError as error:
-                raise ScimProblem(400, str(error), getattr(error, "scim_type", None) or "invalidValue") from None
-            checked = _validate(
-                User, current.model_dump(scim_ctx=Context.DEFAULT), Context.DEFAULT
-            )
+                raise ScimProblem(
+                    400, str(error), getattr(error, "scim_type", None) or "invalidValue"
+                ) from None
+            checked = _validate(User, current.model_dump(scim_ctx=Context.DEFAULT), Context.DEFAULT)
             return _replace_user(request, row, checked)
         raise ScimProblem(405, "GET, PUT, PATCH or DELETE")
 
@@ -364,7 +362,9 @@ def _group_out(request: HttpRequest, row: ProvisionedGroup) -> Group:
     group.id = str(row.scim_id)
     group.display_name = row.display_name
     base = _base_url(request)
-    sent = {str(m.get("value")): m for m in row.resource.get("members") or [] if isinstance(m, dict)}
+    sent = {
+        str(m.get("value")): m for m in row.resource.get("members") or [] if isinstance(m, dict)
+    }
     members = []
     for person in row.members.all():
         provisioned = getattr(person, "provisioned", None)
@@ -373,9 +373,10 @@ def _group_out(request: HttpRequest, row: ProvisionedGroup) -> Group:
         members.append(
             GroupMember(
                 value=str(provisioned.scim_id),
-                ref=f"{base}/Users/{provisioned.scim_id}",
+                ref=f"{base}/Users/{provisioned.scim_id}",  # type: ignore[arg-type]
                 type="User",
-                display=sent.get(str(provisioned.scim_id), {}).get("display") or person.display_name,
+                display=sent.get(str(provisioned.scim_id), {}).get("display")
+                or person.display_name,
             )
         )
     group.members = members or None
@@ -449,7 +450,9 @@ def group(request: HttpRequest, connection: DirectoryConnection, scim_id: str) -
             try:
                 patch.patch(replacement)
             except ValueError as error:
-                raise ScimProblem(400, str(error), getattr(error, "scim_type", None) or "invalidValue") from None
+                raise ScimProblem(
+                    400, str(error), getattr(error, "scim_type", None) or "invalidValue"
+                ) from None
         else:
             raise ScimProblem(405, "GET, PUT, PATCH or DELETE")
         actions.update_group(
@@ -476,7 +479,7 @@ def _config(request: HttpRequest) -> ServiceProviderConfig:
         etag=ETag(supported=False),
         authentication_schemes=[
             AuthenticationScheme(
-                type="oauthbearertoken",
+                type="oauthbearertoken",  # type: ignore[arg-type]
                 name="Bearer token",
                 description="The directory connection's token (rucher scim token NAME)",
                 primary=True,
@@ -494,7 +497,9 @@ def _resource_types(request: HttpRequest) -> list[ResourceType]:
     found = []
     for model, name in ((User, "User"), (Group, "Group")):
         resource_type = ResourceType.from_resource(model)
-        resource_type.meta = Meta(resource_type="ResourceType", location=f"{base}/ResourceTypes/{name}")
+        resource_type.meta = Meta(
+            resource_type="ResourceType", location=f"{base}/ResourceTypes/{name}"
+        )
         found.append(resource_type)
     return found
 
@@ -510,7 +515,7 @@ def _schemas(request: HttpRequest) -> list[Schema]:
 
 
 def _listing(items: list[Any], model: Any) -> HttpResponse:
-    listing = ListResponse[model](  # type: ignore[valid-type]
+    listing = ListResponse[model](
         total_results=len(items), start_index=1, items_per_page=len(items), resources=items
     )
     return _answer(listing.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))

@@ -1,5 +1,5 @@
-"""The write door of people, one module per family: ``accounts`` (the directory's), ``profile`` (a person's own profile) and
-``tokens`` (personal access tokens)."""
+"""The write door of people, one module per family: ``accounts`` (the directory's),
+``profile`` (a person's own profile) and ``tokens`` (personal access tokens)."""
 
 from rucher.people.actions.accounts import (
     change_account,
@@ -18,15 +18,15 @@ from rucher.people.actions.tokens import (
 )
 
 __all__ = [
-    "change_account",
-    "create_account",
-    "deactivate_account",
-    "end_sessions",
-    "reactivate_account",
     "DEFAULT_LIFETIME_DAYS",
     "MAX_LIFETIME_DAYS",
     "TOKEN_PREFIX",
+    "change_account",
+    "create_account",
     "create_token",
+    "deactivate_account",
+    "end_sessions",
+    "reactivate_account",
     "revoke_token",
     "update_profile",
 ]

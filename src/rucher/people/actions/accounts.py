@@ -73,7 +73,9 @@ def _apply(person: Person, fields: dict[str, Any]) -> None:
         try:
             validate_email(person.email)
         except ValidationError:
-            raise Invalid(_("%(email)s is not an e-mail address") % {"email": person.email}) from None
+            raise Invalid(
+                _("%(email)s is not an e-mail address") % {"email": person.email}
+            ) from None
     if "department" in fields:
         department = fields["department"]
         if department is not None and not isinstance(department, Department):
@@ -87,8 +89,9 @@ def _apply(person: Person, fields: dict[str, Any]) -> None:
 
 @transaction.atomic
 def create_account(actor: Person, active: bool = True, **fields: Any) -> Person:
-    """A new account (``actor``: the administrator the directory acts for). Fields: username (required), first_name, last_name, email,
-    job_title, department (a Department or None), kind (employee or partner). It has no
+    """A new account (``actor``: the administrator the directory acts for). Fields:
+    username (required), first_name, last_name, email, job_title, department (a Department
+    or None), kind (employee or partner). It has no
     password: its holder signs in through the organisation's identity provider, or an
     administrator sets one."""
     person = Person(kind=Person.Kind.EMPLOYEE, is_active=active)
