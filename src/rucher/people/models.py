@@ -155,6 +155,12 @@ class SignInFailure(models.Model):
         return f"{self.key}: {self.count}"
 
 
+# read: the safe methods (GET, HEAD); write: every other method; admin: the administrators'
+# endpoints (/api/v1/webhooks…), on top of read or write.
+TOKEN_SCOPES = ("read", "write", "admin")
+TOKEN_SCOPE_LABELS = {"read": _("read"), "write": _("write"), "admin": _("administration")}
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -173,11 +179,20 @@ class AccessToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # None: never expires (an explicit choice when the token is made).
     expires_at = models.DateTimeField(null=True, blank=True)
+    # Space-separated scopes (``TOKEN_SCOPES``): what the token may do, checked on every API
+    # request (rucher.api.auth). Tokens made before scopes existed were given all three by
+    # the migration, so no integration broke on upgrade.
+    scopes = models.CharField(max_length=40, default="read write")
 
     class Meta:
         # The table keeps the name it had when the model lived in the api app.
         db_table = "api_accesstoken"
         ordering = ["-created_at"]
+
+    @property
+    def scope_labels(self) -> list[str]:
+        """The scopes in words, for pages."""
+        return [str(TOKEN_SCOPE_LABELS.get(s, s)) for s in self.scopes.split()]
 
     @property
     def is_expired(self) -> bool:

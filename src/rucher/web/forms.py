@@ -216,6 +216,17 @@ class TokenForm(forms.Form):
         initial="90",
         required=False,
     )
+    scopes = forms.MultipleChoiceField(
+        label=_("What it may do"),
+        choices=[
+            ("read", _("read (see what I see)")),
+            ("write", _("write (post, react, change things as me)")),
+            ("admin", _("administration (administrators only)")),
+        ],
+        initial=["read", "write"],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("choose at least one scope")},
+    )
 
     def lifetime_days(self) -> int | None:
         value = self.cleaned_data.get("lifetime") or "90"

@@ -115,10 +115,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 _row, new_token = tokens.create_token(
-                    person, form.cleaned_data["name"], form.lifetime_days()
+                    person,
+                    form.cleaned_data["name"],
+                    form.lifetime_days(),
+                    scopes=form.cleaned_data["scopes"],
                 )
             except ActionError as error:
-                form.add_error("name", error.message)
+                form.add_error(None, error.message)
                 status = error.status
             else:
                 form = TokenForm()
