@@ -98,3 +98,17 @@ def test_tokens_made_over_the_api_carry_their_scopes(world: dict[str, Any]) -> N
     assert answer.status_code == 201, answer.content
     assert answer.json()["scopes"] == ["read"]
     assert AccessToken.objects.get(pk=answer.json()["id"]).scopes == "read"
+
+
+def test_the_settings_page_makes_a_read_only_token(client_for: Any, world: dict[str, Any]) -> None:
+    client = client_for(world["alice"])
+    answer = client.post(
+        "/settings/tokens/", {"name": "lecture", "lifetime": "30", "scopes": ["read"]}
+    )
+    assert answer.status_code == 200
+    assert AccessToken.objects.get(name="lecture").scopes == "read"
+    refused = client.post(
+        "/settings/tokens/", {"name": "adm", "lifetime": "30", "scopes": ["admin"]}
+    )
+    assert refused.status_code == 422
+    assert not AccessToken.objects.filter(name="adm").exists()

@@ -225,8 +225,11 @@ class TokenForm(forms.Form):
         ],
         initial=["read", "write"],
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("choose at least one scope")},
+        required=False,  # none ticked: read and write, the default
     )
+
+    def chosen_scopes(self) -> list[str]:
+        return list(self.cleaned_data.get("scopes") or ["read", "write"])
 
     def lifetime_days(self) -> int | None:
         value = self.cleaned_data.get("lifetime") or "90"

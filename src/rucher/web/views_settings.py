@@ -118,7 +118,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                     person,
                     form.cleaned_data["name"],
                     form.lifetime_days(),
-                    scopes=form.cleaned_data["scopes"],
+                    scopes=form.chosen_scopes(),
                 )
             except ActionError as error:
                 form.add_error(None, error.message)
