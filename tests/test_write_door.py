@@ -198,6 +198,10 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
         lambda w: {"gone": people.deactivate_account(w["admin"], w["bob"])},
         lambda w, s: people.reactivate_account(w["admin"], w["bob"]),
     ),
+    "rucher.people.actions.sessions.end_other_sessions": (
+        nothing,
+        lambda w, s: people.end_other_sessions(w["alice"], "current"),
+    ),
     "rucher.provisioning.actions.create_connection": (
         nothing,
         lambda w, s: provisioning.create_connection(w["admin"], "okta"),

@@ -40,6 +40,7 @@ AUDITED_VERBS = (
     "deactivated_account",
     "reactivated_account",
     "changed_group",
+    "ended_sessions",
 )
 SUBSCRIBER = "rucher.audit.mirror"
 

@@ -52,6 +52,7 @@ VERBS: frozenset[str] = frozenset(
         "changed_account",
         "deactivated_account",
         "reactivated_account",
+        "ended_sessions",  # a member signs out their other sessions (rucher.people)
         "changed_group",  # a directory group (a department or a space) and its members
     }
 )

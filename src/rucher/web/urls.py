@@ -95,6 +95,7 @@ urlpatterns = [
     ),
     path("settings/hide/", views_settings.hide_rule, name="hide_rule"),
     path("settings/tokens/", views_settings.api_tokens, name="api_tokens"),
+    path("settings/sessions/", views_settings.sessions, name="sessions"),
     path(
         "settings/tokens/<int:token_id>/revoke/",
         views_settings.revoke_api_token,

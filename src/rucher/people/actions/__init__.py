@@ -9,6 +9,7 @@ from rucher.people.actions.accounts import (
     reactivate_account,
 )
 from rucher.people.actions.profile import update_profile
+from rucher.people.actions.sessions import end_other_sessions
 from rucher.people.actions.tokens import (
     DEFAULT_LIFETIME_DAYS,
     MAX_LIFETIME_DAYS,
@@ -25,6 +26,7 @@ __all__ = [
     "create_account",
     "create_token",
     "deactivate_account",
+    "end_other_sessions",
     "end_sessions",
     "reactivate_account",
     "revoke_token",
