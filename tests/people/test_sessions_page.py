@@ -58,3 +58,36 @@ def test_the_page_costs_a_fixed_number_of_queries(
         signed_in("alice")
     with django_assert_num_queries(4):
         here.get("/settings/sessions/")
+
+
+def test_an_administrator_revokes_any_token_and_ends_any_session(
+    world: dict[str, Any], client_for: Any
+) -> None:
+    from rucher.people.actions import create_token
+    from rucher.people.models import AccessToken
+
+    token, _raw = create_token(world["alice"], "script")
+    bob = signed_in("bob")
+    admin = client_for(world["admin"])
+    assert admin.get("/admin/people/accesstoken/").status_code == 200
+    assert admin.get("/admin/people/sessionrecord/").status_code == 200
+    admin.post(
+        "/admin/people/accesstoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    assert AccessToken.objects.get(pk=token.pk).revoked_at is not None
+    record = SessionRecord.objects.get(person=world["bob"])
+    admin.post(
+        "/admin/people/sessionrecord/",
+        {"action": "sign_out", "_selected_action": [record.pk]},
+    )
+    assert bob.get("/settings/sessions/").status_code == 302
+
+
+@pytest.mark.parametrize("kind", ["alice", "cm"])
+def test_members_and_community_managers_cannot_reach_those_pages(
+    world: dict[str, Any], client_for: Any, kind: str
+) -> None:
+    client = client_for(world[kind])
+    assert client.get("/admin/people/accesstoken/").status_code == 302
+    assert client.get("/admin/people/sessionrecord/").status_code == 302
