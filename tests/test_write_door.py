@@ -32,6 +32,7 @@ from rucher.moderation import actions as moderation
 from rucher.moderation.queries import ItemRef
 from rucher.people import actions as people
 from rucher.privacy import actions as privacy
+from rucher.provisioning import actions as provisioning
 from rucher.spaces import actions as spaces
 from rucher.spaces.models import Membership
 from rucher.streams import actions as streams
@@ -40,6 +41,7 @@ from rucher.webhooks import actions as webhooks
 
 # Public functions of actions modules that are not writes of their own.
 HELPERS = {
+    "rucher.people.actions.accounts.end_sessions",
     "rucher.conversations.actions.common.add_mentions",
     "rucher.conversations.actions.common.audience",
     "rucher.conversations.actions.common.clean_text",
@@ -100,6 +102,29 @@ def a_profile_post(world: dict[str, Any]) -> dict[str, Any]:
 
 def a_token(world: dict[str, Any]) -> dict[str, Any]:
     return {"token": people.create_token(world["alice"], "script")[0]}
+
+
+def a_connection(world: dict[str, Any]) -> dict[str, Any]:
+    connection = provisioning.create_connection(world["admin"], "entra")[0]
+    return {"connection": connection}
+
+
+SCIM_USER = {"userName": "zoe", "emails": [{"value": "zoe@example.org"}]}
+ZOE = {"username": "zoe", "email": "zoe@example.org"}
+
+
+def a_provisioned_user(world: dict[str, Any]) -> dict[str, Any]:
+    state = a_connection(world)
+    state["user"] = provisioning.provision_user(state["connection"], SCIM_USER, ZOE, True)
+    return state
+
+
+def a_provisioned_group(world: dict[str, Any]) -> dict[str, Any]:
+    state = a_provisioned_user(world)
+    state["group"] = provisioning.provision_group(
+        state["connection"], {"displayName": "Achats"}, "Achats", [state["user"].person]
+    )
+    return state
 
 
 def a_feed_key(world: dict[str, Any]) -> dict[str, Any]:
@@ -187,6 +212,58 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.identity.actions.sign_in_with": (
         an_email_known_to_the_provider,  # links the provider's subject, then signs in
         lambda w, s: identity.sign_in_with(s["claims"]),
+    ),
+    "rucher.people.actions.accounts.create_account": (
+        nothing,
+        lambda w, s: people.create_account(w["admin"], username="zoe"),
+    ),
+    "rucher.people.actions.accounts.change_account": (
+        nothing,
+        lambda w, s: people.change_account(w["admin"], w["bob"], job_title="Acheteur"),
+    ),
+    "rucher.people.actions.accounts.deactivate_account": (
+        a_token,
+        lambda w, s: people.deactivate_account(w["admin"], w["alice"]),
+    ),
+    "rucher.people.actions.accounts.reactivate_account": (
+        lambda w: {"gone": people.deactivate_account(w["admin"], w["bob"])},
+        lambda w, s: people.reactivate_account(w["admin"], w["bob"]),
+    ),
+    "rucher.people.actions.sessions.end_other_sessions": (
+        nothing,
+        lambda w, s: people.end_other_sessions(w["alice"], "current"),
+    ),
+    "rucher.provisioning.actions.create_connection": (
+        nothing,
+        lambda w, s: provisioning.create_connection(w["admin"], "okta"),
+    ),
+    "rucher.provisioning.actions.provision_user": (
+        a_connection,
+        lambda w, s: provisioning.provision_user(s["connection"], SCIM_USER, ZOE, True),
+    ),
+    "rucher.provisioning.actions.update_user": (
+        a_provisioned_user,
+        lambda w, s: provisioning.update_user(
+            s["user"], {**SCIM_USER, "title": "Acheteuse"}, {**ZOE, "job_title": "Acheteuse"}, True
+        ),
+    ),
+    "rucher.provisioning.actions.remove_user": (
+        a_provisioned_user,
+        lambda w, s: provisioning.remove_user(s["user"]),
+    ),
+    "rucher.provisioning.actions.provision_group": (
+        a_provisioned_user,
+        lambda w, s: provisioning.provision_group(
+            s["connection"], {"displayName": "Achats"}, "Achats", [s["user"].person]
+        ),
+    ),
+    "rucher.provisioning.actions.update_group": (
+        a_provisioned_group,
+        lambda w, s: provisioning.update_group(s["group"], {"displayName": "Ventes"}, "Ventes", []),
+    ),
+    "rucher.provisioning.actions.remove_group": (
+        a_provisioned_group,
+        lambda w, s: provisioning.remove_group(s["group"]),
     ),
     "rucher.people.actions.profile.update_profile": (
         nothing,

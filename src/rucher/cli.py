@@ -15,6 +15,7 @@ from rucher.commands.imports import register as import_group
 from rucher.commands.insights import group as insights_group
 from rucher.commands.manage import command as manage_command
 from rucher.commands.people import group as people_group
+from rucher.commands.provisioning import directory_group, scim_group
 from rucher.commands.reindex import command as reindex_command
 from rucher.commands.sentiment import group as sentiment_group
 from rucher.commands.serve import command as serve_command
@@ -39,6 +40,8 @@ for _command in (
     reindex_command,
     audit_group,
     people_group,
+    scim_group,
+    directory_group,
     insights_group,
     sentiment_group,
     import_group(),

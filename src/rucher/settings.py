@@ -204,6 +204,7 @@ INSTALLED_APPS = [
     "rucher.idempotency",
     "rucher.identity",
     "rucher.privacy",
+    "rucher.provisioning",
     "rucher.web",
     "rucher.cockpit",
 ]

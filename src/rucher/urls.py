@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/", include("rucher.api.urls")),
     path("cockpit/", include("rucher.cockpit.urls")),
     path("feeds/", include("rucher.feeds.urls")),
+    path("scim/v2/", include("rucher.provisioning.scim")),
     path("", include("rucher.web.urls")),
 ]

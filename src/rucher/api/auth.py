@@ -28,6 +28,27 @@ from rucher.people.actions import tokens
 from rucher.people.queries import active_tokens
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+# The administrators' endpoints: a token needs the admin scope there, whatever the method.
+ADMIN_PREFIXES = ("/api/v1/webhooks",)
+
+
+def required_scopes(method: str, path: str) -> set[str]:
+    """What a token must hold for this request: read for the safe methods, write for the
+    others, and admin too on the administrators' endpoints."""
+    needed = {"read"} if method in SAFE_METHODS else {"write"}
+    if path.startswith(ADMIN_PREFIXES):
+        needed.add("admin")
+    return needed
+
+
+def check_scopes(request: HttpRequest, held: frozenset[str]) -> None:
+    missing = sorted(required_scopes(request.method or "GET", request.path) - held)
+    if missing:
+        raise HttpError(
+            403,
+            _("this token lacks the %(scopes)s scope (it holds: %(held)s); make one that has it")
+            % {"scopes": ", ".join(missing), "held": ", ".join(sorted(held)) or "-"},
+        )
 
 
 class TokenAuth(HttpBearer):
@@ -37,6 +58,7 @@ class TokenAuth(HttpBearer):
         bearer = lookup(token.strip())
         if bearer is None:
             return None
+        check_scopes(request, bearer.scopes)
         request.user = bearer.person
         request.write_generation = bearer.write_generation  # type: ignore[attr-defined]
         return bearer.person
@@ -87,7 +109,7 @@ router = Router(tags=["auth"])
 @router.post(
     "/tokens",
     auth=None,
-    response={201: TokenCreatedOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: TokenCreatedOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Exchange a username and password for a personal access token",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
@@ -96,9 +118,18 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
         if refusal := throttle.refusal_of(request):
             raise TooManyRequests(refusal.message, refusal.retry_after)
         raise AuthenticationError(401, _("wrong username or password"))
-    token, raw = tokens.create_token(person, payload.name, payload.expires_in_days)
+    token, raw = tokens.create_token(
+        person, payload.name, payload.expires_in_days, scopes=payload.scopes
+    )
     return Status(
-        201, {"id": token.pk, "name": token.name, "token": raw, "expires_at": token.expires_at}
+        201,
+        {
+            "id": token.pk,
+            "name": token.name,
+            "token": raw,
+            "expires_at": token.expires_at,
+            "scopes": token.scopes.split(),
+        },
     )
 
 

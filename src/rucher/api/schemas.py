@@ -88,6 +88,12 @@ class TokenIn(Schema):
     expires_in_days: Id | None = Field(
         90, ge=1, le=366, description="days until the token stops working; null: until revoked"
     )
+    scopes: list[Literal["read", "write", "admin"]] = Field(
+        ["read", "write"],
+        min_length=1,
+        description="read: GET requests; write: the others; admin: the administrators' "
+        "endpoints (administrators only)",
+    )
 
 
 class TokenCreatedOut(Schema):
@@ -95,6 +101,7 @@ class TokenCreatedOut(Schema):
     name: str
     token: str = Field(..., description="shown once; only its hash is stored")
     expires_at: datetime | None
+    scopes: list[str]
 
 
 class TokenOut(Schema):
@@ -104,6 +111,11 @@ class TokenOut(Schema):
     created_at: datetime
     last_used_at: datetime | None
     expires_at: datetime | None
+    scopes: list[str]
+
+    @staticmethod
+    def resolve_scopes(token: object) -> list[str]:
+        return str(getattr(token, "scopes", "")).split()
 
 
 # People -------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ class Bearer:
 
     person: Person
     write_generation: int
+    scopes: frozenset[str] = frozenset()
 
 
 PERSON_FIELDS = tuple(Person._meta.concrete_fields)
@@ -39,7 +40,7 @@ def _lookup_sql() -> str:
     person, token = Person._meta, AccessToken._meta
     columns = ", ".join(f'p."{field.column}"' for field in PERSON_FIELDS)
     return (
-        f"SELECT {columns}, t.id, "
+        f"SELECT {columns}, t.id, t.scopes, "
         "CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END, "
         f"{WRITE_GENERATION_SUBQUERY} "
         f'FROM "{token.db_table}" t JOIN "{person.db_table}" p ON p.id = t.person_id '
@@ -77,10 +78,12 @@ def lookup(raw_token: str) -> Bearer | None:
     if row is None:
         return None
     count = len(PERSON_FIELDS)
-    token_id, idle, generation = row[count:]
+    token_id, scopes, idle, generation = row[count:]
     if idle:
         AccessToken.objects.filter(pk=token_id).update(last_used_at=now)
-    return Bearer(_person_from_row(list(row[:count])), int(generation or 0))
+    return Bearer(
+        _person_from_row(list(row[:count])), int(generation or 0), frozenset(scopes.split())
+    )
 
 
 def authenticate(raw_token: str) -> Person | None:

@@ -30,6 +30,12 @@ ACTION_LABELS: dict[str, Promise] = {
     "exported": _("exported data"),
     "read_audit": _("read the audit trail"),
     "exported_audit": _("exported the audit trail"),
+    "created_account": _("created an account (the directory)"),
+    "changed_account": _("changed an account (the directory)"),
+    "deactivated_account": _("deactivated an account and signed it out everywhere"),
+    "reactivated_account": _("reactivated an account"),
+    "changed_group": _("changed a directory group"),
+    "ended_sessions": _("signed sessions out"),
     "bulk_loaded": _("loaded data in bulk (an import or the demo)"),
 }
 
@@ -38,6 +44,7 @@ ACTION_LABELS: dict[str, Promise] = {
 OBJECT_LABELS: dict[tuple[str, str], Promise] = {
     ("created_token", "feed_key"): _("created a feed key (RSS/Atom)"),
     ("revoked_token", "feed_key"): _("revoked a feed key (RSS/Atom)"),
+    ("created_token", "scim_connection"): _("made a directory connection's token (SCIM)"),
 }
 
 

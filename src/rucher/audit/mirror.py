@@ -39,6 +39,12 @@ AUDITED_VERBS = (
     "changed_publishing_rules",
     "published_charter",
     "changed_space_rules",
+    "created_account",
+    "changed_account",
+    "deactivated_account",
+    "reactivated_account",
+    "changed_group",
+    "ended_sessions",
 )
 SUBSCRIBER = "rucher.audit.mirror"
 

@@ -63,6 +63,13 @@ VERBS: frozenset[str] = frozenset(
         "changed_privacy",
         "changed_retention",
         "applied_retention",
+        # The organisation's directory (SCIM provisioning, the CSV import): rucher.people.
+        "created_account",
+        "changed_account",
+        "deactivated_account",
+        "reactivated_account",
+        "ended_sessions",  # a member signs out their other sessions (rucher.people)
+        "changed_group",  # a directory group (a department or a space) and its members
     }
 )
 

@@ -166,6 +166,12 @@ class SignInFailure(models.Model):
         return f"{self.key}: {self.count}"
 
 
+# read: the safe methods (GET, HEAD); write: every other method; admin: the administrators'
+# endpoints (/api/v1/webhooks…), on top of read or write.
+TOKEN_SCOPES = ("read", "write", "admin")
+TOKEN_SCOPE_LABELS = {"read": _("read"), "write": _("write"), "admin": _("administration")}
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -184,6 +190,10 @@ class AccessToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # None: never expires (an explicit choice when the token is made).
     expires_at = models.DateTimeField(null=True, blank=True)
+    # Space-separated scopes (``TOKEN_SCOPES``): what the token may do, checked on every API
+    # request (rucher.api.auth). Tokens made before scopes existed were given all three by
+    # the migration, so no integration broke on upgrade.
+    scopes = models.CharField(max_length=40, default="read write")
 
     class Meta:
         # The table keeps the name it had when the model lived in the api app.
@@ -191,5 +201,31 @@ class AccessToken(models.Model):
         ordering = ["-created_at"]
 
     @property
+    def scope_labels(self) -> list[str]:
+        """The scopes in words, for pages."""
+        return [str(TOKEN_SCOPE_LABELS.get(s, s)) for s in self.scopes.split()]
+
+    @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class SessionRecord(models.Model):
+    """A signed-in browser session, named for the person who owns it (device, address, last
+    seen), so a member can sign out their other sessions and deactivation can end them all.
+    Django's session row holds the data; this row is how to find it from the person."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_records"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.session_key[:6]}…"

@@ -11,6 +11,7 @@ from django.dispatch import receiver
 
 from rucher.activity.actions import record
 from rucher.audit.trail import append
+from rucher.people.models import SessionRecord
 from rucher.people.throttle import client_address
 
 
@@ -21,9 +22,29 @@ def record_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     method = getattr(user, "sign_in_method", "")
     if not method:
         record(user, "logged_in", "person", user.pk)
+    address = client_address(request)
     append(
         "signed_in",
         actor=user,
-        address=client_address(request),
+        address=address,
         detail={"method": method} if method else None,
+    )
+    _remember_session(request, user, address)
+
+
+def _remember_session(request: Any, user: Any, address: str | None) -> None:
+    """Name the new session for its owner, so ending an account ends all its sessions
+    (people.actions.accounts.end_sessions). Sign-in has just cycled the session key."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    if session.session_key is None:
+        session.save()
+    SessionRecord.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={
+            "person": user,
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+            "address": address or None,
+        },
     )

@@ -216,6 +216,20 @@ class TokenForm(forms.Form):
         initial="90",
         required=False,
     )
+    scopes = forms.MultipleChoiceField(
+        label=_("What it may do"),
+        choices=[
+            ("read", _("read (see what I see)")),
+            ("write", _("write (post, react, change things as me)")),
+            ("admin", _("administration (administrators only)")),
+        ],
+        initial=["read", "write"],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,  # none ticked: read and write, the default
+    )
+
+    def chosen_scopes(self) -> list[str]:
+        return list(self.cleaned_data.get("scopes") or ["read", "write"])
 
     def lifetime_days(self) -> int | None:
         value = self.cleaned_data.get("lifetime") or "90"

@@ -123,6 +123,7 @@ urlpatterns = [
     path("settings/privacy/erase/", views_privacy.erase_my_account, name="erase_my_account"),
     path("people/<int:person_id>/erase/", views_privacy.erase_member, name="erase_member"),
     path("spaces/<slug:slug>/retention/", views_privacy.space_retention, name="space_retention"),
+    path("settings/sessions/", views_settings.sessions, name="sessions"),
     path(
         "settings/tokens/<int:token_id>/revoke/",
         views_settings.revoke_api_token,

@@ -25,13 +25,15 @@ from rucher.feeds.keys import usable_key
 from rucher.feeds.links import feed_url
 from rucher.feeds.models import FeedToken
 from rucher.moderation.queries import warnings_for
+from rucher.people.actions import sessions as session_actions
 from rucher.people.actions import tokens
-from rucher.people.models import AccessToken, Person
+from rucher.people.models import AccessToken, Person, SessionRecord
 from rucher.spaces import permissions
 from rucher.spaces.models import Membership
 from rucher.streams import actions as stream_actions
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
 from rucher.web.common import parse_id, user
+from rucher.web.devices import describe_device
 from rucher.web.errors import translate_action_errors
 from rucher.web.forms import HideTagForm, TokenForm
 
@@ -106,6 +108,27 @@ def hide_rule(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    """My signed-in sessions (device, address, last seen); a POST signs out all the others."""
+    person = user(request)
+    current = request.session.session_key or ""
+    ended = None
+    if request.method == "POST":
+        ended = session_actions.end_other_sessions(person, current)
+    records = SessionRecord.objects.filter(person=person).order_by("-last_seen_at")
+    return render(
+        request,
+        "settings/sessions.html",
+        {
+            "records": [
+                (r, r.session_key == current, describe_device(r.user_agent)) for r in records
+            ],
+            "ended": ended,
+        },
+    )
+
+
+@login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     person = user(request)
     form = TokenForm(request.POST or None)
@@ -115,10 +138,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 _row, new_token = tokens.create_token(
-                    person, form.cleaned_data["name"], form.lifetime_days()
+                    person,
+                    form.cleaned_data["name"],
+                    form.lifetime_days(),
+                    scopes=form.chosen_scopes(),
                 )
             except ActionError as error:
-                form.add_error("name", error.message)
+                form.add_error(None, error.message)
                 status = error.status
             else:
                 form = TokenForm()

@@ -8,6 +8,7 @@ prefix so a person can tell their tokens apart in the UI without the secret.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from rucher.activity.actions import record
 from rucher.errors import Invalid, NotFound
-from rucher.people.models import AccessToken, Person, hash_token
+from rucher.people.models import TOKEN_SCOPES, AccessToken, Person, hash_token
 from rucher.text import is_blank, require, strip
 
 TOKEN_PREFIX = "rch_"
@@ -28,7 +29,10 @@ MAX_LIFETIME_DAYS = 366
 
 @transaction.atomic
 def create_token(
-    person: Person, name: str = "api", lifetime_days: int | None = DEFAULT_LIFETIME_DAYS
+    person: Person,
+    name: str = "api",
+    lifetime_days: int | None = DEFAULT_LIFETIME_DAYS,
+    scopes: Iterable[str] = ("read", "write"),
 ) -> tuple[AccessToken, str]:
     """A new token for ``person``, valid ``lifetime_days`` (None: until revoked); the raw
     token is returned once and never stored."""
@@ -45,6 +49,11 @@ def create_token(
         )
     if not person.is_active:
         raise Invalid(_("inactive accounts cannot hold tokens"))
+    chosen = [scope for scope in TOKEN_SCOPES if scope in set(scopes)]
+    if not chosen or set(scopes) - set(TOKEN_SCOPES):
+        raise Invalid(_("a token's scopes are read, write and admin (at least one)"))
+    if "admin" in chosen and person.kind != Person.Kind.ADMIN:
+        raise Invalid(_("only administrators' tokens may hold the admin scope"))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = AccessToken.objects.create(
         person=person,
@@ -52,6 +61,7 @@ def create_token(
         token_hash=hash_token(raw),
         prefix=raw[: len(TOKEN_PREFIX) + 6],
         expires_at=None if lifetime_days is None else timezone.now() + timedelta(lifetime_days),
+        scopes=" ".join(chosen),
     )
     record(person, "created_token", "token", token.pk)
     return token, raw
