@@ -195,6 +195,13 @@ def empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def experts_index_rebuilt_before_answering(settings: Any) -> None:
+    """No background rebuild of who-knows' index (a thread beside the test's database);
+    tests/expertise/test_experts_product.py tests the stale path with it on."""
+    settings.RUCHER_EXPERTS_STALE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def no_rate_limits(settings: Any) -> None:
     """Requests budgets are off, except in their own tests (tests/web/test_pace.py), which
     turn them on: a test may make many writes in a second, a person does not."""

@@ -429,4 +429,7 @@ if RUCHER_LOCAL_PASSWORDS not in ("all", "admins"):
 # author.
 RUCHER_EXPERTS_TRAIN_SECONDS = float(os.environ.get("RUCHER_EXPERTS_TRAIN_SECONDS", "3600"))
 RUCHER_EXPERTS_RETRAIN_AFTER = int(os.environ.get("RUCHER_EXPERTS_RETRAIN_AFTER", "20"))
+# After a write, "who knows" answers from the previous index for up to this many seconds
+# while a fresh one is built in the background (0: rebuild before answering).
+RUCHER_EXPERTS_STALE_SECONDS = float(os.environ.get("RUCHER_EXPERTS_STALE_SECONDS", "600"))
 RUCHER_EXPERTS_UNANSWERED_HOURS = float(os.environ.get("RUCHER_EXPERTS_UNANSWERED_HOURS", "24"))

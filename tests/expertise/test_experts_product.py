@@ -145,9 +145,10 @@ def test_the_api_costs_a_fixed_number_of_queries(
     large = count()
     large_warm = count()
     # token, readable spaces, write generation, visible content, its events, visible people,
-    # the stored model, the profiles; then (no write since) the index is kept: no content read
-    assert small == large == 8
-    assert small_warm == large_warm == 5
+    # the stored model, the profiles, the evidence's live check; then (no write since) the
+    # index is kept: no content read
+    assert small == large == 9
+    assert small_warm == large_warm == 6
 
 
 def test_the_page_in_both_languages(experts_world: dict[str, Any], client_for: Any) -> None:
@@ -198,3 +199,35 @@ def test_the_worker_trains_and_stores_the_model(
     question_answered(experts_world["bob"], experts_world["dave"], experts_world["open"], "helm")
     retrain_if_due(None)
     assert ExpertModel.objects.count() == 3
+
+
+def test_after_a_write_the_previous_index_answers_and_drops_what_is_gone(
+    experts_world: dict[str, Any], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a stale window, a write does not make the next search wait for a rebuild: the
+    previous index answers (a rebuild is started beside it), and evidence deleted since is
+    dropped by the live check rather than shown."""
+    from rucher.expertise import finder
+
+    settings.RUCHER_EXPERTS_STALE_SECONDS = 600
+    started: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(
+        finder, "_rebuild_in_background", lambda key, viewer, generation: started.append(key)
+    )
+    w = experts_world
+    assert [e.person.username for e in find_experts(w["bob"], "kubernetes").experts] == ["dave"]
+    actions.delete(w["dave"], w["open_answer"])
+    build = finder._build
+
+    def no_rebuild_here(*args: Any) -> Any:
+        raise AssertionError("the request waited for a rebuild")
+
+    monkeypatch.setattr(finder, "_build", no_rebuild_here)
+    answer = find_experts(w["bob"], "kubernetes")
+    assert started, "a rebuild was started beside the answer"
+    # The previous index answered; dave's only evidence is deleted, so dave is not shown.
+    assert answer.experts == []
+    # With the window closed (0), the next answer rebuilds first.
+    monkeypatch.setattr(finder, "_build", build)
+    settings.RUCHER_EXPERTS_STALE_SECONDS = 0
+    assert find_experts(w["bob"], "kubernetes").experts == []

@@ -9,12 +9,14 @@ spaces). The weights are the stored model (``ExpertModel``, trained by the worke
 training.py); without one, the fixed fallback weights.
 
 What one audience may read is loaded and indexed once and kept in this process
-(``_knowledge``) until the next write (the streams' write generation: every action appends an
-event) or ``KNOWLEDGE_TTL_SECONDS``: an audience is the spaces one may read and whether one is
-a partner guest, which together decide the visible content and people. Queries: the write
-generation, the readable spaces, the stored model, the shown people's profiles; on a miss also
-visible content, its events and the visible people: four warm, seven cold, whatever the size
-of the organisation (pinned by the tests).
+(``_knowledge``): an audience is the spaces one may read and whether one is a partner guest,
+which together decide the visible content and people. After a write (the streams' write
+generation: every action appends an event) or ``KNOWLEDGE_TTL_SECONDS``, the index is rebuilt
+in the background while the previous one answers (``RUCHER_EXPERTS_STALE_SECONDS``), and the
+evidence shown is checked against the live policy. Queries: the write generation, the
+readable spaces, the stored model, the shown people's profiles, the evidence's live check; on
+a miss also visible content, its events and the visible people: five warm, eight cold,
+whatever the size of the organisation (pinned by the tests).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from django import db
+from django.conf import settings
 from django.utils import timezone
 
 from rucher.activity.models import Event
@@ -189,38 +193,103 @@ class _Knowledge:
     people: set[int]
     reactions: dict[int, int]
     built_at: float
+    generation: Any = None
 
 
 _knowledge_cache: OrderedDict[tuple[Any, ...], _Knowledge] = OrderedDict()
 _knowledge_lock = threading.Lock()
+_rebuilding: set[tuple[Any, ...]] = set()
 
 
-def _knowledge(viewer: Any) -> _Knowledge:
-    spaces = tuple(permissions.readable_spaces(viewer).order_by("id").values_list("id", flat=True))
-    key = (bool(viewer.is_guest), spaces, write_generation())
-    with _knowledge_lock:
-        found = _knowledge_cache.get(key)
-        if found is not None and time.monotonic() - found.built_at < KNOWLEDGE_TTL_SECONDS:
-            _knowledge_cache.move_to_end(key)
-            return found
+def _build(viewer: Any, generation: Any) -> _Knowledge:
     dataset, rows = viewer_dataset(viewer)
-    built = _Knowledge(
+    return _Knowledge(
         features=ExpertFeatures(ExpertFinder(dataset)),
         rows=rows,
         people=set(dataset.people["person_id"].to_list()),
         reactions=_reactions(dataset),
         built_at=time.monotonic(),
+        generation=generation,
     )
+
+
+def _keep(key: tuple[Any, ...], built: _Knowledge) -> None:
     with _knowledge_lock:
         _knowledge_cache[key] = built
+        _knowledge_cache.move_to_end(key)
         while len(_knowledge_cache) > KNOWLEDGE_AUDIENCES:
             _knowledge_cache.popitem(last=False)
+
+
+def _rebuild_in_background(key: tuple[Any, ...], viewer: Any, generation: Any) -> None:
+    """Rebuild one audience's index in a thread of this process, once at a time per
+    audience; the requests meanwhile are answered from the previous index."""
+    with _knowledge_lock:
+        if key in _rebuilding:
+            return
+        _rebuilding.add(key)
+
+    def run() -> None:
+        try:
+            _keep(key, _build(viewer, generation))
+        finally:
+            with _knowledge_lock:
+                _rebuilding.discard(key)
+            db.connection.close()  # this thread's own connection
+
+    threading.Thread(target=run, name="experts-index", daemon=True).start()
+
+
+def _knowledge(viewer: Any) -> _Knowledge:
+    """The audience's index. After a write, the previous index keeps answering (for up to
+    ``RUCHER_EXPERTS_STALE_SECONDS``) while a fresh one is built in the background: building
+    takes seconds on a large network, and who knows about X does not change with each post.
+    What a stale index names is checked against the live policy before it is shown
+    (``_visible_evidence``), so a post deleted or hidden since never appears."""
+    spaces = tuple(permissions.readable_spaces(viewer).order_by("id").values_list("id", flat=True))
+    key = (bool(viewer.is_guest), spaces)
+    generation = write_generation()
+    stale_for = float(getattr(settings, "RUCHER_EXPERTS_STALE_SECONDS", 0))
+    with _knowledge_lock:
+        found = _knowledge_cache.get(key)
+        if found is not None:
+            _knowledge_cache.move_to_end(key)
+    if found is not None:
+        age = time.monotonic() - found.built_at
+        if found.generation == generation and age < KNOWLEDGE_TTL_SECONDS:
+            return found
+        if age < stale_for:
+            _rebuild_in_background(key, viewer, generation)
+            return found
+    built = _build(viewer, generation)
+    _keep(key, built)
     return built
 
 
 def clear_knowledge() -> None:
     with _knowledge_lock:
         _knowledge_cache.clear()
+
+
+def _visible_evidence(viewer: Any, experts: list[Expert]) -> list[Expert]:
+    """The evidence the viewer may read now (one query): an index built before a deletion,
+    a moderator's hiding or a move still names that content; the live policy drops it."""
+    ids = {e.content_id for x in experts for e in x.evidence} | {
+        e.root_id for x in experts for e in x.evidence
+    }
+    if not ids:
+        return experts
+    readable = set(
+        Content.objects.visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    kept = []
+    for expert in experts:
+        expert.evidence = [
+            e for e in expert.evidence if e.content_id in readable and e.root_id in readable
+        ]
+        if expert.evidence:
+            kept.append(expert)
+    return kept
 
 
 def find_experts(viewer: Any, query: str | None, k: int = 10) -> ExpertsAnswer:
@@ -242,8 +311,10 @@ def find_experts(viewer: Any, query: str | None, k: int = 10) -> ExpertsAnswer:
     if not candidate_ids:
         return ExpertsAnswer([], model, 0)
     ranked = rank_experts(features, model, question, candidate_ids, k=k).value or []
-    profiles = Person.objects.select_related("department").in_bulk(
-        [entry["person_id"] for entry in ranked]
+    profiles = (
+        Person.objects.filter(is_active=True)
+        .select_related("department")
+        .in_bulk([entry["person_id"] for entry in ranked])
     )
     experts = []
     for entry in ranked:
@@ -253,7 +324,7 @@ def find_experts(viewer: Any, query: str | None, k: int = 10) -> ExpertsAnswer:
         position = int(finder.position(np.asarray([person.pk]))[0])
         evidence = _evidence(finder, doc_scores, position, knowledge.rows, knowledge.reactions)
         experts.append(Expert(person, entry["score"], entry["components"], evidence))
-    return ExpertsAnswer(experts, model, len(candidate_ids))
+    return ExpertsAnswer(_visible_evidence(viewer, experts), model, len(candidate_ids))
 
 
 def _reactions(dataset: Dataset) -> dict[int, int]:
