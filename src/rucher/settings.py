@@ -303,6 +303,12 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
+        # plotly.js clears a colour bar's style attribute (``style=""``): the empty style,
+        # and only it, is allowed by its hash; any other inline style is refused.
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+        ],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

@@ -27,7 +27,7 @@ def walk(page: Any, paths: list[str]) -> list[str]:
         "console",
         lambda message: (
             refusals.append(f"{current['path']}: {message.text[:160]}")
-            if "Content Security Policy" in message.text
+            if "Content Security Policy" in message.text or "evalDisallowed" in message.text
             else None
         ),
     )

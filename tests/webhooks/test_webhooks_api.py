@@ -19,7 +19,10 @@ BASE = "/api/v1/webhooks"
 
 
 def bearer(person: Any) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {create_token(person, 'test')[1]}"}
+    """A token as its owner would make it for webhooks: with the admin scope when they may
+    hold it (administrators), without it otherwise."""
+    scopes = ("read", "write", "admin") if person.kind == "admin" else ("read", "write")
+    return {"HTTP_AUTHORIZATION": f"Bearer {create_token(person, 'test', scopes=scopes)[1]}"}
 
 
 def call(client: Client, method: str, path: str, auth: dict[str, str], body: Any = None) -> Any:

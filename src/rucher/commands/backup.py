@@ -42,6 +42,9 @@ MEDIA = "media"
 CHUNK = 1024 * 1024
 # Tables that migrate fills by itself: a database holding only these counts as empty.
 AUTOMATIC_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
+# SQLite's FTS5 keeps its own bookkeeping rows in shadow tables even while the index is empty
+# (the search index's ``search_fts``): rows there say nothing about the data.
+FTS5_SHADOW_SUFFIXES = ("_config", "_data", "_idx", "_docsize")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -281,7 +284,13 @@ def verify(directory: Path, manifest: dict[str, Any]) -> list[str]:
 def holds_data(connection: Any) -> list[str]:
     """The tables holding rows beyond what ``migrate`` creates by itself."""
     counts = _table_counts(connection)
-    return [t for t, n in counts.items() if n and t not in AUTOMATIC_TABLES]
+    return [
+        t
+        for t, n in counts.items()
+        if n
+        and t not in AUTOMATIC_TABLES
+        and not (t.startswith("search_fts") and t.endswith(FTS5_SHADOW_SUFFIXES))
+    ]
 
 
 def _restore_sqlite(connection: Any, source: Path, bar: Any) -> None:

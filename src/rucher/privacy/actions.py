@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from rucher.activity.actions import record
 from rucher.audit.trail import append
+from rucher.conversations.models import Content
 from rucher.errors import Conflict, Forbidden, Invalid
 from rucher.people.models import Person
 from rucher.privacy import erasure
@@ -29,6 +30,7 @@ from rucher.privacy.models import (
     SpaceRetention,
 )
 from rucher.privacy.tasks import build_export
+from rucher.search import indexing as search_index
 from rucher.spaces.models import Space
 
 MAX_RETENTION_MONTHS = 1200
@@ -130,6 +132,13 @@ def erase_person(
     pseudonym = erasure.make_pseudonym(person)
     files = erasure.files_of(person)
     mode = erasure.content_mode()
+    # The search index holds names (the person's entry, their items' author, mentions in
+    # others' texts): what changes here is indexed again below, in the same transaction.
+    touched = set(
+        Content.objects.filter(
+            Q(author=person) | Q(mentions=person) | Q(text__icontains=f"@{person.username}")
+        ).values_list("pk", flat=True)
+    )
     erasure.remove_mentions(person)
     if mode == "erase":
         files += erasure.erase_content(person)
@@ -139,6 +148,8 @@ def erase_person(
     person.delete()
     erasure.drop_orphan_tags(tags)
     erasure.remove_files_after_commit(files)
+    search_index.refresh_people([old_id, pseudonym.pk])
+    search_index.refresh_content(sorted(touched))
     # The audit trail refers to people by id: it says that account #id was erased, by whom,
     # and never names them (nor links them to the pseudonym).
     by = "self" if by_self else ("administrator" if requester is not None else "operator")

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from rucher.expertise.finder import MAX_QUERY_CHARS, Evidence, QueryRefused, find_experts
 from rucher.web.common import user
@@ -18,11 +18,12 @@ def evidence_url(item: Evidence) -> str:
     return url if item.root_id == item.content_id else f"{url}#c{item.content_id}"
 
 
+# The kind of a contribution (a noun: "Answer" alone is also the verb of a button).
 KIND_LABELS = {
-    "answer": gettext_lazy("Answer"),
-    "question": gettext_lazy("Question"),
-    "post": gettext_lazy("Post"),
-    "comment": gettext_lazy("Comment"),
+    "answer": pgettext_lazy("kind of contribution", "Answer"),
+    "question": pgettext_lazy("kind of contribution", "Question"),
+    "post": pgettext_lazy("kind of contribution", "Post"),
+    "comment": pgettext_lazy("kind of contribution", "Comment"),
 }
 
 
