@@ -100,3 +100,17 @@ def test_a_deletion_tells_the_author_and_the_flaggers(world: dict[str, Any]) -> 
     assert author.url == f"/spaces/{world['open'].slug}/"  # the post's page is gone
     assert texts(world["carol"]) == ["The moderators of the space Ouvert reviewed what you flagged"]
     assert texts(world["alice"]) == []
+
+
+def test_a_moderator_still_sees_the_replies_under_a_post_they_hid(world: dict[str, Any]) -> None:
+    from rucher.conversations import actions as conversations
+    from rucher.moderation import actions as moderation
+    from rucher.moderation.queries import ItemRef
+    from rucher.streams.queries import thread
+
+    post = conversations.publish(world["bob"], world["open"], "Un message hors charte")
+    reply = conversations.reply(world["alice"], post, "Une réponse sans reproche")
+    moderation.flag(world["cm"], ItemRef("content", post.pk), "off_topic")
+    moderation.decide(world["alice"], [ItemRef("content", post.pk)], "hide", "Hors charte")
+    post.refresh_from_db()
+    assert [c.pk for c in thread(world["alice"], post, moderating=True)] == [reply.pk]

@@ -390,3 +390,32 @@ def test_profile_edit(world: dict[str, Any], client_for: Callable[..., Client]) 
     assert "Acheteur" in page and "python" in page and "Achats" in page
     long = client.post("/people/me/edit/", {"skills": ",".join(f"s{i}" for i in range(40))})
     assert long.status_code == 422
+
+
+def test_a_space_composer_keeps_its_space_after_an_error(world: dict[str, Any]) -> None:
+    """Shown again with its message, a space's composer still publishes in that space only
+    (not a list of every space with nothing chosen)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world["alice"])
+    space = world["open"]
+    answer = client.post(
+        "/posts/new/",
+        {"kind": "post", "space": space.pk, "text": "", "fixed_space": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 422
+    page = answer.content.decode()
+    assert 'name="fixed_space"' in page
+    assert world["secret"].name not in page  # alice may post there, but not from this composer
+
+
+def test_the_admin_scope_is_offered_to_administrators_only(world: dict[str, Any]) -> None:
+    from django.test import Client
+
+    member, admin = Client(), Client()
+    member.force_login(world["bob"])
+    admin.force_login(world["admin"])
+    assert 'value="admin"' not in member.get("/settings/tokens/").content.decode()
+    assert 'value="admin"' in admin.get("/settings/tokens/").content.decode()

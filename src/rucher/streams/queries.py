@@ -279,10 +279,15 @@ def thread(reader: Person, root: Content, *, moderating: bool | None = None) -> 
     which it knows already): hidden replies are then shown, marked, to their author, and all
     of them to a moderator; without it (the API) hidden replies are left out for everyone."""
     shown = Content.objects.visible_to(reader)
-    if moderating is not None and root.status == Content.Status.PUBLISHED:
-        hidden = Q(status__in=(Content.Status.HIDDEN, Content.Status.HELD))
-        if not moderating:
-            hidden &= Q(author_id=reader.pk)
+    if moderating:
+        # A moderator reviews the whole thread, also under a root they hid or that is held
+        # (its published replies are out of everyone else's sight then, not gone).
+        hidden = Q(
+            status__in=(Content.Status.PUBLISHED, Content.Status.HIDDEN, Content.Status.HELD)
+        )
+        shown = shown | Content.objects.filter(hidden, root_id=root.pk)
+    elif moderating is not None and root.status == Content.Status.PUBLISHED:
+        hidden = Q(status__in=(Content.Status.HIDDEN, Content.Status.HELD), author_id=reader.pk)
         shown = shown | Content.objects.filter(hidden, root_id=root.pk)
     return list(
         shown.filter(root_id=root.pk)

@@ -202,6 +202,13 @@ class HideTagForm(forms.Form):
     tag = TextField(label=_("Tag to hide, e.g. [Sport]"), required=False, max_length=60)
 
 
+TOKEN_SCOPES: list[tuple[str, Any]] = [
+    ("read", _("read (see what I see)")),
+    ("write", _("write (post, react, change things as me)")),
+    ("admin", _("administration (administrators only)")),
+]
+
+
 class TokenForm(forms.Form):
     NEVER = "never"
     name = TextField(label=_("Token name"), required=False, max_length=100)
@@ -218,15 +225,19 @@ class TokenForm(forms.Form):
     )
     scopes = forms.MultipleChoiceField(
         label=_("What it may do"),
-        choices=[
-            ("read", _("read (see what I see)")),
-            ("write", _("write (post, react, change things as me)")),
-            ("admin", _("administration (administrators only)")),
-        ],
+        choices=TOKEN_SCOPES,
         initial=["read", "write"],
         widget=forms.CheckboxSelectMultiple,
         required=False,  # none ticked: read and write, the default
     )
+
+    def __init__(self, *args: Any, may_administer: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_administer:
+            # Only an administrator's token may hold it: not offered to anyone else.
+            field = self.fields["scopes"]
+            assert isinstance(field, forms.MultipleChoiceField)
+            field.choices = [c for c in TOKEN_SCOPES if c[0] != "admin"]
 
     def chosen_scopes(self) -> list[str]:
         return list(self.cleaned_data.get("scopes") or ["read", "write"])

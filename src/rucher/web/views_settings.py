@@ -131,7 +131,8 @@ def sessions(request: HttpRequest) -> HttpResponse:
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     person = user(request)
-    form = TokenForm(request.POST or None)
+    may_administer = person.kind == Person.Kind.ADMIN
+    form = TokenForm(request.POST or None, may_administer=may_administer)
     new_token = None
     status = 200
     if request.method == "POST":
@@ -147,7 +148,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error.message)
                 status = error.status
             else:
-                form = TokenForm()
+                form = TokenForm(may_administer=may_administer)
         else:
             status = 422
     return render(

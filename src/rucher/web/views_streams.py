@@ -73,6 +73,12 @@ def compose(request: HttpRequest) -> HttpResponse:
     person = user(request)
     spaces = list(permissions.postable_spaces(person).order_by("name"))
     profile = permissions.can_post_on_profile(person)
+    if request.POST.get("fixed_space") == "1":
+        # A space's own composer: shown again after an error, it keeps its one destination
+        # rather than offering every space.
+        chosen = [s for s in spaces if str(s.pk) == request.POST.get("space")]
+        if chosen:
+            spaces, profile = chosen, False
     form = ComposerForm(request.POST, spaces=spaces, allow_profile=profile)
     sensitive: SensitiveFound | None = None
     if form.is_valid():
