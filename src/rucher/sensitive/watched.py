@@ -132,7 +132,7 @@ def required_literal(pattern: str) -> str | None:
     if _INLINE_FLAGS.search(folded):
         return None
     try:
-        from re import _parser  # type: ignore[attr-defined]
+        from re import _parser
 
         items = list(_parser.parse(folded))
     except Exception:  # the regex package's syntax is wider than re's
