@@ -15,7 +15,9 @@ RUCHER = [sys.executable, "-c", "from rucher.cli import main; main()"]
 
 
 def deploy_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in {"RUCHER_DEBUG", "DATABASE_URL"}}
+    # Not the test run's own switches (the browser tests allow async-unsafe calls).
+    left_out = {"RUCHER_DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in left_out}
     environment |= {"RUCHER_DATA_DIR": str(tmp_path / "var"), "ALLOWED_HOSTS": "rse.example.org"}
     environment |= env
     return subprocess.run(
