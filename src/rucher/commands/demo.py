@@ -66,7 +66,6 @@ def embed_conversations() -> str:
     return f"{embedded} conversations embedded in {time.perf_counter() - started:.1f} s"
 
 
-
 def print_accounts() -> None:
     from rich.console import Console
     from rich.table import Table

@@ -31,6 +31,11 @@ class Kind(models.TextChoices):
     ROLE_CHANGE = "role_change", _("changes of my role in a space")
     MODERATION = "moderation", _("moderation of what I wrote or flagged")
     NEW_POST = "new_post", _("new posts in spaces and topics I watch")
+    DIRECT_MESSAGE = "direct_message", _("direct messages to me")
+    KUDOS = "kudos", _("thanks and kudos I receive")
+    BADGE = "badge", _("badges I earn")
+    EXPERT_REQUEST = "expert_request", _("unanswered questions I may know about")
+    EXPORT_READY = "export_ready", _("my data export is ready")
 
 
 class Channel(models.TextChoices):
@@ -58,6 +63,11 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.REPLY: Channel.WEEKLY,
     Kind.REACTION: Channel.WEEKLY,
     Kind.NEW_POST: Channel.OFF,
+    Kind.DIRECT_MESSAGE: Channel.APP,
+    Kind.KUDOS: Channel.APP,
+    Kind.BADGE: Channel.APP,
+    Kind.EXPERT_REQUEST: Channel.WEEKLY,
+    Kind.EXPORT_READY: Channel.APP,
 }
 
 

@@ -1,0 +1,1 @@
+"""Direct messages between people who may see each other."""

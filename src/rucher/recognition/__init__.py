@@ -1,0 +1,1 @@
+"""Kudos and badges: recognition that motivates."""

@@ -1,0 +1,1 @@
+"""Per-item sentiment, computed once after a write and stored."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SentimentConfig(AppConfig):
+    name = "rucher.sentiment"
+    label = "sentiment"
+    verbose_name = "Sentiment"
