@@ -151,3 +151,56 @@ def test_current_suspensions_are_listed_and_lifted(world: dict[str, Any], client
     assert alice.post(url, {"reason": "Excuses reçues"}).status_code == 302
     assert "Personne n’est suspendu." in alice.get("/moderation/").content.decode()
     assert client_for(world["carol"]).post(url, {"reason": "x"}).status_code == 403
+
+
+def test_a_hidden_post_tells_its_author_why_and_is_not_offered_for_sharing(
+    world: dict[str, Any], client_for: Any
+) -> None:
+    from rucher.errors import ActionError
+    from rucher.spaces import permissions
+
+    post = conversations.publish(world["bob"], world["open"], "Un message hors sujet")
+    assert permissions.is_shareable(post)
+    actions.flag(world["alice"], ItemRef("content", post.pk), "off_topic")
+    actions.decide(world["alice"], [ItemRef("content", post.pk)], "hide", "Hors sujet ici")
+    post.refresh_from_db()
+    assert not permissions.is_shareable(post)
+    with pytest.raises(ActionError):
+        conversations.share(world["alice"], post, world["private"], "")
+    page = client_for(world["bob"]).get(f"/posts/{post.pk}/").content.decode()
+    assert "Masqué par la modération" in page
+    assert "Raison donnée par la modération" in page and "Hors sujet ici" in page
+    assert f"/posts/{post.pk}/share/" not in page
+    moderator = client_for(world["alice"]).get(f"/posts/{post.pk}/").content.decode()
+    assert "Hors sujet ici" in moderator and "Afficher de nouveau" in moderator
+
+
+def test_the_audit_trail_names_the_decision_and_its_reason(
+    world: dict[str, Any], client_for: Any
+) -> None:
+    from rucher.activity.models import Event
+    from rucher.audit.mirror import mirror_event
+    from rucher.audit.models import AuditEntry
+
+    first = conversations.publish(world["bob"], world["open"], "Premier")
+    second = conversations.publish(world["bob"], world["open"], "Second")
+    for post in (first, second):
+        actions.flag(world["alice"], ItemRef("content", post.pk), "spam")
+    actions.decide(
+        world["alice"],
+        [ItemRef("content", first.pk), ItemRef("content", second.pk)],
+        "hide",
+        "Publicité",
+    )
+    actions.decide(world["alice"], [ItemRef("content", first.pk)], "restore", "Erreur de ma part")
+    for event in Event.objects.filter(verb="moderated").order_by("pk"):
+        assert mirror_event(event)  # what the worker does after the commit
+    details = [e.detail for e in AuditEntry.objects.filter(action="moderated").order_by("seq")]
+    assert details == [
+        {"decision": "hide", "reason": "Publicité"},
+        {"decision": "hide", "reason": "Publicité"},
+        {"decision": "restore", "reason": "Erreur de ma part"},
+    ]
+    page = client_for(world["admin"]).get("/audit/?action=moderated").content.decode()
+    assert "Masquer — <q>Publicité</q>" in page
+    assert "Erreur de ma part" in page

@@ -9,7 +9,8 @@ which appends every audited event the trail lacks; ``rucher audit verify`` says 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rucher.activity.subscribers import subscribe
 from rucher.audit.models import AuditEntry, AuditHead
@@ -48,6 +49,19 @@ AUDITED_VERBS = (
 )
 SUBSCRIBER = "rucher.audit.mirror"
 
+# What an entry keeps beyond the event's columns, said by the domain that owns the act (the
+# audit trail is below them and knows none): moderation registers the decision taken and its
+# reason, so the trail says "hid a post: off-topic", not only "took a moderation decision".
+# Each function reads what committed with the event; it must not write.
+_DETAILS: dict[str, Callable[[Event], dict[str, Any]]] = {}
+
+
+def describe(verb: str, detail_of: Callable[[Event], dict[str, Any]]) -> None:
+    """Have ``verb``'s entries keep ``detail_of(event)`` as their (hashed) detail."""
+    if verb not in AUDITED_VERBS:
+        raise ValueError(f"{verb!r} is not an audited verb")
+    _DETAILS[verb] = detail_of
+
 
 def mirror(event: Event) -> None:
     mirror_event(event)
@@ -55,6 +69,7 @@ def mirror(event: Event) -> None:
 
 def mirror_event(event: Event) -> bool:
     """Append the event's entry; False when it is there already."""
+    detail_of = _DETAILS.get(event.verb)
     entry = append(
         event.verb,
         actor_id=event.actor_id,
@@ -63,6 +78,7 @@ def mirror_event(event: Event) -> bool:
         space_id=event.space_id,
         target_id=event.target_id,
         event_id=event.pk,
+        detail=detail_of(event) if detail_of is not None else None,
         at=event.at,
     )
     return entry is not None

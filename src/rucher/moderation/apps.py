@@ -7,7 +7,8 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self) -> None:
-        from rucher.moderation import held, screens
+        from rucher.moderation import audited, held, screens
 
+        audited.register()
         held.register()
         screens.register()

@@ -250,6 +250,23 @@ def decisions_on(person: Any, item: ItemRef) -> list[ModerationDecision]:
     return list(rows.order_by("-created_at", "-id")[:200])
 
 
+def why_hidden(content_ids: list[int]) -> dict[int, str]:
+    """The reason of the latest "hide" decision of each of these items, for the banner their
+    author and moderators see on a hidden item (callers pass only items they may see, and only
+    hidden ones: no query when nothing is hidden)."""
+    if not content_ids:
+        return {}
+    reasons: dict[int, str] = {}
+    rows = (
+        ModerationDecision.objects.filter(content_id__in=content_ids, decision=Decision.HIDE)
+        .order_by("content_id", "-created_at", "-id")
+        .values_list("content_id", "reason")
+    )
+    for content_id, reason in rows:
+        reasons.setdefault(content_id, reason)
+    return reasons
+
+
 def warnings_for(person: Person) -> list[ModerationDecision]:
     """The warnings this person received (shown to them on their settings page)."""
     return list(

@@ -381,6 +381,9 @@ def is_shareable(content: Placed) -> bool:
     """Only what every employee may read is shared: posts of open internal spaces that are
     not confidential, and profile posts; so a share never widens an audience."""
     source = content.space
+    # Only what is published: a hidden or held post is not offered for sharing either.
+    if getattr(content, "status", "published") != "published":
+        return False
     return content.parent_id is None and (
         source is None
         or (

@@ -18,6 +18,7 @@ from rucher.audit.labels import ACTION_LABELS, action_label
 from rucher.audit.models import AuditEntry
 from rucher.audit.queries import AuditFilter, csv_lines, jsonl_lines, search
 from rucher.audit.trail import append
+from rucher.moderation.models import Decision
 from rucher.people.models import Person
 from rucher.people.throttle import client_address
 from rucher.spaces import permissions
@@ -79,6 +80,9 @@ class AuditSearchForm(forms.Form):
         )
 
 
+DECISION_LABELS = dict(Decision.choices)
+
+
 def _rows(viewer: Person, entries: list[AuditEntry]) -> list[dict[str, Any]]:
     """Each entry with names, not ids (spaces the viewer may not see stay unnamed)."""
     space_ids = {e.space_id for e in entries if e.space_id}
@@ -98,6 +102,7 @@ def _rows(viewer: Person, entries: list[AuditEntry]) -> list[dict[str, Any]]:
                 "target": people.get(entry.target_id) if entry.target_id else None,
                 "space": space,
                 "hidden_space": bool(entry.space_id) and space is None,
+                "decision": DECISION_LABELS.get(entry.detail.get("decision", "")),
             }
         )
     return rows

@@ -19,6 +19,7 @@ from rucher.conversations.queries import get_content_for_page, get_visible_conte
 from rucher.conversations.sensitive import SensitiveFound
 from rucher.errors import ActionError, Invalid
 from rucher.meaning.neighbours import related_items
+from rucher.moderation.queries import why_hidden
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
@@ -60,6 +61,7 @@ def render_thread(
         # The accepted answer first, then the others in order.
         replies.sort(key=lambda r: not r.accepted)
     ids = [root.pk] + [r.pk for r in replies]
+    hidden = [c.pk for c in [root, *replies] if c.status == Content.Status.HIDDEN]
     mine = dict(
         Reaction.objects.filter(person=person, content_id__in=ids).values_list("content_id", "kind")
     )
@@ -82,6 +84,7 @@ def render_thread(
         "revisions": list(root.revisions.all()[:20]) if root.edited_at else [],
         "can_reply": permissions.can_reply(person, root, member),
         "can_moderate": moderating,
+        "hidden_reasons": why_hidden(hidden),
         "reply_form": reply_form or ReplyForm(initial=initial_quote),
         "sensitive": sensitive,
         "quoting": quoting,
