@@ -52,7 +52,9 @@ HELPERS = {
     "rucher.conversations.actions.common.mention_events",
     "rucher.conversations.actions.common.set_topics",
     "rucher.conversations.actions.common.topics_named",
-    "rucher.moderation.actions.require_rules_manager",
+    "rucher.moderation.actions.common.one_of",
+    "rucher.moderation.actions.common.optional_text",
+    "rucher.moderation.actions.rules.require_rules_manager",
     "rucher.streams.actions.normalise_tag",
     "rucher.streams.actions.resolve_target",
 }
@@ -373,37 +375,37 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
             SimpleUploadedFile("notes.txt", b"Quelques notes", content_type="text/plain"),
         ),
     ),
-    "rucher.moderation.actions.flag": (
+    "rucher.moderation.actions.review.flag": (
         a_post,
         lambda w, s: moderation.flag(w["bob"], ItemRef("content", s["post"].pk), "off_topic"),
     ),
-    "rucher.moderation.actions.decide": (
+    "rucher.moderation.actions.review.decide": (
         a_flagged_post,
         lambda w, s: moderation.decide(
             w["alice"], [ItemRef("content", s["post"].pk)], "hide", "Hors charte"
         ),
     ),
-    "rucher.moderation.actions.lift_suspension": (
+    "rucher.moderation.actions.review.lift_suspension": (
         a_suspension,
         lambda w, s: moderation.lift_suspension(w["alice"], w["open"], w["bob"], "Excuses reçues"),
     ),
-    "rucher.moderation.actions.add_watched_word": (
+    "rucher.moderation.actions.rules.add_watched_word": (
         nothing,
         lambda w, s: moderation.add_watched_word(w["alice"], w["open"], "nul", "word", "block"),
     ),
-    "rucher.moderation.actions.update_watched_word": (
+    "rucher.moderation.actions.rules.update_watched_word": (
         a_watched_word,
         lambda w, s: moderation.update_watched_word(w["admin"], s["word"].pk, action="flag"),
     ),
-    "rucher.moderation.actions.remove_watched_word": (
+    "rucher.moderation.actions.rules.remove_watched_word": (
         a_watched_word,
         lambda w, s: moderation.remove_watched_word(w["admin"], s["word"].pk),
     ),
-    "rucher.moderation.actions.set_slow_mode": (
+    "rucher.moderation.actions.rules.set_slow_mode": (
         nothing,
         lambda w, s: moderation.set_slow_mode(w["alice"], w["open"], 5),
     ),
-    "rucher.moderation.actions.set_new_account_rules": (
+    "rucher.moderation.actions.rules.set_new_account_rules": (
         nothing,
         lambda w, s: moderation.set_new_account_rules(w["admin"], 3, 7),
     ),
