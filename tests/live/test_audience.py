@@ -134,3 +134,22 @@ def test_unread_counts_in_one_query(
         notification_row(alice, actions.publish(bob, world["open"], f"post {n}"), read)
     with django_assert_num_queries(1):
         assert unread_counts([alice.pk, bob.pk]) == {alice.pk: 2, bob.pk: 0}
+
+
+def test_the_author_and_moderators_of_a_hidden_post_may_still_watch_its_replies(
+    world: dict[str, Any],
+) -> None:
+    from rucher.conversations import actions as conversations
+    from rucher.live.audience import may_watch
+    from rucher.moderation import actions as moderation
+    from rucher.moderation.queries import ItemRef
+
+    post = conversations.publish(world["bob"], world["open"], "Un message")
+    reply = conversations.reply(world["alice"], post, "Une réponse")
+    assert may_watch(world["bob"], post.pk) and not may_watch(world["gus"], post.pk)
+    assert not may_watch(world["bob"], reply.pk), "only conversations, not replies"
+    moderation.flag(world["alice"], ItemRef("content", post.pk), "spam")
+    moderation.decide(world["alice"], [ItemRef("content", post.pk)], "hide", "Publicité")
+    assert may_watch(world["bob"], post.pk), "its author"
+    assert may_watch(world["alice"], post.pk), "its moderator"
+    assert not may_watch(world["gus"], post.pk)

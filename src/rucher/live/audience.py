@@ -216,5 +216,9 @@ def unread_counts(people: Collection[int]) -> dict[int, int]:
 
 
 def may_watch(person: Person, content_id: int) -> bool:
-    """Whether this person may follow the replies of this conversation (a root they read)."""
-    return Content.objects.visible_to(person).filter(pk=content_id, parent__isnull=True).exists()
+    """Whether this person may follow the replies of this conversation: a root they read, or a
+    hidden root they still see on its page (its author, its moderators), as the page does."""
+    roots = Content.objects.filter(pk=content_id, parent__isnull=True)
+    if Content.objects.visible_to(person).filter(pk=content_id, parent__isnull=True).exists():
+        return True
+    return permissions.hidden_content_seen(person, roots).exists()
