@@ -53,6 +53,9 @@ def test_the_composer_speaks_french(
     assert "Ce texte semble contenir des données sensibles" in text
     assert "Un numéro de compte bancaire (IBAN) dont la clé est valide." in text
     assert "Publier quand même" in text
+    # Positions count from 1, as a person counts: the IBAN is the 14th to the 46th character.
+    assert IBAN.index("FR76") == 13 and len("FR76 3000 6000 0112 3456 7890 189") == 33
+    assert "caractères 14 à 46" in text
     card = alice.post(
         "/posts/new/",
         {"kind": "post", "space": world["open"].pk, "text": "carte 4111 1111 1111 1111"},
