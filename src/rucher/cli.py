@@ -16,6 +16,7 @@ from rucher.commands.insights import group as insights_group
 from rucher.commands.manage import command as manage_command
 from rucher.commands.people import group as people_group
 from rucher.commands.provisioning import directory_group, scim_group
+from rucher.commands.prune import command as prune_command
 from rucher.commands.reindex import command as reindex_command
 from rucher.commands.sentiment import group as sentiment_group
 from rucher.commands.serve import command as serve_command
@@ -38,6 +39,7 @@ for _command in (
     restore_command,
     manage_command,
     reindex_command,
+    prune_command,
     audit_group,
     people_group,
     scim_group,

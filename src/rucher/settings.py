@@ -12,6 +12,8 @@ RUCHER_BASE_URL the address people open rucher at, for links that leave it (e-ma
                (default http://127.0.0.1:8000)
 RUCHER_DIGEST_TICK_SECONDS how often the worker looks for digests due (default 300)
 RUCHER_OIDC_* / RUCHER_SAML_* / RUCHER_SSO_* / RUCHER_LOCAL_PASSWORDS  single sign-on (docs/sso.md)
+RUCHER_KEEP_*  how long read notifications, ended webhook deliveries and finished tasks are
+               kept (docs/deploy.md, "Housekeeping")
 """
 
 from __future__ import annotations
@@ -163,6 +165,25 @@ try:
     RUCHER_DIGEST_TICK_SECONDS = int(os.environ.get("RUCHER_DIGEST_TICK_SECONDS", 300))
 except ValueError as _error:
     raise ImproperlyConfigured("RUCHER_DIGEST_TICK_SECONDS: a number of seconds") from _error
+
+
+def _days(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, default))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: a number of days") from error
+    if value < 1:
+        raise ImproperlyConfigured(f"{name}: at least 1 day")
+    return value
+
+
+# Housekeeping (`rucher prune`, and the worker once a day): how long what only serves a while
+# is kept. Unread notifications and deliveries still being retried are never pruned.
+RUCHER_KEEP_READ_NOTIFICATIONS_DAYS = _days("RUCHER_KEEP_READ_NOTIFICATIONS_DAYS", 180)
+RUCHER_KEEP_WEBHOOK_DELIVERIES_DAYS = _days("RUCHER_KEEP_WEBHOOK_DELIVERIES_DAYS", 30)
+RUCHER_KEEP_TASK_RESULTS_DAYS = _days("RUCHER_KEEP_TASK_RESULTS_DAYS", 7)
+RUCHER_KEEP_FAILED_TASK_RESULTS_DAYS = _days("RUCHER_KEEP_FAILED_TASK_RESULTS_DAYS", 30)
+RUCHER_KEEP_TASK_MARKS_DAYS = 30  # far beyond any task's retries
 # An erased member's content: "keep" (attributed to "former member") or "erase" (docs/privacy.md).
 RUCHER_ERASURE_CONTENT = os.environ.get("RUCHER_ERASURE_CONTENT", "keep")
 if RUCHER_ERASURE_CONTENT not in ("keep", "erase"):

@@ -70,6 +70,7 @@ def command(
     from django.conf import settings
 
     from rucher.activity.tasks import LeasedWorker, Periodic
+    from rucher.commands.prune import prune_everything
     from rucher.expertise.training import enqueue_training
     from rucher.notifications.digests import enqueue_due_digests
     from rucher.privacy.tasks import enqueue_retention_if_due
@@ -91,6 +92,9 @@ def command(
         )
     # Retention (docs/privacy.md): an hourly look, a run when the last one is a day old.
     periodic.append(Periodic("retention", 3600, enqueue_retention_if_due))
+    # Housekeeping (docs/deploy.md): hourly, so a worker restarted daily still prunes; with
+    # nothing past its time it costs a few indexed look-ups.
+    periodic.append(Periodic("housekeeping", 3600, prune_everything))
     worker = LeasedWorker(
         lease=timedelta(seconds=seconds),
         interval=interval,
