@@ -61,6 +61,13 @@ def test_the_page_reads_in_words_and_its_reading_is_audited(
     assert verify().intact
 
 
+def test_a_bulk_load_is_named_in_words(world: dict[str, Any], client_for: Any) -> None:
+    append("bulk_loaded", actor_label="bulk", detail={"source": "demo"})
+    page = client_for(world["admin"]).get("/audit/").content.decode()
+    assert "automatique (chargement en masse)" in page
+    assert ">bulk<" not in page
+
+
 def test_search_filters_and_pages(world: dict[str, Any], client_for: Any) -> None:
     for n in range(60):
         append("sign_in_failed", actor_label="bob" if n % 2 else "mallory", address="192.0.2.1")

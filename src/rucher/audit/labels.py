@@ -48,6 +48,15 @@ OBJECT_LABELS: dict[tuple[str, str], Promise] = {
 }
 
 
+# Who an entry names when no person acted: a bulk load (an importer, the demo).
+ACTOR_LABELS: dict[str, Promise] = {"bulk": _("automatic (bulk load)")}
+
+
+def actor_label(label: str) -> str:
+    known = ACTOR_LABELS.get(label)
+    return str(known) if known is not None else label
+
+
 def action_label(action: str, object_type: str = "") -> str:
     label = OBJECT_LABELS.get((action, object_type)) or ACTION_LABELS.get(action)
     return str(label) if label is not None else action.replace("_", " ")

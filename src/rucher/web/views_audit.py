@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rucher.audit.labels import ACTION_LABELS, action_label
+from rucher.audit.labels import ACTION_LABELS, action_label, actor_label
 from rucher.audit.models import AuditEntry
 from rucher.audit.queries import AuditFilter, csv_lines, jsonl_lines, search
 from rucher.audit.trail import append
@@ -99,6 +99,7 @@ def _rows(viewer: Person, entries: list[AuditEntry]) -> list[dict[str, Any]]:
                 "entry": entry,
                 "action": action_label(entry.action, entry.object_type),
                 "actor": people.get(entry.actor_id) if entry.actor_id else None,
+                "actor_label": actor_label(entry.actor_label),
                 "target": people.get(entry.target_id) if entry.target_id else None,
                 "space": space,
                 "hidden_space": bool(entry.space_id) and space is None,
