@@ -56,3 +56,20 @@ class UsedAssertion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issuer", "assertion_id"], name="identity_assertion")
         ]
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app (a lost phone). Shown once at
+    enrolment; only its SHA-256 is kept (the codes are random, 50 bits each: a slow hash adds
+    nothing). ``used_at`` set: spent."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "digest"], name="identity_recovery_code")
+        ]
