@@ -25,7 +25,7 @@ from rucher.audit.trail import append as audit
 from rucher.errors import Conflict, Forbidden, Invalid
 from rucher.identity import two_factor
 from rucher.identity.claims import ExternalClaims
-from rucher.identity.models import ExternalIdentity, RecoveryCode
+from rucher.identity.models import ExternalIdentity, GroupGrant, RecoveryCode
 from rucher.people.models import Department, Person
 from rucher.spaces.models import Membership, Space
 
@@ -115,6 +115,7 @@ def _apply_groups(person: Person, groups: tuple[str, ...]) -> None:
     if changed:
         person.save(update_fields=changed)
     slugs = {str(slug) for rule in rules for slug in rule.get("spaces", [])}
+    _take_back_grants(person, slugs)
     if not slugs:
         return
     member_of = set(
@@ -125,7 +126,25 @@ def _apply_groups(person: Person, groups: tuple[str, ...]) -> None:
     for space in Space.objects.filter(slug__in=slugs - member_of):
         # Given by the directory, as an administrator would: active at once.
         Membership.objects.create(space=space, person=person)
+        GroupGrant.objects.get_or_create(person=person, space=space)
         Space.objects.filter(pk=space.pk).update(member_count=F("member_count") + 1)
+
+
+def _take_back_grants(person: Person, slugs: set[str]) -> None:
+    """The person left a mapped group at the provider: the spaces only that group gave them
+    are left (plain memberships only: someone made owner or moderator since keeps the role,
+    a space manager's decision)."""
+    gone = list(GroupGrant.objects.filter(person=person).exclude(space__slug__in=slugs))
+    if not gone:
+        return
+    space_ids = [grant.space_id for grant in gone]
+    left = Membership.objects.filter(
+        person=person, space_id__in=space_ids, role=Membership.Role.MEMBER
+    )
+    for space_id in left.values_list("space_id", flat=True):
+        Space.objects.filter(pk=space_id).update(member_count=F("member_count") - 1)
+    left.delete()
+    GroupGrant.objects.filter(pk__in=[grant.pk for grant in gone]).delete()
 
 
 @transaction.atomic

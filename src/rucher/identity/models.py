@@ -73,3 +73,20 @@ class RecoveryCode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "digest"], name="identity_recovery_code")
         ]
+
+
+class GroupGrant(models.Model):
+    """A space membership the group mapping gave (``RUCHER_SSO_GROUP_MAP``): only these are
+    taken back when the person leaves the group at the provider. A membership the person had
+    before, or was given by a space manager, has no grant and is never touched."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_grants"
+    )
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "space"], name="identity_group_grant")
+        ]

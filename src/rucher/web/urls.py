@@ -130,6 +130,7 @@ urlpatterns = [
     path("settings/security/qr.svg", views_security.security_qr, name="security_qr"),
     path("settings/security/disable/", views_security.disable, name="security_disable"),
     path("settings/security/recovery/", views_security.renew_codes, name="security_codes"),
+    path("settings/sign-in/", views_security.sso_overview, name="sso_overview"),
     path(
         "settings/tokens/<int:token_id>/revoke/",
         views_settings.revoke_api_token,

@@ -8,9 +8,11 @@ import time
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +23,11 @@ from django.views.decorators.http import require_POST
 
 from rucher.errors import ActionError
 from rucher.identity import actions as identity
-from rucher.identity import two_factor
+from rucher.identity import oidc, saml, two_factor
 from rucher.people.models import Person
 from rucher.people.throttle import client_address
+from rucher.provisioning.models import DirectoryConnection
+from rucher.spaces.models import Space
 from rucher.web.common import user
 from rucher.web.security import ENROL_KEY
 
@@ -190,3 +194,59 @@ def renew_codes(request: HttpRequest) -> HttpResponse:
     except ActionError as error:
         return _security_page(request, status=error.status, renew_error=error.message)
     return render(request, "settings/recovery_codes.html", {"codes": codes, "first": False})
+
+
+@login_required
+def sso_overview(request: HttpRequest) -> HttpResponse:
+    """Administrators: how people sign in and are provisioned, in words. Read-only: single
+    sign-on is configured by the environment (docs/sso.md), directory connections in the
+    admin pages or by ``rucher scim token``."""
+    person = user(request)
+    if not two_factor.is_admin(person):
+        raise Http404
+    mapping = settings.RUCHER_SSO_GROUP_MAP
+    slugs = {str(slug) for rule in mapping.values() for slug in rule.get("spaces", [])}
+    spaces = {s.slug: s for s in Space.objects.filter(slug__in=slugs)}
+    kinds = dict(Person.Kind.choices)
+    rules = [
+        {
+            "group": group,
+            "department": rule.get("department") or "",
+            "kind": kinds.get(rule.get("kind", ""), ""),
+            "spaces": [(slug, spaces.get(str(slug))) for slug in rule.get("spaces", [])],
+        }
+        for group, rule in sorted(mapping.items())
+    ]
+    connections = (
+        DirectoryConnection.objects.select_related("acting_as")
+        .annotate(people=Count("users"))
+        .order_by("name")
+    )
+    return render(
+        request,
+        "settings/sso_overview.html",
+        {
+            "oidc": {
+                "on": oidc.enabled(),
+                "issuer": settings.RUCHER_OIDC_ISSUER,
+                "client_id": settings.RUCHER_OIDC_CLIENT_ID,
+                "has_secret": bool(settings.RUCHER_OIDC_CLIENT_SECRET),
+                "scopes": settings.RUCHER_OIDC_SCOPES,
+                "name": oidc.display_name() if oidc.enabled() else "",
+                "groups_claim": settings.RUCHER_OIDC_GROUPS_CLAIM,
+            },
+            "saml": {
+                "on": saml.enabled(),
+                "metadata": settings.RUCHER_SAML_IDP_METADATA,
+                "entity_id": settings.RUCHER_SAML_SP_ENTITY_ID,
+                "signs": bool(settings.RUCHER_SAML_SP_KEY and settings.RUCHER_SAML_SP_CERT),
+                "name": saml.display_name() if saml.enabled() else "",
+            },
+            "link_by_email": settings.RUCHER_SSO_LINK_BY_EMAIL,
+            "create_accounts": settings.RUCHER_SSO_CREATE_ACCOUNTS,
+            "local_passwords": settings.RUCHER_LOCAL_PASSWORDS,
+            "two_factor": settings.RUCHER_TWO_FACTOR,
+            "rules": rules,
+            "connections": connections,
+        },
+    )
