@@ -133,7 +133,9 @@ def _apply_groups(person: Person, groups: tuple[str, ...]) -> None:
 def _take_back_grants(person: Person, slugs: set[str]) -> None:
     """The person left a mapped group at the provider: the spaces only that group gave them
     are left (plain memberships only: someone made owner or moderator since keeps the role,
-    a space manager's decision)."""
+    a space manager's decision). No mapping at all: nothing is taken back (and no query)."""
+    if not settings.RUCHER_SSO_GROUP_MAP:
+        return
     gone = list(GroupGrant.objects.filter(person=person).exclude(space__slug__in=slugs))
     if not gone:
         return
