@@ -96,13 +96,14 @@ def test_a_password_sign_in_asks_for_the_apps_code(make_person: Any) -> None:
     assert client.get("/").status_code == 302  # nobody signed in yet
     page = client.get("/login/code/")
     assert "Code de connexion" in page.content.decode()
-    response = client.post("/login/code/", {"code": code_for(secret, 1)})
+    code = code_for(secret, 1)
+    response = client.post("/login/code/", {"code": code})
     assert response.status_code == 302 and signed_in(client)
     assert AuditEntry.objects.filter(action="signed_in", actor_id=alice.pk).exists()
 
     # The same code again (a replay, or someone looking over the shoulder) does not pass.
     other = password_step("alice")
-    replay = other.post("/login/code/", {"code": code_for(secret, 1)})
+    replay = other.post("/login/code/", {"code": code})
     assert replay.status_code == 422 and not signed_in(other)
     assert AuditEntry.objects.filter(action="two_factor_failed", actor_id=alice.pk).count() == 1
 
