@@ -4,6 +4,7 @@ a password sign-in (``/login/code/``). The writes are ``identity.actions``; the 
 
 from __future__ import annotations
 
+import io
 import time
 from typing import Any
 
@@ -164,8 +165,10 @@ def security_qr(request: HttpRequest) -> HttpResponse:
     if not secret or two_factor.device_of(person) is not None:
         raise Http404
     qr = segno.make(two_factor.provisioning_uri(person, secret), error="m")
-    svg = qr.svg_inline(scale=5, dark="#111", light="#fff", border=2)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    image = io.BytesIO()
+    # A standalone document (xmlns, no XML declaration needed): an <img> shows it.
+    qr.save(image, kind="svg", scale=5, dark="#111", light="#fff", border=2, xmldecl=False)
+    return HttpResponse(image.getvalue(), content_type="image/svg+xml")
 
 
 @login_required
