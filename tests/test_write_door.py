@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from binascii import unhexlify
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_otp.oath import TOTP
 
 import rucher
 from rucher.activity.models import Event
@@ -27,6 +29,7 @@ from rucher.conversations.models import Content, Poll, Reaction
 from rucher.directory import actions as directory
 from rucher.feeds import actions as feeds
 from rucher.identity import actions as identity
+from rucher.identity import two_factor
 from rucher.identity.claims import ExternalClaims
 from rucher.moderation import actions as moderation
 from rucher.moderation.queries import ItemRef
@@ -210,10 +213,34 @@ def an_email_known_to_the_provider(world: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def a_secret(world: dict[str, Any]) -> dict[str, Any]:
+    return {"secret": two_factor.new_secret()}
+
+
+def two_factor_on(world: dict[str, Any]) -> dict[str, Any]:
+    secret = two_factor.new_secret()
+    code = TOTP(unhexlify(secret)).token()
+    return {"codes": identity.enable_two_factor(world["alice"], secret, f"{code:06d}")}
+
+
 RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.identity.actions.sign_in_with": (
         an_email_known_to_the_provider,  # links the provider's subject, then signs in
         lambda w, s: identity.sign_in_with(s["claims"]),
+    ),
+    "rucher.identity.actions.enable_two_factor": (
+        a_secret,
+        lambda w, s: identity.enable_two_factor(
+            w["alice"], s["secret"], f"{TOTP(unhexlify(s['secret'])).token():06d}"
+        ),
+    ),
+    "rucher.identity.actions.disable_two_factor": (
+        two_factor_on,  # a recovery code proves it (the app's code was just used)
+        lambda w, s: identity.disable_two_factor(w["alice"], s["codes"][0]),
+    ),
+    "rucher.identity.actions.renew_recovery_codes": (
+        two_factor_on,
+        lambda w, s: identity.renew_recovery_codes(w["alice"], s["codes"][1]),
     ),
     "rucher.people.actions.accounts.create_account": (
         nothing,

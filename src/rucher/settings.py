@@ -14,6 +14,7 @@ RUCHER_DIGEST_TICK_SECONDS how often the worker looks for digests due (default 3
 RUCHER_OIDC_* / RUCHER_SAML_* / RUCHER_SSO_* / RUCHER_LOCAL_PASSWORDS  single sign-on (docs/sso.md)
 RUCHER_KEEP_*  how long read notifications, ended webhook deliveries and finished tasks are
                kept (docs/deploy.md, "Housekeeping")
+RUCHER_TWO_FACTOR        optional | admins | everyone: TOTP for password sign-ins (docs/sso.md)
 """
 
 from __future__ import annotations
@@ -206,6 +207,8 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs page's assets from the package (no CDN)
     "django_tasks",
     "django_tasks_db",  # the task queue's table (docs/architecture.md, "After commit")
+    "django_otp",  # two-factor sign-in: TOTP devices (docs/sso.md, "Two-factor sign-in")
+    "django_otp.plugins.otp_totp",
     "rucher.people",
     "rucher.spaces",
     "rucher.conversations",
@@ -242,6 +245,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # "Last seen" of the session (at most once a minute) and the two-factor enrolment gate.
+    "rucher.web.security.SessionSeen",
+    "rucher.web.security.TwoFactorGate",
     "rucher.web.pace.RequestPace",
     "rucher.api.middleware.ApiIdempotency",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -453,6 +459,13 @@ for _group, _rule in RUCHER_SSO_GROUP_MAP.items():
 RUCHER_LOCAL_PASSWORDS = os.environ.get("RUCHER_LOCAL_PASSWORDS", "all")
 if RUCHER_LOCAL_PASSWORDS not in ("all", "admins"):
     raise ImproperlyConfigured('RUCHER_LOCAL_PASSWORDS: "all" or "admins"')
+# Two-factor sign-in for local passwords (docs/sso.md): "optional" (members may turn it on),
+# "admins" (administrators must), "everyone" (every password sign-in must). Single sign-on is
+# exempt: the identity provider does its own checks.
+RUCHER_TWO_FACTOR = os.environ.get("RUCHER_TWO_FACTOR", "optional")
+if RUCHER_TWO_FACTOR not in ("optional", "admins", "everyone"):
+    raise ImproperlyConfigured('RUCHER_TWO_FACTOR: "optional", "admins" or "everyone"')
+OTP_TOTP_ISSUER = os.environ.get("RUCHER_TWO_FACTOR_ISSUER", "rucher")
 # Who knows about X? (rucher.expertise): the worker retrains the expert model every
 # RUCHER_EXPERTS_TRAIN_SECONDS and after RUCHER_EXPERTS_RETRAIN_AFTER new accepted answers;
 # a question without an answer for RUCHER_EXPERTS_UNANSWERED_HOURS suggests experts to its

@@ -18,6 +18,8 @@ from rucher.audit.models import AuditEntry
 from rucher.conversations import actions as conversations
 from rucher.conversations.models import Content
 from rucher.errors import Conflict, Forbidden, Invalid
+from rucher.notifications.models import Kind, Notification
+from rucher.notifications.queries import describe, shown_to
 from rucher.privacy import actions as privacy
 from rucher.privacy.models import DataExport, RetentionRun
 from rucher.privacy.retention import apply_all, cutoff_for
@@ -112,3 +114,23 @@ def test_the_cutoff_is_calendar_months() -> None:
 
     assert cutoff_for(1, datetime(2026, 3, 31, tzinfo=UTC)) == datetime(2026, 2, 28, tzinfo=UTC)
     assert cutoff_for(14, datetime(2026, 1, 15, tzinfo=UTC)) == datetime(2024, 11, 15, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_a_ready_export_is_in_the_notification_centre_once_and_the_request_is_audited(
+    world: dict[str, Any], client_for: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    bob = world["bob"]
+    export, _data, _archive = built(bob)
+    audit = AuditEntry.objects.get(action="requested_export")
+    assert audit.actor_id == bob.pk and audit.object_id == export.pk
+    build_export.call(export.pk)  # a retried task tells nobody twice
+    rows = Notification.objects.filter(recipient=bob, kind=Kind.EXPORT_READY)
+    assert rows.count() == 1 and rows[0].subject == f"export:{export.pk}"
+    assert not shown_to(world["alice"]).filter(kind=Kind.EXPORT_READY).exists()
+    [shown] = describe(bob, list(shown_to(bob)))
+    assert shown.text == "Votre téléchargement de données est prêt"
+    assert shown.url == "/settings/privacy/"
+    page = client_for(bob).get("/notifications/").content.decode()
+    assert "Votre téléchargement de données est prêt" in page

@@ -10,6 +10,8 @@ import pytest
 
 from rucher.activity.models import Event
 from rucher.people.models import AccessToken, Department, Person, SessionRecord
+from rucher.spaces.actions import join_space
+from rucher.spaces.models import Membership
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -186,6 +188,35 @@ def test_a_group_can_be_a_space(scim: Callable[..., Any], connection: Any, make_
         {"schemas": [GROUP], "displayName": "communauté achats", "members": [{"value": user_id}]},
     )
     assert Membership.objects.filter(space=space, person__username="jdupont").exists()
+    space.refresh_from_db()
+    assert space.member_count == 2
+
+
+def test_leaving_a_group_leaves_only_the_space_memberships_it_gave(
+    scim: Callable[..., Any], connection: Any, make_space: Any, make_person: Any
+) -> None:
+    connection[0].group_target = "spaces"
+    connection[0].save()
+    space = make_space(connection[0].acting_as, name="Achats", visibility="open")
+    given = scim("post", "/Users", a_user()).json()["id"]
+    before = scim("post", "/Users", a_user("cmartin")).json()["id"]
+    join_space(Person.objects.get(username="cmartin"), space)  # in the space before the group
+    group = scim(
+        "post",
+        "/Groups",
+        {
+            "schemas": [GROUP],
+            "displayName": "Achats",
+            "members": [{"value": given}, {"value": before}],
+        },
+    ).json()["id"]
+    space.refresh_from_db()
+    assert space.member_count == 3
+    emptied = {"schemas": [PATCH], "Operations": [{"op": "remove", "path": "members"}]}
+    assert scim("patch", f"/Groups/{group}", emptied).status_code == 200
+    members = set(Membership.objects.filter(space=space).values_list("person__username", flat=True))
+    assert "jdupont" not in members  # the group gave it: taken back
+    assert "cmartin" in members  # hers before the group: kept
     space.refresh_from_db()
     assert space.member_count == 2
 

@@ -504,6 +504,29 @@ def test_charter_endpoints(scene: Callable[[Cell], Scene], account: str) -> None
     assert browser.get("/charter/manage/").status_code == (200 if account == "admin" else 404)
 
 
+@pytest.mark.parametrize("account", ACCOUNTS)
+def test_account_security_pages_and_scim(scene: Callable[[Cell], Scene], account: str) -> None:
+    """Sessions, security (two-factor), tokens: everyone's own; the sign-in and directory
+    overview: administrators only (404 for the others); SCIM: a directory connection's token
+    only, never a session or a personal token (401)."""
+    s = scene(Cell(account, "open", "internal"))
+    browser = Client()
+    browser.force_login(s.people[account])
+    for own in ("/settings/sessions/", "/settings/security/", "/settings/tokens/"):
+        assert browser.get(own).status_code == 200, own
+    assert browser.get("/settings/security/qr.svg").status_code == 200  # the page's own secret
+    assert browser.post("/settings/security/disable/", {"code": "1"}).status_code == 409
+    assert browser.get("/settings/security/disable/").status_code == 405
+    assert browser.get("/settings/sign-in/").status_code == (200 if account == "admin" else 404)
+    assert browser.get("/scim/v2/Users").status_code == 401
+    assert s.client.get("/scim/v2/Users").status_code == 401
+    anonymous = Client()
+    for own in ("/settings/sessions/", "/settings/security/", "/settings/sign-in/"):
+        assert anonymous.get(own).status_code == 302, own
+    assert anonymous.get("/settings/security/qr.svg").status_code == 302
+    assert anonymous.get("/login/code/")["Location"] == "/login/"  # no sign-in waiting
+
+
 @pytest.mark.parametrize("cell", CELLS, ids=IDS)
 def test_related_content_and_similar_questions(scene: Callable[[Cell], Scene], cell: Cell) -> None:
     """Meaning (rucher.meaning): the target space's answered question is offered as related

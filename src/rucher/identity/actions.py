@@ -1,4 +1,5 @@
-"""The one write of single sign-on: a verified provider answer becomes a signed-in person.
+"""The writes of identity: single sign-on (a verified provider answer becomes a signed-in
+person) and the member's second factor (turn it on, off, new recovery codes).
 
 ``sign_in_with`` links the provider's subject to a person (once: afterwards the subject alone
 finds them), by a verified e-mail address when the organisation allows it, creates the account
@@ -17,11 +18,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rucher.activity.actions import record
-from rucher.errors import Forbidden, Invalid
+from rucher.audit.trail import append as audit
+from rucher.errors import Conflict, Forbidden, Invalid
+from rucher.identity import two_factor
 from rucher.identity.claims import ExternalClaims
-from rucher.identity.models import ExternalIdentity
+from rucher.identity.models import ExternalIdentity, GroupGrant, RecoveryCode
 from rucher.people.models import Department, Person
 from rucher.spaces.models import Membership, Space
 
@@ -111,6 +115,7 @@ def _apply_groups(person: Person, groups: tuple[str, ...]) -> None:
     if changed:
         person.save(update_fields=changed)
     slugs = {str(slug) for rule in rules for slug in rule.get("spaces", [])}
+    _take_back_grants(person, slugs)
     if not slugs:
         return
     member_of = set(
@@ -121,7 +126,27 @@ def _apply_groups(person: Person, groups: tuple[str, ...]) -> None:
     for space in Space.objects.filter(slug__in=slugs - member_of):
         # Given by the directory, as an administrator would: active at once.
         Membership.objects.create(space=space, person=person)
+        GroupGrant.objects.get_or_create(person=person, space=space)
         Space.objects.filter(pk=space.pk).update(member_count=F("member_count") + 1)
+
+
+def _take_back_grants(person: Person, slugs: set[str]) -> None:
+    """The person left a mapped group at the provider: the spaces only that group gave them
+    are left (plain memberships only: someone made owner or moderator since keeps the role,
+    a space manager's decision). No mapping at all: nothing is taken back (and no query)."""
+    if not settings.RUCHER_SSO_GROUP_MAP:
+        return
+    gone = list(GroupGrant.objects.filter(person=person).exclude(space__slug__in=slugs))
+    if not gone:
+        return
+    space_ids = [grant.space_id for grant in gone]
+    left = Membership.objects.filter(
+        person=person, space_id__in=space_ids, role=Membership.Role.MEMBER
+    )
+    for space_id in left.values_list("space_id", flat=True):
+        Space.objects.filter(pk=space_id).update(member_count=F("member_count") - 1)
+    left.delete()
+    GroupGrant.objects.filter(pk__in=[grant.pk for grant in gone]).delete()
 
 
 @transaction.atomic
@@ -142,3 +167,104 @@ def sign_in_with(claims: ExternalClaims) -> Person:
     # people/signals.py: the event is written here; the sign-in adds only the audit entry.
     person.sign_in_method = claims.protocol  # type: ignore[attr-defined]
     return person
+
+
+def _store_recovery_codes(person: Person) -> list[str]:
+    codes = two_factor.new_recovery_codes()
+    RecoveryCode.objects.filter(person=person).delete()
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(person=person, digest=two_factor.digest(code)) for code in codes
+    )
+    return [two_factor.shown(code) for code in codes]
+
+
+def _require_local_account(person: Person) -> None:
+    if not person.is_active:
+        raise Forbidden(_("This account is deactivated."))
+
+
+@transaction.atomic
+def enable_two_factor(person: Person, secret: str, code: str, address: str = "") -> list[str]:
+    """Turn the second factor on with the authenticator that shows ``code`` for ``secret``
+    (the secret the enrolment page drew as a QR code). Returns the recovery codes, to be shown
+    once: only their hashes are kept."""
+    _require_local_account(person)
+    if two_factor.device_of(person) is not None:
+        raise Conflict(_("Two-factor sign-in is already on."))
+    if len(secret) != 40 or any(c not in "0123456789abcdef" for c in secret):
+        raise Invalid(_("The enrolment expired: start again."))
+    step = two_factor.totp_step(secret, code)
+    if step is None:
+        raise Invalid(
+            _("That code does not match: type the 6 digits your app shows now, without spaces.")
+        )
+    TOTPDevice.objects.filter(user=person).delete()
+    # last_t: the code just typed cannot sign anyone in a second time.
+    TOTPDevice.objects.create(
+        user=person, name=two_factor.DEVICE_NAME, key=secret, confirmed=True, last_t=step
+    )
+    codes = _store_recovery_codes(person)
+    audit(
+        "two_factor_enabled",
+        actor=person,
+        object_type="person",
+        object_id=person.pk,
+        address=address or None,
+    )
+    record(person, "enabled_two_factor", "person", person.pk)
+    return codes
+
+
+def _wrong_code() -> Invalid:
+    return Invalid(_("That code does not match: type the 6 digits your app shows now."))
+
+
+def disable_two_factor(person: Person, code: str, address: str = "") -> None:
+    """Turn the second factor off (a current code or a recovery code proves it is them). An
+    administrator of an organisation that requires it cannot."""
+    if two_factor.device_of(person) is None:
+        raise Conflict(_("Two-factor sign-in is not on."))
+    if two_factor.required_for(person):
+        raise Forbidden(_("Your organisation requires two-factor sign-in for your account."))
+    # A current code (or a recovery code) proves it is them, as at sign-in: a session left
+    # open is not enough. A wrong one is written (throttle, audit) and then refused, outside
+    # the block; a right one is spent with the rest, or not at all.
+    with transaction.atomic():
+        if not two_factor.check_code(person, code, address or None).passed:
+            passed = False
+        else:
+            passed = True
+            TOTPDevice.objects.filter(user=person).delete()
+            RecoveryCode.objects.filter(person=person).delete()
+            audit(
+                "two_factor_disabled",
+                actor=person,
+                object_type="person",
+                object_id=person.pk,
+                address=address or None,
+            )
+            record(person, "disabled_two_factor", "person", person.pk)
+    if not passed:
+        raise _wrong_code()
+
+
+def renew_recovery_codes(person: Person, code: str, address: str = "") -> list[str]:
+    """New recovery codes (the old ones stop working), after a current code."""
+    if two_factor.device_of(person) is None:
+        raise Conflict(_("Two-factor sign-in is not on."))
+    with transaction.atomic():
+        if not two_factor.check_code(person, code, address or None).passed:
+            codes = None
+        else:
+            codes = _store_recovery_codes(person)
+            audit(
+                "two_factor_codes_renewed",
+                actor=person,
+                object_type="person",
+                object_id=person.pk,
+                address=address or None,
+            )
+            record(person, "renewed_recovery_codes", "person", person.pk)
+    if codes is None:
+        raise _wrong_code()
+    return codes

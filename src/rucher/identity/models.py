@@ -56,3 +56,37 @@ class UsedAssertion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issuer", "assertion_id"], name="identity_assertion")
         ]
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app (a lost phone). Shown once at
+    enrolment; only its SHA-256 is kept (the codes are random, 50 bits each: a slow hash adds
+    nothing). ``used_at`` set: spent."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "digest"], name="identity_recovery_code")
+        ]
+
+
+class GroupGrant(models.Model):
+    """A space membership the group mapping gave (``RUCHER_SSO_GROUP_MAP``): only these are
+    taken back when the person leaves the group at the provider. A membership the person had
+    before, or was given by a space manager, has no grant and is never touched."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_grants"
+    )
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "space"], name="identity_group_grant")
+        ]

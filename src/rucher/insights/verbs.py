@@ -60,6 +60,9 @@ VERBS: frozenset[str] = frozenset(
         # Personal data (rucher.privacy, docs/privacy.md): housekeeping, never participation.
         "requested_export",
         "erased_person",
+        "enabled_two_factor",
+        "disabled_two_factor",
+        "renewed_recovery_codes",
         "changed_privacy",
         "changed_retention",
         "applied_retention",

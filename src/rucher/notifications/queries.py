@@ -126,6 +126,8 @@ def shown_to(person: Any) -> QuerySet[Notification]:
                 space_id__isnull=True,
                 subject__startswith="profile:",
             )
+            # A notice about one's own things (personal.py: "your data download is ready").
+            | Q(kind=Kind.EXPORT_READY, content_id__isnull=True, space_id__isnull=True)
         )
         .order_by("-updated_at", "-id")
     )
@@ -430,6 +432,10 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
                 text = _("The moderators reviewed the profile you flagged")
             subject = Subject("person", owner, "")
             url = reverse("profile", args=[owner])
+        elif row.kind == Kind.EXPORT_READY:
+            text = _("Your data download is ready")
+            subject = Subject("export", int(row.subject.partition(":")[2] or 0), "")
+            url = reverse("privacy_settings")
         else:  # gone between the two reads: not shown
             continue
         shown.append(Shown(row, text, url, actor_names, subject))

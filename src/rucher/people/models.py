@@ -215,6 +215,10 @@ class SessionRecord(models.Model):
     seen), so a member can sign out their other sessions and deactivation can end them all.
     Django's session row holds the data; this row is how to find it from the person."""
 
+    # The session's own note of when its "last seen" was last written (a POSIX time): the
+    # web layer writes last_seen_at again at most once a minute (web/security.SessionSeen).
+    SEEN_KEY = "rucher_seen"
+
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_records"
     )

@@ -4,6 +4,7 @@ entry also says which protocol (``{"method": "oidc"}``)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
@@ -38,6 +39,7 @@ def _remember_session(request: Any, user: Any, address: str | None) -> None:
     session = getattr(request, "session", None)
     if session is None:
         return
+    session[SessionRecord.SEEN_KEY] = time.time()  # "last seen" is now: no write before a minute
     if session.session_key is None:
         session.save()
     SessionRecord.objects.update_or_create(

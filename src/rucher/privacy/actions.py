@@ -94,6 +94,7 @@ def request_export(person: Person) -> DataExport:
     if recent.exists():
         raise Conflict(_("an export was asked for a few minutes ago: wait for it to be ready"))
     export = DataExport.objects.create(person=person)
+    append("requested_export", actor=person, object_type="export", object_id=export.pk)
     record(person, "requested_export", "person", person.pk)
     transaction.on_commit(lambda: build_export.enqueue(export.pk), robust=True)
     return export

@@ -15,6 +15,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from rucher.activity.models import Event
+from rucher.notifications.models import Kind
+from rucher.notifications.personal import tell_owner
+
 logger = logging.getLogger("rucher.privacy")
 
 
@@ -52,7 +56,16 @@ def build_export(export_id: int) -> None:
 
 
 def tell_export_ready(export: object) -> None:
+    """The notification centre (the member's request is the event behind it), then e-mail."""
     person = export.person  # type: ignore[attr-defined]
+    request = (
+        Event.objects.filter(verb="requested_export", actor_id=person.pk)
+        .order_by("-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if request is not None:
+        tell_owner(person.pk, Kind.EXPORT_READY, f"export:{export.pk}", request)  # type: ignore[attr-defined]
     if not person.email:
         return
     with translation.override(settings.LANGUAGE_CODE):

@@ -21,6 +21,7 @@ from rucher.people.actions import accounts
 from rucher.people.models import Department, Person
 from rucher.provisioning.models import (
     DirectoryConnection,
+    GroupMembershipGrant,
     ProvisionedGroup,
     ProvisionedUser,
     hash_secret,
@@ -143,9 +144,25 @@ def _apply_members(group: ProvisionedGroup, members: list[Person], before: set[i
         Membership.objects.bulk_create(
             [Membership(space_id=group.space_id, person_id=pk) for pk in joining]
         )
+        GroupMembershipGrant.objects.bulk_create(
+            [GroupMembershipGrant(group=group, person_id=pk) for pk in joining],
+            ignore_conflicts=True,
+        )
+        # Only the memberships this group gave, and not while another group still gives them.
+        granted = set(
+            GroupMembershipGrant.objects.filter(
+                group=group, person_id__in=before - after
+            ).values_list("person_id", flat=True)
+        )
+        GroupMembershipGrant.objects.filter(group=group, person_id__in=granted).delete()
+        still_given = set(
+            GroupMembershipGrant.objects.filter(
+                group__space_id=group.space_id, person_id__in=granted
+            ).values_list("person_id", flat=True)
+        )
         leaving = Membership.objects.filter(
             space_id=group.space_id,
-            person_id__in=before - after,
+            person_id__in=granted - still_given,
             role=Membership.Role.MEMBER,
             status=Membership.Status.ACTIVE,
         )

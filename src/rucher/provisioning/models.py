@@ -113,3 +113,17 @@ class ProvisionedGroup(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class GroupMembershipGrant(models.Model):
+    """A space membership a directory group gave (``--groups spaces``): only these are taken
+    back when the directory removes the person from the group. Someone who was in the space
+    before the group added them stays in it."""
+
+    group = models.ForeignKey(ProvisionedGroup, on_delete=models.CASCADE, related_name="grants")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "person"], name="provisioning_group_grant")
+        ]

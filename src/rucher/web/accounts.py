@@ -1,5 +1,7 @@
 """Signing in, and local accounts' passwords: Django's auth views with rucher's templates.
 
+A person with an authenticator app gives its code after the password (web/views_security).
+
 The sign-in form explains a throttled attempt (people/throttle.py) instead of calling it a
 wrong password; a successful password reset (or change) lifts the account's sign-in delays.
 """
@@ -15,8 +17,11 @@ from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from rucher.identity import two_factor
 from rucher.people import throttle
 from rucher.web import sso
+from rucher.web.security import ENROL_KEY
+from rucher.web.views_security import begin_second_step
 
 
 class SignInForm(AuthenticationForm):
@@ -48,6 +53,18 @@ class SignInView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(**kwargs) | {"sso_providers": sso.providers()}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """The password is right. With an authenticator, nobody is signed in before its code
+        (``/login/code/``); without one where the organisation requires it, the session is
+        signed in but may only turn it on (web/security.TwoFactorGate)."""
+        person = form.get_user()
+        if two_factor.device_of(person) is not None:
+            return begin_second_step(self.request, person, self.get_redirect_url())
+        response = super().form_valid(form)
+        if two_factor.required_for(person):
+            self.request.session[ENROL_KEY] = True
+        return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
         response = super().form_invalid(form)

@@ -19,6 +19,7 @@ from rucher.web import (
     views_privacy,
     views_rules,
     views_search,
+    views_security,
     views_settings,
     views_spaces,
     views_streams,
@@ -28,6 +29,7 @@ from rucher.web import (
 
 urlpatterns = [
     path("login/", accounts.sign_in, name="login"),
+    path("login/code/", views_security.login_code, name="login_code"),
     path("password/reset/", accounts.password_reset, name="password_reset"),
     path("password/reset/sent/", accounts.password_reset_done, name="password_reset_done"),
     path(
@@ -124,6 +126,11 @@ urlpatterns = [
     path("people/<int:person_id>/erase/", views_privacy.erase_member, name="erase_member"),
     path("spaces/<slug:slug>/retention/", views_privacy.space_retention, name="space_retention"),
     path("settings/sessions/", views_settings.sessions, name="sessions"),
+    path("settings/security/", views_security.security, name="security"),
+    path("settings/security/qr.svg", views_security.security_qr, name="security_qr"),
+    path("settings/security/disable/", views_security.disable, name="security_disable"),
+    path("settings/security/recovery/", views_security.renew_codes, name="security_codes"),
+    path("settings/sign-in/", views_security.sso_overview, name="sso_overview"),
     path(
         "settings/tokens/<int:token_id>/revoke/",
         views_settings.revoke_api_token,
