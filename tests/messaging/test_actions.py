@@ -63,7 +63,7 @@ def test_a_group_of_up_to_twenty(world: dict[str, Any], make_person: Callable[..
     # Titled: a new conversation even for two people.
     titled = actions.start_conversation(alice, [others[0].pk], "Sujet à part", title="Projet")
     assert titled.conversation_id != message.conversation_id
-    with pytest.raises(Invalid, match="at most 20 people"):
+    with pytest.raises(Invalid, match="au plus 20 personnes"):
         actions.start_conversation(
             alice, [p.pk for p in others] + [make_person().pk], "Un de trop"
         )
@@ -104,7 +104,7 @@ def test_only_people_who_may_see_each_other(world: dict[str, Any], make_person: 
     with pytest.raises(NotFound):
         actions.start_conversation(gus, [bob.pk], "Bonjour Bob")
     # ... and bob, who sees every account, may not write to a guest who cannot see him (403).
-    with pytest.raises(Forbidden, match="partner guest"):
+    with pytest.raises(Forbidden, match="invité partenaire"):
         actions.start_conversation(bob, [gus.pk], "Bonjour Gus")
     # Nor put him in a group with people he cannot see.
     with pytest.raises(Forbidden):
