@@ -22,9 +22,9 @@ def test_a_one_to_one_is_written_read_and_counted(world: dict[str, Any]) -> None
     first = actions.start_conversation(alice, [bob.pk], "Bonjour **Bob**")
     assert first.html == "<p>Bonjour <strong>Bob</strong></p>\n"
     conversation = first.conversation
-    assert sorted(Participant.objects.filter(conversation=conversation).values_list(
-        "person_id", flat=True
-    )) == sorted([alice.pk, bob.pk])
+    assert sorted(
+        Participant.objects.filter(conversation=conversation).values_list("person_id", flat=True)
+    ) == sorted([alice.pk, bob.pk])
     event = Event.objects.order_by("-id").first()
     assert event is not None
     assert (event.verb, event.object_type, event.object_id, event.target_id, event.value) == (
@@ -64,9 +64,7 @@ def test_a_group_of_up_to_twenty(world: dict[str, Any], make_person: Callable[..
     titled = actions.start_conversation(alice, [others[0].pk], "Sujet à part", title="Projet")
     assert titled.conversation_id != message.conversation_id
     with pytest.raises(Invalid, match="au plus 20 personnes"):
-        actions.start_conversation(
-            alice, [p.pk for p in others] + [make_person().pk], "Un de trop"
-        )
+        actions.start_conversation(alice, [p.pk for p in others] + [make_person().pk], "Un de trop")
 
 
 @pytest.mark.parametrize(

@@ -104,11 +104,17 @@ def test_not_a_participant_is_not_found_even_for_an_administrator(world: dict[st
     for person in (world["carol"], world["admin"], world["cm"], world["gus"]):
         client = api(person)
         assert client.get(f"/api/v1/messages/{cid}").status_code == 404
-        assert client.post(f"/api/v1/messages/{cid}", {"text": "Hop"}, content_type=JSON).status_code == 404
+        assert (
+            client.post(f"/api/v1/messages/{cid}", {"text": "Hop"}, content_type=JSON).status_code
+            == 404
+        )
         assert client.post(f"/api/v1/messages/{cid}/read").status_code == 404
-        assert client.post(
-            f"/api/v1/messages/reactions/{message.pk}", {"kind": "like"}, content_type=JSON
-        ).status_code == 404
+        assert (
+            client.post(
+                f"/api/v1/messages/reactions/{message.pk}", {"kind": "like"}, content_type=JSON
+            ).status_code
+            == 404
+        )
         assert client.get("/api/v1/messages").json()["items"] == []
         browser = Client()
         browser.force_login(person)

@@ -116,5 +116,5 @@ def test_a_thread_costs_four_queries_whatever_its_length(
     assert seen == [(last.pk, "bob")]
     assert len(found.messages) == 5 and found.earlier_cursor
     older = queries.thread(alice, conversation, found.earlier_cursor, limit=50)
-    assert [s.message.pk for s in older.messages][0] == first.pk
+    assert older.messages[0].message.pk == first.pk
     assert older.messages[0].my_reaction == "like"

@@ -37,7 +37,11 @@ def test_my_export_holds_my_messages_and_nobody_else_s(world: dict[str, Any]) ->
         [world["alice"].pk, world["bob"].pk, world["carol"].pk]
     )
     assert mine["message_reactions"] == [
-        {"message_id": first.pk, "kind": "like", "created_at": mine["message_reactions"][0]["created_at"]}
+        {
+            "message_id": first.pk,
+            "kind": "like",
+            "created_at": mine["message_reactions"][0]["created_at"],
+        }
     ]
     # Someone outside the conversation exports none of it.
     assert "Mot-" not in str(data_of(world["cm"]))
@@ -47,7 +51,9 @@ def test_the_contract_export_has_no_words_and_no_counts_by_default(world: dict[s
     conversation(world)
     dataset, _ = build_export()
     assert "Mot-d" not in str(dataset.content) if dataset.content is not None else True
-    verbs = set(dataset.events.get_column("verb").to_list()) if dataset.events is not None else set()
+    verbs = (
+        set(dataset.events.get_column("verb").to_list()) if dataset.events is not None else set()
+    )
     assert not verbs & {"sent_message", "reacted_to_message", "messaged"}
 
 
@@ -74,7 +80,9 @@ def test_erasure(world: dict[str, Any], settings: Any, mode: str) -> None:
     first = conversation(world)
     bob = world["bob"]
     pseudonym = erase_person(world["admin"], bob, confirm="bob")
-    alice_view = queries.thread(world["alice"], queries.get_conversation(world["alice"], first.conversation_id))
+    alice_view = queries.thread(
+        world["alice"], queries.get_conversation(world["alice"], first.conversation_id)
+    )
     texts = [s.message.text for s in alice_view.messages]
     assert texts[1] == ("Mot-de-Bob" if mode == "keep" else "")
     assert alice_view.messages[1].message.author_id == pseudonym.pk

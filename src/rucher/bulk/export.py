@@ -54,14 +54,14 @@ def message_rows() -> list[dict[str, Any]]:
         "conversation_id", "person_id"
     ).iterator(chunk_size=20_000):
         members.setdefault(conversation_id, []).append(person_id)
-    rows = []
-    for pk, at, actor, conversation_id in (
+    rows: list[dict[str, Any]] = []
+    for pk, at, actor, about in (
         Event.objects.filter(verb="sent_message", object_type="conversation")
         .order_by("pk")
         .values_list("pk", "at", "actor_id", "object_id")
         .iterator(chunk_size=20_000)
     ):
-        for recipient in members.get(conversation_id, []):
+        for recipient in members.get(about or 0, []):
             if recipient != actor:
                 rows.append(
                     {
@@ -203,7 +203,7 @@ def build_export(
         }
         for row in exported.order_by("pk").values(*content_fields).iterator(chunk_size=10_000)
     ]
-    event_rows = []
+    event_rows: list[dict[str, Any]] = []
     for pk, at, actor, verb, object_type, object_id, space, target, value in (
         events.order_by("pk")
         .values_list(
@@ -233,7 +233,7 @@ def build_export(
             }
         )
     if settings.RUCHER_MESSAGING_IN_INSIGHTS:
-        event_rows = sorted(event_rows + message_rows(), key=lambda row: row["event_id"])
+        event_rows = sorted(event_rows + message_rows(), key=lambda row: int(row["event_id"]))
     frames: dict[str, pl.DataFrame] = {}
     for table, rows in (("content", content_rows), ("events", event_rows)):
         if rows:

@@ -3,11 +3,10 @@
 Each action validates, checks the policy (``permissions.may_write_to``: people who may see
 each other), writes in one transaction and appends exactly one event (docs/messaging.md):
 
-| action | verb | object | target | value |
-|---|---|---|---|---|
-| start_conversation, send_message | ``sent_message`` | the conversation | the other person of a one-to-one | recipients |
-| react_to_message | ``reacted_to_message`` | the message | its author | – |
-| unreact_to_message | ``unreacted_to_message`` | the message | its author | – |
+- ``start_conversation``, ``send_message``: ``sent_message``, object the conversation,
+  target the other person of a one-to-one (none in a group), value the number of recipients;
+- ``react_to_message`` / ``unreact_to_message``: ``reacted_to_message`` /
+  ``unreacted_to_message``, object the message, target its author.
 
 The events carry no text. They never leave rucher as they are: the contract export leaves
 them out, or turns ``sent_message`` into one ``messaged`` row per recipient when the
@@ -207,9 +206,7 @@ def send_message(
     conversation = get_conversation(person, conversation_id)
     body = clean(text, MAX_MESSAGE_LENGTH, _("message"))
     checked = _files(files)
-    people = list(
-        Person.objects.filter(conversations__conversation=conversation).order_by("pk")
-    )
+    people = list(Person.objects.filter(conversations__conversation=conversation).order_by("pk"))
     others = [p for p in people if p.pk != person.pk and p.is_active]
     if not others:
         raise Forbidden(_("nobody is left in this conversation to read you"))

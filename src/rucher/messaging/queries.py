@@ -13,6 +13,7 @@ Pinned in ``tests/messaging/test_queries.py``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,7 +121,9 @@ class ConversationPage:
     next_cursor: str | None
 
 
-def conversation_page(person: Any, cursor: str | None = None, limit: Any = None) -> ConversationPage:
+def conversation_page(
+    person: Any, cursor: str | None = None, limit: Any = None
+) -> ConversationPage:
     """My conversations, the one with the newest message first (cursor: that message's id)."""
     size = paging.page_size(limit)
     rows = conversations_of(person).annotate(unread=Coalesce(_unread_of(person), Value(0)))
@@ -136,7 +139,7 @@ def conversation_page(person: Any, cursor: str | None = None, limit: Any = None)
     )
 
 
-def describe(person: Any, found: list[Conversation]) -> list[ConversationRow]:
+def describe(person: Any, found: Sequence[Conversation]) -> list[ConversationRow]:
     """The other people and the newest message of each conversation: 2 queries."""
     if not found:
         return []
@@ -212,7 +215,9 @@ class Thread:
         return 0
 
 
-def thread(person: Any, conversation: Conversation, cursor: str | None = None, limit: Any = None) -> Thread:
+def thread(
+    person: Any, conversation: Conversation, cursor: str | None = None, limit: Any = None
+) -> Thread:
     """A page of ``conversation`` (read through ``get_conversation``): the newest messages,
     or those before ``cursor``; shown oldest first."""
     size = paging.page_size(limit)

@@ -112,9 +112,13 @@ def remove_mentions(person: Person) -> None:
             text=pattern.sub(words, revision.text), html=pattern.sub(words, revision.html)
         )
     Content.mentions.through.objects.filter(person_id=person.pk).delete()
-    for message in Message.objects.filter(
-        Q(mentions=person) | Q(text__icontains=needle) | Q(html__icontains=needle)
-    ).distinct().only("pk", "text", "html"):
+    for message in (
+        Message.objects.filter(
+            Q(mentions=person) | Q(text__icontains=needle) | Q(html__icontains=needle)
+        )
+        .distinct()
+        .only("pk", "text", "html")
+    ):
         Message.objects.filter(pk=message.pk).update(
             text=pattern.sub(words, message.text), html=pattern.sub(words, message.html)
         )

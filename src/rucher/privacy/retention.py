@@ -8,9 +8,7 @@ by the same run, with their files (``apply_message_retention``; docs/messaging.m
 from __future__ import annotations
 
 import calendar
-from datetime import datetime
-
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -93,9 +91,7 @@ def apply_message_retention(now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=days)
     with transaction.atomic():
         old = Message.objects.filter(created_at__lt=cutoff)
-        files = [
-            a.file.name for a in MessageAttachment.objects.filter(message__in=old) if a.file
-        ]
+        files = [a.file.name for a in MessageAttachment.objects.filter(message__in=old) if a.file]
         deleted = old.count()
         if not deleted:
             return 0

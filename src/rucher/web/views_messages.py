@@ -76,7 +76,9 @@ def _recipients(request: HttpRequest, raw: str) -> list[int]:
     )
     missing = [n for n in dict.fromkeys(names) if n not in found]
     if missing:
-        raise Invalid(_("nobody you can write to is called %(names)s") % {"names": ", ".join(missing)})
+        raise Invalid(
+            _("nobody you can write to is called %(names)s") % {"names": ", ".join(missing)}
+        )
     return list(dict.fromkeys(found[n] for n in names))
 
 
