@@ -8,7 +8,7 @@ read policy when shown, with a text in the reader's language and a link.
   the same statement.
 - ``page(person, cursor, limit)``: one page (cursor on ``(updated_at, id)``, ``rucher.paging``),
   each item described: 4 queries at most whatever the page size (rows, their contents, their
-  spaces, the first actors' names).
+  spaces, the first actors' names), 5 with direct messages (their conversations).
 - ``unread_count(person)``: one query (every page's header shows it), none for anonymous.
 - ``describe(person, rows)``: texts and links for rows already read through ``shown_to``
   (e-mails and digests call it under ``translation.override(settings.language)``).
@@ -428,7 +428,8 @@ def _message_text(actors: str, count: int, conversation: Conversation) -> str:
 
 def describe(person: Any, rows: list[Notification]) -> list[Shown]:
     """Texts (in the active language) and links for ``rows`` (read through ``shown_to``):
-    three queries at most, whatever their number."""
+    three queries at most, whatever their number (a fourth, the conversations, when direct
+    messages are among them)."""
     if not rows:
         return []
     content_ids = {row.content_id for row in rows if row.content_id is not None}
