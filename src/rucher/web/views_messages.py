@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from rucher.conversations.models import Reaction
@@ -30,7 +30,7 @@ USERNAMES = re.compile(r"[\s,;]+")
 
 class NewConversationForm(forms.Form):
     to = TextField(
-        label=gettext_lazy("To"),
+        label=pgettext_lazy("recipients of a message", "To"),
         help_text=gettext_lazy(
             "Usernames separated by commas, e.g. claire.martin, bob (up to 19 people)"
         ),
