@@ -31,6 +31,7 @@ from rucher.feeds import actions as feeds
 from rucher.identity import actions as identity
 from rucher.identity import two_factor
 from rucher.identity.claims import ExternalClaims
+from rucher.messaging import actions as messaging
 from rucher.moderation import actions as moderation
 from rucher.moderation.queries import ItemRef
 from rucher.people import actions as people
@@ -73,6 +74,16 @@ def nothing(world: dict[str, Any]) -> dict[str, Any]:
 
 def a_post(world: dict[str, Any]) -> dict[str, Any]:
     return {"post": conversations.publish(world["alice"], world["open"], "Un message")}
+
+
+def a_message(world: dict[str, Any]) -> dict[str, Any]:
+    return {"message": messaging.start_conversation(world["alice"], [world["bob"].pk], "Salut")}
+
+
+def a_message_reaction(world: dict[str, Any]) -> dict[str, Any]:
+    state = a_message(world)
+    messaging.react_to_message(world["bob"], state["message"].pk, "like")
+    return state
 
 
 def a_charter(world: dict[str, Any]) -> dict[str, Any]:
@@ -435,6 +446,24 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.moderation.actions.rules.set_new_account_rules": (
         nothing,
         lambda w, s: moderation.set_new_account_rules(w["admin"], 3, 7),
+    ),
+    "rucher.messaging.actions.start_conversation": (
+        nothing,
+        lambda w, s: messaging.start_conversation(
+            w["alice"], [w["bob"].pk, w["carol"].pk], "Bonjour", title="Trio"
+        ),
+    ),
+    "rucher.messaging.actions.send_message": (
+        a_message,
+        lambda w, s: messaging.send_message(w["bob"], s["message"].conversation_id, "Merci"),
+    ),
+    "rucher.messaging.actions.react_to_message": (
+        a_message,
+        lambda w, s: messaging.react_to_message(w["bob"], s["message"].pk, "like"),
+    ),
+    "rucher.messaging.actions.unreact_to_message": (
+        a_message_reaction,
+        lambda w, s: messaging.unreact_to_message(w["bob"], s["message"].pk),
     ),
     "rucher.charter.actions.publish_charter": (
         nothing,

@@ -404,6 +404,13 @@ RUCHER_STREAM_PAGE_SIZE = 20
 RUCHER_STREAM_MAX_PAGE_SIZE = 100
 RUCHER_SPACE_SPLIT_THRESHOLD = 150  # Dunbar's number: suggest sub-spaces past it
 RUCHER_DELETED_RETENTION_DAYS = 30
+# Direct messages (docs/messaging.md): messages older than this many days are deleted by the
+# daily retention run (0: kept for ever); who-talked-to-whom counts (never the words) enter
+# the contract export, the cockpit and the insights only when the organisation allows it.
+RUCHER_MESSAGE_RETENTION_DAYS = int(os.environ.get("RUCHER_MESSAGE_RETENTION_DAYS", "0"))
+if RUCHER_MESSAGE_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("RUCHER_MESSAGE_RETENTION_DAYS: a number of days, 0 for ever")
+RUCHER_MESSAGING_IN_INSIGHTS = os.environ.get("RUCHER_MESSAGING_IN_INSIGHTS", "0") == "1"
 # Sensitive data caught before publishing (docs/moderation.md, "Before publishing"): the
 # organisation's overrides of rucher.sensitive.Policy's defaults, as Policy.from_dict reads
 # them, e.g. {"actions": {"partner": {"iban": "block"}}, "confidential_terms": ["Aurore"]};

@@ -611,3 +611,45 @@ def test_privacy_settings_are_honoured_by_every_page_that_shows_people(
         assert ("Site-Cache" in html) == is_self
         withheld = "keeps their activity" in html or "réserve son activité" in html
         assert withheld == (not shares_space)
+
+
+# --- direct messages (docs/messaging.md) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_direct_messages_pages_and_endpoints(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    """Written rules: people write privately to people who may see each other (a guest only
+    to the members of their spaces, and nobody to a guest who may not see them); a
+    conversation is read by its participants only, administrators and community managers
+    included in "nobody else" (404, never 403)."""
+    from rucher.messaging import actions as messaging
+
+    s = scene(cell)
+    account, member = s.people[cell.account], s.people["member"]
+    private = messaging.start_conversation(s.people["member"], [s.bystander.pk], "Entre nous")
+    cid = private.conversation_id
+    shares_space = cell.account == "guest" and cell.kind == "partner"
+    may_write = cell.account not in GUESTS or shares_space
+    written = s.client.post(
+        "/api/v1/messages", {"participants": [member.pk], "text": "Bonjour"}, content_type=JSON
+    )
+    expected = 422 if cell.account == "member" else (201 if may_write else 404)
+    assert written.status_code == expected
+    # The member writing to the account: refused when the account may not see the member.
+    _, raw = create_token(member)
+    back = Client(headers={"Authorization": f"Bearer {raw}"}).post(
+        "/api/v1/messages", {"participants": [account.pk], "text": "Re"}, content_type=JSON
+    )
+    assert back.status_code == (422 if cell.account == "member" else 201 if may_write else 403)
+    is_participant = cell.account == "member"
+    assert s.client.get(f"/api/v1/messages/{cid}").status_code == (200 if is_participant else 404)
+    sent = s.client.post(f"/api/v1/messages/{cid}", {"text": "Hop"}, content_type=JSON)
+    assert sent.status_code == (201 if is_participant else 404)
+    assert s.client.get("/api/v1/messages").status_code == 200
+    browser = Client()
+    browser.force_login(account)
+    assert browser.get("/messages/").status_code == 200
+    assert browser.get(f"/messages/{cid}/").status_code == (200 if is_participant else 404)
+    assert (f'href="/messages/{cid}/"' in browser.get("/messages/").content.decode()) == (
+        is_participant
+    )

@@ -13,6 +13,7 @@ from rucher.api.auth import router as auth_router
 from rucher.api.routers.charter import router as charter_router
 from rucher.api.routers.conversations import router as conversations_router
 from rucher.api.routers.expertise import router as expertise_router
+from rucher.api.routers.messages import router as messages_router
 from rucher.api.routers.moderation import router as moderation_router
 from rucher.api.routers.notifications import router as notifications_router
 from rucher.api.routers.people import router as people_router
@@ -113,6 +114,7 @@ api.add_router("/", streams_router)
 api.add_router("/", moderation_router)
 api.add_router("/", charter_router)
 api.add_router("/", notifications_router)
+api.add_router("/", messages_router)
 api.add_router("/", search_router)
 
 api.add_router("/", webhooks_router)

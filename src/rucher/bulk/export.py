@@ -13,16 +13,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.db.models import QuerySet
 
 from rucher.activity.models import Event
 from rucher.conversations.models import Content
 from rucher.insights.contract import Dataset
+from rucher.messaging.models import Participant
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
 
 CONTENT_TYPES = ("post", "comment", "question", "answer", "poll")
+# Direct messages' events never leave as they are (docs/messaging.md).
+MESSAGE_VERBS = ("sent_message", "reacted_to_message", "unreacted_to_message")
 
 
 @dataclass
@@ -38,6 +42,41 @@ class LeftOut:
             f"{self.confidential_events} event(s) of {self.confidential_spaces} "
             f"confidential space(s), {self.deleted_content} deleted content item(s)"
         )
+
+
+def message_rows() -> list[dict[str, Any]]:
+    """Who wrote to whom, never what: each direct message as one ``messaged`` row per
+    recipient (the contract's row per interaction; the rows of one message share its event
+    id), without the conversation's id. Only called where the organisation allows it
+    (``RUCHER_MESSAGING_IN_INSIGHTS``). Two queries."""
+    members: dict[int, list[int]] = {}
+    for conversation_id, person_id in Participant.objects.values_list(
+        "conversation_id", "person_id"
+    ).iterator(chunk_size=20_000):
+        members.setdefault(conversation_id, []).append(person_id)
+    rows: list[dict[str, Any]] = []
+    for pk, at, actor, about in (
+        Event.objects.filter(verb="sent_message", object_type="conversation")
+        .order_by("pk")
+        .values_list("pk", "at", "actor_id", "object_id")
+        .iterator(chunk_size=20_000)
+    ):
+        for recipient in members.get(about or 0, []):
+            if recipient != actor:
+                rows.append(
+                    {
+                        "event_id": pk,
+                        "at": at,
+                        "actor_id": actor,
+                        "verb": "messaged",
+                        "object_type": None,
+                        "object_id": None,
+                        "space_id": None,
+                        "target_id": recipient,
+                        "value": None,
+                    }
+                )
+    return rows
 
 
 def build_export(
@@ -114,8 +153,10 @@ def build_export(
     exported = published.exclude(space_id__in=outside)
     hidden_content = Content.objects.filter(space_id__in=outside).values("id")
     # An event of a space left out, or about content of one (a reaction to it, say), stays out.
-    events = Event.objects.exclude(space_id__in=outside).exclude(
-        object_type__in=CONTENT_TYPES, object_id__in=hidden_content
+    events = (
+        Event.objects.exclude(space_id__in=outside)
+        .exclude(object_type__in=CONTENT_TYPES, object_id__in=hidden_content)
+        .exclude(verb__in=MESSAGE_VERBS)
     )
     if count_left_out:
         left_out.confidential_spaces = Space.objects.filter(
@@ -162,7 +203,7 @@ def build_export(
         }
         for row in exported.order_by("pk").values(*content_fields).iterator(chunk_size=10_000)
     ]
-    event_rows = []
+    event_rows: list[dict[str, Any]] = []
     for pk, at, actor, verb, object_type, object_id, space, target, value in (
         events.order_by("pk")
         .values_list(
@@ -191,6 +232,8 @@ def build_export(
                 "value": value,
             }
         )
+    if settings.RUCHER_MESSAGING_IN_INSIGHTS:
+        event_rows = sorted(event_rows + message_rows(), key=lambda row: int(row["event_id"]))
     frames: dict[str, pl.DataFrame] = {}
     for table, rows in (("content", content_rows), ("events", event_rows)):
         if rows:

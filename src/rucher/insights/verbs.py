@@ -73,6 +73,12 @@ VERBS: frozenset[str] = frozenset(
         "reactivated_account",
         "ended_sessions",  # a member signs out their other sessions (rucher.people)
         "changed_group",  # a directory group (a department or a space) and its members
+        # Direct messages (rucher.messaging, docs/messaging.md): never exported as they are;
+        # ``sent_message`` becomes one ``messaged`` row per recipient only where the
+        # organisation allows who-talked-to-whom counts (RUCHER_MESSAGING_IN_INSIGHTS).
+        "sent_message",
+        "reacted_to_message",
+        "unreacted_to_message",
     }
 )
 

@@ -8,7 +8,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The fan-out subscribes to the verbs that concern somebody (notifications/fanout.py).
-        from rucher.notifications import fanout, mail
+        from rucher.notifications import fanout, mail, messages
 
         fanout.register()
+        messages.register()  # direct messages (rucher.messaging): messages.py
         mail.register()  # e-mails at once: a hook after the fan-out commits (mail.py)

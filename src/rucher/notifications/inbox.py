@@ -52,3 +52,11 @@ def mark_all_read(person: Person) -> int:
     return Notification.objects.filter(recipient_id=person.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def mark_subject_read(person: Person, subject: str) -> int:
+    """Mark read ``person``'s unread notifications about ``subject`` (a conversation they
+    just opened: "conversation:<id>"), one UPDATE."""
+    return Notification.objects.filter(
+        recipient_id=person.pk, subject=subject, read_at__isnull=True
+    ).update(read_at=timezone.now())

@@ -8,7 +8,7 @@ read policy when shown, with a text in the reader's language and a link.
   the same statement.
 - ``page(person, cursor, limit)``: one page (cursor on ``(updated_at, id)``, ``rucher.paging``),
   each item described: 4 queries at most whatever the page size (rows, their contents, their
-  spaces, the first actors' names).
+  spaces, the first actors' names), 5 with direct messages (their conversations).
 - ``unread_count(person)``: one query (every page's header shows it), none for anonymous.
 - ``describe(person, rows)``: texts and links for rows already read through ``shown_to``
   (e-mails and digests call it under ``translation.override(settings.language)``).
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, Window
+from django.db.models.functions import Cast, Concat, RowNumber
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from django.utils.translation import ngettext, ngettext_lazy
 
 from rucher import paging
 from rucher.conversations.models import Content
+from rucher.messaging.models import Conversation, Participant
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
 from rucher.streams import prepared
@@ -48,6 +49,7 @@ TITLE_LENGTH = 60
 @dataclass
 class Subject:
     type: str  # "content" | "space" | "person" (a moderation decision on a profile)
+    # | "conversation" (a direct message: its title, or empty; never a message's words)
     id: int
     title: str  # a snippet of the content's text, or the space's name
 
@@ -105,6 +107,12 @@ def shown_to(person: Any) -> QuerySet[Notification]:
     # the person's few notifications instead of listing everything they may read.
     readable = Content.objects.visible_to(person).filter(pk=OuterRef("content_id"))
     known = permissions.visible_spaces(person).filter(pk=OuterRef("space_id"))
+    # Direct messages: only while the person takes part in the conversation.
+    in_conversation = (
+        Participant.objects.filter(person_id=person.pk)
+        .annotate(key=Concat(Value("conversation:"), Cast("conversation_id", CharField())))
+        .filter(key=OuterRef("subject"))
+    )
     own_hidden = Content.objects.filter(
         pk=OuterRef("content_id"),
         author_id=person.pk,
@@ -119,6 +127,7 @@ def shown_to(person: Any) -> QuerySet[Notification]:
             # shows it to them, marked) or once the moderators deleted it (told so, with a
             # link to where it was: its page is gone).
             | Q(Exists(own_hidden), kind=Kind.MODERATION)
+            | Q(Exists(in_conversation), kind=Kind.DIRECT_MESSAGE)
             # A decision on a profile (its owner, its flaggers): neither content nor a space.
             | Q(
                 kind=Kind.MODERATION,
@@ -381,9 +390,48 @@ def _space_text(kind: str, actors: str, count: int, space: Space) -> str:
     return str(template % {"actors": actors, "space": space.name, "count": count})
 
 
+MESSAGE_TEXTS: dict[str, Any] = {
+    "one": ngettext_lazy("%(actors)s wrote to you", "%(actors)s wrote to you", "count"),
+    "titled": ngettext_lazy(
+        "%(actors)s wrote in “%(title)s”", "%(actors)s wrote in “%(title)s”", "count"
+    ),
+    "group": ngettext_lazy(
+        "%(actors)s wrote in a group conversation",
+        "%(actors)s wrote in a group conversation",
+        "count",
+    ),
+}
+
+
+def _conversations(rows: list[Notification]) -> dict[str, Conversation]:
+    """The conversations of direct-message rows, by subject, with their size: one query,
+    none when there is no such row."""
+    ids = {
+        int(row.subject.split(":", 1)[1])
+        for row in rows
+        if row.kind == Kind.DIRECT_MESSAGE and row.subject.startswith("conversation:")
+    }
+    if not ids:
+        return {}
+    found = Conversation.objects.filter(pk__in=ids).annotate(size=Count("participants"))
+    return {f"conversation:{c.pk}": c for c in found}
+
+
+def _message_text(actors: str, count: int, conversation: Conversation) -> str:
+    """Who wrote and where, never what (a message stays between its participants)."""
+    if conversation.title:
+        form = "titled"
+    else:
+        form = "one" if getattr(conversation, "size", 2) <= 2 else "group"
+    return str(
+        MESSAGE_TEXTS[form] % {"actors": actors, "title": conversation.title, "count": count}
+    )
+
+
 def describe(person: Any, rows: list[Notification]) -> list[Shown]:
     """Texts (in the active language) and links for ``rows`` (read through ``shown_to``):
-    three queries at most, whatever their number."""
+    three queries at most, whatever their number (a fourth, the conversations, when direct
+    messages are among them)."""
     if not rows:
         return []
     content_ids = {row.content_id for row in rows if row.content_id is not None}
@@ -397,6 +445,7 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
         else {}
     )
     spaces = {s.pk: s for s in Space.objects.filter(pk__in=space_ids)} if space_ids else {}
+    conversations = _conversations(rows)
     names = _actor_names([row.pk for row in rows])
     shown: list[Shown] = []
     for row in rows:
@@ -424,6 +473,13 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
             text = _space_text(row.kind, actors, row.actor_count, space)
             subject = Subject("space", space.pk, space.name)
             url = reverse("space", args=[space.slug])
+        elif row.kind == Kind.DIRECT_MESSAGE:
+            found = conversations.get(row.subject)
+            if found is None:
+                continue
+            text = _message_text(actors, row.actor_count, found)
+            subject = Subject("conversation", found.pk, found.title)
+            url = reverse("message_thread", args=[found.pk])
         elif row.kind == Kind.MODERATION and row.subject.startswith("profile:"):
             owner = int(row.subject.split(":", 1)[1])
             if owner == person.pk:

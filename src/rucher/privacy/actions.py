@@ -143,6 +143,7 @@ def erase_person(
     erasure.remove_mentions(person)
     if mode == "erase":
         files += erasure.erase_content(person)
+        files += erasure.erase_messages(person)
     erasure.hand_over(person, pseudonym)
     erasure.forget_traces(person)
     tags = erasure.tags_of(person)

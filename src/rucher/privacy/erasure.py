@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 
 from rucher.activity.models import Event
 from rucher.conversations.models import Attachment, Content, Revision
+from rucher.messaging.models import Message, MessageAttachment, MessageReaction
 from rucher.people.models import ERASED_PREFIX, Person, SignInFailure, Tag
 from rucher.privacy.models import DataExport
 from rucher.webhooks.models import Delivery
@@ -43,6 +44,10 @@ KEPT = {
     "moderation.Flag.flagger",
     "moderation.ModerationDecision.moderator",
     "moderation.ModerationDecision.author",
+    # Direct messages stay in their conversations for the other participants, written by
+    # "former member" (``erase`` mode empties them first: ``erase_messages``). The member's
+    # participation, read marks and reactions go with them.
+    "messaging.Message.author",
 }
 CONTENT_MODES = ("keep", "erase")
 
@@ -107,6 +112,17 @@ def remove_mentions(person: Person) -> None:
             text=pattern.sub(words, revision.text), html=pattern.sub(words, revision.html)
         )
     Content.mentions.through.objects.filter(person_id=person.pk).delete()
+    for message in (
+        Message.objects.filter(
+            Q(mentions=person) | Q(text__icontains=needle) | Q(html__icontains=needle)
+        )
+        .distinct()
+        .only("pk", "text", "html")
+    ):
+        Message.objects.filter(pk=message.pk).update(
+            text=pattern.sub(words, message.text), html=pattern.sub(words, message.html)
+        )
+    Message.mentions.through.objects.filter(person_id=person.pk).delete()
 
 
 def erase_content(person: Person) -> list[str]:
@@ -118,6 +134,18 @@ def erase_content(person: Person) -> list[str]:
     files = [a.file.name for a in attachments if a.file]
     attachments.delete()
     own.update(text="", html="", status=Content.Status.DELETED, sensitive={}, lang="")
+    return files
+
+
+def erase_messages(person: Person) -> list[str]:
+    """``erase`` mode: the member's direct messages keep their place in the others' threads
+    ("message removed"), not their words nor files; the files to remove after the commit."""
+    own = Message.objects.filter(author=person)
+    attachments = MessageAttachment.objects.filter(message__in=own)
+    files = [a.file.name for a in attachments if a.file]
+    attachments.delete()
+    MessageReaction.objects.filter(message__in=own).delete()
+    own.update(text="", html="", reaction_counts={})
     return files
 
 

@@ -3,7 +3,9 @@
 Only what is theirs: their profile, what they wrote, their reactions and votes, memberships,
 follows, contacts, notifications, sign-ins, tokens (names, never secrets), settings. Other
 people appear by id only (a follow, a contact, a notification's subject), never by what
-they wrote or chose to hide.
+they wrote or chose to hide. Direct messages: the messages they wrote and the files they
+sent, with the ids of the conversations and of their participants; never a message of
+someone else (docs/messaging.md).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.core.files.storage import default_storage
 from rucher.activity.models import Event
 from rucher.audit.models import AuditEntry
 from rucher.conversations.models import Attachment, Content, PollVote, Reaction
+from rucher.messaging.models import Message, MessageAttachment, MessageReaction, Participant
 from rucher.notifications.models import Notification
 from rucher.people.models import AccessToken, Person
 from rucher.privacy.models import PrivacySettings
@@ -113,6 +116,23 @@ def data_of(person: Person) -> dict[str, Any]:
             {"type": m.target_type, "id": m.target_id} for m in Mute.objects.filter(person=person)
         ],
         "hidden_tags": list(HideRule.objects.filter(person=person).values_list("tag", flat=True)),
+        "conversations": conversations_of(person),
+        "messages": [
+            {
+                "id": m.pk,
+                "conversation_id": m.conversation_id,
+                "created_at": _when(m.created_at),
+                "text": m.text,
+                "files": [a.name for a in m.attachments.all()],
+            }
+            for m in Message.objects.filter(author=person)
+            .prefetch_related("attachments")
+            .order_by("created_at", "pk")
+        ],
+        "message_reactions": [
+            {"message_id": r.message_id, "kind": r.kind, "created_at": _when(r.created_at)}
+            for r in MessageReaction.objects.filter(person=person).order_by("created_at")
+        ],
         "notifications": [
             {
                 "kind": n.kind,
@@ -146,6 +166,28 @@ def data_of(person: Person) -> dict[str, Any]:
     }
 
 
+def conversations_of(person: Person) -> list[dict[str, Any]]:
+    """The conversations they take part in: ids, title, the participants' ids, their read
+    mark; not the others' words."""
+    mine = Participant.objects.filter(person=person).select_related("conversation")
+    ids = [p.conversation_id for p in mine]
+    people: dict[int, list[int]] = {}
+    for conversation_id, person_id in Participant.objects.filter(
+        conversation_id__in=ids
+    ).values_list("conversation_id", "person_id"):
+        people.setdefault(conversation_id, []).append(person_id)
+    return [
+        {
+            "id": p.conversation_id,
+            "title": p.conversation.title,
+            "participant_ids": sorted(people.get(p.conversation_id, [])),
+            "joined_at": _when(p.joined_at),
+            "last_read_message_id": p.last_read_id,
+        }
+        for p in mine.order_by("conversation_id")
+    ]
+
+
 def build_zip(person: Person) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -160,4 +202,10 @@ def build_zip(person: Person) -> bytes:
             with default_storage.open(attachment.file.name, "rb") as stream:
                 safe = attachment.name.replace("/", "_").replace("\\", "_")
                 archive.writestr(f"attachments/{attachment.pk}-{safe}", stream.read())
+        for sent in MessageAttachment.objects.filter(message__author=person).order_by("pk"):
+            if not sent.file or not default_storage.exists(sent.file.name):
+                continue
+            with default_storage.open(sent.file.name, "rb") as stream:
+                safe = sent.name.replace("/", "_").replace("\\", "_")
+                archive.writestr(f"message-files/{sent.pk}-{safe}", stream.read())
     return buffer.getvalue()

@@ -21,6 +21,7 @@ content they hand it (``Content.objects.visible_to(person)`` is this module's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
 from django.db.models import Q, QuerySet
@@ -417,6 +418,25 @@ def visible_people(person: Any) -> QuerySet[Person]:
         ).values("person_id")
         return active_people.filter(id__in=shared)
     return active_people
+
+
+def may_write_to(person: Any, others: Sequence[Person]) -> bool:
+    """Direct messages (rucher.messaging): ``person`` may write privately to ``others``, and
+    each of them to every other, when they all may see each other (``visible_people`` both
+    ways): a partner guest only with the people of their spaces. Every account but a guest
+    sees every active person, so one query for the writer, then one per guest among the
+    others (a conversation has at most twenty people)."""
+    if not _signed_in(person):
+        return False
+    everyone = [person, *others]
+    ids = {p.pk for p in everyone}
+    for viewer in everyone:
+        if viewer is not person and not viewer.is_guest:
+            continue
+        seen = set(visible_people(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+        if seen | {viewer.pk} != ids:
+            return False
+    return True
 
 
 def space_readers(space: Space | None) -> QuerySet[Person]:

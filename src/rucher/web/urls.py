@@ -13,6 +13,7 @@ from rucher.web import (
     views_content,
     views_expertise,
     views_meaning,
+    views_messages,
     views_moderation,
     views_notifications,
     views_people,
@@ -105,6 +106,12 @@ urlpatterns = [
         views_notifications.open_notification,
         name="notification_open",
     ),
+    # Direct messages (docs/messaging.md)
+    path("messages/", views_messages.conversation_list, name="messages"),
+    path("messages/new/", views_messages.start, name="message_start"),
+    path("messages/<int:conversation_id>/", views_messages.thread, name="message_thread"),
+    path("messages/react/<int:message_id>/", views_messages.react, name="message_react"),
+    path("messages/files/<int:attachment_id>/", views_messages.download, name="message_file"),
     # Settings and moderation
     path("settings/", views_settings.preferences, name="preferences"),
     path(
