@@ -186,11 +186,12 @@ def no_language_left_active() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def empty_cache() -> None:
     """Each test starts with an empty cache (sign-in throttling counts, cockpit reports)."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from rucher.expertise.finder import clear_knowledge
 
     cache.clear()
+    caches["cockpit"].clear()  # the cockpit's reports (shared with the worker)
     clear_knowledge()  # who-knows' in-process index of each audience
 
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeGuard
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from rucher.conversations.models import Content
 from rucher.people.models import Person
@@ -172,6 +173,15 @@ def signed(value: Any, digits: int = 1) -> Shown:
     return Shown(("+" if value > 0 else "") + shown.text, shown.value)
 
 
+def date_pattern() -> str:
+    """Day first ("6 September 2026") in every language, unless the organisation chose
+    month-first English dates (``RUCHER_ENGLISH_DATES = "month-first"``: "September 6, 2026")."""
+    english = (get_language() or "").startswith("en")
+    if english and getattr(settings, "RUCHER_ENGLISH_DATES", "day-first") == "month-first":
+        return "F j, Y"
+    return "j F Y"
+
+
 def day(value: Any) -> Shown:
     """A date or time as a day in the reader's language, day first ("6 septembre 2026",
     "6 September 2026": a French organisation's English readers too). Times are read in
@@ -188,7 +198,7 @@ def day(value: Any) -> Shown:
             value = timezone.localtime(value)
         value = value.date()
     if isinstance(value, date):
-        return Shown(date_format(value, "j F Y"), value.isoformat())
+        return Shown(date_format(value, date_pattern()), value.isoformat())
     return Shown(str(value), value)
 
 
