@@ -164,13 +164,28 @@ def _interpolate(x: Sequence[float], y: Sequence[float], at: float) -> float:
 
 
 def bar_chart(
-    labels: Sequence[str], values: Sequence[float | None], title: str, axis: str = ""
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    title: str,
+    axis: str = "",
+    horizontal: bool = False,
 ) -> str:
+    """Bars; ``horizontal`` for long labels (each on its own line, read left to right)."""
     shown = [
         (label, value) for label, value in zip(labels, values, strict=True) if value is not None
     ]
     if not shown:
         return ""
+    if horizontal:
+        figure = go.Figure(
+            go.Bar(y=[s[0] for s in shown], x=[s[1] for s in shown], orientation="h")
+        )
+        figure.update_layout(
+            xaxis_title=axis,
+            yaxis={"autorange": "reversed", "automargin": True},
+            height=max(240, 50 * len(shown) + 120),
+        )
+        return _html(figure, title)
     figure = go.Figure(go.Bar(x=[s[0] for s in shown], y=[s[1] for s in shown]))
     figure.update_layout(yaxis_title=axis)
     return _html(figure, title)

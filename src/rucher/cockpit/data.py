@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -83,6 +85,35 @@ def viewer_dataset(spaces: QuerySet[Space]) -> Dataset:
     return dataset
 
 
+# The frames read last, per (analysable spaces, data fingerprint): reading them is most of a
+# cold page's cost, and a community manager going from one page to the next asks for the
+# same frames. Kept in this process only (a few MB each), the most recent few.
+DATASETS_KEPT = 2
+_datasets: OrderedDict[str, Dataset] = OrderedDict()
+_datasets_lock = threading.Lock()
+
+
+def forget_datasets() -> None:
+    """Drop the frames kept in this process (tests: a rolled-back database may reuse ids)."""
+    with _datasets_lock:
+        _datasets.clear()
+
+
+def shared_dataset(spaces: QuerySet[Space], key: str) -> Dataset:
+    """``viewer_dataset(spaces)``, reused while ``key`` (spaces and fingerprint) is unchanged."""
+    with _datasets_lock:
+        found = _datasets.get(key)
+        if found is not None:
+            _datasets.move_to_end(key)
+            return found
+    dataset = viewer_dataset(spaces)
+    with _datasets_lock:
+        _datasets[key] = dataset
+        while len(_datasets) > DATASETS_KEPT:
+            _datasets.popitem(last=False)
+    return dataset
+
+
 def _fingerprint() -> dict[str, Any]:
     """Cheap database facts that change whenever the data does (one aggregate query each)."""
     events = Event.objects.aggregate(latest=Max("id"))
@@ -95,7 +126,11 @@ def _fingerprint() -> dict[str, Any]:
 
 
 def cache_key(
-    viewer_spaces: list[int], scope: Scope, period: Period, sections: tuple[str, ...] = SECTIONS
+    viewer_spaces: list[int],
+    scope: Scope,
+    period: Period,
+    sections: tuple[str, ...] = SECTIONS,
+    fingerprint: dict[str, Any] | None = None,
 ) -> str:
     payload = {
         "v": CACHE_VERSION,
@@ -103,7 +138,7 @@ def cache_key(
         "spaces": viewer_spaces,
         "scope": scope.cache_part(),
         "period": period.to_dict(),
-        "data": _fingerprint(),
+        "data": fingerprint if fingerprint is not None else _fingerprint(),
     }
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
     return f"rucher:cockpit:{digest}"
@@ -145,13 +180,15 @@ def compute_report(
     analysable = permissions.analysable_spaces(viewer, leaving_rucher=for_export)
     spaces = sorted(analysable.values_list("id", flat=True))
     sections = tuple(s for s in sections if s in ENGINE_SECTIONS)
-    key = cache_key(spaces, scope, period, sections)
+    data = _fingerprint()
+    key = cache_key(spaces, scope, period, sections, data)
     cache = report_cache()
     found = cache.get(key)
     if found is not None:
         found["from_cache"] = True
         return dict(found)
-    dataset = viewer_dataset(analysable)
+    frames_key = json.dumps([spaces, for_export, data], sort_keys=True, default=str)
+    dataset = shared_dataset(analysable, frames_key)
     space_id: int | None = None
     # Which polls are NPS polls, and their questions, from the uncut content table: a
     # department's people answer polls they did not write.

@@ -33,6 +33,15 @@ def feature_label(feature: str) -> str:
     }.get(feature, _("Figure"))
 
 
+def short_label(feature: str) -> str:
+    return {
+        "weekly_share": _("weeks with a post (share)"),
+        "gap_cv": _("irregularity"),
+        "active_weeks": _("weeks with a post"),
+        "posts": _("volume"),
+    }.get(feature, _("Figure"))
+
+
 def strength(rho: float) -> str:
     """A rank correlation in words (Cohen's usual thresholds)."""
     size = abs(rho)
@@ -108,7 +117,7 @@ def cadence_panel(report: dict[str, Any], spaces: dict[int, str]) -> Panel:
                 sentence = correlation_sentence(feature, result, kind == "partial")
                 rho = (result.get("value") or {}).get("rho")
                 if kind == "spearman":
-                    labels.append(feature_label(feature))
+                    labels.append(short_label(feature))
                     bars.append(rho)
             else:
                 sentence = missing(result)
@@ -131,7 +140,11 @@ def cadence_panel(report: dict[str, Any], spaces: dict[int, str]) -> Panel:
     )
     if bars:
         panel.chart = charts.bar_chart(
-            labels, bars, _("Rank correlation with the audience (−1 to +1)"), "ρ"
+            labels,
+            bars,
+            _("Rank correlation with the audience (−1 to +1)"),
+            "ρ",
+            horizontal=True,
         )
     table = section.get("table")
     if is_ok(table):

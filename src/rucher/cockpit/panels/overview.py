@@ -132,12 +132,16 @@ def overview_figures(report: dict[str, Any], previous: dict[str, Any] | None) ->
             )
             continue
         value = result.get("value") or {}
+        counted_over = denominator_sentence(metric, result.get("denominator"))
+        people = (report.get("data") or {}).get("people")
+        if metric == "active_members" and isinstance(people, int):
+            counted_over = _("out of %(n)s registered members") % {"n": number(people).text}
         figure = Figure(
             metric,
             metric_label(metric),
             figure_of(metric, value.get("current")),
             change_sentence(metric, value),
-            denominator_sentence(metric, result.get("denominator")),
+            counted_over,
             "engagement",
         )
         if column:
