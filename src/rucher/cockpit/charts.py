@@ -28,7 +28,7 @@ LAYOUT: dict[str, Any] = {
 }
 
 
-def _html(figure: go.Figure, title: str, alt: str = "") -> SafeString:
+def _html(figure: go.Figure, title: str, alt: str = "", wide: bool = False) -> SafeString:
     # A chart that set its own height (the heatmap: one row per department) keeps it.
     layout = {k: v for k, v in LAYOUT.items() if k != "height" or figure.layout.height is None}
     figure.update_layout(title={"text": title}, **layout)
@@ -42,7 +42,8 @@ def _html(figure: go.Figure, title: str, alt: str = "") -> SafeString:
     # The text alternative: what the chart shows in a sentence, and where its figures are.
     alt = alt or _("%(title)s. The same figures are in the table below.") % {"title": title}
     return mark_safe(
-        f'<div class="chart" id="{element_id}" role="img" aria-label="{escape(alt)}"></div>'
+        f'<div class="chart{" wide" if wide else ""}" id="{element_id}" role="img" '
+        f'aria-label="{escape(alt)}"></div>'
         f'<p class="chart-alt">{escape(alt)}</p>'
         f'<script type="application/json" class="plotly-figure" data-target="{element_id}">'
         f"{text}</script>"
@@ -131,16 +132,20 @@ def lorenz_chart(points: Sequence[Sequence[float]], gini: float | None, title: s
             % {"who": text, "share": f"{round(100 * reached)} %"},
             showarrow=True,
             arrowhead=2,
-            ax=-110,
-            ay=-40 if mark < 0.95 else -90,
+            ax=-60,
+            ay=-30 if mark < 0.95 else -80,
+            xanchor="right",
             font={"size": 11},
             bgcolor="rgba(255,255,255,0.85)",
         )
     figure.update_layout(
         xaxis_title=_("share of members, least contributing first"),
         yaxis_title=_("share of contributions"),
-        xaxis={"tickformat": ".0%"},
-        yaxis={"tickformat": ".0%"},
+        xaxis={"tickformat": ".0%", "range": [0, 1.01]},
+        yaxis={"tickformat": ".0%", "range": [0, 1.02]},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+        margin={"l": 50, "r": 20, "t": 40, "b": 110},
+        height=400,
     )
     alt = _(
         "%(title)s: the least contributing 90 %% of members make %(a)s %% of the contributions, "
@@ -224,7 +229,11 @@ def heatmap(
 ) -> str:
     if len(names) < 2:
         return ""
-    return _html(heatmap_figure(names, matrix, colorbar, cell_text), title)
+    alt = _(
+        "%(title)s: each cell compares the ties between two departments with what random "
+        "mixing would give (blue: more, red: fewer); the figures are in the table below."
+    ) % {"title": title}
+    return _html(heatmap_figure(names, matrix, colorbar, cell_text), title, alt, wide=True)
 
 
 def heatmap_figure(
