@@ -115,7 +115,8 @@ def _panels(
         return [silos_panel(silos, department)]
     if page.slug == "attention":
         spaces = _spaces_by_id(viewer)
-        return [health_panel(report, spaces, viewer), todo_panel(report, spaces, viewer)]
+        # The to-do first: what to do this week; then the alerts it comes from.
+        return [todo_panel(report, spaces, viewer), health_panel(report, spaces, viewer)]
     if page.slug == "cadence":
         return [cadence_panel(report, _spaces_by_id(viewer))]
     return []
