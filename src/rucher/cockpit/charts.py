@@ -128,13 +128,14 @@ def lorenz_chart(points: Sequence[Sequence[float]], gini: float | None, title: s
         figure.add_annotation(
             x=mark,
             y=reached,
-            text=_("%(who)s: %(share)s of contributions")
+            text=_("%(who)s:<br>%(share)s of contributions")
             % {"who": text, "share": f"{round(100 * reached)} %"},
-            showarrow=True,
-            arrowhead=2,
-            ax=-60,
-            ay=-30 if mark < 0.95 else -80,
+            showarrow=False,
             xanchor="right",
+            yanchor="bottom",
+            xshift=-4,
+            yshift=4 if mark < 0.95 else 30,
+            align="right",
             font={"size": 11},
             bgcolor="rgba(255,255,255,0.85)",
         )

@@ -138,6 +138,19 @@ def cadence_panel(report: dict[str, Any], spaces: dict[int, str]) -> Panel:
             rows,
         )
     )
+    partial = section.get("partial.weekly_share")
+    if is_ok(partial):
+        rho = float((partial.get("value") or {}).get("rho") or 0.0)
+        panel.notes.insert(
+            0,
+            (
+                _(
+                    "In short, at equal volume, between posting in more weeks and the "
+                    "audience: %(strength)s (ρ = %(rho)s)."
+                )
+                % {"strength": strength(rho), "rho": number(rho, 2).text}
+            ),
+        )
     if bars:
         panel.chart = charts.bar_chart(
             labels,
