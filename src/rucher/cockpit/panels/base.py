@@ -259,6 +259,31 @@ def as_json(value: Any) -> str:
     return "" if value in (None, {}, []) else json.dumps(value, ensure_ascii=False, default=str)
 
 
+def denominator_words(value: Any) -> str:
+    """A denominator in words: "1 057", or for the engine's dicts "this period: 90; previous
+    period: 84", "87 author-space pairs" (never a raw dict)."""
+    if value in (None, {}, []):
+        return ""
+    if isinstance(value, int | float):
+        return number(value).text
+    if not isinstance(value, dict):
+        return str(value)
+    words = {
+        "current": _("this period: %(n)s"),
+        "previous": _("previous period: %(n)s"),
+        "author_space_pairs": _("%(n)s author-space pairs"),
+        "groups": _("%(n)s groups"),
+        "buckets": _("%(n)s weeks"),
+        "people": _("%(n)s members"),
+        "contributions": _("%(n)s contributions"),
+    }
+    parts = []
+    for key, count in value.items():
+        shown = number(count).text if isinstance(count, int | float) else str(count)
+        parts.append(words[key] % {"n": shown} if key in words else f"{shown}")
+    return "; ".join(parts)
+
+
 def how_of(result: dict[str, Any] | None) -> How | None:
     if not isinstance(result, dict) or "method" not in result:
         return None
@@ -266,7 +291,7 @@ def how_of(result: dict[str, Any] | None) -> How | None:
         name=metric_label(str(result.get("name", ""))),
         method=str(result.get("method", "")),
         parameters=as_json(result.get("parameters")),
-        denominator=as_json(result.get("denominator")),
+        denominator=denominator_words(result.get("denominator")),
         note=str(result.get("note") or ""),
     )
 
