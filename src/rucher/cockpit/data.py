@@ -114,9 +114,15 @@ def shared_dataset(spaces: QuerySet[Space], key: str) -> Dataset:
     return dataset
 
 
+# Events no cockpit figure reads (passive in insights.engagement, and not reads, which the
+# health alerts and the cadence's audience count): a community manager signing in to open
+# the cockpit must not make the report the worker just computed stale.
+NOT_IN_FIGURES: tuple[str, ...] = ("logged_in", "searched", "created_token", "revoked_token")
+
+
 def _fingerprint() -> dict[str, Any]:
     """Cheap database facts that change whenever the data does (one aggregate query each)."""
-    events = Event.objects.aggregate(latest=Max("id"))
+    events = Event.objects.exclude(verb__in=NOT_IN_FIGURES).aggregate(latest=Max("id"))
     content = Content.objects.aggregate(latest=Max("id"))
     return {
         "latest_event_id": events["latest"],
