@@ -186,11 +186,14 @@ def no_language_left_active() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def empty_cache() -> None:
     """Each test starts with an empty cache (sign-in throttling counts, cockpit reports)."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
+    from rucher.cockpit.data import forget_datasets
     from rucher.expertise.finder import clear_knowledge
 
     cache.clear()
+    caches["cockpit"].clear()  # the cockpit's reports (shared with the worker)
+    forget_datasets()  # and the frames the cockpit keeps in this process
     clear_knowledge()  # who-knows' in-process index of each audience
 
 

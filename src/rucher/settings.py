@@ -364,9 +364,31 @@ RUCHER_RATE_LIMITS: dict[str, str | None] | None = {
 }
 RUCHER_RATE_LIMIT_STORAGE = os.environ.get("REDIS_URL") or "memory://"
 
+# Dates in English pages: "day-first" (6 September 2026, the default for a French
+# organisation) or "month-first" (September 6, 2026). French dates are always day first.
+RUCHER_ENGLISH_DATES = os.environ.get("RUCHER_ENGLISH_DATES", "day-first")
+
+# The cockpit's reports: computed by the worker after new events and read by the web
+# process, so a cache both processes share (files under the data directory, or Redis).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "cockpit": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "cockpit"),
+        "OPTIONS": {"MAX_ENTRIES": 300},  # reports of 0.1–1 MB each
+    },
+}
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+        },
+        "cockpit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "cockpit",
+        },
     }
 
 # After commit: events are handed to their subscribers as tasks in the database, run by

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from rucher.cockpit.data import Scope, compute_report, default_period
+from rucher.cockpit.pages import PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,10 @@ def test_employees_and_guests_get_404_everywhere(
         f"/cockpit/spaces/{org['open'].pk}/",
         f"/cockpit/departments/{department}/",
         "/cockpit/?csv=kpis",
+        *[f"/cockpit/{page.slug}/" for page in PAGES],
+        *[f"/cockpit/spaces/{org['open'].pk}/{page.slug}/" for page in PAGES],
+        f"/cockpit/departments/{department}/silos/",
+        "/cockpit/cadence/?csv=cadence",
     ):
         assert client.get(url).status_code == 404, url
 
@@ -35,9 +40,13 @@ def test_anonymous_is_sent_to_sign_in(org: dict[str, Any], client: Any) -> None:
 def test_community_managers_and_admins_see_the_cockpit(
     org: dict[str, Any], client_for: Any, who: str
 ) -> None:
-    response = client_for(org[who]).get("/cockpit/")
+    client = client_for(org[who])
+    response = client.get("/cockpit/")
     assert response.status_code == 200
-    assert "Engagement" in response.content.decode()
+    assert "This period at a glance" in response.content.decode()
+    for page in PAGES:
+        assert client.get(f"/cockpit/{page.slug}/").status_code == 200, page.slug
+    assert client.get("/cockpit/nothing-here/").status_code == 404
 
 
 def test_secret_space_page_is_404_for_a_manager_outside_it(

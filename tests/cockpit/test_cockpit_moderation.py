@@ -89,13 +89,15 @@ def test_the_panel_on_the_cockpit_pages(world: dict[str, Any], client_for: Any) 
     post = conversations.publish(world["alice"], world["open"], "Un message")
     moderation.flag(world["bob"], ItemRef("content", post.pk), "spam")
     client = client_for(world["admin"])
-    fr = client.get("/cockpit/", headers={"Accept-Language": "fr"}).content.decode()
+    fr = client.get("/cockpit/attention/", headers={"Accept-Language": "fr"}).content.decode()
     assert "Modération" in fr and "Signalements par espace et par semaine" in fr
-    en = client.get(f"/cockpit/spaces/{world['open'].pk}/", headers={"Accept-Language": "en"})
+    en = client.get(
+        f"/cockpit/spaces/{world['open'].pk}/attention/", headers={"Accept-Language": "en"}
+    )
     assert "Flags per space and week" in en.content.decode()
-    csv = client.get("/cockpit/?csv=moderation_flags_weekly")
+    csv = client.get("/cockpit/attention/?csv=moderation_flags_weekly")
     assert csv.status_code == 200 and "Ouvert" in csv.content.decode()
-    assert client_for(world["bob"]).get("/cockpit/").status_code == 404
+    assert client_for(world["bob"]).get("/cockpit/attention/").status_code == 404
 
 
 def test_watched_word_hits_per_space_and_week(world: dict[str, Any]) -> None:

@@ -7,24 +7,27 @@ import io
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
+from rucher.activity.actions import record
+from rucher.activity.models import Event
 from rucher.cockpit.data import Scope, compute_report, default_period
+from rucher.cockpit.pages import OVERVIEW
+from rucher.cockpit.warm import warm
 from rucher.conversations.actions import publish
 from rucher.people.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
-PANELS = (
-    "Engagement",
-    "Participation inequality",
-    "Influence per topic",
-    "Promoters and detractors",
-    "Motivation profiles",
-    "Silos between departments",
-    "Health alerts",
-    "to-do list",
-)
+# The panels of each page (cockpit/pages.py): one page per question.
+PANELS = {
+    "engagement": ("Engagement", "Motivation profiles"),
+    "contributors": ("Participation inequality", "Influence per topic"),
+    "opinion": ("Promoters and detractors", "Themes and conversation summaries"),
+    "silos": ("Silos between departments",),
+    "attention": ("Health alerts", "to-do list"),
+    "cadence": ("Publishing cadence and audience",),
+}
 
 
 def _pages(org: dict[str, Any]) -> list[str]:
@@ -41,26 +44,43 @@ def test_every_page_renders_every_panel_with_its_method(
     org: dict[str, Any], client_for: Any
 ) -> None:
     client = client_for(org["cm"])
-    for url in _pages(org):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        page = response.content.decode()
-        for title in PANELS:
-            assert title in page, (url, title)
-        # Every panel says how its figures were computed, or that there is not enough data.
-        for section in page.split('<section class="card cockpit-panel"')[1:]:
-            section = section.split("</section>")[0]
-            assert '<details class="how">' in section or "not enough data" in section, url
-        assert page.count('<details class="how">') >= 5, url
-        assert "plotly-" in page and "cdn" not in page.lower()
-        assert 'class="about"' in page  # the sentence on what it shows about people
+    for base in _pages(org):
+        overview = client.get(base).content.decode()
+        assert "This period at a glance" in overview, base
+        assert overview.count('class="card figure-card"') == 8, base
+        for slug, titles in PANELS.items():
+            url = f"{base}{slug}/"
+            assert f'href="{url}' in overview, url  # the tabs
+            response = client.get(url)
+            assert response.status_code == 200, url
+            page = response.content.decode()
+            for title in titles:
+                assert title in page, (url, title)
+            # Every panel says how its figures were computed, or that there is not enough
+            # data (or, for themes, that they are not computed yet).
+            for section in page.split('<section class="card cockpit-panel"')[1:]:
+                section = section.split("</section>")[0]
+                assert (
+                    '<details class="how">' in section
+                    or "not enough data" in section
+                    or "once the engine computes them" in section
+                ), url
+            assert 'class="about"' in page  # the sentence on what it shows about people
+            assert 'aria-current="page"' in page
 
 
 def test_figures_show_the_engine_numbers(org: dict[str, Any], client_for: Any) -> None:
-    page = client_for(org["cm"]).get("/cockpit/").content.decode()
-    assert page.count('class="plotly-figure"') >= 4  # trend, Lorenz, profiles, heatmap
-    assert "Lorenz curve" in page
-    assert "E-I index" in page and "expected under random mixing" in page
+    client = client_for(org["cm"])
+    engagement = client.get("/cockpit/engagement/").content.decode()
+    assert engagement.count('class="plotly-figure"') >= 2  # trend, profiles
+    assert "previous period" in engagement  # the previous period's weekly trend, dotted
+    contributors = client.get("/cockpit/contributors/").content.decode()
+    assert "Lorenz curve" in contributors and "90 % of members" in contributors
+    silos = client.get("/cockpit/silos/").content.decode()
+    assert "E-I index" in silos and "expected under random mixing" in silos
+    for page in (engagement, contributors, silos):
+        assert 'role="img" aria-label=' in page  # every chart has a text alternative
+        assert "print.css" in page and "data-print" in page
 
 
 def test_a_bad_period_is_a_422_with_a_message(org: dict[str, Any], client_for: Any) -> None:
@@ -80,14 +100,16 @@ def test_a_period_without_activity_renders_not_enough_data(
 
 
 def test_csv_export_holds_the_table_rows(org: dict[str, Any], client_for: Any) -> None:
-    response = client_for(org["cm"]).get("/cockpit/?csv=inequality")
+    response = client_for(org["cm"]).get("/cockpit/contributors/?csv=inequality")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "population"
     registered = next(r for r in rows if r[0] == "registered members")
-    report = compute_report(org["cm"], Scope("organisation"), default_period())
+    report = compute_report(
+        org["cm"], Scope("organisation"), default_period(), sections=("inequality",)
+    )
     gini = report["sections"]["inequality"]["registered"]["gini"]["value"]
     assert float(registered[3]) == pytest.approx(gini, abs=1e-3)
 
@@ -118,8 +140,27 @@ def test_reports_are_cached_until_a_new_event(org: dict[str, Any]) -> None:
     first = compute_report(org["cm"], Scope("organisation"), period)
     again = compute_report(org["cm"], Scope("organisation"), period)
     assert not first["from_cache"] and again["from_cache"]
+    record(org["cm"], "logged_in")  # signing in changes no figure: the report stays
+    assert compute_report(org["cm"], Scope("organisation"), period)["from_cache"]
     publish(org["bob"], org["open"], "Encore un message")
     fresh = compute_report(org["cm"], Scope("organisation"), period)
     assert not fresh["from_cache"]
     assert fresh["data"]["content"] == first["data"]["content"] + 1
     cache.clear()
+
+
+def test_the_worker_computes_the_overview_after_new_events(org: dict[str, Any]) -> None:
+    """The warm subscriber stores the overview's report, so the next visit is warm; of a
+    burst of events only the latest one computes."""
+    period = default_period()
+    publish(org["bob"], org["open"], "Premier message")
+    older = Event.objects.filter(verb="posted").latest("pk")
+    publish(org["bob"], org["open"], "Second message")
+    newer = Event.objects.filter(verb="posted").latest("pk")
+    warm(older)  # a later event exists: nothing computed
+    cold = compute_report(org["cm"], Scope("organisation"), period, sections=OVERVIEW.sections)
+    assert not cold["from_cache"]
+    caches["cockpit"].clear()
+    warm(newer)
+    found = compute_report(org["cm"], Scope("organisation"), period, sections=OVERVIEW.sections)
+    assert found["from_cache"]

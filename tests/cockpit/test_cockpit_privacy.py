@@ -18,7 +18,7 @@ def _influence_section(page: str) -> str:
 def test_only_people_who_allow_it_are_named_in_influence(
     org: dict[str, Any], client_for: Any
 ) -> None:
-    page = client_for(org["cm"]).get("/cockpit/?context=topic:jardin").content.decode()
+    page = client_for(org["cm"]).get("/cockpit/contributors/?context=topic:jardin").content.decode()
     section = _influence_section(page)
     allowed, hidden = org["sales"][0], org["sales"][1]
     assert allowed.show_influence and not hidden.show_influence
@@ -31,7 +31,7 @@ def test_only_people_who_allow_it_are_named_in_influence(
 def test_influence_csv_does_not_name_people_who_refused(
     org: dict[str, Any], client_for: Any
 ) -> None:
-    response = client_for(org["cm"]).get("/cockpit/?csv=influence:all")
+    response = client_for(org["cm"]).get("/cockpit/contributors/?csv=influence:all")
     assert response.status_code == 200
     text = response.content.decode()
     assert org["sales"][0].display_name in text
@@ -39,7 +39,7 @@ def test_influence_csv_does_not_name_people_who_refused(
 
 
 def test_a_group_under_five_shows_not_enough_data(org: dict[str, Any], client_for: Any) -> None:
-    page = client_for(org["cm"]).get("/cockpit/").content.decode()
+    page = client_for(org["cm"]).get("/cockpit/engagement/").content.decode()
     start = page.index('id="profiles"')
     section = page[start : page.index("</section>", start)]
     row = re.search(r"department: Juridique.*?</tr>", section, re.S)
@@ -52,7 +52,9 @@ def test_profiles_page_of_a_small_department_shows_no_counts(
     org: dict[str, Any], client_for: Any
 ) -> None:
     department = org["legal"][0].department_id
-    page = client_for(org["cm"]).get(f"/cockpit/departments/{department}/").content.decode()
+    page = (
+        client_for(org["cm"]).get(f"/cockpit/departments/{department}/engagement/").content.decode()
+    )
     start = page.index('id="profiles"')
     section = page[start : page.index("</section>", start)]
     assert "not enough data" in section
@@ -71,6 +73,6 @@ def test_the_overview_csv_leaves_confidential_spaces_out(
     space_actions.join_space(cm, world["confidential"])
     for i in range(6):
         actions.publish(carol, world["confidential"], f"Question {i} ?", kind="question")
-    export = client_for(cm).get("/cockpit/?csv=profiles")
+    export = client_for(cm).get("/cockpit/engagement/?csv=profiles")
     assert export.status_code == 200
     assert "Confidentiel" not in export.content.decode()

@@ -14,11 +14,13 @@ import pytest
 from django.test import Client
 
 from rucher.bulk.loader import load_dataset
+from rucher.cockpit.pages import OVERVIEW, PAGES
 from rucher.demo.generator import generate
 from rucher.people.models import Department, Organisation, Person
 from rucher.spaces.models import Space
 
 pytestmark = pytest.mark.django_db
+ALL_PAGES = (OVERVIEW, *PAGES)
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 INTERNAL_CODES: dict[str, re.Pattern[str]] = {
@@ -116,6 +118,9 @@ def test_every_cockpit_page_reads_in_words(orvanne: dict[str, Any]) -> None:
     if confidential is not None:  # only its members read it
         optional.add(f"/cockpit/spaces/{confidential.pk}/")
         pages.append(f"/cockpit/spaces/{confidential.pk}/")
+    # Every page of every scope: the overview and one page per question.
+    pages = [f"{base}{page.slug}/" if page.slug else base for base in pages for page in ALL_PAGES]
+    optional = {url for url in pages for base in optional if url.startswith(base)}
     problems: list[str] = []
     for username in ("animatrice", "admin"):
         client = Client()
@@ -136,7 +141,7 @@ def test_every_cockpit_page_reads_in_words(orvanne: dict[str, Any]) -> None:
 def test_the_nps_panel_names_polls_by_their_question(orvanne: dict[str, Any]) -> None:
     client = Client()
     client.force_login(orvanne["people"]["animatrice"])
-    page = client.get("/cockpit/", headers={"accept-language": "en"}).content.decode()
+    page = client.get("/cockpit/opinion/", headers={"accept-language": "en"}).content.decode()
     panel = page.split('id="nps"', 1)[1].split("</section>", 1)[0]
     text = visible_text(panel)
     assert "recommend" in text.lower() or "recommander" in text.lower()

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from rucher.cockpit.pages import PAGES
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Collects the browser's own reports; Playwright injects it before the page's scripts run.
@@ -81,8 +83,9 @@ def test_the_cockpit_draws_its_charts_within_the_policy(
 ) -> None:
     page.add_init_script(RECORD_VIOLATIONS)
     sign_in_as("admin")
-    assert walk(page, ["/cockpit/", "/audit/", "/settings/webhooks/"]) == []
-    page.goto("/cockpit/", timeout=60_000)
+    cockpit = ["/cockpit/", *[f"/cockpit/{p.slug}/" for p in PAGES]]
+    assert walk(page, [*cockpit, "/audit/", "/settings/webhooks/"]) == []
+    page.goto("/cockpit/engagement/", timeout=60_000)  # the overview's trends are SVG
     page.wait_for_load_state("networkidle", timeout=60_000)
     blocks = page.locator("script.plotly-figure").count()
     assert blocks >= 1

@@ -369,6 +369,30 @@ def test_policy_rules_for_the_cockpit_and_what_may_be_analysed(
     ).exists() == (cell.reads)
 
 
+@pytest.mark.parametrize(
+    "cell",
+    [Cell(a, v, "internal") for a in ACCOUNTS for v in VISIBILITIES],
+    ids=[f"{a}-{v}" for a in ACCOUNTS for v in VISIBILITIES],
+)
+def test_cockpit_pages(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    """Every cockpit page (the overview and one page per question, cockpit/pages.py): for
+    community managers and administrators only, 404 for anyone else; a space's pages also
+    need reading the space (404 otherwise), and a CSV export follows its page."""
+    from rucher.cockpit.pages import OVERVIEW, PAGES
+
+    s = scene(cell)
+    browser = Client()
+    browser.force_login(s.people[cell.account])
+    cockpit = cell.account in ("community_manager", "admin")
+    for page in (OVERVIEW, *PAGES):
+        suffix = f"{page.slug}/" if page.slug else ""
+        assert browser.get(f"/cockpit/{suffix}").status_code == (200 if cockpit else 404)
+        space_page = browser.get(f"/cockpit/spaces/{s.space.pk}/{suffix}")
+        assert space_page.status_code == (200 if cockpit and cell.reads else 404), page.slug
+    export = browser.get("/cockpit/cadence/?csv=cadence")
+    assert export.status_code == (200 if cockpit else 404)
+
+
 # --- moderation: flags, the review queue and decisions ---------------------------------------
 
 

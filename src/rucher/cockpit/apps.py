@@ -7,3 +7,8 @@ class CockpitConfig(AppConfig):
     name = "rucher.cockpit"
     label = "cockpit"
     verbose_name = "Cockpit"
+
+    def ready(self) -> None:
+        from rucher.cockpit import warm
+
+        warm.register()  # the worker computes the overview again after new events

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from plotly.utils import PlotlyJSONEncoder
@@ -27,7 +28,7 @@ LAYOUT: dict[str, Any] = {
 }
 
 
-def _html(figure: go.Figure, title: str) -> SafeString:
+def _html(figure: go.Figure, title: str, alt: str = "", wide: bool = False) -> SafeString:
     # A chart that set its own height (the heatmap: one row per department) keeps it.
     layout = {k: v for k, v in LAYOUT.items() if k != "height" or figure.layout.height is None}
     figure.update_layout(title={"text": title}, **layout)
@@ -38,30 +39,65 @@ def _html(figure: go.Figure, title: str) -> SafeString:
     text = json.dumps(payload, cls=PlotlyJSONEncoder, separators=(",", ":"))
     text = text.translate(_JSON_SCRIPT_ESCAPES)
     element_id = f"chart-{uuid.uuid4().hex[:12]}"
+    # The text alternative: what the chart shows in a sentence, and where its figures are.
+    alt = alt or _("%(title)s. The same figures are in the table below.") % {"title": title}
     return mark_safe(
-        f'<div class="chart" id="{element_id}"></div>'
+        f'<div class="chart{" wide" if wide else ""}" id="{element_id}" role="img" '
+        f'aria-label="{escape(alt)}"></div>'
+        f'<p class="chart-alt">{escape(alt)}</p>'
         f'<script type="application/json" class="plotly-figure" data-target="{element_id}">'
         f"{text}</script>"
     )
 
 
-def trend_chart(series: Sequence[dict[str, Any]], metrics: dict[str, str], title: str) -> str:
-    """One line per metric (key -> label) over the buckets of ``engagement_series``."""
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
+
+def trend_chart(
+    series: Sequence[dict[str, Any]],
+    metrics: dict[str, str],
+    title: str,
+    previous: Sequence[dict[str, Any]] | None = None,
+) -> str:
+    """One line per metric (key -> label) over the buckets of ``engagement_series``; with
+    ``previous`` (the previous period's buckets), the same metric dotted in the same colour,
+    week for week (the previous period's first week under this period's first week)."""
     if not series:
         return ""
     x = [row["bucket"] for row in series]
     figure = go.Figure()
-    for key, label in metrics.items():
+    for (key, label), colour in zip(metrics.items(), PALETTE, strict=False):
         figure.add_trace(
-            go.Scatter(x=x, y=[row.get(key, 0) for row in series], name=label, mode="lines+markers")
+            go.Scatter(
+                x=x,
+                y=[row.get(key, 0) for row in series],
+                name=label,
+                mode="lines+markers",
+                line={"color": colour},
+                legendgroup=key,
+            )
         )
+        if previous:
+            weeks = min(len(previous), len(x))
+            figure.add_trace(
+                go.Scatter(
+                    x=x[:weeks],
+                    y=[row.get(key, 0) for row in previous[:weeks]],
+                    name=_("%(label)s, previous period") % {"label": label},
+                    mode="lines",
+                    line={"color": colour, "dash": "dot", "width": 1.5},
+                    legendgroup=key,
+                    customdata=[row["bucket"] for row in previous[:weeks]],
+                    hovertemplate="%{customdata|%d/%m/%Y}: %{y}<extra>%{fullData.name}</extra>",
+                )
+            )
     figure.update_layout(
         xaxis_title=_("week starting"),
         xaxis={"tickformat": "%d/%m", "hoverformat": "%d/%m/%Y"},
         # Under the axis title, not on it.
         legend={"orientation": "h", "yanchor": "top", "y": -0.32, "x": 0},
-        margin={"l": 50, "r": 20, "t": 40, "b": 100},
-        height=360,
+        margin={"l": 50, "r": 20, "t": 40, "b": 140 if previous else 100},
+        height=420 if previous else 360,
     )
     return _html(figure, title)
 
@@ -83,23 +119,79 @@ def lorenz_chart(points: Sequence[Sequence[float]], gini: float | None, title: s
     )
     label = _("contributions") if gini is None else _("contributions (Gini %(g).2f)") % {"g": gini}
     figure.add_trace(go.Scatter(x=x, y=y, name=label, mode="lines", fill="tonexty"))
+    # The 90-9-1 rule of thumb: 90 % of members lurk, 9 % contribute now and then, 1 % make
+    # most of the content. Vertical marks at 90 % and 99 % of members, each with the share of
+    # contributions the curve reaches there.
+    for mark, text in ((0.90, _("90 % of members")), (0.99, _("99 % of members"))):
+        reached = _interpolate(x, y, mark)
+        figure.add_vline(x=mark, line={"dash": "dot", "color": "#555", "width": 1})
+        figure.add_annotation(
+            x=mark,
+            y=reached,
+            text=_("%(who)s:<br>%(share)s of contributions")
+            % {"who": text, "share": f"{round(100 * reached)} %"},
+            showarrow=False,
+            xanchor="right",
+            yanchor="bottom",
+            xshift=-4,
+            yshift=4 if mark < 0.95 else 30,
+            align="right",
+            font={"size": 11},
+            bgcolor="rgba(255,255,255,0.85)",
+        )
     figure.update_layout(
         xaxis_title=_("share of members, least contributing first"),
         yaxis_title=_("share of contributions"),
-        xaxis={"tickformat": ".0%"},
-        yaxis={"tickformat": ".0%"},
+        xaxis={"tickformat": ".0%", "range": [0, 1.01]},
+        yaxis={"tickformat": ".0%", "range": [0, 1.02]},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+        margin={"l": 50, "r": 20, "t": 40, "b": 110},
+        height=400,
     )
-    return _html(figure, title)
+    alt = _(
+        "%(title)s: the least contributing 90 %% of members make %(a)s %% of the contributions, "
+        "the least contributing 99 %% make %(b)s %%; the top 1 %% make the rest."
+    ) % {
+        "title": title,
+        "a": round(100 * _interpolate(x, y, 0.90)),
+        "b": round(100 * _interpolate(x, y, 0.99)),
+    }
+    return _html(figure, title, alt)
+
+
+def _interpolate(x: Sequence[float], y: Sequence[float], at: float) -> float:
+    """The curve's height at ``at`` (linear between its points)."""
+    for (x0, y0), (x1, y1) in zip(
+        zip(x, y, strict=True), zip(x[1:], y[1:], strict=True), strict=False
+    ):
+        if x0 <= at <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (at - x0) / (x1 - x0)
+    return y[-1] if y else 0.0
 
 
 def bar_chart(
-    labels: Sequence[str], values: Sequence[float | None], title: str, axis: str = ""
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    title: str,
+    axis: str = "",
+    horizontal: bool = False,
 ) -> str:
+    """Bars; ``horizontal`` for long labels (each on its own line, read left to right)."""
     shown = [
         (label, value) for label, value in zip(labels, values, strict=True) if value is not None
     ]
     if not shown:
         return ""
+    if horizontal:
+        figure = go.Figure(
+            go.Bar(y=[s[0] for s in shown], x=[s[1] for s in shown], orientation="h")
+        )
+        figure.update_layout(
+            xaxis_title=axis,
+            yaxis={"autorange": "reversed", "automargin": True},
+            height=max(240, 50 * len(shown) + 120),
+        )
+        return _html(figure, title)
     figure = go.Figure(go.Bar(x=[s[0] for s in shown], y=[s[1] for s in shown]))
     figure.update_layout(yaxis_title=axis)
     return _html(figure, title)
@@ -138,7 +230,11 @@ def heatmap(
 ) -> str:
     if len(names) < 2:
         return ""
-    return _html(heatmap_figure(names, matrix, colorbar, cell_text), title)
+    alt = _(
+        "%(title)s: each cell compares the ties between two departments with what random "
+        "mixing would give (blue: more, red: fewer); the figures are in the table below."
+    ) % {"title": title}
+    return _html(heatmap_figure(names, matrix, colorbar, cell_text), title, alt, wide=True)
 
 
 def heatmap_figure(

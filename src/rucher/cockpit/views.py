@@ -1,4 +1,5 @@
-"""The cockpit's pages: the organisation, a space, a department, a partner organisation.
+"""The cockpit's pages: the organisation, a space, a department, a partner organisation,
+each as an overview and one page per question (``cockpit/pages.py``).
 
 Community managers and administrators only; for anyone else every cockpit address is a 404
 (the cockpit's existence is not a secret, but its pages are not theirs). Each page takes the
@@ -19,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -26,6 +28,7 @@ from django.views.decorators.http import require_GET
 from rucher.audit.trail import append
 from rucher.cockpit.data import DEFAULT_DAYS, MAX_DAYS, Scope, compute_report, default_period
 from rucher.cockpit.export import csv_response
+from rucher.cockpit.pages import BY_SLUG, OVERVIEW, PAGES, Page
 from rucher.cockpit.panels import (
     Panel,
     engagement_panel,
@@ -37,7 +40,11 @@ from rucher.cockpit.panels import (
     silos_panel,
     todo_panel,
 )
+from rucher.cockpit.panels.base import date_pattern
+from rucher.cockpit.panels.cadence import cadence_panel
 from rucher.cockpit.panels.moderation import moderation_panel
+from rucher.cockpit.panels.opinion import opinion_extras_panel
+from rucher.cockpit.panels.overview import figures_panel, overview_figures
 from rucher.errors import Forbidden, Invalid, NotFound
 from rucher.insights.periods import Period
 from rucher.people.models import Department, Organisation, Person
@@ -90,23 +97,36 @@ def _spaces_by_id(viewer: Person) -> dict[int, str]:
 
 
 def _panels(
+    page: Page,
     report: dict[str, Any],
     viewer: Person,
     context: str | None,
     silos: dict[str, Any],
     department: str | None,
+    previous: dict[str, Any] | None,
 ) -> list[Panel]:
-    spaces = _spaces_by_id(viewer)
-    return [
-        engagement_panel(report),
-        inequality_panel(report),
-        influence_panel(report, context),
-        nps_panel(report, viewer),
-        profiles_panel(report),
-        silos_panel(silos, department),
-        health_panel(report, spaces, viewer),
-        todo_panel(report, spaces, viewer),
-    ]
+    if page.slug == "engagement":
+        return [engagement_panel(report, previous), profiles_panel(report)]
+    if page.slug == "contributors":
+        return [inequality_panel(report), influence_panel(report, context)]
+    if page.slug == "opinion":
+        return [nps_panel(report, viewer), opinion_extras_panel(report)]
+    if page.slug == "silos":
+        return [silos_panel(silos, department)]
+    if page.slug == "attention":
+        spaces = _spaces_by_id(viewer)
+        # The to-do first: what to do this week; then the alerts it comes from.
+        return [todo_panel(report, spaces, viewer), health_panel(report, spaces, viewer)]
+    if page.slug == "cadence":
+        return [cadence_panel(report, _spaces_by_id(viewer))]
+    return []
+
+
+def _page_of(slug: str) -> Page:
+    page = BY_SLUG.get(slug)
+    if page is None:
+        raise NotFound(_("no such cockpit page"))
+    return page
 
 
 def _page(
@@ -114,6 +134,7 @@ def _page(
     scope: Scope,
     title: str,
     about: str,
+    page: Page,
     *,
     department: str | None = None,
     exportable: bool = True,
@@ -121,7 +142,14 @@ def _page(
 ) -> HttpResponse:
     viewer = request.user
     assert isinstance(viewer, Person)
-    context: dict[str, Any] = {"title": title, "about": about, "scope": scope, **(extra or {})}
+    context: dict[str, Any] = {
+        "title": title,
+        "about": about,
+        "scope": scope,
+        "page": page,
+        "pages": _tabs(scope, page),
+        **(extra or {}),
+    }
     try:
         period = parse_period(request)
     except Invalid as error:
@@ -130,16 +158,34 @@ def _page(
     wanted = request.GET.get("csv")
     if wanted and not exportable:
         raise Forbidden(_("This space is confidential: nothing from it is exported."))
-    report = compute_report(viewer, scope, period, for_export=bool(wanted))
+    report = compute_report(viewer, scope, period, for_export=bool(wanted), sections=page.sections)
     # A department's silos are its rows in the organisation's picture (inside the
     # department alone every tie is internal).
     silos = (
-        compute_report(viewer, Scope("organisation"), period, for_export=bool(wanted))
-        if department
+        compute_report(
+            viewer, Scope("organisation"), period, for_export=bool(wanted), sections=("silos",)
+        )
+        if department and page.slug == "silos"
         else report
     )
-    panels = _panels(report, viewer, request.GET.get("context"), silos, department)
-    if scope.kind in ("organisation", "space"):  # moderation happens in spaces
+    # The weekly trends of the previous period, drawn beside this period's.
+    previous = (
+        compute_report(
+            viewer,
+            scope,
+            period.previous(),
+            for_export=bool(wanted),
+            sections=("engagement_series",),
+        )
+        if page.slug in ("", "engagement")
+        else None
+    )
+    panels = _panels(page, report, viewer, request.GET.get("context"), silos, department, previous)
+    figures = overview_figures(report, previous) if page.slug == "" else []
+    if figures:
+        panels.insert(0, figures_panel(figures))
+    if page.slug == "attention" and scope.kind in ("organisation", "space"):
+        # moderation happens in spaces
         space_id = scope.key if scope.kind == "space" else None
         panels.append(moderation_panel(viewer, period, space_id))  # type: ignore[arg-type]
     if wanted:
@@ -164,6 +210,8 @@ def _page(
         "previous": period.previous(),
         "last_day": (period.end - timedelta(days=1)).date(),
         "panels": panels,
+        "figures": figures,
+        "date_pattern": date_pattern(),
         "report": report,
         "exportable": exportable,
         "plotly_version": PLOTLY_VERSION,
@@ -171,6 +219,30 @@ def _page(
         "query_no_context": _query(request, "csv", "context"),
     }
     return render(request, "cockpit/page.html", context)
+
+
+URL_NAMES = {
+    "organisation": "overview",
+    "space": "space",
+    "department": "department",
+    "partner": "partner",
+}
+
+
+def page_url(scope: Scope, slug: str) -> str:
+    """The address of one of a scope's pages ("" = its overview)."""
+    name = URL_NAMES[scope.kind]
+    args = [] if scope.key is None else [scope.key]
+    if slug:
+        return reverse(f"cockpit:{name}_page", args=[*args, slug])
+    return reverse(f"cockpit:{name}", args=args)
+
+
+def _tabs(scope: Scope, current: Page) -> list[dict[str, Any]]:
+    return [
+        {"page": page, "url": page_url(scope, page.slug), "current": page == current}
+        for page in (OVERVIEW, *PAGES)
+    ]
 
 
 def _query(request: HttpRequest, *dropped: str) -> str:
@@ -182,7 +254,7 @@ def _query(request: HttpRequest, *dropped: str) -> str:
 
 
 @cockpit_view
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: HttpRequest, page: str = "") -> HttpResponse:
     viewer = request.user
     assert isinstance(viewer, Person)
     extra = {
@@ -198,12 +270,13 @@ def overview(request: HttpRequest) -> HttpResponse:
             "This page shows how the whole network lives, from the spaces you may read, so you "
             "can decide where to help; people are counted, and named only where they allowed it."
         ),
+        _page_of(page),
         extra=extra,
     )
 
 
 @cockpit_view
-def space(request: HttpRequest, space_id: int) -> HttpResponse:
+def space(request: HttpRequest, space_id: int, page: str = "") -> HttpResponse:
     viewer = request.user
     assert isinstance(viewer, Person)
     chosen: Space = permissions.get_visible_space(viewer, space_id)
@@ -219,13 +292,14 @@ def space(request: HttpRequest, space_id: int) -> HttpResponse:
             "This page shows how this space and its sub-spaces live, so its managers can animate "
             "it; people are counted, and named only where they allowed it."
         ),
+        _page_of(page),
         exportable=not chosen.confidential,
         extra={"space": chosen},
     )
 
 
 @cockpit_view
-def department(request: HttpRequest, department_id: int) -> HttpResponse:
+def department(request: HttpRequest, department_id: int, page: str = "") -> HttpResponse:
     chosen = Department.objects.filter(pk=department_id).first()
     if chosen is None:
         raise NotFound(_("department not found"))
@@ -238,12 +312,13 @@ def department(request: HttpRequest, department_id: int) -> HttpResponse:
             "how they connect with other departments; people are counted, and named only where "
             "they allowed it."
         ),
+        _page_of(page),
         department=chosen.name,
     )
 
 
 @cockpit_view
-def partner(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def partner(request: HttpRequest, organisation_id: int, page: str = "") -> HttpResponse:
     chosen = Organisation.objects.filter(pk=organisation_id, is_partner=True).first()
     if chosen is None:
         raise NotFound(_("organisation not found"))
@@ -255,6 +330,7 @@ def partner(request: HttpRequest, organisation_id: int) -> HttpResponse:
             "This page shows how the guests of this partner organisation take part in the shared "
             "spaces you may read; people are counted, and named only where they allowed it."
         ),
+        _page_of(page),
     )
 
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeGuard
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from rucher.conversations.models import Content
 from rucher.people.models import Person
@@ -172,6 +173,15 @@ def signed(value: Any, digits: int = 1) -> Shown:
     return Shown(("+" if value > 0 else "") + shown.text, shown.value)
 
 
+def date_pattern() -> str:
+    """Day first ("6 September 2026") in every language, unless the organisation chose
+    month-first English dates (``RUCHER_ENGLISH_DATES = "month-first"``: "September 6, 2026")."""
+    english = (get_language() or "").startswith("en")
+    if english and getattr(settings, "RUCHER_ENGLISH_DATES", "day-first") == "month-first":
+        return "F j, Y"
+    return "j F Y"
+
+
 def day(value: Any) -> Shown:
     """A date or time as a day in the reader's language, day first ("6 septembre 2026",
     "6 September 2026": a French organisation's English readers too). Times are read in
@@ -188,7 +198,7 @@ def day(value: Any) -> Shown:
             value = timezone.localtime(value)
         value = value.date()
     if isinstance(value, date):
-        return Shown(date_format(value, "j F Y"), value.isoformat())
+        return Shown(date_format(value, date_pattern()), value.isoformat())
     return Shown(str(value), value)
 
 
@@ -249,6 +259,31 @@ def as_json(value: Any) -> str:
     return "" if value in (None, {}, []) else json.dumps(value, ensure_ascii=False, default=str)
 
 
+def denominator_words(value: Any) -> str:
+    """A denominator in words: "1 057", or for the engine's dicts "this period: 90; previous
+    period: 84", "87 author-space pairs" (never a raw dict)."""
+    if value in (None, {}, []):
+        return ""
+    if isinstance(value, int | float):
+        return number(value).text
+    if not isinstance(value, dict):
+        return str(value)
+    words = {
+        "current": _("this period: %(n)s"),
+        "previous": _("previous period: %(n)s"),
+        "author_space_pairs": _("%(n)s author-space pairs"),
+        "groups": _("%(n)s groups"),
+        "buckets": _("%(n)s weeks"),
+        "people": _("%(n)s members"),
+        "contributions": _("%(n)s contributions"),
+    }
+    parts = []
+    for key, count in value.items():
+        shown = number(count).text if isinstance(count, int | float) else str(count)
+        parts.append(words[key] % {"n": shown} if key in words else f"{shown}")
+    return "; ".join(parts)
+
+
 def how_of(result: dict[str, Any] | None) -> How | None:
     if not isinstance(result, dict) or "method" not in result:
         return None
@@ -256,7 +291,7 @@ def how_of(result: dict[str, Any] | None) -> How | None:
         name=metric_label(str(result.get("name", ""))),
         method=str(result.get("method", "")),
         parameters=as_json(result.get("parameters")),
-        denominator=as_json(result.get("denominator")),
+        denominator=denominator_words(result.get("denominator")),
         note=str(result.get("note") or ""),
     )
 

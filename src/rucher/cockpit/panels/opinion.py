@@ -117,3 +117,38 @@ def nps_panel(report: dict[str, Any], viewer: Person) -> Panel:
         panel.notes.append(_("No 0–10 “how likely are you to recommend” poll in this period."))
     panel.chart = charts.nps_chart(entries, _("NPS with its 95 % interval"))
     return panel
+
+
+EXTRAS: tuple[tuple[str, str], ...] = (
+    ("themes", "Themes"),
+    ("summaries", "Conversation summaries"),
+    ("sentiment", "Estimated sentiment"),
+)
+
+
+def opinion_extras_panel(report: dict[str, Any]) -> Panel:
+    """The slot where themes, conversation summaries and per-item sentiment render once the
+    engine computes them (issue 15, items 4–6): until then it says so. Each section found
+    brings its "how it was computed"; its rows are rendered by the module that owns it."""
+    panel = Panel(
+        "themes",
+        _("Themes and conversation summaries"),
+        _(
+            "What people talk about (themes from the organisation's own texts, with example "
+            "posts) and short summaries of the busiest conversations, for your weekly report."
+        ),
+    )
+    sections = report.get("sections") or {}
+    found = [key for key, _label in EXTRAS if key in sections]
+    for key in found:
+        result = sections[key]
+        how = how_of(result) if isinstance(result, dict) else None
+        if how:
+            panel.how.append(how)
+        elif isinstance(result, dict) and not is_ok(result) and "status" in result:
+            panel.notes.append(missing(result))
+    if not found:
+        panel.notes.append(
+            _("Themes and summaries will appear here once the engine computes them.")
+        )
+    return panel

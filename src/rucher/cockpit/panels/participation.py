@@ -33,7 +33,7 @@ RATIOS = frozenset({"stickiness", "reply_rate", "answered_share"})
 HOURS = frozenset({"median_hours_to_first_response"})
 
 
-def _figure(metric: str, value: Any) -> Shown:
+def figure_of(metric: str, value: Any) -> Shown:
     if metric in RATIOS:
         return percent(value)
     if metric in HOURS:
@@ -73,7 +73,7 @@ def denominator_sentence(metric: str, denominator: Any) -> str:
     return sentences[metric] % {"n": n} if metric in sentences else ""
 
 
-def engagement_panel(report: dict[str, Any]) -> Panel:
+def engagement_panel(report: dict[str, Any], previous: dict[str, Any] | None = None) -> Panel:
     section = report_section(report, "engagement")
     panel = Panel(
         "engagement",
@@ -93,8 +93,8 @@ def engagement_panel(report: dict[str, Any]) -> Panel:
         rows.append(
             [
                 metric_label(metric),
-                _figure(metric, value.get("current")),
-                _figure(metric, value.get("previous")),
+                figure_of(metric, value.get("current")),
+                figure_of(metric, value.get("previous")),
                 _change(metric, value.get("change")),
                 percent(value.get("relative_change"), signed=True),
                 denominator_sentence(metric, result.get("denominator"))
@@ -124,6 +124,7 @@ def engagement_panel(report: dict[str, Any]) -> Panel:
     series = report_section(report, "engagement_series")
     if is_ok(series):
         values = series["value"]
+        before = report_section(previous or {}, "engagement_series")
         panel.chart = charts.trend_chart(
             values,
             {
@@ -132,7 +133,8 @@ def engagement_panel(report: dict[str, Any]) -> Panel:
                 "reactions": _("reactions"),
                 "new_members": _("new members"),
             },
-            _("Weekly trend (first and last weeks may be partial)"),
+            _("Weekly trend, dotted: the previous period (first and last weeks may be partial)"),
+            before["value"] if is_ok(before) else None,
         )
         panel.tables.append(
             Table(

@@ -24,6 +24,11 @@
       Plotly.newPlot(target, figure.data, figure.layout, figure.config);
     });
   }
+  // "Print or save as PDF": the browser's print dialog (the print stylesheet lays it out).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) { window.print(); }
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);
   } else {
