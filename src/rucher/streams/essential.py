@@ -113,10 +113,10 @@ def candidates_for(reader: Person, now: datetime, days: int) -> QuerySet[Content
 
 def _profile(reader: Person, now: datetime) -> model.Profile:
     follows: dict[str, set[int]] = defaultdict(set)
-    for kind, target in Follow.objects.filter(follower_id=reader.pk).values_list(
+    for target_type, followed in Follow.objects.filter(follower_id=reader.pk).values_list(
         "target_type", "target_id"
     ):
-        follows[kind].add(target)
+        follows[target_type].add(followed)
     followed_topics = set()
     if follows[TargetType.TOPIC]:
         followed_topics = set(
@@ -138,19 +138,19 @@ def _profile(reader: Person, now: datetime) -> model.Profile:
     placed: dict[int, tuple[int, int]] = {}  # content id -> (root id, root's author)
     topics: dict[int, list[str]] = defaultdict(list)
     if content_ids:
-        for pk, root, author, root_author in Content.objects.filter(pk__in=content_ids).values_list(
+        for cid, croot, cauthor, rauthor in Content.objects.filter(pk__in=content_ids).values_list(
             "pk", "root_id", "author_id", "root__author_id"
         ):
-            placed[pk] = (root or pk, root_author if root else author)
-        for pk, name in Content.topics.through.objects.filter(
-            content_id__in={root for root, _ in placed.values()}
+            placed[cid] = (croot or cid, rauthor if croot else cauthor)
+        for tid, name in Content.topics.through.objects.filter(
+            content_id__in={r for r, _ in placed.values()}
         ).values_list("content_id", "topic__name"):
-            topics[pk].append(name)
-    profile_acts = []
+            topics[tid].append(name)
+    profile_acts: list[model.Act] = []
     for at, verb, kind, oid, space, target in acts:
-        root, author = (
-            placed.get(oid, (None, None)) if kind in Content.Kind.values else (None, None)
-        )
+        where = placed.get(oid) if kind in Content.Kind.values and oid is not None else None
+        act_root: int | None = where[0] if where is not None else None
+        author: int | None = where[1] if where is not None else None
         person = target if target is not None else (author if author != reader.pk else None)
         if kind == "person" and oid is not None and verb == "followed":
             person = oid
@@ -160,8 +160,8 @@ def _profile(reader: Person, now: datetime) -> model.Profile:
                 verb,
                 person_id=person,
                 space_id=space,
-                topics=tuple(topics.get(root, ())) if root else (),
-                root_id=root,
+                topics=tuple(topics.get(act_root, ())) if act_root else (),
+                root_id=act_root,
             )
         )
     return model.build_profile(
