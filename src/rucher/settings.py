@@ -505,3 +505,9 @@ RUCHER_EXPERTS_RETRAIN_AFTER = int(os.environ.get("RUCHER_EXPERTS_RETRAIN_AFTER"
 # while a fresh one is built in the background (0: rebuild before answering).
 RUCHER_EXPERTS_STALE_SECONDS = float(os.environ.get("RUCHER_EXPERTS_STALE_SECONDS", "600"))
 RUCHER_EXPERTS_UNANSWERED_HOURS = float(os.environ.get("RUCHER_EXPERTS_UNANSWERED_HOURS", "24"))
+# At most this many expert requests per person in seven days (0: none).
+RUCHER_EXPERTS_REQUESTS_PER_WEEK = int(os.environ.get("RUCHER_EXPERTS_REQUESTS_PER_WEEK", "3"))
+# Essentiel, the short stream (streams/essential.py): how many items a page shows, and how
+# many days back it looks for conversations.
+RUCHER_ESSENTIAL_ITEMS = int(os.environ.get("RUCHER_ESSENTIAL_ITEMS", "20"))
+RUCHER_ESSENTIAL_DAYS = int(os.environ.get("RUCHER_ESSENTIAL_DAYS", "7"))

@@ -12,6 +12,7 @@ from rucher.api.auth import api_auth
 from rucher.api.auth import router as auth_router
 from rucher.api.routers.charter import router as charter_router
 from rucher.api.routers.conversations import router as conversations_router
+from rucher.api.routers.discovery import router as discovery_router
 from rucher.api.routers.expertise import router as expertise_router
 from rucher.api.routers.messages import router as messages_router
 from rucher.api.routers.moderation import router as moderation_router
@@ -116,5 +117,6 @@ api.add_router("/", charter_router)
 api.add_router("/", notifications_router)
 api.add_router("/", messages_router)
 api.add_router("/", search_router)
+api.add_router("/", discovery_router)
 
 api.add_router("/", webhooks_router)

@@ -71,6 +71,7 @@ def command(
 
     from rucher.activity.tasks import LeasedWorker, Periodic
     from rucher.commands.prune import prune_everything
+    from rucher.expertise.requests import LOOK_SECONDS, enqueue_suggestions
     from rucher.expertise.training import enqueue_training
     from rucher.notifications.digests import enqueue_due_digests
     from rucher.privacy.tasks import enqueue_retention_if_due
@@ -90,6 +91,9 @@ def command(
         periodic.append(
             Periodic("experts", settings.RUCHER_EXPERTS_TRAIN_SECONDS, enqueue_training)
         )
+    if settings.RUCHER_EXPERTS_UNANSWERED_HOURS > 0:
+        # Questions left unanswered: suggested to a few people who may know (docs/search.md).
+        periodic.append(Periodic("expert_requests", LOOK_SECONDS, enqueue_suggestions))
     # Retention (docs/privacy.md): an hourly look, a run when the last one is a day old.
     periodic.append(Periodic("retention", 3600, enqueue_retention_if_due))
     # Housekeeping (docs/deploy.md): hourly, so a worker restarted daily still prunes; with

@@ -21,3 +21,17 @@ class ExpertModel(models.Model):
 
     def __str__(self) -> str:
         return f"expert model of {self.trained_at:%Y-%m-%d %H:%M} ({self.n_questions} questions)"
+
+
+class ExpertRequest(models.Model):
+    """A question that stayed unanswered: who the finder suggested (shown to its asker as
+    "who could answer?") and who was told (``notifications.requests``). One row per
+    question: the worker looks at each question once."""
+
+    question_id = models.BigIntegerField(unique=True)
+    suggested = models.JSONField(default=list)  # person ids, best first
+    asked = models.JSONField(default=list)  # notification ids written
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"experts for question {self.question_id}"

@@ -332,6 +332,11 @@ CONTENT_TEXTS: dict[tuple[str, str], Any] = {
         "%(actors)s posted “%(title)s”",
         "count",
     ),
+    (Kind.EXPERT_REQUEST, "any"): ngettext_lazy(
+        "%(actors)s’s question “%(title)s” still waits for an answer: you may know",
+        "%(actors)s’s question “%(title)s” still waits for an answer: you may know",
+        "count",
+    ),
     (Kind.MODERATION, "any"): ngettext_lazy(
         "Your message “%(title)s” was moderated",
         "Your message “%(title)s” was moderated",

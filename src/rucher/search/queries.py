@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -211,23 +212,81 @@ def words_list(
 ) -> ranking.RankedList:
     """The engine's full-text ranking of ``query`` over ``allowed``: FTS5's BM25 on SQLite
     (title terms weigh 4, body terms 1), ts_rank_cd over the weighted tsvector on PostgreSQL."""
+    cap = candidate_cap(depth)
+    rows, truncated = _words_rows(allowed, query, depth, cap)
+    if truncated and len(rows) < depth:
+        # The policy or the filters left fewer than ``depth`` of the ``cap`` best matches,
+        # and there were more: rank every match (exact).
+        rows, _ = _words_rows(allowed, query, depth, 0)
+    return ranking.RankedList("words", [row[0] for row in rows], [float(row[1]) for row in rows])
+
+
+def candidate_cap(depth: int) -> int:
+    """How many of the engine's best matches are checked by the read policy before ranking
+    (``RUCHER_SEARCH_CANDIDATES``, default 5 × depth; 0: every match). Exact: when at least
+    ``depth`` of them are allowed, they are the ``depth`` best allowed matches (any allowed
+    match outside the cap scores lower than every match inside it)."""
+    value = getattr(settings, "RUCHER_SEARCH_CANDIDATES", None)
+    return depth * 5 if value is None else max(int(value), 0)
+
+
+def _words_rows(
+    allowed: QuerySet[Entry], query: Query, depth: int, cap: int
+) -> tuple[list[tuple[int, float]], bool]:
+    """The best ``depth`` allowed matches, among the engine's ``cap`` best (0: all), and
+    whether the cap left matches out (no row at all counts as "maybe": rank them all)."""
+    select: dict[str, str] = {}
+    select_params: list[Any] = []
     if connection.vendor == "postgresql":
         tsquery = query.tsquery()
+        where = ["search_entry.document @@ to_tsquery('simple', %s)"]
+        params: list[Any] = [tsquery]
+        if cap:
+            where.append(
+                "search_entry.id IN (SELECT e.id FROM search_entry e"
+                " WHERE e.document @@ to_tsquery('simple', %s)"
+                " ORDER BY ts_rank_cd(e.document, to_tsquery('simple', %s)) DESC, e.id LIMIT %s)"
+            )
+            params += [tsquery, tsquery, cap]
+            select["matches"] = (
+                "(SELECT COUNT(*) FROM (SELECT 1 FROM search_entry m"
+                " WHERE m.document @@ to_tsquery('simple', %s) LIMIT %s) capped)"
+            )
+            select_params += [tsquery, cap + 1]
         ranked = allowed.extra(
-            where=["search_entry.document @@ to_tsquery('simple', %s)"],
-            params=[tsquery],
-            select={"words": "ts_rank_cd(search_entry.document, to_tsquery('simple', %s))"},
-            select_params=[tsquery],
+            where=where,
+            params=params,
+            select={
+                "words": "ts_rank_cd(search_entry.document, to_tsquery('simple', %s))",
+                **select,
+            },
+            select_params=[tsquery, *select_params],
         )
     else:
+        where = ["search_fts.rowid = search_entry.id", "search_fts MATCH %s"]
+        params = [query.fts5()]
+        if cap:
+            where.append(
+                "search_entry.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
+                " ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT %s)"
+            )
+            params += [query.fts5(), cap]
+            select["matches"] = (
+                "(SELECT COUNT(*) FROM (SELECT 1 FROM search_fts m"
+                " WHERE m.search_fts MATCH %s LIMIT %s))"
+            )
+            select_params += [query.fts5(), cap + 1]
         ranked = allowed.extra(
             tables=["search_fts"],
-            where=["search_fts.rowid = search_entry.id", "search_fts MATCH %s"],
-            params=[query.fts5()],
-            select={"words": "-bm25(search_fts, 4.0, 1.0)"},
+            where=where,
+            params=params,
+            select={"words": "-bm25(search_fts, 4.0, 1.0)", **select},
+            select_params=select_params,
         )
-    rows = list(ranked.order_by("-words", "id").values_list("id", "words")[:depth])
-    return ranking.RankedList("words", [row[0] for row in rows], [float(row[1]) for row in rows])
+    columns = ("id", "words", "matches") if cap else ("id", "words")
+    found = list(ranked.order_by("-words", "id").values_list(*columns)[:depth])
+    truncated = bool(cap) and (not found or int(found[0][2]) > cap)
+    return [(row[0], row[1]) for row in found], truncated
 
 
 def ranked_from_objects(

@@ -11,6 +11,7 @@ from rucher.web import (
     views_audit,
     views_charter,
     views_content,
+    views_discovery,
     views_expertise,
     views_meaning,
     views_messages,
@@ -51,6 +52,7 @@ urlpatterns = [
     # Streams
     path("", views_streams.home, name="home"),
     path("questions/", views_streams.my_questions, name="my_questions"),
+    path("essentiel/", views_discovery.essential_page, name="essential"),
     path("questions/similar/", views_meaning.similar_questions, name="similar_questions"),
     path("topics/<str:name>/", views_streams.topic, name="topic"),
     path("posts/new/", views_streams.compose, name="compose"),

@@ -18,6 +18,7 @@ from rucher.conversations.models import Attachment, Content, Poll, PollVote, Rea
 from rucher.conversations.queries import get_content_for_page, get_visible_content, poll_results
 from rucher.conversations.sensitive import SensitiveFound
 from rucher.errors import ActionError, Invalid
+from rucher.expertise.requests import suggested_for
 from rucher.meaning.neighbours import related_items
 from rucher.moderation.queries import why_hidden
 from rucher.people.models import Person
@@ -92,6 +93,7 @@ def render_thread(
         "attachment_form": attachment_form or AttachmentForm(),
         "confidential": root.space is not None and root.space.confidential,
         "related": related_items(person, root),
+        "who_could_answer": suggested_for(person, root),
         **_poll_context(person, root),
     }
     return render(request, "content/detail.html", context, status=status)

@@ -1,0 +1,104 @@
+"""/api/v1/streams/essential (Essentiel, the short stream chosen for the caller, each item with
+why it is there) and /api/v1/posts/{id}/related (conversations close in meaning). Both read
+through the permission policy (streams/essential.py, meaning/neighbours.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from rucher.api.auth import caller
+from rucher.api.routers.streams import item_out
+from rucher.api.schemas import ErrorOut, StreamItemOut
+from rucher.conversations.models import Content
+from rucher.conversations.queries import get_visible_content
+from rucher.meaning.neighbours import related_items
+from rucher.spaces.confidential import record_reads, record_reads_by_id
+from rucher.streams.essential import essential, why
+
+router = Router(tags=["streams"])
+
+ERRORS = {404: ErrorOut, 422: ErrorOut}
+
+
+class EssentialItemOut(StreamItemOut):
+    why: list[str]
+    score: float
+
+
+class EssentialOut(Schema):
+    items: list[EssentialItemOut]
+    days: int
+
+
+class RelatedOut(Schema):
+    id: int
+    kind: str
+    title: str
+    url: str
+    space: str
+    similarity: float
+
+
+class RelatedPageOut(Schema):
+    items: list[RelatedOut]
+
+
+@router.get(
+    "/streams/essential",
+    response={200: EssentialOut, **ERRORS},
+    summary="Essentiel: a short stream chosen for me, each item with why it is there",
+)
+def essential_stream(request: HttpRequest, limit: int | None = None) -> dict[str, Any]:
+    """The best recent conversations for the caller (at most ``limit``, 1–50, default the
+    organisation's ``RUCHER_ESSENTIAL_ITEMS``), best first; ``why`` says in words why each
+    is there, ``score`` is its rank's score (higher first)."""
+    person = caller(request)
+    page = essential(person, limit, generation=getattr(request, "write_generation", None))
+    contents = [item.content for item in page.items]
+    record_reads(person, contents, channel="api")
+    return {
+        "items": [
+            {**item_out(item.content, page.my_reactions), "why": why(item), "score": item.score}
+            for item in page.items
+        ],
+        "days": page.days,
+    }
+
+
+@router.get(
+    "/posts/{content_id}/related",
+    response={200: RelatedPageOut, **ERRORS},
+    summary="Up to 5 conversations close in meaning that I may read",
+)
+def related(request: HttpRequest, content_id: int) -> dict[str, Any]:
+    person = caller(request)
+    root = get_visible_content(person, content_id)
+    if root.root_id is not None:
+        root = get_visible_content(person, root.root_id)
+    found = related_items(person, root)
+    confidential = (
+        list(
+            Content.objects.filter(pk__in=[f.id for f in found], space__confidential=True)
+            .order_by()
+            .values_list("space_id", "kind", "pk")
+        )
+        if found
+        else []
+    )
+    record_reads_by_id(person, confidential, channel="api")
+    return {
+        "items": [
+            {
+                "id": f.id,
+                "kind": f.kind,
+                "title": f.title,
+                "url": f.url,
+                "space": f.space_name,
+                "similarity": round(f.similarity, 4),
+            }
+            for f in found
+        ]
+    }

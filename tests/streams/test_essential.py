@@ -1,0 +1,215 @@
+"""Essentiel, the short stream: chosen through the read policy, ranked by the reader's own
+acts, each item with its reason; a fixed number of queries; the page and the API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from rucher.conversations import actions
+from rucher.insights import essential as model
+from rucher.spaces.models import ConfidentialRead
+from rucher.streams import actions as stream_actions
+from rucher.streams.essential import build_essential, essential, item_count, why
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(page: Any) -> list[int]:
+    return [item.content.pk for item in page.items]
+
+
+def test_only_what_the_reader_may_read_and_not_their_own(world: dict[str, Any]) -> None:
+    alice, bob, gus = world["alice"], world["bob"], world["gus"]
+    open_post = actions.publish(alice, world["open"], "Bonjour #accueil")
+    secret = actions.publish(alice, world["secret"], "Projet secret")
+    private = actions.publish(alice, world["private"], "Entre nous")
+    mine = actions.publish(bob, world["open"], "Mon message")
+    partner = actions.publish(alice, world["partner"], "Pour les partenaires")
+    assert ids(build_essential(bob, 20)) == [open_post.pk]
+    assert mine.pk not in ids(build_essential(bob, 20))
+    assert ids(build_essential(gus, 20)) == [partner.pk]
+    assert secret.pk in ids(build_essential(world["carol"], 20))
+    assert private.pk in ids(build_essential(world["carol"], 20))
+    actions.delete(alice, open_post)
+    assert ids(build_essential(bob, 20)) == []
+
+
+def test_mutes_and_hidden_tags_leave_it_out(world: dict[str, Any]) -> None:
+    alice, bob = world["alice"], world["bob"]
+    sport = actions.publish(alice, world["open"], "[Sport] course du midi")
+    budget = actions.publish(alice, world["open"], "Réunion #budget")
+    stream_actions.hide_tag(bob, "[sport]")
+    assert ids(build_essential(bob, 20)) == [budget.pk]
+    stream_actions.mute(bob, "topic", "budget")
+    assert ids(build_essential(bob, 20)) == []
+    assert sport.pk
+
+
+def test_what_the_reader_deals_with_comes_first_and_says_why(
+    world: dict[str, Any], make_person: Any
+) -> None:
+    alice, bob = world["alice"], world["bob"]
+    dora = make_person(username="dora", first_name="Dora")
+    from rucher.spaces.actions import join_space
+
+    join_space(dora, world["open"])
+    older = actions.publish(dora, world["open"], "Le point #budget de la semaine")
+    newer = actions.publish(alice, world["open"], "Photos du pique-nique")
+    # Without any tie, newest first.
+    assert ids(build_essential(bob, 20)) == [newer.pk, older.pk]
+    stream_actions.follow(bob, "person", dora.pk)
+    page = build_essential(bob, 20)
+    assert ids(page) == [older.pk, newer.pk]
+    with translation.override("fr"):
+        assert "vous suivez Dora Test" in why(page.items[0])
+    with translation.override("en"):
+        assert "you follow Dora Test" in why(page.items[0])
+
+
+def test_a_mention_and_people_one_deals_with_are_reasons(world: dict[str, Any]) -> None:
+    alice, bob, carol = world["alice"], world["bob"], world["carol"]
+    mentioned = actions.publish(alice, world["open"], "Une question pour @bob")
+    actions.publish(alice, world["open"], "Rien de spécial")
+    page = build_essential(bob, 20)
+    assert ids(page)[0] == mentioned.pk
+    with translation.override("fr"):
+        assert why(page.items[0])[0] == "vous êtes mentionné·e"
+    assert carol
+
+
+def test_the_list_is_short_and_diverse(world: dict[str, Any]) -> None:
+    alice, bob = world["alice"], world["bob"]
+    for i in range(5):
+        actions.publish(alice, world["open"], f"message {i}")
+    page = build_essential(bob, 20)
+    assert len(page.items) == model.PER_AUTHOR  # at most a few by one author
+    assert len(build_essential(bob, 1).items) == 1
+
+
+def test_limit_is_checked() -> None:
+    from rucher.errors import Invalid
+
+    assert item_count(None) == 20
+    assert item_count("5") == 5
+    for bad in ("0", "51", "abc"):
+        with pytest.raises(Invalid):
+            item_count(bad)
+
+
+def _count(reader: Any) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        build_essential(reader, 20)
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_the_candidates(world: dict[str, Any], grow: Any) -> None:
+    carol = world["carol"]
+    stream_actions.follow(carol, "topic", "t0")
+    grow(3)
+    small = _count(carol)
+    grow(9)
+    assert _count(carol) == small == 12
+
+
+def test_page_and_api(world: dict[str, Any], client_for: Any) -> None:
+    alice, carol = world["alice"], world["carol"]
+    post = actions.publish(alice, world["confidential"], "Chiffres du trimestre @carol")
+    response = client_for(carol).get("/essentiel/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Pourquoi ici" in text and "Chiffres du trimestre" in text
+    assert ConfidentialRead.objects.filter(person=carol, object_id=post.pk).count() == 1
+    answer = client_for(carol).get("/api/v1/streams/essential?limit=5")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert [i["id"] for i in body["items"]] == [post.pk]
+    assert body["items"][0]["why"]
+    assert ConfidentialRead.objects.filter(person=carol, object_id=post.pk).count() == 2
+    assert client_for(carol).get("/api/v1/streams/essential?limit=0").status_code == 422
+    assert client_for(carol).get("/api/v1/streams/essential?limit=x").status_code == 422
+    assert essential(carol).items[0].content.pk == post.pk
+
+
+def test_related_api_goes_through_the_read_policy(world: dict[str, Any], client_for: Any) -> None:
+    alice, bob = world["alice"], world["bob"]
+    secret = actions.publish(alice, world["secret"], "Projet secret")
+    visible = actions.publish(alice, world["open"], "Bonjour")
+    assert client_for(bob).get(f"/api/v1/posts/{secret.pk}/related").status_code == 404
+    answer = client_for(bob).get(f"/api/v1/posts/{visible.pk}/related")
+    assert answer.status_code == 200
+    assert answer.json() == {"items": []} or all(
+        i["id"] != secret.pk for i in answer.json()["items"]
+    )
+
+
+# --- the pure model -----------------------------------------------------------------------
+
+NOW = datetime(2026, 1, 10, tzinfo=UTC)
+
+
+def test_profile_ignores_later_acts_and_decays() -> None:
+    acts = [
+        model.Act(NOW - timedelta(days=1), "commented", person_id=7, space_id=1, root_id=3),
+        model.Act(NOW - timedelta(days=60), "commented", person_id=8),
+        model.Act(NOW + timedelta(days=1), "commented", person_id=9),
+    ]
+    profile = model.build_profile(acts, NOW)
+    assert 9 not in profile.people
+    assert profile.people[7] > profile.people[8] > 0
+    assert profile.replied == {3}
+
+
+def test_evaluation_reports_product_and_newest_first() -> None:
+    content, events = [], []
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    n = 0
+    for day in range(20):
+        for j in range(3):
+            n += 1
+            at = start + timedelta(days=day, hours=j)
+            author = 1 + (n % 3)
+            content.append(
+                {
+                    "content_id": n,
+                    "kind": "post",
+                    "author_id": author,
+                    "space_id": 1,
+                    "root_id": None,
+                    "created_at": at,
+                    "topics": ["a" if j else "b"],
+                }
+            )
+            events.append({"at": at, "actor_id": author, "verb": "posted", "object_id": n})
+            # person 9 always replies to author 2's posts, the next morning
+            if author == 2:
+                n += 1
+                reply_at = at + timedelta(hours=30)
+                content.append(
+                    {
+                        "content_id": n,
+                        "kind": "comment",
+                        "author_id": 9,
+                        "space_id": 1,
+                        "root_id": n - 1,
+                        "created_at": reply_at,
+                        "topics": [],
+                    }
+                )
+                events.append(
+                    {
+                        "at": reply_at,
+                        "actor_id": 9,
+                        "verb": "commented",
+                        "object_id": n,
+                        "target_id": 2,
+                    }
+                )
+    report = model.evaluate_essential(content, events, window_days=3, limit=5)
+    assert report["n_cases"] > 0
+    assert report["product"]["mrr"] > report["newest_first"]["mrr"]
