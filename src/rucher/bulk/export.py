@@ -19,6 +19,7 @@ from rucher.activity.models import Event
 from rucher.conversations.models import Content
 from rucher.insights.contract import Dataset
 from rucher.people.models import Person
+from rucher.sentiment.models import ContentSentiment
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
 
@@ -132,6 +133,11 @@ def build_export(
         .iterator(chunk_size=10_000)
     ):
         topics.setdefault(content_id, []).append(name)
+    stored_sentiment = dict(
+        ContentSentiment.objects.filter(content__in=exported)
+        .values_list("content_id", "score")
+        .iterator(chunk_size=10_000)
+    )
     content_fields = (
         "pk",
         "kind",
@@ -159,6 +165,7 @@ def build_export(
             "topics": topics.get(row["pk"], []),
             "accepted": row["accepted"] if row["kind"] == Content.Kind.ANSWER else None,
             "poll_kind": row["poll__kind"] if row["kind"] == Content.Kind.POLL else None,
+            "sentiment": stored_sentiment.get(row["pk"]),
         }
         for row in exported.order_by("pk").values(*content_fields).iterator(chunk_size=10_000)
     ]
