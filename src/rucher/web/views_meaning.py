@@ -18,6 +18,7 @@ from rucher.meaning import summaries
 from rucher.meaning.neighbours import similar_answered_questions
 from rucher.spaces import permissions
 from rucher.web.common import user
+from rucher.web.errors import translate_action_errors
 
 # What is read of the text being typed: the start carries the question (and a 10,000-
 # character paste costs no more than this).
@@ -41,6 +42,7 @@ SUMMARY_PERIODS = (7, 30, 90)  # days a space's summary may cover
 
 @login_required
 @require_GET
+@translate_action_errors
 def thread_summary(request: HttpRequest, content_id: int) -> HttpResponse:
     """"Résumer ce fil": the sentences that best cover the thread, from what the viewer reads."""
     root, summary = summaries.thread_summary(user(request), content_id)
@@ -53,6 +55,7 @@ def thread_summary(request: HttpRequest, content_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@translate_action_errors
 def space_summary(request: HttpRequest, slug: str) -> HttpResponse:
     """A space's summary over the last 7, 30 or 90 days (``?days=``), from what the viewer
     reads; linked from the space page and the cockpit's space view."""
