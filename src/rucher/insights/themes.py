@@ -77,7 +77,10 @@ def theme_overview(
         ).alias("_closeness"),
     ).filter(pl.col("_theme").is_not_null())
     total = frame.height
-    last = now or (frame.get_column("created_at").max() if total else None)
+    newest = (
+        frame.get_column("created_at").max() if total and "created_at" in frame.columns else None
+    )
+    last = now or (newest if isinstance(newest, datetime) else None)
     listed = []
     for number, (label, terms) in enumerate(zip(themes.labels, themes.terms, strict=True)):
         members = frame.filter(pl.col("_theme") == number)
