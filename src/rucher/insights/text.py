@@ -95,6 +95,12 @@ FILLER_WORDS_FR: frozenset[str] = _word_set(
     intéressantes simple simples parler parle parlé avance question questions sujet sujets
     information informations étape étapes exemple exemples possible besoin envie
     lundi mardi mercredi jeudi vendredi samedi dimanche
+    jusqu lorsqu puisqu quoiqu presqu ci-dessous ci-dessus ci-joint falloir faudra faudrait
+    deux trois quatre cinq six sept huit neuf dix premier première second seconde
+    concerner concerne concernent commencer commence arriver arrive participer présenter
+    éviter chercher cherchons cherche hésiter hésitez prévoir prévu anticiper perdre
+    dépendre dépendent démarrer démarre meilleur meilleure meilleurs tôt tard rapide
+    rapidement gagner
     """
 )
 FILLER_WORDS_EN: frozenset[str] = _word_set(
@@ -112,6 +118,8 @@ FILLER_WORDS_EN: frozenset[str] = _word_set(
     different interesting simple talk talking question questions topic topics information
     step steps example examples possible
     monday tuesday wednesday thursday friday saturday sunday
+    four five six seven eight nine ten second start starts started concern concerns arrive
+    avoid hesitate below above attached early late quick quickly best better
     """
 )
 FILLER_WORDS: dict[str, frozenset[str]] = {"fr": FILLER_WORDS_FR, "en": FILLER_WORDS_EN}
