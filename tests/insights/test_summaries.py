@@ -55,5 +55,8 @@ def test_no_sentence_twice_and_small_inputs() -> None:
     assert len(summarise(repeated, count=3)) == 1
     assert summarise([]) == []
     assert summarise([Item(1, "Merci !", "fr")]) == []
+    assert (
+        summarise([Item(1, "Merci pour ton aide sur ce sujet. Je passe te voir vendredi.")]) == []
+    )
     assert summarise(THREAD, count=0) == []
     assert len(summarise(THREAD, count=10)) == 8  # every informative sentence, once

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from rucher.insights.text import SUPPORTED_LANGUAGES, detect_language, tokenize
+from rucher.insights.text import SUPPORTED_LANGUAGES, detect_language, is_filler, tokenize, words
 
 COUNT = 5
 MIN_WORDS = 5  # shorter sentences ("Merci !", "+1") summarise nothing
+MIN_CONTENT_WORDS = 2  # ... nor do sentences of politeness and filler words
 MAX_CHARACTERS = 400  # a longer sentence is cut at a word boundary
 DAMPING = 0.85
 ITERATIONS = 50
@@ -62,6 +63,14 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def _informative(sentence: str, lang: str) -> bool:
+    """At least MIN_CONTENT_WORDS words that are not stop or filler words: "Merci pour ton
+    aide sur ce sujet." or "Je passe te voir vendredi." say nothing a summary needs."""
+    known = lang if lang in SUPPORTED_LANGUAGES else None
+    content = [w for w in words(sentence) if len(w) > 1 and not is_filler(w, known)]
+    return len(content) >= MIN_CONTENT_WORDS
+
+
 def _shorten(sentence: str) -> str:
     if len(sentence) <= MAX_CHARACTERS:
         return sentence
@@ -76,7 +85,7 @@ def summarise(items: Sequence[Item], count: int = COUNT) -> list[SummarySentence
     for item in items:
         lang = item.lang if item.lang in SUPPORTED_LANGUAGES else detect_language(item.text)
         for sentence in split_sentences(item.text):
-            if len(sentence.split()) >= MIN_WORDS:
+            if len(sentence.split()) >= MIN_WORDS and _informative(sentence, lang):
                 sentences.append((item.content_id, sentence, lang))
     # The same sentence written twice ("Réunion jeudi à 10 h.") counts once.
     seen: set[str] = set()
