@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from rucher.activity.models import Event
+from rucher.bulk.export import build_export
 from rucher.cli import main
 from rucher.conversations import actions
 from rucher.insights.sentiment import content_sentiment
@@ -118,3 +119,18 @@ def test_content_sentiment_reads_stored_scores() -> None:
     scored = content_sentiment(content).sort("content_id")
     assert scored.get_column("sentiment")[0] == -0.75  # stored: kept, not rescored
     assert scored.get_column("sentiment")[1] > 0  # not stored: scored now
+
+
+def test_the_export_carries_stored_scores(world: dict[str, Any], counted: list[list[str]]) -> None:
+    scored = actions.publish(world["alice"], world["open"], GOOD)
+    scoring.backfill()
+    unscored = actions.publish(world["alice"], world["open"], BAD)  # not delivered yet
+    dataset, _left_out = build_export()
+    sentiment = dict(
+        zip(
+            dataset.content.get_column("content_id").to_list(),
+            dataset.content.get_column("sentiment").to_list(),
+            strict=True,
+        )
+    )
+    assert sentiment[scored.pk] == 0.5 and sentiment[unscored.pk] is None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from rucher.activity.models import Event
 from rucher.conversations.models import Content
@@ -133,11 +133,6 @@ def build_export(
         .iterator(chunk_size=10_000)
     ):
         topics.setdefault(content_id, []).append(name)
-    stored_sentiment = dict(
-        ContentSentiment.objects.filter(content__in=exported)
-        .values_list("content_id", "score")
-        .iterator(chunk_size=10_000)
-    )
     content_fields = (
         "pk",
         "kind",
@@ -150,6 +145,7 @@ def build_export(
         "lang",
         "accepted",
         "poll__kind",
+        "stored_sentiment",
     )
     content_rows = [
         {
@@ -165,9 +161,17 @@ def build_export(
             "topics": topics.get(row["pk"], []),
             "accepted": row["accepted"] if row["kind"] == Content.Kind.ANSWER else None,
             "poll_kind": row["poll__kind"] if row["kind"] == Content.Kind.POLL else None,
-            "sentiment": stored_sentiment.get(row["pk"]),
+            "sentiment": row["stored_sentiment"],
         }
-        for row in exported.order_by("pk").values(*content_fields).iterator(chunk_size=10_000)
+        for row in exported.annotate(
+            # The stored sentiment (rucher.sentiment) in the same query: no query of its own.
+            stored_sentiment=Subquery(
+                ContentSentiment.objects.filter(content_id=OuterRef("pk")).values("score")[:1]
+            )
+        )
+        .order_by("pk")
+        .values(*content_fields)
+        .iterator(chunk_size=10_000)
     ]
     event_rows = []
     for pk, at, actor, verb, object_type, object_id, space, target, value in (
