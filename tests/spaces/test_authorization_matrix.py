@@ -588,3 +588,16 @@ def test_privacy_settings_are_honoured_by_every_page_that_shows_people(
         assert ("Site-Cache" in html) == is_self
         withheld = "keeps their activity" in html or "réserve son activité" in html
         assert withheld == (not shares_space)
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_summaries(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    """Summaries (meaning/summaries.py): a thread's and a space's summary open exactly to the
+    accounts that read the space, and are made of what they read."""
+    s = scene(cell)
+    browser = Client()
+    browser.force_login(s.people[cell.account])
+    thread = browser.get(f"/posts/{s.post_id}/summary/")
+    space = browser.get(f"/spaces/{s.space.slug}/summary/?days=30")
+    assert thread.status_code == (200 if cell.reads else 404)
+    assert space.status_code == (200 if cell.reads else 404)
