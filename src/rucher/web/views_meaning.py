@@ -44,7 +44,8 @@ SUMMARY_PERIODS = (7, 30, 90)  # days a space's summary may cover
 @require_GET
 @translate_action_errors
 def thread_summary(request: HttpRequest, content_id: int) -> HttpResponse:
-    """"Résumer ce fil": the sentences that best cover the thread, from what the viewer reads."""
+    """The "Résumer ce fil" page: the sentences that best cover the thread, from what the
+    viewer reads."""
     root, summary = summaries.thread_summary(user(request), content_id)
     return render(
         request,
