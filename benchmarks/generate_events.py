@@ -75,7 +75,7 @@ SPACE_VERBS = [
     "requested_to_join",
 ]
 # Bump when the generated data changes, so a stale cache is not reused.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: content.sentiment (stored scores)
 ROOT_VERBS = {"posted": "post", "asked": "question"}
 REPLY_VERBS = {"commented": "comment", "answered": "answer"}
 POLL_SHARE_OF_POSTS = 0.05
@@ -423,6 +423,11 @@ def generate(events: int, seed: int = 0) -> Dataset:
             "lang": lang_series.gather(text_index),
             "topics": topics,
             "accepted": accepted,
+            # The stored per-item sentiment (``rucher.sentiment``): one score per distinct
+            # text, from its own generator so the other draws are unchanged.
+            "sentiment": np.random.default_rng(seed + 1)
+            .uniform(-1.0, 1.0, len(texts))[text_index]
+            .round(3),
         }
     ).with_columns(pl.when(pl.col("kind") == "answer").then(pl.col("accepted")).alias("accepted"))
     return Dataset(people=people, spaces=spaces, content=content, events=events_frame)

@@ -677,3 +677,16 @@ def test_direct_messages_pages_and_endpoints(scene: Callable[[Cell], Scene], cel
     assert (f'href="/messages/{cid}/"' in browser.get("/messages/").content.decode()) == (
         is_participant
     )
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_summaries(scene: Callable[[Cell], Scene], cell: Cell) -> None:
+    """Summaries (meaning/summaries.py): a thread's and a space's summary open exactly to the
+    accounts that read the space, and are made of what they read."""
+    s = scene(cell)
+    browser = Client()
+    browser.force_login(s.people[cell.account])
+    thread = browser.get(f"/posts/{s.post_id}/summary/")
+    space = browser.get(f"/spaces/{s.space.slug}/summary/?days=30")
+    assert thread.status_code == (200 if cell.reads else 404)
+    assert space.status_code == (200 if cell.reads else 404)

@@ -53,6 +53,9 @@ CONTENT_SCHEMA: dict[str, pl.DataType] = {
     # A poll's kind: "nps" (0–10 "how likely are you to recommend…") or "choice" (the
     # ``voted`` value is the option's position); null when the source does not say.
     "poll_kind": pl.Utf8(),
+    # The item's stored sentiment in [-1, 1] (``rucher.sentiment``, scored once after it was
+    # written); null when not scored (an import, an item written before the backfill).
+    "sentiment": pl.Float64(),
 }
 
 EVENTS_SCHEMA: dict[str, pl.DataType] = {

@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from rucher.insights import sentiment_default
 from rucher.insights.sentiment_lexicon import lexicon_scores
 from rucher.insights.sentiment_model import (
     SentimentModel,
@@ -48,8 +49,10 @@ METHOD_DESCRIPTIONS: dict[str, str] = {
         "multilingual USE vectors and VADER scores; score = 2·P(positive) − 1"
     ),
     "out_of_the_box": (
-        "0.5 × VADER compound + 0.5 × tanh(projection of the USE vector on the positive "
-        "minus negative anchor centroids / anchors' spread)"
+        "mean of three votes: tanh(decision of the default logistic regression over the USE "
+        "vector, trained on 396 sentences written for rucher), tanh(projection of the USE "
+        "vector on the positive minus negative anchor centroids / anchors' spread) and the "
+        "VADER compound"
     ),
     "lexicon": "VADER compound (English lexicon, or the French VADER lexicon with French rules)",
     "lexicon_plain": "plain VADER compound (lexicon of the language, no French adaptations)",
@@ -63,6 +66,16 @@ def resolve_method(method: str, lang: str, directory: Path | None = None) -> str
     if lang in SUPPORTED_LANGUAGES and load_model(lang, directory) is not None:
         return "learned"
     return "out_of_the_box"
+
+
+def model_version(lang: str, directory: Path | None = None) -> str:
+    """What scores texts of ``lang`` by default: "learned-<when>" for the organisation's model,
+    else the shipped default ("default-1"). Stored next to each score, so a new model is
+    seen and the items are scored again."""
+    model = load_model(lang, directory) if lang in SUPPORTED_LANGUAGES else None
+    if model is not None:
+        return f"learned-{model.trained_at}"[:50]
+    return sentiment_default.VERSION
 
 
 def sentiment_scores(
@@ -142,8 +155,9 @@ def content_sentiment(
 ) -> pl.DataFrame:
     """Score every content row: content_id, author_id, space_id, topics, lang, sentiment.
 
-    Rows without text are dropped (no text is not a neutral opinion). Scoring is per
-    language, one batch each, so the learned model of each language applies.
+    Rows without text are dropped (no text is not a neutral opinion). A row whose
+    ``sentiment`` column holds a stored score (``rucher.sentiment``) keeps it; the others are
+    scored per language, one batch each, so the learned model of each language applies.
     """
     columns = ["content_id", "author_id", "space_id", "topics", "created_at"]
     schema: dict[str, pl.DataType] = {
@@ -160,8 +174,24 @@ def content_sentiment(
     )
     if with_text.is_empty():
         return pl.DataFrame(schema=schema)
-    with_text = with_text.with_columns(content_languages(with_text))
     parts = []
+    if "sentiment" in with_text.columns:
+        stored = with_text.filter(pl.col("sentiment").is_not_null())
+        if stored.height:
+            # Their language as declared: detecting it again would cost what storing saved.
+            declared = pl.col("lang") if "lang" in stored.columns else pl.lit(None, pl.Utf8)
+            parts.append(
+                stored.with_columns(
+                    pl.when(declared.is_in(list(SUPPORTED_LANGUAGES)))
+                    .then(declared)
+                    .otherwise(pl.lit("unknown"))
+                    .alias("lang")
+                ).select([*columns, "lang", "sentiment"])
+            )
+        with_text = with_text.filter(pl.col("sentiment").is_null())
+    if with_text.is_empty():
+        return pl.concat(parts).cast(schema)  # type: ignore[arg-type]
+    with_text = with_text.with_columns(content_languages(with_text))
     for (language,), group in with_text.group_by(["lang"], maintain_order=True):
         scores = sentiment_scores(
             group.get_column("text").to_list(), str(language), method, directory=directory

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from rucher.insights import sentiment_default
 from rucher.insights.sentiment_anchors import NEGATIVE_ANCHORS, POSITIVE_ANCHORS
 from rucher.insights.sentiment_lexicon import lexicon_scores
 from rucher.insights.text import mark_negations, words
@@ -77,14 +78,19 @@ def prototype_scores(embeddings: np.ndarray) -> np.ndarray:
     return np.tanh((embeddings @ direction) / scale).astype(np.float64)
 
 
-# Out of the box, the prototype and the VADER compound weigh the same: neither is tuned
-# to a corpus, and the two err on different texts (meaning vs. sentiment words).
+# Out of the box, the votes weigh the same: none is tuned to a corpus, and they err on
+# different texts (meaning vs. sentiment words). Without the default model file (a stripped
+# install) the prototype and the VADER compound weigh half each, as before it shipped.
 PROTOTYPE_WEIGHT = 0.5
 
 
 def out_of_the_box_scores(embeddings: np.ndarray, lexicon: np.ndarray) -> np.ndarray:
-    """PROTOTYPE_WEIGHT × prototype score + (1 − PROTOTYPE_WEIGHT) × VADER compound."""
-    return PROTOTYPE_WEIGHT * prototype_scores(embeddings) + (1 - PROTOTYPE_WEIGHT) * lexicon[:, 3]
+    """Mean of the default model's tanh(decision), the prototype score and the VADER compound
+    (``sentiment_default``)."""
+    votes = [prototype_scores(embeddings), lexicon[:, 3]]
+    if sentiment_default.available():
+        votes.append(sentiment_default.decision(embeddings))
+    return np.mean(np.vstack(votes), axis=0)
 
 
 class WordAnalyzer:

@@ -27,7 +27,7 @@ from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
 from rucher.insights.results import Result, not_enough_data
-from rucher.insights.text import SUPPORTED_LANGUAGES, is_filler, tokenize
+from rucher.insights.text import SUPPORTED_LANGUAGES, is_filler, lemma, tokenize
 
 # Below this many distinct texts there are fewer than 50 per theme at the minimum k.
 MIN_TEXTS = 250
@@ -45,8 +45,10 @@ MAX_DOCUMENT_SHARE = 0.5
 FUNCTION_WORD_SHARE = 0.2
 MAX_TERMS = 20_000
 LABEL_TERMS = 3
+# Two terms side by side in this share of the theme's texts that hold them are one phrase.
+PHRASE_SHARE = 0.5
 SHOWN_TERMS = 8
-KMEANS_RESTARTS = 3
+KMEANS_RESTARTS = 10  # more restarts: seeds agree more often (docs/insights.md)
 ASSIGN_BLOCK = 100_000  # texts scored against the centres at once (bounds the dense block)
 # Same word pattern as ``text.words`` (letters or digits, inner hyphens).
 WORD_PATTERN = r"[^\W_]+(?:-[^\W_]+)*"
@@ -76,6 +78,9 @@ class Themes:
     terms: list[list[str]]
     theme_of_row: pl.Series
     result: Result
+    # Per content row, the cosine of its TF-IDF row with its theme's centre (0: no theme):
+    # the items that best show a theme are the closest.
+    closeness: pl.Series | None = None
 
     @property
     def found(self) -> bool:
@@ -124,13 +129,19 @@ def find_themes(
     with threadpool_limits(limits=1):
         model = KMeans(n_clusters=clusters, random_state=seed, n_init=KMEANS_RESTARTS).fit(fitted)
     centres = np.asarray(model.cluster_centers_)
-    theme_of_document = _nearest(weights, centres)
-    terms = _top_terms(centres, term_labels)
+    theme_of_document, closeness_of_document = _nearest(weights, centres)
+    phrases = _phrases(documents[sample], mapping, theme_of_document[sample])
+    terms = _top_terms(centres, term_labels, phrases)
     labels = _unique_labels([" · ".join(t[:LABEL_TERMS]) for t in terms])
     documents_of_row = document_of_row.to_numpy()
     themes = np.where(documents_of_row >= 0, theme_of_document[documents_of_row], -1)
     theme_of_row = pl.Series("theme", themes, dtype=pl.Int32)
     theme_of_row = theme_of_row.set(theme_of_row < 0, None)
+    closeness = pl.Series(
+        "closeness",
+        np.where(documents_of_row >= 0, closeness_of_document[documents_of_row], 0.0),
+        dtype=pl.Float64,
+    )
     sizes = np.bincount(theme_of_row.drop_nulls().to_numpy(), minlength=clusters)
     value = [
         {"theme": label, "terms": t[:SHOWN_TERMS], "items": int(size)}
@@ -144,7 +155,7 @@ def find_themes(
         denominator=n,
         evidence={"vocabulary_terms": len(term_labels), "fitted_texts": int(fitted.shape[0])},
     )
-    return Themes(labels, terms, theme_of_row, result)
+    return Themes(labels, terms, theme_of_row, result, closeness)
 
 
 def _parameters(seed: int, sample_size: int, clusters: int) -> dict[str, object]:
@@ -232,15 +243,27 @@ def _vocabulary(sampled: pl.DataFrame, n: int) -> tuple[pl.DataFrame, list[str]]
     words of the ``n`` sampled texts, and each term's label (its most written spelling).
     Term ids follow the stems' order."""
     spellings = sampled.group_by("lang", "word").agg(pl.len().alias("uses"))
-    # Stop words, elisions and filler words ("peu", "voir", "est-ce") name no theme.
+    # Stop words, elisions and filler words ("peu", "voir", "est-ce") name no theme, nor do
+    # the inflections of a filler ("différentes", "faisons": their lemma is one).
     stems = [
-        (found[0] if len(found) == 1 and not is_filler(word, lang) else None)
+        (found[0] if len(found) == 1 and not _is_filler_form(word, lang) else None)
         for lang, word, found in (
             (lang, word, tokenize(word, lang))
             for lang, word in zip(spellings["lang"], spellings["word"], strict=True)
         )
     ]
     spellings = spellings.with_columns(pl.Series("stem", stems, dtype=pl.Utf8)).drop_nulls("stem")
+    # Shown as its dictionary form in French and English ("réunions" -> "réunion").
+    spellings = spellings.with_columns(
+        pl.Series(
+            "shown",
+            [
+                _readable(word, lang)
+                for lang, word in zip(spellings["lang"], spellings["word"], strict=True)
+            ],
+            dtype=pl.Utf8,
+        )
+    )
     low = max(MIN_DOCUMENT_COUNT, math.ceil(MIN_DOCUMENT_SHARE * n))
     occurrences = (
         sampled.join(spellings.select("lang", "word", "stem"), on=["lang", "word"])
@@ -259,14 +282,31 @@ def _vocabulary(sampled: pl.DataFrame, n: int) -> tuple[pl.DataFrame, list[str]]
     )
     labels = (
         spellings.join(terms.select("stem", "term"), on="stem")
-        .sort(["term", "uses", "word"], descending=[False, True, False])
+        .group_by("term", "shown")
+        .agg(pl.col("uses").sum())
+        .sort(["term", "uses", "shown"], descending=[False, True, False])
         .group_by("term", maintain_order=True)
-        .agg(pl.col("word").first())
-        .get_column("word")
+        .agg(pl.col("shown").first())
+        .get_column("shown")
         .to_list()
     )
     mapping = spellings.join(terms.select("stem", "term"), on="stem").select("lang", "word", "term")
     return mapping, labels
+
+
+def _is_filler_form(word: str, lang: str) -> bool:
+    if is_filler(word, lang):
+        return True
+    return lang in SUPPORTED_LANGUAGES and is_filler(lemma(word, lang), lang)
+
+
+def _readable(word: str, lang: str) -> str:
+    """The lemma of a French or English word when it keeps the word's look (a lemma far from
+    the word is more likely a wrong guess than a help), else the word as written."""
+    if lang not in SUPPORTED_LANGUAGES or "-" in word:
+        return word
+    found = lemma(word, lang).lower()
+    return found if found and found[:3] == word[:3] else word
 
 
 def _function_words(occurrences: pl.DataFrame, sampled: pl.DataFrame) -> pl.Series:
@@ -321,22 +361,110 @@ def _tf_idf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     return sparse.csr_matrix(sparse.diags(inverse) @ weights)
 
 
-def _nearest(weights: sparse.csr_matrix, centres: np.ndarray) -> np.ndarray:
-    """The theme of every row: the nearest centre (Euclidean, as k-means), -1 for empty rows."""
+def _nearest(weights: sparse.csr_matrix, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The theme of every row: the nearest centre (Euclidean, as k-means), -1 for empty rows;
+    and its closeness to that centre (the cosine of the row with it, 0 for empty rows)."""
     half_norms = 0.5 * (centres**2).sum(axis=1)
+    norms = np.sqrt(2.0 * half_norms)
     theme = np.full(weights.shape[0], -1, dtype=np.int32)
+    closeness = np.zeros(weights.shape[0], dtype=np.float64)
     for start in range(0, weights.shape[0], ASSIGN_BLOCK):
         block = weights[start : start + ASSIGN_BLOCK]
-        scores = np.asarray(block @ centres.T) - half_norms
-        chosen = scores.argmax(axis=1).astype(np.int32)
-        chosen[np.diff(block.indptr) == 0] = -1
+        products = np.asarray(block @ centres.T)
+        chosen = (products - half_norms).argmax(axis=1).astype(np.int32)
+        empty = np.diff(block.indptr) == 0
+        near = products[np.arange(len(chosen)), chosen] / np.where(norms > 0, norms, 1.0)[chosen]
+        chosen[empty] = -1
+        near[empty] = 0.0
         theme[start : start + ASSIGN_BLOCK] = chosen
-    return theme
+        closeness[start : start + ASSIGN_BLOCK] = near
+    return theme, closeness
 
 
-def _top_terms(centres: np.ndarray, labels: list[str]) -> list[list[str]]:
-    order = np.argsort(-centres, axis=1, kind="stable")[:, :SHOWN_TERMS]
-    return [[labels[j] for j in row if centres[i, j] > 0] for i, row in enumerate(order)]
+def _phrases(
+    sampled: pl.DataFrame, mapping: pl.DataFrame, theme_of_sample: np.ndarray
+) -> dict[tuple[int, int, int], str]:
+    """Two-word phrases per theme: (theme, first term, second term) -> the phrase as most
+    written ("service client", "close vote"), when the two terms stand side by side in at
+    least PHRASE_SHARE of the theme's sampled texts holding the rarer of them (and in at
+    least MIN_DOCUMENT_COUNT texts)."""
+    if sampled.is_empty():
+        return {}
+    themed = sampled.with_columns(pl.Series("theme", theme_of_sample, dtype=pl.Int32)).filter(
+        pl.col("theme") >= 0
+    )
+    occurrences = (
+        _words(themed.select("doc", "text", "lang"))
+        .join(themed.lazy().select("doc", "theme"), on="doc")
+        .with_columns(pl.int_range(pl.len()).over("doc").alias("position"))
+        .join(mapping.lazy(), on=["lang", "word"], how="left")
+        .sort("doc", "position")
+        .with_columns(
+            pl.col("term").shift(-1).over("doc").alias("next_term"),
+            pl.col("word").shift(-1).over("doc").alias("next_word"),
+        )
+        .collect()
+    )
+    frequency = (
+        occurrences.drop_nulls("term")
+        .select("theme", "term", "doc")
+        .unique()
+        .group_by("theme", "term")
+        .agg(pl.len().alias("df"))
+    )
+    pairs = (
+        occurrences.drop_nulls(["term", "next_term"])
+        .filter(pl.col("term") != pl.col("next_term"))
+        .group_by("theme", "term", "next_term")
+        .agg(
+            pl.col("doc").n_unique().alias("together"),
+            (pl.col("word") + " " + pl.col("next_word")).mode().sort().first().alias("phrase"),
+        )
+        .join(frequency, on=["theme", "term"])
+        .join(frequency.rename({"term": "next_term", "df": "next_df"}), on=["theme", "next_term"])
+        .filter(
+            (pl.col("together") >= MIN_DOCUMENT_COUNT)
+            & (pl.col("together") >= PHRASE_SHARE * pl.min_horizontal("df", "next_df"))
+        )
+    )
+    return {
+        (int(theme), int(first), int(second)): str(phrase)
+        for theme, first, second, phrase in pairs.select(
+            "theme", "term", "next_term", "phrase"
+        ).iter_rows()
+    }
+
+
+def _top_terms(
+    centres: np.ndarray,
+    labels: list[str],
+    phrases: dict[tuple[int, int, int], str] | None = None,
+) -> list[list[str]]:
+    """The heaviest terms of each centre, as shown: two of them that form a phrase of the
+    theme become that phrase (at the place of the heavier), and a spelling shown twice (two
+    languages, two stems of one lemma) once."""
+    order = np.argsort(-centres, axis=1, kind="stable")[:, : SHOWN_TERMS * 2]
+    found = phrases or {}
+    shown: list[list[str]] = []
+    for i, row in enumerate(order):
+        heavy = [int(j) for j in row if centres[i, j] > 0]
+        words: list[str] = []
+        used: set[int] = set()
+        for position, j in enumerate(heavy):
+            if j in used:
+                continue
+            word = labels[j]
+            for other in heavy[position + 1 : SHOWN_TERMS + 1]:
+                phrase = found.get((i, j, other)) or found.get((i, other, j))
+                if phrase is not None and other not in used:
+                    word = phrase
+                    used.add(other)
+                    break
+            used.add(j)
+            if word not in words:
+                words.append(word)
+        shown.append(words[:SHOWN_TERMS])
+    return shown
 
 
 def _unique_labels(labels: list[str]) -> list[str]:

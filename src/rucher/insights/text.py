@@ -95,6 +95,12 @@ FILLER_WORDS_FR: frozenset[str] = _word_set(
     intéressantes simple simples parler parle parlé avance question questions sujet sujets
     information informations étape étapes exemple exemples possible besoin envie
     lundi mardi mercredi jeudi vendredi samedi dimanche
+    jusqu lorsqu puisqu quoiqu presqu ci-dessous ci-dessus ci-joint falloir faudra faudrait
+    deux trois quatre cinq six sept huit neuf dix premier première second seconde
+    concerner concerne concernent commencer commence arriver arrive participer présenter
+    éviter chercher cherchons cherche hésiter hésitez prévoir prévu anticiper perdre
+    dépendre dépendent démarrer démarre meilleur meilleure meilleurs tôt tard rapide
+    rapidement gagner
     """
 )
 FILLER_WORDS_EN: frozenset[str] = _word_set(
@@ -112,9 +118,29 @@ FILLER_WORDS_EN: frozenset[str] = _word_set(
     different interesting simple talk talking question questions topic topics information
     step steps example examples possible
     monday tuesday wednesday thursday friday saturday sunday
+    four five six seven eight nine ten second start starts started concern concerns arrive
+    avoid hesitate below above attached early late quick quickly best better
     """
 )
 FILLER_WORDS: dict[str, frozenset[str]] = {"fr": FILLER_WORDS_FR, "en": FILLER_WORDS_EN}
+# Pieces of web addresses name no theme in any language ("com · http · stackexchange").
+WEB_WORDS: frozenset[str] = _word_set("http https www com org net html htm php fr de io")
+# Texts in neither French nor English get no stemming, but the function words of German, the
+# other language of the shared evaluation data, are known ("wir · sie · dann" named a theme).
+FUNCTION_WORDS_DE: frozenset[str] = _word_set(
+    """
+    der die das den dem des ein eine einen einem einer eines und oder aber doch sondern denn
+    ich du er sie es wir ihr mich dich sich uns euch mir dir ihm ihn ihnen mein meine dein
+    deine sein seine unser unsere euer ihre man ist bin bist sind seid war waren wäre wären
+    sei hat habe hast haben hatte hatten hätte hätten wird werden wurde wurden würde würden
+    kann kannst können konnte könnte muss müssen musste sollte sollten soll will wollen darf
+    nicht kein keine keinen noch schon auch nur sehr so wie als wenn dann da dass daß ob weil
+    mit von zu zum zur bei nach aus vor über unter für gegen ohne um an am im in ins auf bis
+    durch hier dort dies diese dieser dieses diesem diesen jetzt ja nein mal eben etwa also
+    was wer wo warum wieso weshalb welche welcher welches alle alles mehr viel viele einfach
+    gibt gut immer wieder eigentlich vielleicht natürlich bitte danke dank
+    """
+)
 
 
 def is_filler(word: str, lang: str | None = None) -> bool:
@@ -130,9 +156,14 @@ def is_filler(word: str, lang: str | None = None) -> bool:
 
 
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "fr": STOP_WORDS_FR | FILLER_WORDS_FR,
-    "en": STOP_WORDS_EN | FILLER_WORDS_EN,
-    "unknown": STOP_WORDS_FR | STOP_WORDS_EN | FILLER_WORDS_FR | FILLER_WORDS_EN,
+    "fr": STOP_WORDS_FR | FILLER_WORDS_FR | WEB_WORDS,
+    "en": STOP_WORDS_EN | FILLER_WORDS_EN | WEB_WORDS,
+    "unknown": STOP_WORDS_FR
+    | STOP_WORDS_EN
+    | FILLER_WORDS_FR
+    | FILLER_WORDS_EN
+    | WEB_WORDS
+    | FUNCTION_WORDS_DE,
 }
 _SNOWBALL_NAMES = {"fr": "french", "en": "english"}
 

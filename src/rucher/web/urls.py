@@ -60,6 +60,7 @@ urlpatterns = [
     # Content
     path("posts/<int:content_id>/", views_content.content_page, name="content"),
     path("posts/<int:content_id>/reply/", views_content.reply, name="reply"),
+    path("posts/<int:content_id>/summary/", views_meaning.thread_summary, name="thread_summary"),
     path("posts/<int:content_id>/accept/", views_content.accept, name="accept"),
     path("posts/<int:content_id>/edit/", views_content.edit, name="edit"),
     path("posts/<int:content_id>/delete/", views_content.delete, name="delete"),
@@ -75,6 +76,7 @@ urlpatterns = [
     path("spaces/<slug:slug>/leave/", views_spaces.leave, name="space_leave"),
     path("spaces/<slug:slug>/invite/", views_spaces.invite, name="space_invite"),
     path("spaces/<slug:slug>/rules/", views_charter.space_rules, name="space_rules"),
+    path("spaces/<slug:slug>/summary/", views_meaning.space_summary, name="space_summary"),
     path("spaces/<slug:slug>/poll/", views_content.new_poll, name="space_poll"),
     path(
         "spaces/<slug:slug>/requests/<int:membership_id>/approve/",
