@@ -70,6 +70,11 @@ VERBS: frozenset[str] = frozenset(
         "reactivated_account",
         "ended_sessions",  # a member signs out their other sessions (rucher.people)
         "changed_group",  # a directory group (a department or a space) and its members
+        # Recognition (rucher.recognition, docs/recognition.md): a kudos from actor to target;
+        # a badge earned by the actor; the community manager's kudos list and badge rules.
+        "gave_kudos",
+        "earned_badge",
+        "changed_recognition",
     }
 )
 

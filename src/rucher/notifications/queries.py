@@ -29,11 +29,13 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from rucher import paging
 from rucher.conversations.models import Content
+from rucher.recognition.models import BadgeAward
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
 from rucher.streams import prepared
@@ -47,7 +49,7 @@ TITLE_LENGTH = 60
 
 @dataclass
 class Subject:
-    type: str  # "content" | "space" | "person" (a moderation decision on a profile)
+    type: str  # "content" | "space" | "person" (a profile: moderation, kudos) | "badge"
     id: int
     title: str  # a snippet of the content's text, or the space's name
 
@@ -126,6 +128,9 @@ def shown_to(person: Any) -> QuerySet[Notification]:
                 space_id__isnull=True,
                 subject__startswith="profile:",
             )
+            # Kudos received and badges earned (notifications/recognition.py): about the
+            # recipient themselves, neither content nor a space.
+            | Q(kind__in=(Kind.KUDOS, Kind.BADGE), content_id__isnull=True, space_id__isnull=True)
         )
         .order_by("-updated_at", "-id")
     )
@@ -379,6 +384,28 @@ def _space_text(kind: str, actors: str, count: int, space: Space) -> str:
     return str(template % {"actors": actors, "space": space.name, "count": count})
 
 
+KUDOS_TEXT = ngettext_lazy(
+    "%(actors)s gave you kudos", "%(actors)s gave you kudos", "count"
+)
+
+
+def _badge_names(rows: list[Notification]) -> dict[str, str]:
+    """subject -> the badge's name in the active language, for the badge rows: one query
+    when there are some, none otherwise."""
+    ids = [
+        int(row.subject.split(":", 1)[1])
+        for row in rows
+        if row.kind == Kind.BADGE and row.subject.startswith("badge:")
+    ]
+    if not ids:
+        return {}
+    language = get_language() or "fr"
+    return {
+        f"badge:{award.pk}": award.rule.name_for(language)
+        for award in BadgeAward.objects.filter(pk__in=ids).select_related("rule")
+    }
+
+
 def describe(person: Any, rows: list[Notification]) -> list[Shown]:
     """Texts (in the active language) and links for ``rows`` (read through ``shown_to``):
     three queries at most, whatever their number."""
@@ -396,6 +423,7 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
     )
     spaces = {s.pk: s for s in Space.objects.filter(pk__in=space_ids)} if space_ids else {}
     names = _actor_names([row.pk for row in rows])
+    badge_names = _badge_names(rows)
     shown: list[Shown] = []
     for row in rows:
         actor_names = names.get(row.pk, [])
@@ -430,6 +458,15 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
                 text = _("The moderators reviewed the profile you flagged")
             subject = Subject("person", owner, "")
             url = reverse("profile", args=[owner])
+        elif row.kind == Kind.KUDOS:
+            text = str(KUDOS_TEXT % {"actors": actors, "count": row.actor_count})
+            subject = Subject("person", person.pk, "")
+            url = reverse("profile", args=[person.pk]) + "#kudos"
+        elif row.kind == Kind.BADGE and row.subject in badge_names:
+            name = badge_names[row.subject]
+            text = _("You earned the badge “%(name)s”") % {"name": name}
+            subject = Subject("badge", int(row.subject.split(":", 1)[1]), name)
+            url = reverse("profile", args=[person.pk]) + "#badges"
         else:  # gone between the two reads: not shown
             continue
         shown.append(Shown(row, text, url, actor_names, subject))
