@@ -29,9 +29,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.text import Truncator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext, ngettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, ngettext_lazy
 
 from rucher import paging
 from rucher.conversations.models import Content
@@ -384,9 +383,7 @@ def _space_text(kind: str, actors: str, count: int, space: Space) -> str:
     return str(template % {"actors": actors, "space": space.name, "count": count})
 
 
-KUDOS_TEXT = ngettext_lazy(
-    "%(actors)s gave you kudos", "%(actors)s gave you kudos", "count"
-)
+KUDOS_TEXT = ngettext_lazy("%(actors)s gave you kudos", "%(actors)s gave you kudos", "count")
 
 
 def _badge_names(rows: list[Notification]) -> dict[str, str]:

@@ -94,7 +94,9 @@ def give_kudos(
 
 
 @transaction.atomic
-def award_badge(person: Person, rule: BadgeRule, tally: Tally, *, because: int | None = None) -> BadgeAward:
+def award_badge(
+    person: Person, rule: BadgeRule, tally: Tally, *, because: int | None = None
+) -> BadgeAward:
     """``person`` earns ``rule``'s badge (the worker, or ``rucher badges award``): once per
     rule, only while the rule is enabled and its threshold reached. The event's actor is the
     person who earned it."""

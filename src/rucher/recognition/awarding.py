@@ -4,6 +4,8 @@
   (``rules.COUNTED_VERBS``); for the people an event concerns it re-counts the enabled rules
   that count that verb, and awards what is newly reached (``actions.award_badge``: one
   ``earned_badge`` event each, told by the notifications' fan-out);
+- the same subscriber, on ``changed_recognition`` for a badge rule: a rule added, changed or
+  switched on is counted over the whole log at once;
 - ``rucher badges award`` (``backfill``): every enabled rule over the whole log, for rules
   added or switched on after the fact, and for data that was bulk-loaded (a bulk load hands
   no event on).
@@ -76,6 +78,11 @@ def award_due(
 def evaluate(event: Event) -> int:
     """The subscriber: re-count, for the people ``event`` concerns, the enabled rules that
     count its verb; award what is newly reached."""
+    if event.verb == "changed_recognition":
+        # A rule added, changed or switched on: whoever already qualifies earns it now.
+        if event.object_type != "badge_rule":
+            return 0
+        return award_due(None, BadgeRule.objects.filter(pk=event.object_id, enabled=True))
     concerned = people_concerned(event.verb, event.actor_id, event.target_id)
     if not concerned:
         return 0
@@ -96,4 +103,4 @@ def backfill(
 
 def register() -> None:
     """Called from ``RecognitionConfig.ready()``."""
-    subscribe(*sorted(COUNTED_VERBS), handler=evaluate, name=SUBSCRIBER)
+    subscribe(*sorted(COUNTED_VERBS), "changed_recognition", handler=evaluate, name=SUBSCRIBER)

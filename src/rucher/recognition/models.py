@@ -79,7 +79,10 @@ class Behaviour(models.TextChoices):
     ACCEPTED_ANSWERS = "accepted_answers", _("answers of theirs accepted by someone else")
     POSTS = "posts", _("posts and questions published")
     ANSWERS = "answers", _("answers given")
-    WELCOMED = "welcomed_newcomers", _("newcomers welcomed (a reply or reaction in their first month)")
+    WELCOMED = (
+        "welcomed_newcomers",
+        _("newcomers welcomed (a reply or reaction in their first month)"),
+    )
     KUDOS_GIVEN = "kudos_given", _("kudos given")
 
 

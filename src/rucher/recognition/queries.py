@@ -141,9 +141,7 @@ def describe(viewer: Any, awards: list[BadgeAward]) -> list[ShownBadge]:
     names: dict[int, str] = {}
     if named:
         names = dict(
-            permissions.readable_spaces(viewer)
-            .filter(pk__in=list(named))
-            .values_list("pk", "name")
+            permissions.readable_spaces(viewer).filter(pk__in=list(named)).values_list("pk", "name")
         )
     language = _language()
     shown = []

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import ngettext_lazy
 
 from rucher.activity.models import Event
@@ -155,4 +155,4 @@ def people_concerned(verb: str, actor_id: int, target_id: int | None) -> set[int
     return concerned
 
 
-__all__ = ["COUNTED_VERBS", "COUNTINGS", "Q", "Tally", "explain", "people_concerned", "tally"]
+__all__ = ["COUNTED_VERBS", "COUNTINGS", "Tally", "explain", "people_concerned", "tally"]
