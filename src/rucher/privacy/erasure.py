@@ -43,6 +43,9 @@ KEPT = {
     "moderation.Flag.flagger",
     "moderation.ModerationDecision.moderator",
     "moderation.ModerationDecision.author",
+    # Kudos the member gave stay on their recipients' profiles, from "former member"
+    # (kudos received and badges go with the member: docs/recognition.md).
+    "recognition.Kudos.giver",
 }
 CONTENT_MODES = ("keep", "erase")
 
