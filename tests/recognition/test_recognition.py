@@ -275,7 +275,7 @@ def test_kudos_and_badges_are_notified(world: dict[str, Any]) -> None:
     assert Notification.objects.filter(recipient=world["bob"], kind=Kind.BADGE).count() == 1
     with translation.override("fr"):
         texts = [item.text for item in notification_page(world["bob"]).items]
-    assert "Alice Test et Carol Test vous ont envoyé des remerciements" in texts, texts
+    assert "Carol Test et Alice Test vous ont envoyé des remerciements" in texts, texts
     assert any("Premier message" in t for t in texts), texts
 
 
@@ -324,3 +324,63 @@ def test_erasure_keeps_kudos_given_and_removes_what_was_received(world: dict[str
     assert not Kudos.objects.filter(recipient_id=bob_pk).exists()
     kept = Kudos.objects.get(message="Donné par Bob")
     assert kept.giver_id != bob_pk and kept.giver.username.startswith("former-member-")
+
+
+# --- the API's answers to bad input, the command ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        ({"recipient_id": "me", "kind": "merci", "message": "Moi"}, 422, "vous-même"),
+        ({"kind": "inconnu", "message": "Merci"}, 422, "type de remerciement inconnu"),
+        ({"kind": "merci", "message": "  "}, 422, "message"),
+        ({"kind": "merci", "message": "x" * 281}, 422, "280"),
+        ({"giver": "gus", "kind": "merci", "message": "Merci"}, 404, "introuvable"),
+        ({"recipient_id": True, "kind": "merci", "message": "Merci"}, 422, ""),
+    ],
+)
+def test_bad_kudos_over_the_api_are_4xx_with_a_reason(
+    world: dict[str, Any],
+    client_for: Callable[[Any], Client],
+    body: dict[str, Any],
+    status: int,
+    detail: str,
+) -> None:
+    sent = {"recipient_id": world["bob"].pk, **body}
+    giver = world[sent.pop("giver", "carol")]  # gus, a guest, may not see bob
+    if sent["recipient_id"] == "me":
+        sent["recipient_id"] = giver.pk
+    answer = client_for(giver).post("/api/v1/kudos", sent, content_type=JSON)
+    assert answer.status_code == status, answer.json()
+    assert detail in str(answer.json()["detail"])
+    assert not Kudos.objects.exists()
+
+
+def test_the_web_form_says_why_and_keeps_the_text(
+    world: dict[str, Any], client_for: Callable[[Any], Client]
+) -> None:
+    client = client_for(world["alice"])
+    answer = client.post(
+        f"/people/{world['bob'].pk}/kudos/", {"kind": "inconnu", "message": "Gardé"}
+    )
+    assert answer.status_code == 422
+    page = answer.content.decode()
+    assert "type de remerciement inconnu" in page and "Gardé" in page
+    assert client.get(f"/people/{world['alice'].pk}/kudos/").status_code == 404  # oneself
+
+
+def test_the_backfill_command(world: dict[str, Any]) -> None:
+    from click.testing import CliRunner
+
+    from rucher.cli import main
+
+    conversations.publish(world["bob"], world["open"], "Bonjour")
+    runner = CliRunner()
+    done = runner.invoke(main, ["badges", "award", "--quiet"])
+    assert done.exit_code == 0, done.output
+    assert "1 badges awarded" in done.output
+    again = runner.invoke(main, ["badges", "award", "-q", "--rule", "premier-message"])
+    assert again.exit_code == 0 and "0 badges awarded" in again.output
+    unknown = runner.invoke(main, ["badges", "award", "--rule", "nope"])
+    assert unknown.exit_code == 2 and "unknown badge rule: nope" in unknown.output

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from rucher.api.auth import caller
 from rucher.api.schemas import ErrorOut, Id, Text
-from rucher.errors import Forbidden, Invalid
+from rucher.errors import Forbidden, Invalid, NotFound
 from rucher.recognition import actions, queries
 from rucher.recognition.models import (
     BADGE_NAME_MAX,
@@ -168,6 +168,10 @@ def rule_out(rule: BadgeRule) -> dict[str, Any]:
 
 
 def _manager(person: Any) -> None:
+    """Partner guests do not know the managers' endpoints exist (404); other members may
+    not use them (403)."""
+    if person.is_guest:
+        raise NotFound(_("page not found"))
     if not permissions.can_manage_recognition(person):
         raise Forbidden(_("only community managers and administrators manage recognition"))
 
@@ -211,6 +215,7 @@ def list_kinds(request: HttpRequest) -> list[dict[str, Any]]:
     "/kudos/kinds", response={201: KindOut, **ERRORS}, summary="Add a kind of kudos (managers)"
 )
 def add_kind(request: HttpRequest, body: KindIn) -> Status:
+    _manager(caller(request))
     kind = actions.save_kudos_kind(
         caller(request),
         label_fr=body.label_fr,
@@ -227,6 +232,7 @@ def add_kind(request: HttpRequest, body: KindIn) -> Status:
     summary="Rename, switch off or on a kind of kudos (managers)",
 )
 def change_kind(request: HttpRequest, kind_id: int, body: KindIn) -> dict[str, Any]:
+    _manager(caller(request))
     kind = actions.save_kudos_kind(
         caller(request),
         kind_id=kind_id,
@@ -281,6 +287,7 @@ def list_rules(request: HttpRequest) -> list[dict[str, Any]]:
     "/badges/rules", response={201: RuleOut, **ERRORS}, summary="Add a badge rule (managers)"
 )
 def add_rule(request: HttpRequest, body: RuleIn) -> Status:
+    _manager(caller(request))
     rule = actions.save_badge_rule(
         caller(request),
         behaviour=body.behaviour,
@@ -299,6 +306,7 @@ def add_rule(request: HttpRequest, body: RuleIn) -> Status:
     summary="Change, switch off or on a badge rule (managers)",
 )
 def change_rule(request: HttpRequest, rule_id: int, body: RuleIn) -> dict[str, Any]:
+    _manager(caller(request))
     rule = actions.save_badge_rule(
         caller(request),
         rule_id=rule_id,
