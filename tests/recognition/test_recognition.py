@@ -13,7 +13,7 @@ from django.utils import translation
 
 from rucher.activity.models import Event
 from rucher.conversations import actions as conversations
-from rucher.errors import Forbidden, Invalid, NotFound
+from rucher.errors import ActionError, Forbidden, Invalid, NotFound
 from rucher.notifications import fanout
 from rucher.notifications.models import Kind, Notification
 from rucher.notifications.queries import page as notification_page
@@ -56,7 +56,7 @@ def test_kudos_is_written_with_one_event(world: dict[str, Any]) -> None:
     ],
 )
 def test_bad_kudos_are_refused_with_a_reason(
-    world: dict[str, Any], recipient: str, kind: str, message: str, error: type
+    world: dict[str, Any], recipient: str, kind: str, message: str, error: type[ActionError]
 ) -> None:
     with pytest.raises(error) as refused:
         actions.give_kudos(world["alice"], world[recipient].pk, kind, message)

@@ -29,16 +29,16 @@ from rucher.people.models import Person
 
 from .actions import award_badge
 from .models import BadgeAward, BadgeRule
-from .rules import COUNTED_VERBS, COUNTINGS, people_concerned, tally
+from .rules import COUNTED_VERBS, COUNTINGS, Tally, people_concerned, tally
 
 logger = logging.getLogger("rucher.recognition")
 
 SUBSCRIBER = "rucher.recognition.badges"
 
 
-def _award(person: Person, rule: BadgeRule, found: object, because: int | None) -> bool:
+def _award(person: Person, rule: BadgeRule, found: Tally, because: int | None) -> bool:
     try:
-        award_badge(person, rule, found, because=because)  # type: ignore[arg-type]
+        award_badge(person, rule, found, because=because)
     except (ActionError, IntegrityError):  # earned meanwhile (a second worker), or refused
         return False
     return True
@@ -80,7 +80,7 @@ def evaluate(event: Event) -> int:
     count its verb; award what is newly reached."""
     if event.verb == "changed_recognition":
         # A rule added, changed or switched on: whoever already qualifies earns it now.
-        if event.object_type != "badge_rule":
+        if event.object_type != "badge_rule" or event.object_id is None:
             return 0
         return award_due(None, BadgeRule.objects.filter(pk=event.object_id, enabled=True))
     concerned = people_concerned(event.verb, event.actor_id, event.target_id)
