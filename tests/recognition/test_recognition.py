@@ -384,3 +384,15 @@ def test_the_backfill_command(world: dict[str, Any]) -> None:
     assert again.exit_code == 0 and "0 badges awarded" in again.output
     unknown = runner.invoke(main, ["badges", "award", "--rule", "nope"])
     assert unknown.exit_code == 2 and "unknown badge rule: nope" in unknown.output
+
+
+def test_the_worker_counts_nothing_once_the_badges_are_held(
+    world: dict[str, Any], django_assert_num_queries: Callable[..., Any]
+) -> None:
+    assert rule("premier-message").enabled
+    conversations.publish(world["bob"], world["open"], "Un")
+    evaluate(Event.objects.filter(verb="posted").latest("id"))
+    conversations.publish(world["bob"], world["open"], "Deux")
+    second = Event.objects.filter(verb="posted").latest("id")
+    with django_assert_num_queries(2):  # the rules, the badges held
+        assert evaluate(second) == 0

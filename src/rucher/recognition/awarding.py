@@ -90,6 +90,16 @@ def evaluate(event: Event) -> int:
     rules = list(BadgeRule.objects.filter(enabled=True, behaviour__in=behaviours))
     if not rules:
         return 0
+    # Once people hold a rule's badge, their next events need no counting: the steady cost
+    # of an event is these two queries.
+    held = set(
+        BadgeAward.objects.filter(
+            person_id__in=list(concerned), rule__in=[r.pk for r in rules]
+        ).values_list("person_id", "rule_id")
+    )
+    rules = [r for r in rules if any((pk, r.pk) not in held for pk in concerned)]
+    if not rules:
+        return 0
     return award_due(concerned, rules, because=event.pk)
 
 
