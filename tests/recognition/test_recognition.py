@@ -396,3 +396,18 @@ def test_the_worker_counts_nothing_once_the_badges_are_held(
     second = Event.objects.filter(verb="posted").latest("id")
     with django_assert_num_queries(2):  # the rules, the badges held
         assert evaluate(second) == 0
+
+
+def test_the_data_export_carries_kudos_and_badges(world: dict[str, Any]) -> None:
+    from rucher.privacy.export import data_of
+
+    actions.give_kudos(world["alice"], world["bob"].pk, "merci", "Pour Bob")
+    actions.give_kudos(world["bob"], world["alice"].pk, "bravo", "Pour Alice")
+    conversations.publish(world["bob"], world["open"], "Bonjour")
+    backfill()
+    actions.set_badges_hidden(world["bob"], True)
+    data = data_of(world["bob"])
+    assert [k["message"] for k in data["kudos_received"]] == ["Pour Bob"]
+    assert [k["message"] for k in data["kudos_given"]] == ["Pour Alice"]
+    assert [b["badge"] for b in data["badges"]] == ["Premier message"]
+    assert data["badges_hidden"] is True
