@@ -37,6 +37,9 @@ from rucher.moderation.queries import ItemRef
 from rucher.people import actions as people
 from rucher.privacy import actions as privacy
 from rucher.provisioning import actions as provisioning
+from rucher.recognition import actions as recognition
+from rucher.recognition.models import BadgeRule
+from rucher.recognition.rules import Tally
 from rucher.spaces import actions as spaces
 from rucher.spaces.models import Membership
 from rucher.streams import actions as streams
@@ -332,6 +335,32 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.directory.actions.remove_contact": (
         a_contact,
         lambda w, s: directory.remove_contact(w["alice"], w["bob"]),
+    ),
+    "rucher.recognition.actions.give_kudos": (
+        nothing,
+        lambda w, s: recognition.give_kudos(
+            w["alice"], w["bob"].pk, "merci", "Merci !", space_id=w["open"].pk
+        ),
+    ),
+    "rucher.recognition.actions.award_badge": (
+        nothing,
+        lambda w, s: recognition.award_badge(
+            w["alice"], BadgeRule.objects.get(slug="premier-message"), Tally(1, [w["open"].pk])
+        ),
+    ),
+    "rucher.recognition.actions.set_badges_hidden": (
+        nothing,
+        lambda w, s: recognition.set_badges_hidden(w["alice"], True),
+    ),
+    "rucher.recognition.actions.save_kudos_kind": (
+        nothing,
+        lambda w, s: recognition.save_kudos_kind(w["cm"], label_fr="Chapeau", label_en="Hats off"),
+    ),
+    "rucher.recognition.actions.save_badge_rule": (
+        nothing,
+        lambda w, s: recognition.save_badge_rule(
+            w["cm"], behaviour="answers", threshold=3, name_fr="Trois", name_en="Three"
+        ),
     ),
     "rucher.spaces.actions.create_space": (
         nothing,

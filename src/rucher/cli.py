@@ -6,6 +6,7 @@ import click
 
 from rucher.commands.audit import group as audit_group
 from rucher.commands.backup import backup_command, restore_command
+from rucher.commands.badges import group as badges_group
 from rucher.commands.demo import command as demo_command
 from rucher.commands.digests import command as digests_command
 from rucher.commands.embed import command as embed_command
@@ -41,6 +42,7 @@ for _command in (
     reindex_command,
     prune_command,
     audit_group,
+    badges_group,
     people_group,
     scim_group,
     directory_group,

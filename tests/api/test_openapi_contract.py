@@ -19,7 +19,7 @@ def test_operation_ids_are_stable_across_module_moves() -> None:
     assert ids and len(ids) == len(set(ids))
     domains = (
         "people|spaces|conversations|streams|notifications|webhooks|moderation|expertise|search"
-        "|charter|messages|discovery"
+        "|charter|messages|discovery|recognition"
     )
     pattern = re.compile(rf"^rucher_(api_auth|({domains})_api)_\w+$")
     assert [i for i in ids if not pattern.match(i)] == []

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 # sub-spaces, following, muted, the page's items (author, department, space joined), their
 # topics, my reactions, the daily "viewed" event (an insert that ignores repeats), the
 # composer's member list, the header's unread notifications (the bell), the reader's feed key
-# (the page's <link rel="alternate">), the space's rules above the composer (rucher.charter)
-SPACE_PAGE = 16
+# (the page's <link rel="alternate">), the space's rules above the composer (rucher.charter),
+# the kudos given in the space (rucher.recognition)
+SPACE_PAGE = 17
 # session, user, the root (author, department, space), the "viewed" event, the replies, my
 # reactions, attachments, share targets, my membership, the poll (none), the changes of the
 # vector matrix (related content; the root has no vector here: no related rows read), the
@@ -30,8 +31,10 @@ THREAD_PAGE = 13
 # session, user, the count for the pager, departments and sites for the filters, the page,
 # the bell, the page's privacy settings (one query for the whole page: privacy/visibility.py)
 DIRECTORY_PAGE = 8
-# a profile: its owner's and its reports' privacy settings in one query, shared spaces in one
-PROFILE_PAGE = 14
+# a profile: its owner's and its reports' privacy settings in one query, shared spaces in one;
+# recognition: the kudos received, the badges (with the owner's choice), the kudos list and
+# the spaces the kudos may also be shown in (the form)
+PROFILE_PAGE = 18
 
 
 def count(client: Client, url: str) -> tuple[int, list[str]]:

@@ -18,6 +18,7 @@ from rucher.api.routers.messages import router as messages_router
 from rucher.api.routers.moderation import router as moderation_router
 from rucher.api.routers.notifications import router as notifications_router
 from rucher.api.routers.people import router as people_router
+from rucher.api.routers.recognition import router as recognition_router
 from rucher.api.routers.search import router as search_router
 from rucher.api.routers.spaces import router as spaces_router
 from rucher.api.routers.streams import router as streams_router
@@ -118,5 +119,6 @@ api.add_router("/", notifications_router)
 api.add_router("/", messages_router)
 api.add_router("/", search_router)
 api.add_router("/", discovery_router)
+api.add_router("/", recognition_router)
 
 api.add_router("/", webhooks_router)

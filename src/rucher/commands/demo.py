@@ -26,6 +26,7 @@ def load_demo(seed: int, people: int, items: int, progress: bool = True) -> str:
     from rucher.demo.charter import seed_charter
     from rucher.demo.generator import generate
     from rucher.demo.notifications import seed_notifications
+    from rucher.demo.recognition import seed_recognition
     from rucher.search.rebuild import rebuild_all
 
     started = time.perf_counter()
@@ -43,6 +44,7 @@ def load_demo(seed: int, people: int, items: int, progress: bool = True) -> str:
     )
     started = time.perf_counter()
     notified = seed_notifications()
+    kudos, badges = seed_recognition()
     seed_charter()  # after the notifications: their few real actions pass no charter gate
     seeded = time.perf_counter() - started
     started = time.perf_counter()
@@ -50,7 +52,7 @@ def load_demo(seed: int, people: int, items: int, progress: bool = True) -> str:
     searchable = time.perf_counter() - started
     return (
         f"generated in {generated:.1f} s; loaded {report}; "
-        f"{notified} notifications in {seeded:.1f} s; "
+        f"{notified} notifications, {kudos} kudos and {badges} badges in {seeded:.1f} s; "
         f"{indexed} objects indexed for search in {searchable:.1f} s"
     )
 

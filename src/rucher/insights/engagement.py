@@ -80,6 +80,8 @@ PASSIVE_VERBS: frozenset[str] = frozenset(
         "changed_privacy",
         "changed_retention",
         "applied_retention",
+        "earned_badge",
+        "changed_recognition",
     }
 )
 ACTIVE_VERBS: frozenset[str] = VERBS - PASSIVE_VERBS

@@ -1,9 +1,9 @@
 """The person-to-person interaction graph, built from the event log.
 
 An edge ``source -> target`` means *source gave attention or credit to target*: commented
-on or answered their content, reacted to it, mentioned them, shared their content or
-accepted their answer. Following is deliberately absent: it measures popularity, not
-interaction (see docs/insights.md, "Contextual influence").
+on or answered their content, reacted to it, mentioned them, shared their content,
+accepted their answer or gave them kudos. Following is deliberately absent: it measures
+popularity, not interaction (see docs/insights.md, "Contextual influence").
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "reacted": 1.0,
     "messaged": 1.0,
     "mentioned": 1.5,
+    "gave_kudos": 2.0,  # a thank-you with a message, to one person (rucher.recognition)
     "commented": 2.0,
     "answered": 2.0,
     "shared": 3.0,

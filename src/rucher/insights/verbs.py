@@ -79,6 +79,11 @@ VERBS: frozenset[str] = frozenset(
         "sent_message",
         "reacted_to_message",
         "unreacted_to_message",
+        # Recognition (rucher.recognition, docs/recognition.md): a kudos from actor to target;
+        # a badge earned by the actor; the community manager's kudos list and badge rules.
+        "gave_kudos",
+        "earned_badge",
+        "changed_recognition",
     }
 )
 

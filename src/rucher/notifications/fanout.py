@@ -55,6 +55,7 @@ from rucher.spaces.models import Membership, Space
 from rucher.streams.models import Mute, TargetType
 
 from . import hooks
+from . import recognition as recognition_kinds
 from .models import Channel, Kind, Notification, NotificationActor, NotificationEvent, Preference
 from .preferences import resolve_channel
 
@@ -437,8 +438,26 @@ def released_post(event: Event) -> list[int]:
     return write(original, the_plan, channels) if channels else []
 
 
+def recognition_told(event: Event) -> list[int]:
+    """Kudos (the recipient) and badges (who earned it): one person each
+    (``notifications/recognition.py``)."""
+    kind = recognition_kinds.VERBS[event.verb]
+    found = recognition_kinds.subject_and_recipient(event)
+    if found is None:
+        return []
+    subject, recipient = found
+    if kind == Kind.KUDOS and recipient == event.actor_id:
+        return []
+    channel = recognition_kinds.channel_for(event, kind, recipient)
+    if channel == Channel.OFF:
+        return []
+    return write(event, Plan(kind, subject), {recipient: channel})
+
+
 def notify(event: Event) -> list[int]:
     """The subscriber: fold one event into notifications (idempotent, keyed on its id)."""
+    if event.verb in recognition_kinds.VERBS:
+        return recognition_told(event)
     if event.verb == "moderated":
         told = [pk for p, channels in moderation_plans(event) for pk in write(event, p, channels)]
         return told + released_post(event)
@@ -453,7 +472,7 @@ def notify(event: Event) -> list[int]:
 
 def register() -> None:
     """Called from ``NotificationsConfig.ready()``."""
-    subscribe(*KIND_OF_VERB, handler=notify, name=SUBSCRIBER)
+    subscribe(*KIND_OF_VERB, *recognition_kinds.VERBS, handler=notify, name=SUBSCRIBER)
 
 
 def notify_all(events: Sequence[Event]) -> int:

@@ -29,12 +29,13 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet,
 from django.db.models.functions import Cast, Concat, RowNumber
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import get_language, ngettext, ngettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, ngettext_lazy
 
 from rucher import paging
 from rucher.conversations.models import Content
 from rucher.messaging.models import Conversation, Participant
+from rucher.recognition.models import BadgeAward
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
 from rucher.streams import prepared
@@ -48,8 +49,9 @@ TITLE_LENGTH = 60
 
 @dataclass
 class Subject:
-    type: str  # "content" | "space" | "person" (a moderation decision on a profile)
+    # "content" | "space" | "person" (a profile: moderation, kudos) | "badge" | "export"
     # | "conversation" (a direct message: its title, or empty; never a message's words)
+    type: str
     id: int
     title: str  # a snippet of the content's text, or the space's name
 
@@ -137,6 +139,9 @@ def shown_to(person: Any) -> QuerySet[Notification]:
             )
             # A notice about one's own things (personal.py: "your data download is ready").
             | Q(kind=Kind.EXPORT_READY, content_id__isnull=True, space_id__isnull=True)
+            # Kudos received and badges earned (notifications/recognition.py): about the
+            # recipient themselves, neither content nor a space.
+            | Q(kind__in=(Kind.KUDOS, Kind.BADGE), content_id__isnull=True, space_id__isnull=True)
         )
         .order_by("-updated_at", "-id")
     )
@@ -433,10 +438,30 @@ def _message_text(actors: str, count: int, conversation: Conversation) -> str:
     )
 
 
+KUDOS_TEXT = ngettext_lazy("%(actors)s gave you kudos", "%(actors)s gave you kudos", "count")
+
+
+def _badge_names(rows: list[Notification]) -> dict[str, str]:
+    """subject -> the badge's name in the active language, for the badge rows: one query
+    when there are some, none otherwise."""
+    ids = [
+        int(row.subject.split(":", 1)[1])
+        for row in rows
+        if row.kind == Kind.BADGE and row.subject.startswith("badge:")
+    ]
+    if not ids:
+        return {}
+    language = get_language() or "fr"
+    return {
+        f"badge:{award.pk}": award.rule.name_for(language)
+        for award in BadgeAward.objects.filter(pk__in=ids).select_related("rule")
+    }
+
+
 def describe(person: Any, rows: list[Notification]) -> list[Shown]:
     """Texts (in the active language) and links for ``rows`` (read through ``shown_to``):
-    three queries at most, whatever their number (a fourth, the conversations, when direct
-    messages are among them)."""
+    three queries at most, whatever their number (one more for the conversations when direct
+    messages are among them, one more for the badges when badges are)."""
     if not rows:
         return []
     content_ids = {row.content_id for row in rows if row.content_id is not None}
@@ -452,6 +477,7 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
     spaces = {s.pk: s for s in Space.objects.filter(pk__in=space_ids)} if space_ids else {}
     conversations = _conversations(rows)
     names = _actor_names([row.pk for row in rows])
+    badge_names = _badge_names(rows)
     shown: list[Shown] = []
     for row in rows:
         actor_names = names.get(row.pk, [])
@@ -497,6 +523,15 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
             text = _("Your data download is ready")
             subject = Subject("export", int(row.subject.partition(":")[2] or 0), "")
             url = reverse("privacy_settings")
+        elif row.kind == Kind.KUDOS:
+            text = str(KUDOS_TEXT % {"actors": actors, "count": row.actor_count})
+            subject = Subject("person", person.pk, "")
+            url = reverse("profile", args=[person.pk]) + "#kudos"
+        elif row.kind == Kind.BADGE and row.subject in badge_names:
+            name = badge_names[row.subject]
+            text = _("You earned the badge “%(name)s”") % {"name": name}
+            subject = Subject("badge", int(row.subject.split(":", 1)[1]), name)
+            url = reverse("profile", args=[person.pk]) + "#badges"
         else:  # gone between the two reads: not shown
             continue
         shown.append(Shown(row, text, url, actor_names, subject))

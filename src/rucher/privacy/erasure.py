@@ -48,6 +48,9 @@ KEPT = {
     # "former member" (``erase`` mode empties them first: ``erase_messages``). The member's
     # participation, read marks and reactions go with them.
     "messaging.Message.author",
+    # Kudos the member gave stay on their recipients' profiles, from "former member"
+    # (kudos received and badges go with the member: docs/recognition.md).
+    "recognition.Kudos.giver",
 }
 CONTENT_MODES = ("keep", "erase")
 

@@ -24,6 +24,7 @@ from rucher.messaging.models import Message, MessageAttachment, MessageReaction,
 from rucher.notifications.models import Notification
 from rucher.people.models import AccessToken, Person
 from rucher.privacy.models import PrivacySettings
+from rucher.recognition.models import BadgeAward, Kudos, RecognitionChoice
 from rucher.spaces.models import Membership
 from rucher.streams.models import Follow, HideRule, Mute
 
@@ -54,6 +55,16 @@ def profile_of(person: Person) -> dict[str, Any]:
         "date_joined": _when(person.date_joined),
         "last_login": _when(person.last_login),
         "contacts": sorted(person.favourites.values_list("pk", flat=True)),
+    }
+
+
+def _kudos(kudos: Kudos, other_id: int) -> dict[str, Any]:
+    return {
+        "person_id": other_id,
+        "kind": kudos.kind.slug,
+        "message": kudos.message,
+        "space": kudos.space.name if kudos.space else None,
+        "created_at": _when(kudos.created_at),
     }
 
 
@@ -154,6 +165,24 @@ def data_of(person: Person) -> dict[str, Any]:
                 "at", flat=True
             )
         ],
+        # Recognition (docs/recognition.md): kudos given and received, badges earned.
+        "kudos_given": [
+            _kudos(k, k.recipient_id)
+            for k in Kudos.objects.filter(giver=person).select_related("kind", "space")
+        ],
+        "kudos_received": [
+            _kudos(k, k.giver_id)
+            for k in Kudos.objects.filter(recipient=person).select_related("kind", "space")
+        ],
+        "badges": [
+            {
+                "badge": a.rule.name_fr or a.rule.name_en,
+                "awarded_at": _when(a.awarded_at),
+                "count": a.count,
+            }
+            for a in BadgeAward.objects.filter(person=person).select_related("rule")
+        ],
+        "badges_hidden": RecognitionChoice.objects.filter(person=person, hide_badges=True).exists(),
         "tokens": [
             {
                 "name": t.name,

@@ -280,6 +280,12 @@ def can_use_cockpit(person: Any) -> bool:
     return _signed_in(person) and not person.is_guest and bool(person.is_community_manager)
 
 
+def can_manage_recognition(person: Any) -> bool:
+    """The kudos list and the badge rules (rucher.recognition) are the community managers'
+    and administrators', never a guest's (docs/recognition.md)."""
+    return _signed_in(person) and not person.is_guest and bool(person.is_community_manager)
+
+
 def analysable_spaces(viewer: Any | None, *, leaving_rucher: bool) -> QuerySet[Space]:
     """Spaces whose content and events may enter figures or files.
 

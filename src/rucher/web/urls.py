@@ -19,6 +19,7 @@ from rucher.web import (
     views_notifications,
     views_people,
     views_privacy,
+    views_recognition,
     views_rules,
     views_search,
     views_security,
@@ -100,6 +101,9 @@ urlpatterns = [
     path("people/<int:person_id>/", views_people.profile, name="profile"),
     path("people/<int:person_id>/org/", views_people.org_chart, name="org_chart"),
     path("people/<int:person_id>/contact/", views_people.contact, name="contact"),
+    path("people/<int:person_id>/kudos/", views_recognition.give_kudos, name="give_kudos"),
+    path("people/me/badges/", views_recognition.badge_visibility, name="badge_visibility"),
+    path("recognition/manage/", views_recognition.manage, name="recognition_manage"),
     path("follow/", views_people.follow, name="follow"),
     # Notifications
     path("notifications/", views_notifications.notifications, name="notifications"),

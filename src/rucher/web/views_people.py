@@ -26,6 +26,7 @@ from rucher.streams.models import Follow, Mute, TargetType
 from rucher.web.common import is_htmx, user
 from rucher.web.errors import safe_next, translate_action_errors
 from rucher.web.forms import DirectoryForm, ProfileForm
+from rucher.web.views_recognition import profile_context as recognition_context
 
 DIRECTORY_PAGE_SIZE = 30
 MAX_CHAIN = 20  # a manager loop in imported data must not hang the page
@@ -121,6 +122,7 @@ def _profile(request: HttpRequest, other: Person) -> HttpResponse:
             "muted": Mute.objects.filter(
                 person=person, target_type=TargetType.PERSON, target_id=other.pk
             ).exists(),
+            **recognition_context(person, other),
         },
     )
 

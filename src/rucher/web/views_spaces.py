@@ -14,6 +14,7 @@ from rucher import text
 from rucher.activity.actions import record_view
 from rucher.errors import ActionError
 from rucher.people.models import Person
+from rucher.recognition import queries as recognition
 from rucher.spaces import actions as space_actions
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads, record_reads_by_id
@@ -125,6 +126,9 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
         if space.confidential:
             record_reads_by_id(person, [(space.pk, "space", space.pk)])
         can_post = permissions.can_post_in(person, space, mine)
+        # Kudos given in this space (rucher.recognition): a card in the side column, read
+        # through the policy; none in a confidential space (refused when given).
+        context["space_kudos"] = [] if space.confidential else recognition.in_space(person, space)
         context.update(
             {
                 "page": page,
