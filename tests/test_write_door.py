@@ -9,6 +9,7 @@ with a recipe below nor a named helper fails the first test, so a new action can
 from __future__ import annotations
 
 import importlib
+import io
 import inspect
 import pkgutil
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from PIL import Image
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -60,6 +62,13 @@ HELPERS = {
 # name -> (set-up returning the state the action needs, the action on that state)
 Setup = Callable[[dict[str, Any]], dict[str, Any]]
 Act = Callable[[dict[str, Any], dict[str, Any]], Any]
+
+
+def a_png() -> bytes:
+    """A small photo, wider than tall (set_photo crops it to a square)."""
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (200, 120, 0)).save(out, "PNG")
+    return out.getvalue()
 
 
 def nothing(world: dict[str, Any]) -> dict[str, Any]:
@@ -268,6 +277,18 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.people.actions.profile.update_profile": (
         nothing,
         lambda w, s: people.update_profile(w["alice"], job_title="Cheffe de projet"),
+    ),
+    "rucher.people.actions.profile.set_language": (
+        nothing,
+        lambda w, s: people.set_language(w["alice"], "en"),
+    ),
+    "rucher.people.actions.profile.set_photo": (
+        nothing,
+        lambda w, s: people.set_photo(w["alice"], io.BytesIO(a_png())),
+    ),
+    "rucher.people.actions.profile.remove_photo": (
+        lambda w: {"with": people.set_photo(w["alice"], io.BytesIO(a_png()))},
+        lambda w, s: people.remove_photo(w["alice"]),
     ),
     "rucher.people.actions.tokens.create_token": (
         nothing,

@@ -221,6 +221,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The language saved in the signed-in person's profile wins over the browser's.
+    "rucher.web.language.PersonLanguage",
     "rucher.web.pace.RequestPace",
     "rucher.api.middleware.ApiIdempotency",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -272,6 +274,11 @@ LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
+# Dates in English: day first ("6 December 2026", "06/12/2026 17:53") for a French
+# organisation, the default; RUCHER_ENGLISH_DATES=month-first gives Django's US formats.
+RUCHER_ENGLISH_DATES = os.environ.get("RUCHER_ENGLISH_DATES", "day-first")
+if RUCHER_ENGLISH_DATES == "day-first":
+    FORMAT_MODULE_PATH = ["rucher.web.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
