@@ -9,17 +9,17 @@ with a recipe below nor a named helper fails the first test, so a new action can
 from __future__ import annotations
 
 import importlib
-import io
 import inspect
+import io
 import pkgutil
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
 import pytest
-from PIL import Image
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 import rucher
 from rucher.activity.models import Event

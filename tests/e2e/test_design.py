@@ -64,17 +64,19 @@ def demo_like(make_person: Any, make_space: Any) -> dict[str, Any]:
 
 def _context(browser: Any, live_server: Any, viewport: dict[str, int]) -> Any:
     phone = viewport == PHONE
-    return browser.new_context(
+    context = browser.new_context(
         base_url=live_server.url,
         locale="fr-FR",
         viewport=viewport,
         is_mobile=phone,
         has_touch=phone,
     )
+    context.set_default_timeout(60_000)  # a first request pays the imports on a busy machine
+    return context
 
 
 def _sign_in(page: Any, username: str) -> None:
-    page.goto("/login/")
+    page.goto("/login/", timeout=180_000)  # the server's first request imports everything
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "demo")
     page.click("main button[type=submit]")
@@ -139,7 +141,9 @@ def test_main_pages_have_no_wcag_violation(
                         problems.append(f"{username} {language} {size} {path}: {violation}")
                     if username in ("employe", "animatrice"):
                         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                        page.screenshot(path=SCREENSHOTS / f"{name}-{username}-{language}-{size}.png")
+                        page.screenshot(
+                            path=SCREENSHOTS / f"{name}-{username}-{language}-{size}.png"
+                        )
             finally:
                 context.close()
     assert not problems, "\n".join(problems)
@@ -185,8 +189,10 @@ def test_language_switch_applies_on_change_and_follows_the_person(
         expect(page.locator(".lang-form button")).to_have_count(0)
         # After the main navigation in the tab order.
         order = page.evaluate(
-            "() => [...document.querySelectorAll('a[href], button, select, input:not([type=hidden]), summary')]"
-            ".filter(e => e.offsetParent !== null).map(e => e.id || e.getAttribute('href') || e.className)"
+            "() => [...document.querySelectorAll("
+            "'a[href], button, select, input:not([type=hidden]), summary')]"
+            ".filter(e => e.offsetParent !== null)"
+            ".map(e => e.id || e.getAttribute('href') || e.className)"
         )
         assert order.index("language-select") > order.index("/people/"), order
         page.select_option("#language-select", "en")
@@ -223,7 +229,14 @@ def test_composer_folds_and_works_from_the_keyboard(
         text.focus()
         expect(page.locator("#composer button[type=submit]")).to_be_visible()
         page.keyboard.type("Publié au clavier seulement")
-        page.locator("#composer button[type=submit]").focus()
+        page.keyboard.press("Tab")  # to the kind, then where
+        expect(page.locator("#composer select[name=kind]")).to_be_focused()
+        page.keyboard.press("Tab")
+        space = page.locator("#composer select[name=space]")
+        expect(space).to_be_focused()
+        space.select_option(label="Atelier qualité")
+        page.keyboard.press("Tab")
+        expect(page.locator("#composer button[type=submit]")).to_be_focused()
         page.keyboard.press("Enter")
         expect(page.locator("#stream-items article").first).to_contain_text(
             "Publié au clavier seulement"
@@ -277,9 +290,7 @@ def test_installable_manifest_service_worker_and_offline_page(
         assert {"192x192", "512x512"} <= sizes
         for icon in manifest["icons"]:
             assert page.request.get(icon["src"]).ok, icon
-        scope = page.evaluate(
-            "() => navigator.serviceWorker.ready.then(r => r.active && r.scope)"
-        )
+        scope = page.evaluate("() => navigator.serviceWorker.ready.then(r => r.active && r.scope)")
         assert scope == f"{live_server.url}/"
         page.reload()  # now controlled by the worker
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")

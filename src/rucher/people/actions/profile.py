@@ -10,8 +10,8 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageOps, UnidentifiedImageError
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from rucher.activity.actions import record
 from rucher.errors import Invalid
@@ -113,7 +113,9 @@ def _square(upload: IO[bytes]) -> bytes:
                 image.convert("RGB"), (PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS
             )
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise Invalid(_("this file is not an image rucher can read (JPEG, PNG, WebP, GIF)")) from error
+        raise Invalid(
+            _("this file is not an image rucher can read (JPEG, PNG, WebP, GIF)")
+        ) from error
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85, optimize=True, progressive=True)
     return out.getvalue()

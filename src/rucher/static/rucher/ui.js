@@ -35,20 +35,27 @@
       form.classList.add("is-folded");
     }
   }
-  function unfold(form) { form.classList.remove("is-folded"); }
-  document.querySelectorAll("form[data-folds]").forEach(function (form) {
-    fold(form);
-    form.addEventListener("focusin", function () { unfold(form); });
-    form.addEventListener("input", function () { unfold(form); });
-    form.addEventListener("focusout", function () {
-      window.setTimeout(function () { fold(form); }, 150);
-    });
-    form.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") {
-        var text = form.querySelector("textarea");
-        if (text && !text.value.trim()) { text.blur(); form.classList.add("is-folded"); }
-      }
-    });
+  // Delegated, so that a composer HTMX puts back (with an error message) still folds.
+  function foldable(target) {
+    return target && target.closest ? target.closest("form[data-folds]") : null;
+  }
+  document.querySelectorAll("form[data-folds]").forEach(fold);
+  document.addEventListener("focusin", function (event) {
+    var form = foldable(event.target);
+    if (form) { form.classList.remove("is-folded"); }
+  });
+  document.addEventListener("input", function (event) {
+    var form = foldable(event.target);
+    if (form) { form.classList.remove("is-folded"); }
+  });
+  document.addEventListener("focusout", function (event) {
+    var form = foldable(event.target);
+    if (form) { window.setTimeout(function () { fold(form); }, 150); }
+  });
+  document.addEventListener("keydown", function (event) {
+    var form = event.key === "Escape" ? foldable(event.target) : null;
+    var text = form ? form.querySelector("textarea") : null;
+    if (text && !text.value.trim()) { text.blur(); form.classList.add("is-folded"); }
   });
 
   // The navigation column becomes a menu on a phone: the header's button opens it.
