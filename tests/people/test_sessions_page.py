@@ -57,7 +57,7 @@ def test_the_page_costs_a_fixed_number_of_queries(
         here.get("/settings/sessions/")
     for _ in range(3):
         signed_in("alice")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         here.get("/settings/sessions/")
 
 
