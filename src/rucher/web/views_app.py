@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -40,7 +40,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def photo(request: HttpRequest, person_id: int, version: str) -> HttpResponse:
+def photo(request: HttpRequest, person_id: int, version: str) -> HttpResponseBase:
     """A person's photo, for whoever may see them. The URL carries a version (a digest of the
     stored name, which changes with every upload): browsers keep it for a year."""
     try:

@@ -105,12 +105,12 @@ def _square(upload: IO[bytes]) -> bytes:
     """The image cropped to its centred square, resized and saved as JPEG (no metadata: the
     camera's EXIF, GPS included, does not leave the server)."""
     try:
-        with Image.open(upload) as image:
-            if image.width * image.height > PHOTO_MAX_PIXELS:
+        with Image.open(upload) as opened:
+            if opened.width * opened.height > PHOTO_MAX_PIXELS:
                 raise Invalid(_("the image is too large: at most 40 megapixels"))
-            image = ImageOps.exif_transpose(image)
+            upright = ImageOps.exif_transpose(opened)
             image = ImageOps.fit(
-                image.convert("RGB"), (PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS
+                upright.convert("RGB"), (PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS
             )
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise Invalid(
