@@ -125,10 +125,11 @@ def test_main_pages_have_no_wcag_violation(
             context = _context(browser, live_server, viewport)
             try:
                 page = context.new_page()
-                page.set_default_timeout(15_000)
                 _sign_in(page, username)
                 if language == "en":
                     page.goto("/")
+                    if viewport == PHONE:  # the switch is in the navigation menu
+                        page.click("button.menu-toggle")
                     page.select_option("#language-select", "en")
                     page.wait_for_load_state("load")
                     expect(page.locator("html")).to_have_attribute("lang", "en")
