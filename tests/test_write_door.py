@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import io
 import pkgutil
 from binascii import unhexlify
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_otp.oath import TOTP
+from PIL import Image
 
 import rucher
 from rucher.activity.models import Event
@@ -69,6 +71,13 @@ HELPERS = {
 # name -> (set-up returning the state the action needs, the action on that state)
 Setup = Callable[[dict[str, Any]], dict[str, Any]]
 Act = Callable[[dict[str, Any], dict[str, Any]], Any]
+
+
+def a_png() -> bytes:
+    """A small photo, wider than tall (set_photo crops it to a square)."""
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (200, 120, 0)).save(out, "PNG")
+    return out.getvalue()
 
 
 def nothing(world: dict[str, Any]) -> dict[str, Any]:
@@ -311,6 +320,18 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
     "rucher.people.actions.profile.update_profile": (
         nothing,
         lambda w, s: people.update_profile(w["alice"], job_title="Cheffe de projet"),
+    ),
+    "rucher.people.actions.profile.set_language": (
+        nothing,
+        lambda w, s: people.set_language(w["alice"], "en"),
+    ),
+    "rucher.people.actions.profile.set_photo": (
+        nothing,
+        lambda w, s: people.set_photo(w["alice"], io.BytesIO(a_png())),
+    ),
+    "rucher.people.actions.profile.remove_photo": (
+        lambda w: {"with": people.set_photo(w["alice"], io.BytesIO(a_png()))},
+        lambda w, s: people.remove_photo(w["alice"]),
     ),
     "rucher.people.actions.tokens.create_token": (
         nothing,

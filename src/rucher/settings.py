@@ -248,6 +248,8 @@ MIDDLEWARE = [
     # "Last seen" of the session (at most once a minute) and the two-factor enrolment gate.
     "rucher.web.security.SessionSeen",
     "rucher.web.security.TwoFactorGate",
+    # The language saved in the signed-in person's profile wins over the browser's.
+    "rucher.web.language.PersonLanguage",
     "rucher.web.pace.RequestPace",
     "rucher.api.middleware.ApiIdempotency",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -299,6 +301,13 @@ LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
+# Dates in English: day first ("6 December 2026", "06/12/2026 17:53") for a French
+# organisation, the default; RUCHER_ENGLISH_DATES=month-first gives Django's US formats.
+RUCHER_ENGLISH_DATES = os.environ.get("RUCHER_ENGLISH_DATES", "day-first")
+if RUCHER_ENGLISH_DATES not in ("day-first", "month-first"):
+    raise ImproperlyConfigured('RUCHER_ENGLISH_DATES: "day-first" or "month-first"')
+if RUCHER_ENGLISH_DATES == "day-first":
+    FORMAT_MODULE_PATH = ["rucher.web.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -363,10 +372,6 @@ RUCHER_RATE_LIMITS: dict[str, str | None] | None = {
     "api_reads": _rate("RUCHER_RATE_API_READS", "1200/minute"),
 }
 RUCHER_RATE_LIMIT_STORAGE = os.environ.get("REDIS_URL") or "memory://"
-
-# Dates in English pages: "day-first" (6 September 2026, the default for a French
-# organisation) or "month-first" (September 6, 2026). French dates are always day first.
-RUCHER_ENGLISH_DATES = os.environ.get("RUCHER_ENGLISH_DATES", "day-first")
 
 # The cockpit's reports: computed by the worker after new events and read by the web
 # process, so a cache both processes share (files under the data directory, or Redis).

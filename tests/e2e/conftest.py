@@ -60,7 +60,7 @@ def sign_in(page: Any, username: str, password: str = "demo") -> None:
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    # "main": the header's language form has a submit button too, and comes first.
+    # "main": the sign-in form itself (the language switch sits in the footer).
     page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
 

@@ -29,8 +29,9 @@ def test_post_from_the_home_composer_appears_in_the_stream(
 
     sign_in_as("bob")
     composer = page.locator("#composer")
-    composer.locator("select[name=space]").select_option(label="Ouvert")
+    # The composer is one line until used (ui.js): the text first, then where.
     composer.locator("textarea[name=text]").fill("Qui vient au **pot** de vendredi ? #afterwork")
+    composer.locator("select[name=space]").select_option(label="Ouvert")
     composer.locator("button[type=submit]").click()
 
     first = page.locator("#stream-items article").first
@@ -63,6 +64,7 @@ def test_post_from_the_space_page_and_an_empty_one_is_refused(
     page.goto(f"/spaces/{world['private'].slug}/")
     composer = page.locator("#composer")
 
+    composer.locator("textarea[name=text]").click()  # opens the folded composer
     composer.locator("button[type=submit]").click()  # nothing written
     expect(page.locator("#composer [role=alert]")).to_be_visible()
     assert not Content.objects.filter(author=world["carol"]).exists()

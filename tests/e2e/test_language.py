@@ -11,9 +11,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _switch_language(page: Any, code: str) -> None:
-    form = page.locator("header form.lang-form")
-    form.locator("select[name=language]").select_option(code)
-    form.locator("button[type=submit]").click()
+    # Applied on change (ui.js): no second button to press.
+    with page.expect_navigation():
+        page.locator("form.lang-form select[name=language]").select_option(code)
     page.wait_for_load_state("load")
 
 

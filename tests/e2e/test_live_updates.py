@@ -47,8 +47,8 @@ def test_a_new_post_is_announced_and_shown_without_reload(
         live(alice)
         alice.evaluate("window.notReloaded = true")
         composer = bob.locator("#composer")
+        composer.locator("textarea[name=text]").fill("Du nouveau pour Alice")  # it unfolds
         composer.locator("select[name=space]").select_option(label="Ouvert")
-        composer.locator("textarea[name=text]").fill("Du nouveau pour Alice")
         composer.locator("button[type=submit]").click()
         expect(bob.locator("#stream-items article").first).to_contain_text("Du nouveau")
 

@@ -61,9 +61,9 @@ def test_guest_lists_show_only_the_partner_space_and_its_people(
     options = page.locator("#composer select[name=space] option").all_inner_texts()
     assert [o.strip() for o in options] == ["Partenaires"]
     # No cockpit, no moderation for a guest.
-    expect(page.locator("header nav a[href^='/cockpit']")).to_have_count(0)
+    expect(page.locator("#side-nav a[href^='/cockpit']")).to_have_count(0)
 
-    page.locator("header nav a[href='/spaces/']").click()
+    page.locator("#side-nav a[href='/spaces/']").click()
     # all_inner_texts() does not wait: wait for the new page before reading its list.
     page.wait_for_url("**/spaces/")
     expect(page.locator(".space-card h3 a")).to_have_count(1)
@@ -73,7 +73,7 @@ def test_guest_lists_show_only_the_partner_space_and_its_people(
         expect(page.locator("main")).not_to_contain_text(world[key].name)
     expect(page.locator("main a[href='/spaces/new/']")).to_have_count(0)
 
-    page.locator("header nav a[href='/people/']").click()
+    page.locator("#side-nav a[href='/people/']").click()
     page.wait_for_url("**/people/")
     expect(page.locator(".person-card a")).to_have_count(2)
     names = sorted(n.strip() for n in page.locator(".person-card a").all_inner_texts())

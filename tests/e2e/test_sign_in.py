@@ -43,7 +43,7 @@ def test_wrong_password_is_refused_and_right_one_lands_on_home(
     page.click("main button[type=submit]")
 
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.locator("details.account-menu summary")).to_have_text("Alice Martin")
+    expect(page.locator("details.account-menu summary .account-name")).to_have_text("Alice Martin")
     expect(page.locator("#composer textarea[name=text]")).to_be_visible()
 
 
@@ -87,7 +87,7 @@ def test_sign_in_with_the_keyboard_only_and_a_visible_focus(
 
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.locator("details.account-menu summary")).to_have_text("Alice Martin")
+    expect(page.locator("details.account-menu summary .account-name")).to_have_text("Alice Martin")
 
     # On the next page the first Tab reaches the skip link, which shows itself.
     page.keyboard.press("Tab")

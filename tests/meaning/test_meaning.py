@@ -20,7 +20,7 @@ from rucher.meaning.models import ContentVector
 from rucher.meaning.neighbours import visible_candidates
 from rucher.meaning.vectors import embed_all, refresh_vectors
 
-THREAD_PAGE = 13  # tests/web/test_page_queries.py (its root has no vector: no related rows)
+THREAD_PAGE = 14  # tests/web/test_page_queries.py (its root has no vector: no related rows)
 
 pytestmark = pytest.mark.django_db
 

@@ -88,9 +88,9 @@ def test_the_privacy_and_retention_pages_cost_a_fixed_number_of_queries(
         DataExport.objects.create(person=world["bob"], status=DataExport.Status.READY)
     with CaptureQueriesContext(connection) as with_exports:
         bob.get("/settings/privacy/")
-    # session, user, the settings row, the exports, the bell
-    assert len(privacy_page) == len(with_exports) == 5
+    # session, user, the settings row, the exports, the bell, the navigation column's spaces
+    assert len(privacy_page) == len(with_exports) == 6
     with CaptureQueriesContext(connection) as retention:
         admin.get(f"/spaces/{world['open'].slug}/retention/")
-    # session, user, the space, the rule, the runs, the bell
-    assert len(retention) == 6
+    # session, user, the space, the rule, the runs, the bell, the navigation column's spaces
+    assert len(retention) == 7

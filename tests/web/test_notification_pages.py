@@ -198,14 +198,15 @@ def test_what_the_pages_cost(
             assert client.get(url, **extra).status_code == 200
         return len(captured)
 
-    # session, user, the page's rows + contents + actors' names (no space subject), the bell
-    assert count("/notifications/") == 6
+    # session, user, the page's rows + contents + actors' names (no space subject), the bell,
+    # the navigation column's spaces
+    assert count("/notifications/") == 7
     # session, user, the latest rows + contents + actors' names, the unread count
     assert count("/notifications/menu/", headers=HTMX) == 6
     for i in range(10):
         actions.publish(world["alice"], world["open"], f"Plus {i} @bob")
     fan_out()
-    assert count("/notifications/") == 6
+    assert count("/notifications/") == 7
     assert count("/notifications/menu/", headers=HTMX) == 6
 
 
@@ -225,10 +226,10 @@ def test_the_settings_page_costs_the_same_whatever_is_watched(
     preferences.watch_space(carol, world["open"].pk, "app")
     preferences.watch_topic(carol, "budget", "daily")
     # session, user, preferences (spaces and topics joined), the watched spaces still
-    # visible, settings, the spaces one may add, the bell
-    assert count() == 7
+    # visible, settings, the spaces one may add, the bell, the navigation column's spaces
+    assert count() == 8
     for space in ("private", "secret", "confidential"):
         preferences.watch_space(carol, world[space].pk, "email")
     for topic in ("a", "b", "c"):
         preferences.watch_topic(carol, topic, "app")
-    assert count() == 7
+    assert count() == 8

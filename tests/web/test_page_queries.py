@@ -16,25 +16,27 @@ from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
 
+# Every full page: the navigation column's spaces with their unread marks (one query).
 # session, user, the space by slug, "may read it", the reader's membership, the hub's
 # sub-spaces, following, muted, the page's items (author, department, space joined), their
 # topics, my reactions, the daily "viewed" event (an insert that ignores repeats), the
 # composer's member list, the header's unread notifications (the bell), the reader's feed key
 # (the page's <link rel="alternate">), the space's rules above the composer (rucher.charter),
-# the kudos given in the space (rucher.recognition)
-SPACE_PAGE = 17
+# the kudos given in the space (rucher.recognition), the navigation column
+SPACE_PAGE = 18
 # session, user, the root (author, department, space), the "viewed" event, the replies, my
 # reactions, attachments, share targets, my membership, the poll (none), the changes of the
 # vector matrix (related content; the root has no vector here: no related rows read), the
-# root's topics, the bell
-THREAD_PAGE = 13
+# root's topics, the bell, the navigation column
+THREAD_PAGE = 14
 # session, user, the count for the pager, departments and sites for the filters, the page,
-# the bell, the page's privacy settings (one query for the whole page: privacy/visibility.py)
-DIRECTORY_PAGE = 8
+# the bell, the page's privacy settings (one query for the whole page: privacy/visibility.py),
+# the navigation column
+DIRECTORY_PAGE = 9
 # a profile: its owner's and its reports' privacy settings in one query, shared spaces in one;
 # recognition: the kudos received, the badges (with the owner's choice), the kudos list and
-# the spaces the kudos may also be shown in (the form)
-PROFILE_PAGE = 18
+# the spaces the kudos may also be shown in (the form); the navigation column
+PROFILE_PAGE = 19
 
 
 def count(client: Client, url: str) -> tuple[int, list[str]]:

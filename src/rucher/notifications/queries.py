@@ -25,8 +25,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, Window
-from django.db.models.functions import Cast, Concat, RowNumber
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, RowNumber
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext, ngettext_lazy
@@ -536,3 +547,27 @@ def describe(person: Any, rows: list[Notification]) -> list[Shown]:
             continue
         shown.append(Shown(row, text, url, actor_names, subject))
     return shown
+
+
+def my_spaces(person: Any, limit: int = 12) -> list[Any]:
+    """The spaces ``person`` is an active member of, for the navigation column, each with
+    ``unread``: how many unread notifications about it they have. One query (none for
+    anonymous); the spaces come through the read policy (``permissions.readable_spaces``)."""
+    if not _signed_in(person):
+        return []
+    unread = (
+        Notification.objects.filter(
+            recipient_id=person.pk, read_at__isnull=True, space_id=OuterRef("pk")
+        )
+        .order_by()
+        .values("space_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return list(
+        permissions.readable_spaces(person)
+        .filter(memberships__person_id=person.pk, memberships__status="active")
+        .annotate(unread=Coalesce(Subquery(unread), 0))
+        .only("pk", "slug", "name")
+        .order_by("name")[:limit]
+    )

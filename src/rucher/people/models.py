@@ -106,6 +106,14 @@ class Person(AbstractUser):
     bio = models.TextField(_("short bio"), max_length=1000, blank=True)
     languages = models.CharField(_("languages"), max_length=60, blank=True, help_text="fr,en")
     photo = models.ImageField(_("photo"), upload_to="photos/", blank=True)
+    # The interface language the person chose (the header's switch): applied at every request
+    # once signed in, whichever browser (rucher.web.language). Empty: the browser's choice.
+    language = models.CharField(
+        _("interface language"),
+        max_length=8,
+        blank=True,
+        choices=[("fr", "Français"), ("en", "English")],
+    )
     skills = models.ManyToManyField(Tag, verbose_name=_("skills"), blank=True, related_name="+")
     expertise = models.ManyToManyField(
         Tag, verbose_name=_("expertise"), blank=True, related_name="experts"

@@ -51,7 +51,7 @@ class ComposerForm(_ChoicesForm):
         label=_("Message"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Share something…")}),
         help_text=_("Markdown; #topics and @mentions are recognised."),
     )
 

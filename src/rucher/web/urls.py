@@ -8,6 +8,7 @@ from django.urls import include, path
 from rucher.web import (
     accounts,
     sso,
+    views_app,
     views_audit,
     views_charter,
     views_content,
@@ -49,7 +50,15 @@ urlpatterns = [
     path("sso/saml/acs/", sso.saml_acs, name="sso_saml_acs"),
     path("sso/saml/metadata/", sso.saml_metadata, name="sso_saml_metadata"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language switch keeps the choice in the profile too (views_app.set_language).
+    path("i18n/setlang/", views_app.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Installable: manifest, service worker (at the root, for its scope), offline page.
+    path("manifest.webmanifest", views_app.manifest, name="manifest"),
+    path("sw.js", views_app.service_worker, name="service_worker"),
+    path("offline/", views_app.offline, name="offline"),
+    path("people/me/photo/", views_app.photo_upload, name="photo_upload"),
+    path("people/<int:person_id>/photo/<str:version>.jpg", views_app.photo, name="photo"),
     # Streams
     path("", views_streams.home, name="home"),
     path("questions/", views_streams.my_questions, name="my_questions"),

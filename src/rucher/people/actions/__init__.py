@@ -8,7 +8,7 @@ from rucher.people.actions.accounts import (
     end_sessions,
     reactivate_account,
 )
-from rucher.people.actions.profile import update_profile
+from rucher.people.actions.profile import remove_photo, set_language, set_photo, update_profile
 from rucher.people.actions.sessions import end_other_sessions
 from rucher.people.actions.tokens import (
     DEFAULT_LIFETIME_DAYS,
@@ -29,6 +29,9 @@ __all__ = [
     "end_other_sessions",
     "end_sessions",
     "reactivate_account",
+    "remove_photo",
     "revoke_token",
+    "set_language",
+    "set_photo",
     "update_profile",
 ]

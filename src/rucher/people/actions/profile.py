@@ -3,10 +3,15 @@ may see, which the read policy above people decides.)"""
 
 from __future__ import annotations
 
-from typing import Any
+import io
+import secrets
+from typing import IO, Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from rucher.activity.actions import record
 from rucher.errors import Invalid
@@ -76,4 +81,76 @@ def update_profile(person: Person, **fields: Any) -> Person:
         person.skills.set(_tags(fields["skills"]))
     if "expertise" in fields:
         person.expertise.set(_tags(fields["expertise"]))
+    return person
+
+
+@transaction.atomic
+def set_language(person: Person, language: str) -> Person:
+    """The interface language the person chose: French or English ("" = the browser's)."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language not in codes and language != "":
+        raise Invalid(_("%(code)s is not a language of rucher") % {"code": language})
+    person.language = language
+    person.save(update_fields=["language"])
+    record(person, "edited", "person", person.pk)
+    return person
+
+
+PHOTO_SIZE = 256  # pixels, square: enough for the largest avatar (96 CSS px) on a 2x screen
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
+
+
+def _square(upload: IO[bytes]) -> bytes:
+    """The image cropped to its centred square, resized and saved as JPEG (no metadata: the
+    camera's EXIF, GPS included, does not leave the server)."""
+    try:
+        with Image.open(upload) as opened:
+            if opened.width * opened.height > PHOTO_MAX_PIXELS:
+                raise Invalid(_("the image is too large: at most 40 megapixels"))
+            upright = ImageOps.exif_transpose(opened)
+            image = ImageOps.fit(
+                upright.convert("RGB"), (PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS
+            )
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        raise Invalid(
+            _("this file is not an image rucher can read (JPEG, PNG, WebP, GIF)")
+        ) from error
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def set_photo(person: Person, upload: IO[bytes], size: int | None = None) -> Person:
+    """Replace the person's photo: cropped to a square and resized on the server (Pillow)."""
+    if size is not None and size > PHOTO_MAX_BYTES:
+        raise Invalid(_("the image is too large: at most 8 MB"))
+    data = _square(upload)  # before the transaction: decoding is slow and writes nothing
+    old = person.photo.name if person.photo else ""
+    with transaction.atomic():
+        name = f"{person.pk}-{secrets.token_hex(6)}.jpg"
+        person.photo.save(name, ContentFile(data), save=False)
+        try:
+            person.save(update_fields=["photo"])
+            record(person, "edited", "person", person.pk)
+        except BaseException:
+            person.photo.storage.delete(person.photo.name)
+            person.photo.name = old
+            raise
+        if old:
+            storage = person.photo.storage
+            transaction.on_commit(lambda: storage.delete(old))
+    return person
+
+
+@transaction.atomic
+def remove_photo(person: Person) -> Person:
+    """Back to the generated avatar (initials on a colour)."""
+    old = person.photo.name if person.photo else ""
+    person.photo = ""
+    person.save(update_fields=["photo"])
+    record(person, "edited", "person", person.pk)
+    if old:
+        storage = person.photo.storage
+        transaction.on_commit(lambda: storage.delete(old))
     return person

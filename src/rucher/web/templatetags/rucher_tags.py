@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.http import QueryDict
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from rucher.conversations.models import Reaction
@@ -56,3 +59,45 @@ def max_comment_length() -> int:
 def visibility_label(value: str) -> Any:
     labels = {"open": _("open"), "private": _("private"), "secret": _("secret")}
     return labels.get(value, value)
+
+
+AVATAR_SIZES = {"small": 32, "": 40, "big": 96}
+
+
+def avatar_colour(name: str) -> str:
+    """A colour from the name, stable across pages and processes (not Python's salted hash):
+    a hue on a dark enough lightness for white initials to read (WCAG AA for large text)."""
+    hue = int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:4], 16) % 360
+    return f"hsl({hue} 45% 32%)"
+
+
+@register.simple_tag
+def avatar(person: Any, size: str = "") -> str:
+    """A person's picture, the same everywhere: their photo (served resized and cached by
+    ``people/<id>/photo/<version>.jpg``) or their initials on a colour from their name, as an
+    SVG. Decorative (``alt=""``, aria-hidden): the name is always written beside it."""
+    px = AVATAR_SIZES.get(size, 40)
+    css = f"avatar {size}".strip()
+    photo = getattr(person, "photo", None)
+    if photo and not getattr(person, "is_erased", False):
+        version = hashlib.sha256(photo.name.encode("utf-8")).hexdigest()[:12]
+        url = reverse("photo", args=[person.pk, version])
+        return format_html(
+            '<img class="{}" src="{}" alt="" width="{}" height="{}" loading="lazy">',
+            css,
+            url,
+            px,
+            px,
+        )
+    initials = person.initials if not getattr(person, "is_erased", False) else "?"
+    return format_html(
+        '<svg class="{}" viewBox="0 0 40 40" width="{}" height="{}" aria-hidden="true" '
+        'focusable="false"><circle cx="20" cy="20" r="20" fill="{}"/>'
+        '<text x="20" y="20" dy=".35em" text-anchor="middle" font-size="15" fill="#fff">{}</text>'
+        "</svg>",
+        css,
+        px,
+        px,
+        avatar_colour(person.display_name),
+        initials[:2],
+    )
