@@ -25,3 +25,28 @@ def test_operation_ids_are_stable_across_module_moves() -> None:
     assert [i for i in ids if not pattern.match(i)] == []
     assert "rucher_conversations_api_accept" in ids
     assert "rucher_people_api_me" in ids
+
+
+def test_no_two_schemas_share_a_name() -> None:
+    """The OpenAPI document names each schema by its class: two classes of one name would
+    describe one endpoint's answer with the other's fields (a direct message's author once
+    took the place of the people API's PersonOut)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from ninja import Schema
+
+    import rucher.api
+
+    owners: dict[str, set[str]] = {}
+    for info in pkgutil.walk_packages(rucher.api.__path__, "rucher.api."):
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, Schema)
+                and value.__module__ == module.__name__
+            ):
+                owners.setdefault(name, set()).add(module.__name__)
+    assert {name: where for name, where in owners.items() if len(where) > 1} == {}

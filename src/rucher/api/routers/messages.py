@@ -33,7 +33,7 @@ router = Router(tags=["messages"])
 WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-class PersonOut(Schema):
+class MessagePersonOut(Schema):
     id: int
     username: str
     name: str
@@ -42,7 +42,7 @@ class PersonOut(Schema):
 class MessageOut(Schema):
     id: int
     conversation_id: int
-    author: PersonOut
+    author: MessagePersonOut
     text: str
     html: str
     created_at: datetime
@@ -56,7 +56,7 @@ class ConversationOut(Schema):
     id: int
     title: str
     name: str
-    participants: list[PersonOut]
+    participants: list[MessagePersonOut]
     last_message: MessageOut | None
     unread: int
 
@@ -66,7 +66,7 @@ class ConversationPageOut(Schema):
     next: str | None
 
 
-class ParticipantOut(PersonOut):
+class ParticipantOut(MessagePersonOut):
     last_read_message_id: int
 
 
@@ -89,21 +89,21 @@ class SendIn(Schema):
     text: Text
 
 
-class ReactionIn(Schema):
+class MessageReactionIn(Schema):
     kind: Text
 
 
-class ReactionOut(Schema):
+class MessageReactionOut(Schema):
     message_id: int
     kind: str | None
     reaction_counts: dict[str, int]
 
 
-class UnreadOut(Schema):
+class MessageUnreadOut(Schema):
     unread: int
 
 
-class ReadOut(Schema):
+class MessageReadOut(Schema):
     marked: bool
     unread: int
 
@@ -157,7 +157,7 @@ def conversation_list(
 
 @router.get(
     "/messages/unread-count",
-    response={200: UnreadOut},
+    response={200: MessageUnreadOut},
     summary="How many messages I have not read",
 )
 def unread_count(request: HttpRequest) -> dict[str, int]:
@@ -224,7 +224,7 @@ def send(request: HttpRequest, conversation_id: int, payload: SendIn) -> Status[
 
 @router.post(
     "/messages/{conversation_id}/read",
-    response={200: ReadOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: MessageReadOut, 404: ErrorOut, 422: ErrorOut},
     summary="Mark a conversation read up to its newest message",
 )
 def mark_read(request: HttpRequest, conversation_id: int) -> dict[str, Any]:
@@ -235,10 +235,10 @@ def mark_read(request: HttpRequest, conversation_id: int) -> dict[str, Any]:
 
 @router.post(
     "/messages/reactions/{message_id}",
-    response={201: ReactionOut, **WRITE_ERRORS},
+    response={201: MessageReactionOut, **WRITE_ERRORS},
     summary="React to a message (like, celebrate, support, insightful, curious)",
 )
-def react(request: HttpRequest, message_id: int, payload: ReactionIn) -> Status[Any]:
+def react(request: HttpRequest, message_id: int, payload: MessageReactionIn) -> Status[Any]:
     person = caller(request)
     reaction = actions.react_to_message(person, message_id, payload.kind)
     counts = queries.get_message(person, message_id).reaction_counts or {}

@@ -42,13 +42,13 @@ class KindOut(Schema):
     active: bool
 
 
-class PersonRef(Schema):
+class KudosPersonRef(Schema):
     id: int
     username: str
     display_name: str
 
 
-class SpaceRef(Schema):
+class KudosSpaceRef(Schema):
     id: int
     slug: str
     name: str
@@ -56,12 +56,12 @@ class SpaceRef(Schema):
 
 class KudosOut(Schema):
     id: int
-    giver: PersonRef
-    recipient: PersonRef
+    giver: KudosPersonRef
+    recipient: KudosPersonRef
     kind: str = Field(..., description="the kind's slug")
     label: str
     message: str
-    space: SpaceRef | None = None
+    space: KudosSpaceRef | None = None
     created_at: datetime
 
 
