@@ -197,7 +197,8 @@ def _rows_of_page(reader: Person, ids: list[int]) -> tuple[list[Content], dict[i
         return [], {}
     by_id = {row.pk: row for row in page_rows_query(reader, ids)}
     shown = [by_id[pk] for pk in ids if pk in by_id]
-    return shown, {row.pk: row.my_reaction for row in shown if row.my_reaction}
+    mine = {row.pk: getattr(row, "my_reaction", None) for row in shown}
+    return shown, {pk: kind for pk, kind in mine.items() if kind}
 
 
 def page_rows_query(reader: Person, ids: list[int]) -> QuerySet[Content]:
@@ -271,9 +272,7 @@ def build_home(
         + scans.author_scans(scope.people)
         + scans.topic_scans(scope.topics)
     )
-    rows = scans.row_conditions(
-        kind=kind, after=after, topic=topic, space_id=space_id, scope=scope
-    )
+    rows = scans.row_conditions(kind=kind, after=after, topic=topic, space_id=space_id, scope=scope)
     return page_from_scans(reader, found, rows, size)
 
 

@@ -207,9 +207,7 @@ def row_conditions(
                 f" AND target_type = '{kind.value}'"
             )
 
-        rows.add(
-            f"(c.space_id IS NULL OR c.space_id NOT IN ({muted(TargetType.SPACE)}))", me
-        )
+        rows.add(f"(c.space_id IS NULL OR c.space_id NOT IN ({muted(TargetType.SPACE)}))", me)
         rows.add(f"c.author_id NOT IN ({muted(TargetType.PERSON)})", me)
         rows.add(f"c.tag_prefix NOT IN (SELECT tag FROM {HIDE} WHERE person_id = %s)", me)
         rows.add(
@@ -319,9 +317,7 @@ def _stamp(value: Any) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
-def newest(
-    reader: Any, scans: Iterable[Scan], rows: Rows, size: int
-) -> list[tuple[int, datetime]]:
+def newest(reader: Any, scans: Iterable[Scan], rows: Rows, size: int) -> list[tuple[int, datetime]]:
     """(id, created_at) of the newest ``size`` rows of the scans' union, newest first."""
     built = merged_sql(reader, scans, rows, size)
     if built is None:
