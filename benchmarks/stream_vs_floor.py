@@ -162,7 +162,7 @@ def delete_benchmark_posts(ids: list[int]) -> None:
         Content.objects.filter(pk__in=chunk).delete()
 
 
-def wait_until_up(base: str, seconds: float = 60) -> None:
+def wait_until_up(base: str, seconds: float = 240) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:

@@ -8,6 +8,7 @@ import contextlib
 import itertools
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -177,8 +178,8 @@ def test_home_pages_are_the_policy_pages(
                 filters = StreamFilters(space_id=org["extra"][0].pk)
             for size in (4, 20):
                 walked += same_pages(
-                    lambda c, f=filters, s=size: queries.build_home(reader, c, s, f),
-                    lambda c, f=filters, s=size: policy_home(reader, c, s, f),
+                    partial(queries.build_home, reader, limit=size, filters=filters),
+                    partial(policy_home, reader, size=size, filters=filters),
                 )
         if who in ("cm", "admin"):  # members of nothing, following nothing, no posts
             assert walked == len(FILTERS) * 2
@@ -193,22 +194,22 @@ def test_the_other_streams_are_the_policy_pages(org: dict[str, Any], who: str) -
     for space in [*spaces, org["extra"][2]]:
         for filters in (None, StreamFilters(kind="question"), StreamFilters(topic="t1")):
             same_pages(
-                lambda c, s=space, f=filters: queries.space_stream(reader, s.pk, c, 5, f),
-                lambda c, s=space, f=filters: policy_space(reader, s.pk, c, 5, f),
+                partial(queries.space_stream, reader, space.pk, limit=5, filters=filters),
+                partial(policy_space, reader, space.pk, size=5, f=filters),
             )
     for topic in ("t0", "#T1", "t3", "nothing"):
         same_pages(
-            lambda c, t=topic: queries.topic_stream(reader, t, c, 6),
-            lambda c, t=topic: policy_topic(reader, t, c, 6),
+            partial(queries.topic_stream, reader, topic, limit=6),
+            partial(policy_topic, reader, topic, size=6),
         )
     for author in [org["alice"], org["writers"][0], org["writers"][3], reader]:
         same_pages(
-            lambda c, a=author: queries.person_stream(reader, a.pk, c, 7),
-            lambda c, a=author: policy_person(reader, a.pk, c, 7),
+            partial(queries.person_stream, reader, author.pk, limit=7),
+            partial(policy_person, reader, author.pk, size=7),
         )
     same_pages(
-        lambda c: queries.my_questions(org["alice"], c, 4),
-        lambda c: policy_questions(org["alice"], c, 4),
+        partial(queries.my_questions, org["alice"], limit=4),
+        partial(policy_questions, org["alice"], size=4),
     )
 
 
@@ -230,6 +231,7 @@ def test_leaving_a_space_hides_its_items_at_once(org: dict[str, Any]) -> None:
     mine = queries.home(solo).items
     assert mine and {i.space.name for i in mine if i.space} == {"Solo"}
     solo_space = mine[0].space
+    assert solo_space is not None
     leave_space(solo, solo_space)
     assert [i for i in queries.home(solo).items if i.space_id == solo_space.pk] == []
 
