@@ -290,7 +290,7 @@ def space_stream(
     if only is not None and only != space_id:
         return Page([], None)
     rows = scans.row_conditions(kind=kind, after=after, topic=topic)
-    found = [scans.Scan("c.space_id = %s", [space_id])]
+    found = [scans.Scan("c.space_id = %s", [space_id], index="content_root_space_stream")]
     return page_from_scans(reader, found, rows, size)
 
 

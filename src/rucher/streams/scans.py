@@ -227,19 +227,35 @@ class Scan:
     where: str
     params: list[Any]
     readable_only: bool = True
+    # The index whose order the scan reads. SQLite is told (``INDEXED BY``): with
+    # ``ANALYZE`` statistics it otherwise takes ``parent_id IS NULL`` for a rare value and
+    # walks the ``parent_id`` index, then sorts (seen at 50,000 items: 0.9 s a page).
+    index: str | None = None
 
 
 def space_scans(spaces: Sequence[int]) -> list[Scan]:
     if len(spaces) > WIDE:
         # ``+space_id``: no index on it may drive the scan; the root index's order does.
-        return [Scan(f"+c.space_id IN ({_marks(spaces)})", list(spaces), readable_only=False)]
-    return [Scan("c.space_id = %s", [s], readable_only=False) for s in spaces]
+        return [
+            Scan(
+                f"+c.space_id IN ({_marks(spaces)})",
+                list(spaces),
+                readable_only=False,
+                index="content_root_stream",
+            )
+        ]
+    return [
+        Scan("c.space_id = %s", [s], readable_only=False, index="content_root_space_stream")
+        for s in spaces
+    ]
 
 
 def author_scans(people: Sequence[int]) -> list[Scan]:
     if len(people) > WIDE:
-        return [Scan(f"+c.author_id IN ({_marks(people)})", list(people))]
-    return [Scan("c.author_id = %s", [p]) for p in people]
+        return [
+            Scan(f"+c.author_id IN ({_marks(people)})", list(people), index="content_root_stream")
+        ]
+    return [Scan("c.author_id = %s", [p], index="content_root_author_stream") for p in people]
 
 
 def topic_scans(topics: Sequence[int]) -> list[Scan]:
@@ -270,8 +286,11 @@ def scan_sql(reader: Any, scan: Scan, rows: Rows, size: int) -> tuple[str, list[
             "(c.space_id IN (SELECT id FROM readable)"
             + (")" if reader.is_guest else " OR c.space_id IS NULL)")
         )
+    hint = ""
+    if scan.index is not None and connection.vendor == "sqlite":
+        hint = f" INDEXED BY {scan.index}"
     sql = (
-        f"SELECT c.id, c.created_at FROM {CONTENT} c WHERE {' AND '.join(where)}"
+        f"SELECT c.id, c.created_at FROM {CONTENT} c{hint} WHERE {' AND '.join(where)}"
         f" ORDER BY c.created_at DESC, c.id DESC LIMIT {int(size)}"
     )
     return sql, scan.params + rows.params
