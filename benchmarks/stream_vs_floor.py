@@ -11,9 +11,20 @@ stream. It prints the ratio stream_rps / floor_rps (goal >= 0.5) and the stream'
 
 By default one reader (the member of the most spaces) reads and nobody writes, so after the
 first request every page comes from the stream cache. `--readers R` spreads the reads over the
-R members of the most spaces, and `--writes-per-second W` posts W times a second into a space
-they share, during floor and stream rounds alike: each write renews every reader's page, which
-is what a busy organisation looks like. The benchmark deletes its posts afterwards.
+R members of the most spaces (plus `--random-readers N` people chosen at random, seeded), and
+`--writes-per-second W` posts W times a second into a space they share, during floor and
+stream rounds alike: each write renews every reader's page, which is what a busy organisation
+looks like. The benchmark deletes its posts afterwards; with writes, the JSON holds
+`ratio_with_writes` and `p99_ms_with_writes` (the worst of the runs).
+
+`--statistics without|with|both` drops or gathers the planner's statistics (ANALYZE) before
+measuring (`both`: one after the other, in the same run); `--baseline DIR` measures the code of
+another source tree too (same database, same load, side by side), e.g. the previous commit:
+`git worktree add /tmp/base HEAD~1`.
+
+    .venv/bin/python benchmarks/stream_vs_floor.py --people 10000 --items 200000 \
+        --readers 50 --random-readers 50 --writes-per-second 2 --statistics both \
+        --baseline /tmp/base --json out/with-writes.json
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -37,16 +49,57 @@ from loadgen import LoadResult, run_load
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def busiest_reader_tokens(count: int) -> list[str]:
-    """Tokens for the members of the most spaces (the realistic worst readers)."""
+def busiest_reader_tokens(count: int, random_count: int = 0) -> list[str]:
+    """Tokens for the members of the most spaces (the realistic worst readers, once), and for
+    ``random_count`` other people chosen at random (seeded): members of a few spaces, whose
+    pages the old single query found by walking far down the table."""
+    import random
+
     from django.db.models import Count
 
     from rucher.people.actions.tokens import create_token
     from rucher.people.models import Person
 
-    readers = list(Person.objects.annotate(n=Count("memberships")).order_by("-n", "id")[:count])
+    readers: list[Any] = list(
+        Person.objects.annotate(n=Count("memberships")).order_by("-n", "id")[:count]
+    )
     assert readers, "the benchmark organisation has no people"
+    others = list(
+        Person.objects.filter(is_active=True)
+        .exclude(pk__in=[r.pk for r in readers])
+        .values_list("pk", flat=True)
+    )
+    picked = random.Random(14).sample(others, min(random_count, len(others)))
+    readers += list(Person.objects.filter(pk__in=picked))
     return [create_token(reader, "benchmark")[1] for reader in readers]
+
+
+def set_statistics(url: str, wanted: str) -> None:
+    """``with``: ANALYZE (what ``rucher serve``'s PRAGMA optimize does on SQLite, autovacuum
+    on PostgreSQL); ``without`` (SQLite): drop the statistics; ``as-is``: leave them."""
+    if wanted == "as-is":
+        return
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        db = sqlite3.connect(url.split("sqlite:///", 1)[1])
+        if wanted == "with":
+            db.execute("ANALYZE")
+        else:
+            db.execute("DROP TABLE IF EXISTS sqlite_stat1")
+            db.execute("DROP TABLE IF EXISTS sqlite_stat4")
+        db.commit()
+        db.close()
+        return
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        if wanted == "with":
+            conn.execute("ANALYZE")
+        else:  # as far as PostgreSQL goes: forget the column statistics of content
+            conn.execute(
+                "DELETE FROM pg_statistic WHERE starelid = 'conversations_content'::regclass"
+            )
 
 
 def shared_space_id() -> int:
@@ -109,7 +162,7 @@ def delete_benchmark_posts(ids: list[int]) -> None:
         Content.objects.filter(pk__in=chunk).delete()
 
 
-def wait_until_up(base: str, seconds: float = 60) -> None:
+def wait_until_up(base: str, seconds: float = 240) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
@@ -121,25 +174,30 @@ def wait_until_up(base: str, seconds: float = 60) -> None:
     raise SystemExit("the server did not come up")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=10_000)
-    parser.add_argument("--items", type=int, default=1_000_000)
-    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--readers", type=int, default=1)
-    parser.add_argument("--writes-per-second", type=float, default=0.0)
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    if args.readers < 1 or args.writes_per_second < 0:
-        parser.error("--readers must be at least 1 and --writes-per-second at least 0")
+def merged(results: list[LoadResult]) -> LoadResult:
+    return LoadResult(
+        sum(r.requests for r in results),
+        sum(r.errors for r in results),
+        sum(r.seconds for r in results),
+        [x for r in results for x in r.latencies_ms],
+    )
 
-    url = ensure_org(args.people, args.items, args.database)
-    tokens = busiest_reader_tokens(args.readers)
+
+def measure(
+    args: argparse.Namespace, url: str, tokens: list[str], source: Path | None
+) -> dict[str, object]:
+    """One server (this tree's code, or ``source``'s), warm-up, then floor and stream rounds
+    alternating (a writer posting throughout when asked)."""
     base = f"http://127.0.0.1:{args.port}"
-    env = {**os.environ, "DATABASE_URL": url, "RUCHER_DATA_DIR": str(OUT / "data")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "RUCHER_DATA_DIR": str(OUT / "data"),
+        # The benchmark sets the statistics itself (set_statistics), for both codes alike.
+        "RUCHER_SQLITE_OPTIMIZE": "0",
+    }
+    if source is not None:
+        env["PYTHONPATH"] = str(source / "src")
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/rucher"), "serve", "--port", str(args.port)],
         env=env,
@@ -168,24 +226,8 @@ def main() -> None:
         server.wait(timeout=30)
         if writer is not None:
             delete_benchmark_posts(writer.posted)
-
-    def merged(results: list[LoadResult]) -> LoadResult:
-        return LoadResult(
-            sum(r.requests for r in results),
-            sum(r.errors for r in results),
-            sum(r.seconds for r in results),
-            [x for r in results for x in r.latencies_ms],
-        )
-
     floor, stream = merged(rounds["floor"]), merged(rounds["stream"])
-    report = {
-        "database": args.database,
-        "people": args.people,
-        "items": args.items,
-        "concurrency": args.concurrency,
-        "seconds_per_round": args.seconds,
-        "readers": args.readers,
-        "writes_per_second": args.writes_per_second,
+    return {
         "writes_done": len(writer.posted) if writer else 0,
         "floor_rps": round(floor.rps, 1),
         "stream_rps": round(stream.rps, 1),
@@ -195,8 +237,70 @@ def main() -> None:
         "floor_p50_ms": round(floor.p50_ms, 2),
         "errors": floor.errors + stream.errors + (writer.failed if writer else 0),
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--readers", type=int, default=1)
+    parser.add_argument("--random-readers", type=int, default=0)
+    parser.add_argument("--writes-per-second", type=float, default=0.0)
+    parser.add_argument(
+        "--statistics",
+        choices=("as-is", "without", "with", "both"),
+        default="as-is",
+        help="planner statistics: leave them, drop them, ANALYZE, or measure both ways",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a source tree (e.g. `git worktree add` of the previous commit) measured in the "
+        "same run, side by side, against the same database",
+    )
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if args.readers < 1 or args.writes_per_second < 0 or args.random_readers < 0:
+        parser.error("--readers must be at least 1, the others at least 0")
+
+    url = ensure_org(args.people, args.items, args.database)
+    tokens = busiest_reader_tokens(args.readers, args.random_readers)
+    states = ["without", "with"] if args.statistics == "both" else [args.statistics]
+    codes: list[tuple[str, Path | None]] = [("this tree", None)]
+    if args.baseline is not None:
+        codes.insert(0, ("baseline", args.baseline.resolve()))
+    runs: list[dict[str, object]] = []
+    for state in states:
+        set_statistics(url, state)
+        for name, source in codes:
+            result = {"code": name, "statistics": state, **measure(args, url, tokens, source)}
+            print(json.dumps(result))
+            runs.append(result)
+    mine = [r for r in runs if r["code"] == "this tree"]
+    report: dict[str, object] = {
+        "database": args.database,
+        "people": args.people,
+        "items": args.items,
+        "concurrency": args.concurrency,
+        "seconds_per_round": args.seconds,
+        "readers": args.readers,
+        "random_readers": args.random_readers,
+        "writes_per_second": args.writes_per_second,
+        **{k: v for k, v in mine[-1].items() if k not in ("code", "statistics")},
+        "runs": runs,
+    }
+    if args.writes_per_second:
+        # The worst of this tree's runs (with and without statistics): the machine-readable
+        # figure issue 14 asks for.
+        report["ratio_with_writes"] = min(float(str(r["ratio"] or 0)) for r in mine)
+        report["p99_ms_with_writes"] = max(float(str(r["p99_ms"])) for r in mine)
     for key, value in report.items():
-        print(f"{key:>18}: {value}")
+        if key != "runs":
+            print(f"{key:>20}: {value}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
 

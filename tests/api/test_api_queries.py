@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 # endpoint: (url, queries after a write, queries when nothing was written since: only the home
 # stream is cached until the next write)
 PINNED = {
-    # token, the space, "may read it", items, topics, my reactions, the "viewed" event
+    # token, the space, "may read it", the ids (one index-ordered scan, streams/scans.py), the
+    # rows through the policy with my reactions, topics, the "viewed" event
     "space_stream": ("/api/v1/spaces/{open}/stream", 7, 7),
     # token, the post, its replies, my reactions, the "viewed" event, topics
     "post": ("/api/v1/posts/{root}", 6, 6),
@@ -30,13 +31,14 @@ PINNED = {
     # token, the space, "may read it", the page of members, their skills, their expertise,
     # their privacy settings
     "members": ("/api/v1/spaces/{open}/members", 7, 7),
-    # token, the prepared ids, the rows, topics, my reactions; warm: the token alone
+    # token, the reader's scope, the ids (scans merged by recency), the rows with my
+    # reactions, topics; warm: the token alone
     "home": ("/api/v1/streams/home", 5, 1),
-    # token, items, topics, my reactions
+    # token, the ids, the rows with my reactions, topics
     "topic": ("/api/v1/streams/topics/t1", 4, 4),
-    # token, the person, items, topics, my reactions
+    # token, the person, the ids, the rows with my reactions, topics
     "person": ("/api/v1/streams/people/{alice}", 5, 5),
-    # token, items, topics, my reactions
+    # token, the ids, the rows with my reactions, topics
     "my_questions": ("/api/v1/streams/my-questions", 4, 4),
 }
 

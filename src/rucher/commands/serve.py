@@ -23,6 +23,55 @@ def migrate_database(verbosity: int = 0) -> None:
 
 
 WORKER_STOP_SECONDS = 30  # a stopping worker finishes its task; past this it is killed
+OPTIMIZE_EVERY_SECONDS = 3600.0
+
+
+def optimize_sqlite(first: bool = False) -> bool:
+    """``PRAGMA optimize`` on a SQLite database, as SQLite recommends for long-lived
+    applications (https://sqlite.org/lang_analyze.html#autoanalyze): at start with
+    ``0x10002`` (every table may be analysed, bounded by ``analysis_limit`` so a large file
+    costs milliseconds, not minutes), then periodically. Statistics change the planner's
+    choices; the stream queries are written so that they hold either way
+    (tests/streams/test_plans.py). Returns whether it ran (PostgreSQL: autovacuum does it)."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite" or os.environ.get("RUCHER_SQLITE_OPTIMIZE") == "0":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit=400")
+        if first and sqlite3.sqlite_version_info < (3, 46):
+            # Before 3.46, optimize only looks at tables this connection has queried, and
+            # this one has queried none: analyse once when there are no statistics at all,
+            # as 0x10002 does on later versions.
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+            )
+            if cursor.fetchone() is None:
+                cursor.execute("ANALYZE")
+        cursor.execute("PRAGMA optimize=0x10002" if first else "PRAGMA optimize")
+    connection.close()
+    return True
+
+
+class SqliteOptimizer(threading.Thread):
+    """Runs ``optimize_sqlite`` every ``OPTIMIZE_EVERY_SECONDS`` until stopped."""
+
+    def __init__(self, every: float = OPTIMIZE_EVERY_SECONDS) -> None:
+        super().__init__(name="sqlite-optimize", daemon=True)
+        self.every = every
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection
+
+        while not self.stop.wait(self.every):
+            try:
+                optimize_sqlite()
+            except Exception as error:  # a busy database: try again at the next turn
+                connection.close()
+                click.echo(f"rucher: PRAGMA optimize failed ({error})", err=True)
 
 
 class SideWorker:
@@ -160,4 +209,12 @@ def command(host: str, port: int, workers: int | None, no_worker: bool) -> None:
     """Apply pending migrations and serve rucher (with a task worker beside it)."""
     setup_django()
     migrate_database()
-    serve_forever(host, port, workers, task_worker=not no_worker)
+    optimizer: SqliteOptimizer | None = None
+    if optimize_sqlite(first=True):
+        optimizer = SqliteOptimizer()
+        optimizer.start()
+    try:
+        serve_forever(host, port, workers, task_worker=not no_worker)
+    finally:
+        if optimizer is not None:
+            optimizer.stop.set()

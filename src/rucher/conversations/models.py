@@ -127,6 +127,14 @@ class Content(models.Model):
                 condition=models.Q(parent__isnull=True),
                 name="content_root_space_stream",
             ),
+            # A person's roots newest first (their stream, and each followed person's scan
+            # in the home stream, streams/scans.py): equality and order match, so no
+            # planner, with or without statistics, prefers walking every root.
+            models.Index(
+                fields=["author", "status", "created_at", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="content_root_author_stream",
+            ),
         ]
 
     def __str__(self) -> str:

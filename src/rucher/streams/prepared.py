@@ -71,13 +71,16 @@ class PreparedQuery:
     slots: tuple[str | None, ...]
     constants: tuple[Any, ...]
 
-    def rows(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-        params = [
+    def params(self, values: dict[str, Any]) -> list[Any]:
+        """The parameters of this shape's SQL for one request's ``values``."""
+        return [
             _adapt(values[slot]) if slot is not None else constant
             for slot, constant in zip(self.slots, self.constants, strict=True)
         ]
+
+    def rows(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, self.params(values))
             return list(cursor.fetchall())
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from rucher import paging
@@ -21,7 +21,7 @@ from rucher.conversations.topics import normalise_topic
 from rucher.errors import Invalid
 from rucher.people.models import Person
 from rucher.spaces.models import Membership
-from rucher.streams import prepared
+from rucher.streams import scans
 from rucher.streams.cache import cached
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
 
@@ -189,7 +189,59 @@ def _home_items(reader: Any) -> QuerySet[Content]:
     return _reader_preferences(reader, items)
 
 
-_HOME_SHAPES = prepared.ShapeCache()
+def _rows_of_page(reader: Person, ids: list[int]) -> tuple[list[Content], dict[int, str]]:
+    """The page's rows, read through the permission policy (the one authority: whatever
+    found the ids, nothing the reader may not read is shown), with my reaction to each in
+    the same statement, in the order of ``ids``."""
+    if not ids:
+        return [], {}
+    by_id = {row.pk: row for row in page_rows_query(reader, ids)}
+    shown = [by_id[pk] for pk in ids if pk in by_id]
+    mine = {row.pk: getattr(row, "my_reaction", None) for row in shown}
+    return shown, {pk: kind for pk, kind in mine.items() if kind}
+
+
+def page_rows_query(reader: Person, ids: list[int]) -> QuerySet[Content]:
+    """The rows of ``ids`` the reader may read, with ``my_reaction``.
+
+    The policy is checked per row, correlated on the primary key: written as
+    ``visible_to(reader).filter(id__in=ids)``, SQLite without statistics walks the
+    ``content_stream (status, …)`` index (it guesses an equality matches ~10 rows) instead of
+    reading 20 rows by id; here the outer query has nothing but the ids to go by, and the
+    policy's query has a primary-key equality (tests/streams/test_plans.py)."""
+    mine = Reaction.objects.filter(person_id=reader.pk, content_id=OuterRef("pk")).values("kind")
+    allowed = Content.objects.visible_to(reader).filter(pk=OuterRef("pk")).order_by()
+    return (
+        _page_rows(Content.objects.filter(id__in=ids).order_by())
+        .filter(Exists(allowed))
+        .annotate(my_reaction=Subquery(mine[:1]))
+    )
+
+
+def page_from_scans(
+    reader: Person,
+    found: list[scans.Scan],
+    rows: scans.Rows,
+    size: int,
+) -> Page:
+    """A page from index-ordered scans merged by recency (streams/scans.py)."""
+    newest = scans.newest(reader, found, rows, size + 1)
+    page_ids = [pk for pk, _ in newest[:size]]
+    items, mine = _rows_of_page(reader, page_ids)
+    more = len(newest) > size
+    cursor = None
+    if more:
+        at, pk = newest[size - 1][1], newest[size - 1][0]
+        cursor = paging.encode_cursor([at.isoformat(), pk])
+    return Page(items, cursor, mine)
+
+
+def _filter_values(filters: StreamFilters | None) -> tuple[str | None, str | None, int | None]:
+    check_kind(filters)
+    if filters is None:
+        return None, None, None
+    topic = normalise_topic(filters.topic) if filters.topic else None
+    return filters.kind or None, topic, filters.space_id
 
 
 def build_home(
@@ -200,48 +252,28 @@ def build_home(
 ) -> Page:
     """My spaces, and the people and topics I follow (within what I may read).
 
-    The ids come from the home query prepared once per shape (streams/prepared.py); the page's
-    rows, topics and my reactions from three simple queries.
+    Two statements find the ids: the reader's scope (their readable spaces through the
+    policy, follows, mutes and hidden tags), then one index-ordered scan per space, per
+    followed person and for the followed topics, merged by recency (streams/scans.py: plans
+    that hold with and without statistics). The rows come through the policy with my
+    reactions, then their topics.
     """
     size = paging.page_size(limit)
     after = decode_cursor(cursor) if cursor else None
-    filters = filters or StreamFilters()
-    check_kind(filters)
+    kind, topic, space_id = _filter_values(filters)
     if not reader.is_active:
         return Page([], None)
-    shape = (
-        "home",
-        reader.is_guest,
-        after is not None,
-        filters.kind,
-        bool(filters.topic),
-        filters.space_id is not None,
-        size,
+    scope = scans.read_scope(reader)
+    spaces = scope.spaces
+    if space_id is not None:
+        spaces = [s for s in spaces if s == space_id]
+    found = (
+        scans.space_scans(spaces)
+        + scans.author_scans(scope.people)
+        + scans.topic_scans(scope.topics)
     )
-    used = {"reader"} | ({"at", "anchor_id"} if after else set())
-    used |= {"topic"} if filters.topic else set()
-    used |= {"space"} if filters.space_id is not None else set()
-
-    def build() -> QuerySet[Any]:
-        stand_in = prepared.StandInReader(is_guest=reader.is_guest)
-        shaped = StreamFilters(
-            kind=filters.kind,
-            topic=prepared.TOPIC if filters.topic else None,
-            space_id=prepared.SPACE if filters.space_id is not None else None,
-        )
-        items = _apply_filters(_home_items(stand_in), shaped)
-        anchor = (prepared.AT, prepared.ANCHOR_ID) if after else None
-        return _newest_first(items, anchor).values_list("id", flat=True)[: size + 1]
-
-    query = _HOME_SHAPES.get(shape, build, used)
-    values: dict[str, Any] = {"reader": reader.pk}
-    if after:
-        values["at"], values["anchor_id"] = after
-    if filters.topic:
-        values["topic"] = normalise_topic(filters.topic)
-    if filters.space_id is not None:
-        values["space"] = filters.space_id
-    return page_of_ids(reader, [row[0] for row in query.rows(values)], size)
+    rows = scans.row_conditions(kind=kind, after=after, topic=topic, space_id=space_id, scope=scope)
+    return page_from_scans(reader, found, rows, size)
 
 
 def space_stream(
@@ -251,26 +283,41 @@ def space_stream(
     limit: Any = None,
     filters: StreamFilters | None = None,
 ) -> Page:
-    """A space's own stream (the reader's topic and person mutes still apply)."""
-    items = _roots(reader).filter(space_id=space_id)
-    items = _apply_filters(items, filters)
-    return paginate(reader, items, cursor, limit)
+    """A space's own stream: one scan of the space's root index."""
+    size = paging.page_size(limit)
+    after = decode_cursor(cursor) if cursor else None
+    kind, topic, only = _filter_values(filters)
+    if only is not None and only != space_id:
+        return Page([], None)
+    rows = scans.row_conditions(kind=kind, after=after, topic=topic)
+    found = [scans.Scan("c.space_id = %s", [space_id], index="content_root_space_stream")]
+    return page_from_scans(reader, found, rows, size)
 
 
 def topic_stream(reader: Person, topic: str, cursor: str | None = None, limit: Any = None) -> Page:
-    items = _apply_filters(_roots(reader), StreamFilters(topic=topic))
-    return paginate(reader, _reader_preferences(reader, items), cursor, limit)
+    """Everything I may read under a #topic, minus what I muted or hid."""
+    size = paging.page_size(limit)
+    after = decode_cursor(cursor) if cursor else None
+    rows = scans.row_conditions(after=after, preferences_of=reader.pk)
+    found = [scans.topic_name_scan(normalise_topic(topic))]
+    return page_from_scans(reader, found, rows, size)
 
 
 def person_stream(
     reader: Person, author_id: int, cursor: str | None = None, limit: Any = None
 ) -> Page:
-    return paginate(reader, _roots(reader).filter(author_id=author_id), cursor, limit)
+    """What a person posted, among what I may read: one scan of their root index."""
+    size = paging.page_size(limit)
+    after = decode_cursor(cursor) if cursor else None
+    rows = scans.row_conditions(after=after)
+    return page_from_scans(reader, scans.author_scans([author_id]), rows, size)
 
 
 def my_questions(reader: Person, cursor: str | None = None, limit: Any = None) -> Page:
-    items = _roots(reader).filter(author_id=reader.pk, kind=Content.Kind.QUESTION)
-    return paginate(reader, items, cursor, limit)
+    size = paging.page_size(limit)
+    after = decode_cursor(cursor) if cursor else None
+    rows = scans.row_conditions(kind=Content.Kind.QUESTION.value, after=after)
+    return page_from_scans(reader, scans.author_scans([reader.pk]), rows, size)
 
 
 def thread(reader: Person, root: Content, *, moderating: bool | None = None) -> list[Content]:

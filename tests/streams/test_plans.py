@@ -1,0 +1,194 @@
+"""The hot stream queries keep their plan shape with and without planner statistics.
+
+The data is bulk-made (a few thousand roots, comments, many spaces) so that the planner has
+a real choice; each query's plan is read (SQLite ``EXPLAIN QUERY PLAN``, PostgreSQL
+``EXPLAIN``) before and after ``ANALYZE``. What must hold: every per-space or per-author scan
+reads its own index in order (no sort of its rows, no walk of the whole table), the rows of a
+page are read by primary key, and the scope query never touches the content table.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from rucher.conversations.models import Content
+from rucher.spaces.models import Membership
+from rucher.streams import queries, scans
+from rucher.streams.queries import StreamFilters
+
+pytestmark = pytest.mark.django_db
+
+SPACES = 30
+ROOTS = 3000
+
+
+@pytest.fixture
+def big(world: dict[str, Any], make_person: Any, make_space: Any) -> dict[str, Any]:
+    alice, bob = world["alice"], world["bob"]
+    spaces = [make_space(alice, f"Espace {i}") for i in range(SPACES)]
+    Membership.objects.bulk_create(
+        [Membership(person=bob, space=s, status=Membership.Status.ACTIVE) for s in spaces[:3]]
+    )
+    writers = [make_person(username=f"w{i}") for i in range(20)]
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    roots = [
+        Content(
+            kind="post",
+            author=writers[i % len(writers)],
+            space=spaces[(i * 7) % SPACES],
+            text=f"message {i}",
+            html=f"<p>message {i}</p>",
+            created_at=start + timedelta(minutes=i),
+        )
+        for i in range(ROOTS)
+    ]
+    Content.objects.bulk_create(roots, batch_size=500)
+    first = Content.objects.order_by("id").first()
+    assert first is not None
+    comments = [
+        Content(
+            kind="comment",
+            author=writers[i % 3],
+            space=spaces[0],
+            parent=first,
+            root=first,
+            text=f"réponse {i}",
+            html=f"<p>réponse {i}</p>",
+            created_at=start + timedelta(minutes=i, seconds=30),
+        )
+        for i in range(ROOTS)
+    ]
+    Content.objects.bulk_create(comments, batch_size=500)
+    world.update(spaces=spaces, writers=writers)
+    return world
+
+
+def plan(sql: str, params: list[Any]) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            return "\n".join(str(row[-1]) for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(str(row[0]) for row in cursor.fetchall())
+
+
+def analyse() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def assert_ordered_index_scan(text: str, index: str) -> None:
+    """One scan of ``index`` in the stream's order: no sort, no walk of the table.
+
+    PostgreSQL may instead walk the whole root index newest first and filter on the scope
+    when its statistics say the scope holds a large share of the rows (here a space holds
+    1/30 of them): also an ordered index scan stopped by the LIMIT, never a sort or a
+    sequential scan. SQLite must use the scope's own index."""
+    if connection.vendor == "sqlite":
+        assert index in text, text
+        assert "TEMP B-TREE" not in text, text
+        assert not any(line.startswith("SCAN c") for line in text.splitlines()), text
+    else:
+        assert index in text or "Index Scan Backward using content_root_stream" in text, text
+        assert "Limit" in text.splitlines()[0], text
+        assert "Sort" not in text, text
+        assert "Seq Scan on conversations_content" not in text, text
+
+
+def hot_queries(world: dict[str, Any]) -> dict[str, tuple[str, list[Any]]]:
+    bob = world["bob"]
+    scope = scans.read_scope(bob)
+    rows = scans.row_conditions(scope=scope)
+    after = (datetime(2026, 1, 2, tzinfo=UTC), 10**9)
+    paged = scans.row_conditions(scope=scope, after=after, kind="post")
+    space = scans.space_scans([world["spaces"][0].pk])[0]
+    author = scans.author_scans([world["writers"][0].pk])[0]
+    home = scans.merged_sql(bob, scans.space_scans(scope.spaces), rows, 21)
+    assert home is not None
+    return {
+        "space scan": scans.scan_sql(bob, space, rows, 21),
+        "space scan, cursor": scans.scan_sql(bob, space, paged, 21),
+        "author scan": scans.with_readable(bob, *scans.scan_sql(bob, author, rows, 21)),
+        "home (per-space scans)": home,
+    }
+
+
+@pytest.mark.parametrize("statistics", [False, True], ids=["no-statistics", "analyzed"])
+def test_stream_scans_read_their_index_in_order(big: dict[str, Any], statistics: bool) -> None:
+    if statistics:
+        analyse()
+    found = hot_queries(big)
+    assert_ordered_index_scan(plan(*found["space scan"]), "content_root_space_stream")
+    assert_ordered_index_scan(plan(*found["space scan, cursor"]), "content_root_space_stream")
+    assert_ordered_index_scan(plan(*found["author scan"]), "content_root_author_stream")
+    merged = plan(*found["home (per-space scans)"])
+    # Each space's scan on its index; only the merged rows (at most scans × 21) are sorted.
+    spaces = len(scans.read_scope(big["bob"]).spaces)
+    assert spaces == 4  # the open space and three of the thirty
+    assert "Seq Scan on conversations_content" not in merged, merged
+    if connection.vendor == "postgresql":
+        # PostgreSQL picks per branch from its statistics (an ordered walk, or the space's
+        # rows through an index then a sort of those few): each is bounded by its LIMIT or
+        # by its space, none reads the table.
+        assert merged.count("Limit") >= spaces + 1, merged
+        return
+    assert merged.count("content_root_space_stream") == spaces, merged
+    assert not any(line.startswith("SCAN c") for line in merged.splitlines()), merged
+
+
+@pytest.mark.parametrize("statistics", [False, True], ids=["no-statistics", "analyzed"])
+def test_a_wide_reader_walks_the_root_index_newest_first(
+    big: dict[str, Any], statistics: bool
+) -> None:
+    if statistics:
+        analyse()
+    bob = big["bob"]
+    spaces = [s.pk for s in big["spaces"]]
+    (wide,) = scans.space_scans(spaces * 3)  # past WIDE: one scan for them all
+    text = plan(*scans.scan_sql(bob, wide, scans.row_conditions(), 21))
+    assert_ordered_index_scan(text, "content_root_stream")
+
+
+@pytest.mark.parametrize("statistics", [False, True], ids=["no-statistics", "analyzed"])
+def test_page_rows_are_read_by_primary_key(big: dict[str, Any], statistics: bool) -> None:
+    if statistics:
+        analyse()
+    bob = big["bob"]
+    ids = list(Content.objects.filter(parent__isnull=True).values_list("id", flat=True)[:20])
+    sql, params = queries.page_rows_query(bob, ids).query.sql_with_params()
+    text = plan(sql, list(params))
+    if connection.vendor == "sqlite":
+        assert "SEARCH conversations_content USING INTEGER PRIMARY KEY" in text, text
+        assert "SCAN conversations_content" not in text, text
+    else:
+        assert "conversations_content_pkey" in text, text
+        assert "Seq Scan on conversations_content" not in text, text
+
+
+def test_the_scope_query_never_reads_content(big: dict[str, Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")  # a connection for the capture below
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        scans.read_scope(big["bob"])
+    (query,) = captured.captured_queries
+    assert "conversations_content" not in query["sql"]
+
+
+def test_home_pages_hold_on_the_bulk_data(big: dict[str, Any]) -> None:
+    """The plans above serve the right pages on this data too (bob: 3 of 30 spaces)."""
+    bob = big["bob"]
+    for filters in (StreamFilters(), StreamFilters(kind="post")):
+        cursor = None
+        for _ in range(3):
+            page = queries.build_home(bob, cursor, 20, filters)
+            items = queries._apply_filters(queries._home_items(bob), filters)
+            want = queries.paginate(bob, items, cursor, 20)
+            assert [i.pk for i in page.items] == [i.pk for i in want.items]
+            assert page.next_cursor == want.next_cursor
+            cursor = page.next_cursor
