@@ -212,6 +212,14 @@ def no_rate_limits(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def second_factor_optional(settings: Any) -> None:
+    """The demo's rule (administrators sign in with a password alone), except in the
+    two-factor tests (tests/identity/test_two_factor.py), which set the organisation's
+    default ("admins") or "everyone" themselves."""
+    settings.RUCHER_TWO_FACTOR = "optional"
+
+
+@pytest.fixture(autouse=True)
 def fresh_vector_matrix() -> None:
     """The in-process matrix of sentence vectors (rucher.meaning.cache) outlives a test's
     rolled-back rows, whose ids the next test reuses: each test starts from the database."""

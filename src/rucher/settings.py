@@ -14,7 +14,7 @@ RUCHER_DIGEST_TICK_SECONDS how often the worker looks for digests due (default 3
 RUCHER_OIDC_* / RUCHER_SAML_* / RUCHER_SSO_* / RUCHER_LOCAL_PASSWORDS  single sign-on (docs/sso.md)
 RUCHER_KEEP_*  how long read notifications, ended webhook deliveries and finished tasks are
                kept (docs/deploy.md, "Housekeeping")
-RUCHER_TWO_FACTOR        optional | admins | everyone: TOTP for password sign-ins (docs/sso.md)
+RUCHER_TWO_FACTOR admins (default) | optional | everyone: TOTP for password sign-ins
 """
 
 from __future__ import annotations
@@ -494,9 +494,12 @@ RUCHER_LOCAL_PASSWORDS = os.environ.get("RUCHER_LOCAL_PASSWORDS", "all")
 if RUCHER_LOCAL_PASSWORDS not in ("all", "admins"):
     raise ImproperlyConfigured('RUCHER_LOCAL_PASSWORDS: "all" or "admins"')
 # Two-factor sign-in for local passwords (docs/sso.md): "optional" (members may turn it on),
-# "admins" (administrators must), "everyone" (every password sign-in must). Single sign-on is
-# exempt: the identity provider does its own checks.
-RUCHER_TWO_FACTOR = os.environ.get("RUCHER_TWO_FACTOR", "optional")
+# "admins" (administrators must: the default), "everyone" (every password sign-in must).
+# Single sign-on is exempt: the identity provider does its own checks.
+# The default asks administrators for the second factor: their accounts can do everything,
+# and local passwords stay on for them even when employees sign in through the provider.
+# `rucher demo` runs with "optional" (its accounts sign in with the password "demo").
+RUCHER_TWO_FACTOR = os.environ.get("RUCHER_TWO_FACTOR", "admins")
 if RUCHER_TWO_FACTOR not in ("optional", "admins", "everyone"):
     raise ImproperlyConfigured('RUCHER_TWO_FACTOR: "optional", "admins" or "everyone"')
 OTP_TOTP_ISSUER = os.environ.get("RUCHER_TWO_FACTOR_ISSUER", "rucher")

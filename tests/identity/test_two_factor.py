@@ -247,3 +247,23 @@ def test_an_sso_only_account_has_nothing_to_set_up(make_person: Any) -> None:
     client.force_login(alice)
     page = client.get("/settings/security/").content.decode()
     assert "fournisseur d'identité" in page and "qr.svg" not in page
+
+
+def test_administrators_need_it_unless_the_organisation_says_otherwise(tmp_path: Any) -> None:
+    """The settings' default, read as a fresh server would (the suite itself runs with the
+    demo's "optional"); the demo command opts out for its password "demo"."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "RUCHER_TWO_FACTOR"}
+    env["RUCHER_DATA_DIR"] = str(tmp_path)
+    code = "import rucher.settings as s; print(s.RUCHER_TWO_FACTOR)"
+    read = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert read.stdout.strip() == "admins", read.stderr
+    from pathlib import Path
+
+    from rucher.commands import demo
+
+    source = Path(demo.__file__).read_text()
+    assert 'os.environ.setdefault("RUCHER_TWO_FACTOR", "optional")' in source

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import click
@@ -133,6 +134,9 @@ def command(
     seed: int, no_serve: bool, no_worker: bool, host: str, port: int, people: int, items: int
 ) -> None:
     """Load the demo organisation (Groupe Orvanne) once, then serve it."""
+    # The demo accounts sign in with the password "demo" in one step: the second factor the
+    # organisation's default asks of administrators is optional here (unless set otherwise).
+    os.environ.setdefault("RUCHER_TWO_FACTOR", "optional")
     setup_django()
     migrate_database()
     existing = _existing_data()
