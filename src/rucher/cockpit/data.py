@@ -33,8 +33,8 @@ from rucher.bulk.export import build_export
 from rucher.conversations.models import Content
 from rucher.insights.contract import Dataset
 from rucher.insights.periods import Period
+from rucher.insights.report import RUNNERS, full_report
 from rucher.insights.report import SECTIONS as ENGINE_SECTIONS
-from rucher.insights.report import full_report
 from rucher.insights.report_scope import with_frames
 from rucher.people.models import Person
 from rucher.spaces import permissions
@@ -185,7 +185,7 @@ def compute_report(
     For an export, confidential spaces are left out entirely: nothing from them leaves."""
     analysable = permissions.analysable_spaces(viewer, leaving_rucher=for_export)
     spaces = sorted(analysable.values_list("id", flat=True))
-    sections = tuple(s for s in sections if s in ENGINE_SECTIONS)
+    sections = tuple(s for s in sections if s in RUNNERS)  # themes: asked for by name
     data = _fingerprint()
     key = cache_key(spaces, scope, period, sections, data)
     cache = report_cache()

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from rucher.insights.report import SECTIONS as ENGINE_SECTIONS
+from rucher.insights.report import RUNNERS
 
-# Sections another helper may add to the engine (themes, summaries, per-item sentiment):
-# the opinion page asks for them when the engine knows them and renders them in its slot.
+# Sections of the engine the opinion page shows in its slot beside the NPS (themes; summaries
+# and per-item sentiment when the engine has them as sections).
 OPINION_EXTRAS: tuple[str, ...] = tuple(
-    s for s in ("themes", "summaries", "sentiment") if s in ENGINE_SECTIONS
+    s for s in ("themes", "summaries", "sentiment") if s in RUNNERS
 )
 
 

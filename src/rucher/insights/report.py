@@ -49,6 +49,7 @@ from rucher.insights.report_nps import nps_section
 from rucher.insights.report_scope import before, restrict_to_spaces, space_subtree, within
 from rucher.insights.results import MIN_GROUP_SIZE, Result, not_enough_data
 from rucher.insights.silos import silo_report
+from rucher.insights.themes import theme_overview
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +208,12 @@ def _cadence(scope: _Scope) -> dict[str, Any]:
     return _results(cadence_vs_audience(scope.data, scope.period))
 
 
+def _themes(scope: _Scope) -> dict[str, Any]:
+    """What people talk about in the period (themes.py). No excerpt: the cockpit shows
+    aggregates of spaces one may analyse, which is not the same as spaces one may read."""
+    return theme_overview(scope.window.content, examples=0, now=scope.as_of)
+
+
 RUNNERS: dict[str, Callable[[_Scope], dict[str, Any]]] = {
     "engagement": _engagement,
     "engagement_series": _engagement_series,
@@ -218,6 +225,9 @@ RUNNERS: dict[str, Callable[[_Scope], dict[str, Any]]] = {
     "health": _health,
     "todo": _todo,
     "cadence": _cadence,
+    # Asked for by name only (the cockpit's opinion page): not in the default SECTIONS, so the
+    # full pass and `rucher insights report` keep their cost.
+    "themes": _themes,
 }
 
 

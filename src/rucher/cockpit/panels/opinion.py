@@ -22,6 +22,7 @@ from rucher.cockpit.panels.base import (
     missing,
     number,
     people_count,
+    percent,
     report_section,
 )
 from rucher.people.models import Person
@@ -126,6 +127,38 @@ EXTRAS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _trend_words(trend: list[dict[str, Any]]) -> str:
+    """The last months' volumes, oldest first: "12 → 9 → 15"."""
+    return " → ".join(str(int(month.get("items") or 0)) for month in trend)
+
+
+def _themes_table(section: dict[str, Any]) -> Table:
+    rows = []
+    for theme in section["themes"]:
+        mood = theme.get("sentiment") or {}
+        rows.append(
+            [
+                str(theme.get("label", "")),
+                number(theme.get("items"), 0),
+                percent(theme.get("share")),
+                _trend_words(theme.get("trend") or []),
+                number(mood.get("mean"), 2) if mood.get("mean") is not None else _("too few"),
+            ]
+        )
+    return Table(
+        "themes",
+        _("Themes of the period"),
+        [
+            _("theme (its main words)"),
+            _("items"),
+            _("share"),
+            _("items per month (oldest first)"),
+            _("mean sentiment (−1 to +1)"),
+        ],
+        rows,
+    )
+
+
 def opinion_extras_panel(report: dict[str, Any]) -> Panel:
     """The slot where themes, conversation summaries and per-item sentiment render once the
     engine computes them (issue 15, items 4–6): until then it says so. Each section found
@@ -139,6 +172,9 @@ def opinion_extras_panel(report: dict[str, Any]) -> Panel:
         ),
     )
     sections = report.get("sections") or {}
+    themes = sections.get("themes")
+    if is_ok(themes) and themes.get("themes"):
+        panel.tables.append(_themes_table(themes))
     found = [key for key, _label in EXTRAS if key in sections]
     for key in found:
         result = sections[key]
