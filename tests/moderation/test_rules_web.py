@@ -101,11 +101,11 @@ def test_the_pages_cost_a_fixed_number_of_queries(
     admin, alice = browser(world["admin"]), browser(world["alice"])
     admin.get("/moderation/rules/")
     alice.get(f"/moderation/rules/spaces/{world['open'].pk}/")
-    # session, account, words, new-account rule, managed spaces, bell
-    with django_assert_num_queries(6):
+    # session, account, words, new-account rule, managed spaces, bell, the navigation column
+    with django_assert_num_queries(7):
         assert admin.get("/moderation/rules/").status_code == 200
-    # session, account, space, membership (manager?), words, slow mode, bell
-    with django_assert_num_queries(8):
+    # session, account, space, membership (manager?), words, slow mode, bell, navigation
+    with django_assert_num_queries(9):
         assert alice.get(f"/moderation/rules/spaces/{world['open'].pk}/").status_code == 200
 
 

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 # The page: session, person, the search (ranked ids), the vectors' freshness check and the
 # meaning list mapped to index rows (rucher.meaning), its rows, the confidential check, the
-# spaces of the filter, the header's unread count.
-PAGE_QUERIES = 9
+# spaces of the filter, the header's unread count, the navigation column's spaces.
+PAGE_QUERIES = 10
 # The token, the ranked ids, the vectors' check, the meaning list, the rows, the confidential check.
 API_QUERIES = 6
 SUGGEST_QUERIES = 5  # session, person, the ranked ids, the rows, the check (words only)

@@ -16,6 +16,7 @@ from rucher.notifications.fanout import notify
 from rucher.people.models import Person
 from rucher.recognition.actions import give_kudos
 from rucher.recognition.awarding import backfill
+from rucher.recognition.models import KudosKind
 from rucher.recognition.queries import kudos_spaces
 from rucher.spaces import permissions
 
@@ -74,6 +75,8 @@ def seed_recognition() -> tuple[int, int]:
             giver, recipient = people.get(giver_name), people.get(recipient_name)
             if giver is None or recipient is None:
                 continue
+            if not KudosKind.objects.filter(slug=kind, active=True).exists():
+                continue  # a database without the starter list (its migration's rows)
             space = kudos_spaces(giver, recipient).order_by("-member_count", "pk").first()
             give_kudos(
                 giver,
@@ -85,7 +88,8 @@ def seed_recognition() -> tuple[int, int]:
             given += 1
         employee = people.get("employe")
         colleague = _colleague_of(employee) if employee is not None else None
-        if employee is not None and colleague is not None:
+        starter = KudosKind.objects.filter(slug="idee-lumineuse", active=True).exists()
+        if employee is not None and colleague is not None and starter:
             give_kudos(
                 colleague,
                 employee.pk,
