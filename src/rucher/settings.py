@@ -370,6 +370,9 @@ def _rate(name: str, default: str) -> str | None:
 RUCHER_RATE_LIMITS: dict[str, str | None] | None = {
     "writes": _rate("RUCHER_RATE_WRITES", "120/minute"),
     "api_reads": _rate("RUCHER_RATE_API_READS", "1200/minute"),
+    # The directory's SCIM connection: an organisation's sync of thousands of accounts is not
+    # a person writing, so it has a budget of its own (reads and writes together).
+    "directory": _rate("RUCHER_RATE_DIRECTORY", "6000/minute"),
 }
 RUCHER_RATE_LIMIT_STORAGE = os.environ.get("REDIS_URL") or "memory://"
 

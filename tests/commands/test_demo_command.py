@@ -64,6 +64,16 @@ def test_demo_accounts() -> None:
 
 
 @pytest.mark.django_db
+def test_accounts_added_to_a_demo_do_not_make_it_someone_else_s(make_person: Any) -> None:
+    """A directory's SCIM test against the demo adds accounts: the demo is still reused."""
+    from rucher.commands.demo import _existing_data
+
+    make_person(username="employe", is_demo=True)
+    make_person(username="venu.par.scim")
+    assert _existing_data() == "demo"
+
+
+@pytest.mark.django_db
 def test_demo_refuses_a_database_with_real_people(make_person: Any) -> None:
     make_person(username="vraie.personne")
     code, output = run(*SMALL)

@@ -126,3 +126,37 @@ def test_with_redis_every_process_shares_one_count(world: dict[str, Any], settin
     assert other.hit(pace._item("2/minute"), "api_reads", key)
     assert bearer(raw).get("/api/v1/me").status_code == 429
     pace._limiter.cache_clear()
+
+
+def test_the_directory_has_its_own_budget_and_is_refused_in_scim_terms(
+    world: dict[str, Any], settings: Any
+) -> None:
+    """A directory sync (SCIM) is not a person writing: the writes budget does not stop it
+    (scim2-tester against the demo's server once met 429s), its own budget does, with a
+    SCIM error a SCIM client reads."""
+    from rucher.provisioning.actions import create_connection
+
+    settings.RUCHER_RATE_LIMITS = {
+        "writes": "2/minute",
+        "api_reads": "2/minute",
+        "directory": "5/minute",
+    }
+    settings.RUCHER_RATE_LIMIT_STORAGE = "memory://"
+    pace._limiter.cache_clear()
+    _connection, token = create_connection(world["admin"], "annuaire")
+    client = bearer(token)
+    for n in range(5):
+        answer = client.post(
+            "/scim/v2/Users",
+            {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": f"u{n}"},
+            content_type="application/scim+json",
+        )
+        assert answer.status_code == 201, answer.content
+    refused = client.get("/scim/v2/Users")
+    assert refused.status_code == 429
+    assert refused["Content-Type"].startswith("application/scim+json")
+    body = refused.json()
+    assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert body["status"] == "429" and "annuaire" in body["detail"]
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    pace._limiter.cache_clear()

@@ -35,6 +35,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Paths protected by their own throttles (and reached before anyone is signed in).
 NOT_COUNTED = ("/login/", "/password/reset/", "/api/v1/auth/")
 API_PREFIX = "/api/"
+# The directory's provisioning (rucher.provisioning): one budget for all it asks, its own.
+SCIM_PREFIX = "/scim/"
 
 
 @cache
@@ -74,7 +76,9 @@ def check(request: HttpRequest) -> None:
     if not budgets or request.path_info.startswith(NOT_COUNTED):
         return
     is_api = request.path_info.startswith(API_PREFIX)
-    if request.method in WRITE_METHODS:
+    if request.path_info.startswith(SCIM_PREFIX):
+        budget = "directory"
+    elif request.method in WRITE_METHODS:
         budget = "writes"
     elif is_api:
         budget = "api_reads"
@@ -90,7 +94,15 @@ def check(request: HttpRequest) -> None:
         return
     reset_at = limiter.get_window_stats(item, budget, key).reset_time
     wait = max(1, math.ceil(reset_at - time.time()))
-    if budget == "writes":
+    if budget == "directory":
+        message = ngettext(
+            "The directory sent many requests in a short time: wait %(seconds)d second, "
+            "then try again.",
+            "The directory sent many requests in a short time: wait %(seconds)d seconds, "
+            "then try again.",
+            wait,
+        ) % {"seconds": wait}
+    elif budget == "writes":
         message = ngettext(
             "You have made many changes in a short time: wait %(seconds)d second, then try again.",
             "You have made many changes in a short time: wait %(seconds)d seconds, then try again.",
@@ -120,6 +132,19 @@ class RequestPace:
 
 
 def _refusal(request: HttpRequest, refusal: TooManyRequests) -> HttpResponseBase:
+    if request.path_info.startswith(SCIM_PREFIX):
+        # A SCIM client reads SCIM errors (RFC 7644 §3.12), with the status as a string.
+        response = JsonResponse(
+            {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+                "status": "429",
+                "detail": refusal.message,
+            },
+            status=429,
+            content_type="application/scim+json",
+        )
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
     if request.path_info.startswith(API_PREFIX):
         response: HttpResponseBase = JsonResponse({"detail": refusal.message}, status=429)
         response["Retry-After"] = str(refusal.retry_after)
