@@ -134,7 +134,7 @@ class RequestPace:
 def _refusal(request: HttpRequest, refusal: TooManyRequests) -> HttpResponseBase:
     if request.path_info.startswith(SCIM_PREFIX):
         # A SCIM client reads SCIM errors (RFC 7644 §3.12), with the status as a string.
-        response = JsonResponse(
+        scim: HttpResponseBase = JsonResponse(
             {
                 "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
                 "status": "429",
@@ -143,8 +143,8 @@ def _refusal(request: HttpRequest, refusal: TooManyRequests) -> HttpResponseBase
             status=429,
             content_type="application/scim+json",
         )
-        response["Retry-After"] = str(refusal.retry_after)
-        return response
+        scim["Retry-After"] = str(refusal.retry_after)
+        return scim
     if request.path_info.startswith(API_PREFIX):
         response: HttpResponseBase = JsonResponse({"detail": refusal.message}, status=429)
         response["Retry-After"] = str(refusal.retry_after)
