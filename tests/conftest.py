@@ -31,6 +31,17 @@ def pytest_configure(config: pytest.Config) -> None:
             psycopg.connect(url.replace("postgresql://", "postgres://"), connect_timeout=5).close()
         except psycopg.OperationalError as error:
             raise pytest.UsageError(f"CI: PostgreSQL unreachable at {url}: {error}") from error
+    # The cockpit's report cache is shared between processes by design (web and worker), so
+    # the suite's parallel workers would share it too, and one test's clear() would empty
+    # another's: each worker gets its own (a folder, or a key prefix in Redis).
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from django.conf import settings
+
+        cockpit = settings.CACHES["cockpit"]
+        cockpit["KEY_PREFIX"] = f"{cockpit.get('KEY_PREFIX', 'cockpit')}-{worker}"
+        if cockpit["BACKEND"].endswith("FileBasedCache"):
+            cockpit["LOCATION"] = f"{cockpit['LOCATION']}-{worker}"
 
 
 @pytest.fixture
