@@ -112,3 +112,25 @@ def test_new_comments_appear_under_the_open_post(
         expect(bob.locator("#replies")).to_contain_text("Une réponse en direct")
     finally:
         bob.context.close()
+
+
+def test_a_direct_message_appears_in_the_open_conversation(
+    browser: Any, asgi_server: Any, world: dict[str, Any]
+) -> None:
+    from rucher.messaging import actions as messaging
+
+    first = messaging.start_conversation(world["alice"], [world["bob"].pk], "Bonjour Bob")
+    bob = signed_in(browser, asgi_server, "bob")
+    try:
+        bob.goto(f"/messages/{first.conversation_id}/")
+        live(bob)
+        expect(bob.locator("#message-thread article.message")).to_have_count(1)
+        messaging.send_message(world["alice"], first.conversation_id, "Un message en direct")
+        expect(bob.locator("#message-thread article.message")).to_have_count(2)
+        expect(bob.locator("#message-thread")).to_contain_text("Un message en direct")
+        # Seen as it arrived: bob has read it (no unread mark left in the list).
+        bob.goto("/messages/")
+        expect(bob.locator("li.conversation-row")).to_have_count(1)
+        expect(bob.locator("li.conversation-row.unread")).to_have_count(0)
+    finally:
+        bob.context.close()

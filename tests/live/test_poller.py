@@ -11,6 +11,7 @@ from rucher.activity.models import Event
 from rucher.conversations import actions
 from rucher.live.audience import NewItem
 from rucher.live.poller import Listener, Poller
+from rucher.messaging import actions as messaging
 
 
 @pytest.mark.django_db
@@ -88,3 +89,37 @@ def test_the_read_asks_for_the_gaps(world: dict[str, Any]) -> None:
     poller.watermark = newest.pk
     poller.gaps = {newest.pk: 1e18}  # as if it had been skipped earlier
     assert [i.event_id for i in poller._read(newest.pk)] == [newest.pk]
+
+
+@pytest.mark.django_db
+def test_a_direct_message_reaches_the_participants_on_its_page_only(
+    world: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    alice, bob, carol = world["alice"], world["bob"], world["carol"]
+    first = messaging.start_conversation(alice, [bob.pk], "Bonjour Bob")
+    conversation = first.conversation_id
+    other = messaging.start_conversation(alice, [carol.pk], "Bonjour Carol").conversation_id
+    listeners = [
+        Listener(1, bob.pk, conversation=conversation),  # bob, on the conversation's page
+        Listener(2, bob.pk),  # bob, on another page
+        Listener(3, alice.pk, conversation=conversation),  # the author's other tab
+        # carol asks for a conversation she is not in (the endpoint refuses her; the poller
+        # must not tell her either), and watches her own.
+        Listener(4, carol.pk, conversation=conversation),
+        Listener(5, carol.pk, conversation=other),
+    ]
+    poller = Poller()
+    poller.tick(listeners)
+    messaging.send_message(bob, conversation, "Salut Alice")
+    messaging.send_message(alice, conversation, "Ça va ?")
+    # The events, the participants of the conversations with news, the unread rows.
+    with django_assert_num_queries(3):
+        tick = poller.tick(listeners)
+    assert tick.new_messages == {1: 2, 3: 2}
+    assert poller.tick(listeners).new_messages == {}
+    # A page opened again after a while (Last-Event-ID) is told what it missed, once.
+    before = poller.watermark
+    messaging.send_message(alice, conversation, "Tu es là ?")
+    poller.tick([])
+    resumed = poller.tick([Listener(1, bob.pk, resume_after=before, conversation=conversation)])
+    assert resumed.new_messages == {1: 1}

@@ -177,3 +177,29 @@ def test_a_dropped_connection_is_forgotten(
     wait_until(lambda: open_connections() == 0, "a closed stream is still registered")
     # With nobody left, the poller task stops too.
     wait_until(lambda: all(h._task is None for h in hub._hubs.values()), "the poller kept running")
+
+
+def test_new_messages_in_the_open_direct_conversation(
+    asgi_server: Any, world: dict[str, Any], client_for: Any
+) -> None:
+    from rucher.messaging import actions as messaging
+
+    conversation = messaging.start_conversation(world["alice"], [world["bob"].pk], "Bonjour")
+    cookies = session_cookie(client_for, world["bob"])
+    path = f"/events/?conversation={conversation.conversation_id}"
+    with stream(asgi_server, path, cookies=cookies) as events:
+        events.next("unread")
+        messaging.send_message(world["alice"], conversation.conversation_id, "Tu es là ?")
+        assert events.next("messages")["data"] == {
+            "conversation": conversation.conversation_id,
+            "count": 1,
+        }
+    # Nobody else follows it: not a colleague, not an administrator; nor a made-up id.
+    for person in (world["carol"], world["admin"]):
+        answer = httpx.get(
+            asgi_server.url + path, cookies=session_cookie(client_for, person), timeout=TIMEOUT
+        )
+        assert answer.status_code == 404
+        assert answer.json()["detail"] in ("conversation not found", "conversation introuvable")
+    answer = httpx.get(asgi_server.url + "/events/?conversation=x", cookies=cookies)
+    assert answer.status_code == 404

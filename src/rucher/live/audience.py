@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from rucher.conversations.models import Content
+from rucher.messaging.models import Participant
 from rucher.notifications.models import Notification
 from rucher.people.models import Person
 from rucher.spaces import permissions
@@ -31,7 +32,9 @@ from rucher.streams.models import Follow, HideRule, Mute, TargetType
 POST_VERBS = frozenset({"posted", "asked", "shared"})
 # Verbs whose object is a new reply under a conversation.
 REPLY_VERBS = frozenset({"commented", "answered"})
-LIVE_VERBS = POST_VERBS | REPLY_VERBS
+# Verbs whose object is a direct-message conversation with a new message.
+MESSAGE_VERBS = frozenset({"sent_message"})
+LIVE_VERBS = POST_VERBS | REPLY_VERBS | MESSAGE_VERBS
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,35 @@ def unread_counts(people: Collection[int]) -> dict[int, int]:
     ):
         counts[recipient] = count
     return counts
+
+
+def message_audience(
+    items: Iterable[NewItem], watchers: Mapping[int, Collection[int]]
+) -> dict[int, dict[int, list[int]]]:
+    """New messages in watched direct-message conversations: conversation id → person id →
+    event ids, for the people watching it who still take part in it (one query). The author
+    is told too: their other tabs show what they sent."""
+    by_conversation: dict[int, list[int]] = {}
+    for item in items:
+        if item.verb in MESSAGE_VERBS and item.object_id in watchers:
+            by_conversation.setdefault(item.object_id, []).append(item.event_id)
+    if not by_conversation:
+        return {}
+    wanted = {p for c in by_conversation for p in watchers[c]}
+    taking_part = Participant.objects.filter(
+        conversation_id__in=list(by_conversation), person_id__in=list(wanted)
+    ).values_list("conversation_id", "person_id")
+    told: dict[int, dict[int, list[int]]] = {}
+    for conversation_id, person_id in taking_part:
+        if person_id in watchers[conversation_id]:
+            told.setdefault(conversation_id, {})[person_id] = by_conversation[conversation_id]
+    return told
+
+
+def may_follow_conversation(person: Person, conversation_id: int) -> bool:
+    """Whether this person may follow a direct-message conversation: they take part in it
+    (as its page requires; nobody else, administrators included)."""
+    return Participant.objects.filter(conversation_id=conversation_id, person=person).exists()
 
 
 def may_watch(person: Person, content_id: int) -> bool:

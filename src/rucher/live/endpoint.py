@@ -4,8 +4,10 @@ An open stream costs a queue and a coroutine, not a thread: the server's threads
 the pages (``rucher/asgi.py`` sends every other path to the WSGI application). The person is
 the session's (signed-in pages) or an API token's (``Authorization: Bearer``); anybody else
 gets a 401 and no stream. ``?content=<id>`` also follows the replies under that
-conversation (a root the person may read; else 404, as for the page). The stream resumes
-after ``Last-Event-ID`` (or ``?since=``, for a first connection that knows where it stands).
+conversation (a root the person may read; else 404, as for the page); ``?conversation=<id>``
+the new messages of a direct-message conversation the person takes part in (else 404). The
+stream resumes after ``Last-Event-ID`` (or ``?since=``, for a first connection that knows where
+it stands).
 """
 
 from __future__ import annotations
@@ -78,7 +80,9 @@ def authenticate(headers: dict[str, str]) -> Person | None:
     return person if person is not None and person.is_active else None
 
 
-def _check(headers: dict[str, str], watching: int | None) -> tuple[int, Person | None]:
+def _check(
+    headers: dict[str, str], watching: int | None, conversation: int | None = None
+) -> tuple[int, Person | None]:
     """Who, and may they watch that conversation (in a thread of the loop's pool, whose
     database connection is closed afterwards: streams open rarely, threads live long)."""
     close_old_connections()
@@ -87,6 +91,8 @@ def _check(headers: dict[str, str], watching: int | None) -> tuple[int, Person |
         if person is None:
             return 401, None
         if watching is not None and not audience.may_watch(person, watching):
+            return 404, person
+        if conversation is not None and not audience.may_follow_conversation(person, conversation):
             return 404, person
         return 200, person
     finally:
@@ -137,16 +143,23 @@ async def events(scope: Scope, receive: Receive, send: Send) -> None:
         if watching is None:
             await _answer(send, 404, _("content not found"), language)
             return
+    conversation = None
+    if "conversation" in query:
+        conversation = wire.parse_event_id(query["conversation"][0])
+        if conversation is None:
+            await _answer(send, 404, _("conversation not found"), language)
+            return
     resume_after = wire.parse_event_id(headers.get("last-event-id")) or wire.parse_event_id(
         (query.get("since") or [None])[0]
     )
     loop = asyncio.get_running_loop()
-    status, person = await loop.run_in_executor(None, _check, headers, watching)
+    status, person = await loop.run_in_executor(None, _check, headers, watching, conversation)
     if status == 401 or person is None:
         await _answer(send, 401, _("sign in to receive live updates"), language)
         return
     if status == 404:
-        await _answer(send, 404, _("content not found"), language)
+        what = _("content not found") if conversation is None else _("conversation not found")
+        await _answer(send, 404, what, language)
         return
     await send(
         {
@@ -164,7 +177,7 @@ async def events(scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.body", "body": b""})
         return
     the_hub = hub.hub_for(loop)
-    connection = the_hub.open(person.pk, watching, resume_after)
+    connection = the_hub.open(person.pk, watching, resume_after, conversation)
     gone = asyncio.ensure_future(_disconnected(receive, connection))
     try:
         await send({"type": "http.response.body", "body": wire.RETRY, "more_body": True})

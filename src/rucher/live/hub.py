@@ -44,6 +44,7 @@ class Connection:
     watching: int | None = None
     resume_after: int | None = None
     key: int = 0
+    conversation: int | None = None  # a direct-message conversation open on the page
     # Messages for the stream; None ends it (the client left).
     queue: asyncio.Queue[bytes | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     unread: int | None = None  # the count last sent
@@ -79,8 +80,16 @@ class Hub:
 
     # --- connections ----------------------------------------------------------------------
 
-    def open(self, person_id: int, watching: int | None, resume_after: int | None) -> Connection:
-        connection = Connection(person_id, watching, resume_after, key=next(self._keys))
+    def open(
+        self,
+        person_id: int,
+        watching: int | None,
+        resume_after: int | None,
+        conversation: int | None = None,
+    ) -> Connection:
+        connection = Connection(
+            person_id, watching, resume_after, key=next(self._keys), conversation=conversation
+        )
         self.connections[connection.key] = connection
         if self._task is None or self._task.done():
             self._task = self.loop.create_task(self._run(), name="rucher-live-poller")
@@ -134,7 +143,13 @@ class Hub:
     async def _tick(self) -> None:
         connections = list(self.connections.values())
         listeners = [
-            Listener(c.key, c.person_id, c.watching, c.resume_after if not c.ready else None)
+            Listener(
+                c.key,
+                c.person_id,
+                c.watching,
+                c.resume_after if not c.ready else None,
+                c.conversation,
+            )
             for c in connections
         ]
         started = self.loop.time()
@@ -186,6 +201,11 @@ class Hub:
             if replies and connection.watching is not None:
                 frames.append(
                     message("replies", {"content": connection.watching, "count": replies})
+                )
+            written = tick.new_messages.get(connection.key)
+            if written and connection.conversation is not None:
+                frames.append(
+                    message("messages", {"conversation": connection.conversation, "count": written})
                 )
             unread = tick.unread.get(connection.person_id)
             if unread is not None and unread != connection.unread:

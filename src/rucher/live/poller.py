@@ -26,6 +26,7 @@ from rucher.live.audience import (
     LIVE_VERBS,
     NewItem,
     home_audience,
+    message_audience,
     reply_audience,
     unread_counts,
 )
@@ -49,6 +50,7 @@ class Listener:
     person_id: int
     watching: int | None = None
     resume_after: int | None = None  # replay events after this id (Last-Event-ID), once
+    conversation: int | None = None  # a direct-message conversation open on the page
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Tick:
     watermark: int
     new_posts: dict[int, int] = field(default_factory=dict)  # key → count
     new_replies: dict[int, int] = field(default_factory=dict)  # key → count (watched root)
+    new_messages: dict[int, int] = field(default_factory=dict)  # key → count (conversation)
     unread: dict[int, int] = field(default_factory=dict)  # person → the bell's count
 
 
@@ -117,24 +120,33 @@ class Poller:
         result = Tick(self.watermark)
         people = {listener.person_id for listener in listeners}
         watchers: dict[int, set[int]] = defaultdict(set)
+        readers: dict[int, set[int]] = defaultdict(set)  # conversation → people on its page
         for listener in listeners:
             if listener.watching is not None:
                 watchers[listener.watching].add(listener.person_id)
+            if listener.conversation is not None:
+                readers[listener.conversation].add(listener.person_id)
         posts = home_audience(items, people)
         replies = reply_audience(items, watchers)
+        messages = message_audience(items, readers)
         for listener in listeners:
             count = len(posts.get(listener.person_id, ()))
-            replied = 0
+            replied = written = 0
             if listener.watching is not None:
                 replied = len(replies.get(listener.watching, {}).get(listener.person_id, ()))
+            if listener.conversation is not None:
+                written = len(messages.get(listener.conversation, {}).get(listener.person_id, ()))
             if listener.resume_after is not None and listener.resume_after < before:
                 missed = self._catch_up(listener, before)
                 count += missed[0]
                 replied += missed[1]
+                written += missed[2]
             if count:
                 result.new_posts[listener.key] = count
             if replied:
                 result.new_replies[listener.key] = replied
+            if written:
+                result.new_messages[listener.key] = written
         result.unread = self._unread(people)
         return result
 
@@ -150,8 +162,8 @@ class Poller:
         self.unread = {p: self.unread[p] for p in people if p in self.unread}
         return dict(self.unread)
 
-    def _catch_up(self, listener: Listener, upto: int) -> tuple[int, int]:
-        """New posts and replies between a resuming connection's last id and now (once, at
+    def _catch_up(self, listener: Listener, upto: int) -> tuple[int, int, int]:
+        """New posts, replies and messages between a resuming connection's last id and now (once, at
         its first tick); events of this tick are already counted, so ``upto`` excludes them."""
         assert listener.resume_after is not None
         missed = [
@@ -163,7 +175,11 @@ class Poller:
         replies: dict[int, dict[int, list[int]]] = {}
         if listener.watching is not None:
             replies = reply_audience(missed, {listener.watching: [listener.person_id]})
+        messages: dict[int, dict[int, list[int]]] = {}
+        if listener.conversation is not None:
+            messages = message_audience(missed, {listener.conversation: [listener.person_id]})
         return (
             len(posts.get(listener.person_id, ())),
             len(replies.get(listener.watching or 0, {}).get(listener.person_id, ())),
+            len(messages.get(listener.conversation or 0, {}).get(listener.person_id, ())),
         )

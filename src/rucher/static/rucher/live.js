@@ -1,7 +1,8 @@
 /* Live updates (docs/live-updates.md): one EventSource per page, for signed-in people.
  *
  * The server pushes no HTML and nothing but counts: "posts" (new posts for my home stream),
- * "replies" (new replies under the conversation open here), "unread" (my unread notifications).
+ * "replies" (new replies under the conversation open here), "messages" (new direct messages in
+ * the conversation open here), "unread" (my unread notifications).
  * The page then fetches what to show through the pages themselves, which apply the read
  * policy as always. Without JavaScript (or EventSource) pages work as before.
  */
@@ -14,6 +15,9 @@
   var replies = document.getElementById("replies");
   var watching = replies && replies.getAttribute("data-live-content");
   if (watching) url += "?content=" + encodeURIComponent(watching);
+  var thread = document.getElementById("message-thread");
+  var conversation = thread && thread.getAttribute("data-live-conversation");
+  if (conversation) url += (url.indexOf("?") < 0 ? "?" : "&") + "conversation=" + encodeURIComponent(conversation);
 
   var root = document.documentElement;
   var pending = [];
@@ -100,6 +104,21 @@
     });
   }
 
+  // The conversation as its page shows it now (fetching it marks the messages read, as
+  // opening the page does: the person is looking at it). Someone reading near the end
+  // follows the new messages; someone reading earlier ones is left where they are.
+  function checkMessages() {
+    return page(window.location.pathname).then(function (doc) {
+      var fresh = doc.getElementById("message-thread");
+      if (!fresh) return;
+      var atEnd = window.innerHeight + window.scrollY >= document.body.scrollHeight - 200;
+      thread.innerHTML = fresh.innerHTML;
+      activate(thread);
+      var last = thread.querySelector("article.message:last-of-type");
+      if (atEnd && last) last.scrollIntoView({ block: "end" });
+    });
+  }
+
   function showUnread(count) {
     var badge = document.getElementById("notification-count");
     if (!badge) return;
@@ -132,6 +151,10 @@
     source.addEventListener("replies", function (event) {
       seen(event);
       if (replies) once("replies", checkReplies);
+    });
+    source.addEventListener("messages", function (event) {
+      seen(event);
+      if (thread) once("messages", checkMessages);
     });
     source.addEventListener("unread", function (event) {
       seen(event);
