@@ -49,7 +49,8 @@ def test_the_demo_serves_the_cockpit(tmp_path: Path) -> None:
     workers: list[int] = []
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 150
+        # Loading the demo (search index included) takes about 2 minutes on two busy cores.
+        deadline = time.time() + 420
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(f"{base}/healthz", timeout=2).close()

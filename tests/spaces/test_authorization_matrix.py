@@ -254,6 +254,27 @@ def test_search(scene: Callable[[Cell], Scene], cell: Cell) -> None:
     assert (f'href="/posts/{s.post_id}/"' in suggested) == cell.reads
 
 
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_essentiel_never_carries_unreadable_posts(
+    scene: Callable[[Cell], Scene], cell: Cell
+) -> None:
+    """Essentiel (both API spellings and the page, also when it opens at "/") lists the post
+    to those who read it and to nobody else (a fresh post in a small network is chosen for
+    every reader: among few candidates, it is among the best)."""
+    s = scene(cell)
+    for path in ("/api/v1/streams/essentiel?limit=50", "/api/v1/streams/essential?limit=50"):
+        listed = [i["id"] for i in s.client.get(path).json()["items"]]
+        assert (s.post_id in listed) == cell.reads, path
+    account = s.people[cell.account]
+    web = Client()
+    web.force_login(account)
+    link = f'href="/posts/{s.post_id}/"'
+    assert (link in web.get("/essentiel/").content.decode()) == cell.reads
+    account.home_stream = "essential"
+    account.save(update_fields=["home_stream"])
+    assert (link in web.get("/").content.decode()) == cell.reads
+
+
 CONFIDENTIAL_CELLS = [Cell(a, "private", k) for a in ACCOUNTS for k in KINDS]
 
 

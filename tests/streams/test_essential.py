@@ -15,6 +15,7 @@ from rucher.conversations import actions
 from rucher.insights import essential as model
 from rucher.spaces.models import ConfidentialRead
 from rucher.streams import actions as stream_actions
+from rucher.streams import reading
 from rucher.streams.essential import build_essential, essential, item_count, why
 
 pytestmark = pytest.mark.django_db
@@ -92,14 +93,21 @@ def test_the_list_is_short_and_diverse(world: dict[str, Any]) -> None:
     assert len(build_essential(bob, 1).items) == 1
 
 
-def test_limit_is_checked() -> None:
+def test_limit_is_checked(world: dict[str, Any]) -> None:
     from rucher.errors import Invalid
 
-    assert item_count(None) == 20
-    assert item_count("5") == 5
-    for bad in ("0", "51", "abc"):
+    bob = world["bob"]
+    assert item_count(bob, None) == 20
+    assert item_count(bob, "5") == 5
+    for bad in ("0", "51", "abc", True):
         with pytest.raises(Invalid):
-            item_count(bad)
+            item_count(bob, bad)
+    # The reader's own length, when they chose one, replaces the organisation's.
+    reading.choose_reading(bob, essential_items=7)
+    assert item_count(bob, None) == 7
+    assert item_count(bob, "3") == 3
+    reading.choose_reading(bob, essential_items="default")
+    assert item_count(bob, None) == 20
 
 
 def _count(reader: Any) -> int:
@@ -213,3 +221,71 @@ def test_evaluation_reports_product_and_newest_first() -> None:
     report = model.evaluate_essential(content, events, window_days=3, limit=5)
     assert report["n_cases"] > 0
     assert report["product"]["mrr"] > report["newest_first"]["mrr"]
+
+
+def test_the_person_chooses_the_first_stream_and_the_length(
+    world: dict[str, Any], client_for: Any
+) -> None:
+    alice, bob = world["alice"], world["bob"]
+    for n in range(4):
+        actions.publish(alice, world["open"], f"Nouvelle {n} #accueil")
+    web = client_for(bob)
+    # The chronological stream stays the first until the person chooses.
+    assert 'id="composer"' in web.get("/").content.decode()
+    page = web.get("/essentiel/").content.decode()
+    assert "Réglages de mon Essentiel" in page and "Laissez vide" in page
+    answer = web.post("/essentiel/choices/", {"home_stream": "essential", "essential_items": "2"})
+    assert answer.status_code == 302 and answer.url == "/essentiel/"
+    bob.refresh_from_db()
+    assert (bob.home_stream, bob.essential_items) == ("essential", 2)
+    home = web.get("/").content.decode()
+    assert "Pourquoi ici" in home and home.count('class="why') == 2
+    assert 'href="/?stream=latest"' in home
+    # One click away: the chronological stream, and any filter, stay where they were.
+    assert 'id="composer"' in web.get("/?stream=latest").content.decode()
+    assert web.get("/?kind=question").status_code == 200
+    # Bad input is told, nothing is written.
+    refused = web.post("/essentiel/choices/", {"home_stream": "essential", "essential_items": "99"})
+    assert refused.status_code == 422
+    bob.refresh_from_db()
+    assert bob.essential_items == 2
+    # Unchecked box, empty length: back to the organisation's defaults.
+    web.post("/essentiel/choices/", {"essential_items": ""})
+    bob.refresh_from_db()
+    assert (bob.home_stream, bob.essential_items) == ("latest", None)
+
+
+def test_reading_choices_over_the_api(world: dict[str, Any], client_for: Any) -> None:
+    alice, carol = world["alice"], world["carol"]
+    for n in range(3):
+        actions.publish(alice, world["private"], f"Point {n} @carol")
+    api = client_for(carol)
+    assert api.get("/api/v1/me/reading").json() == {
+        "home_stream": "latest",
+        "essential_items": 20,
+        "essential_items_chosen": False,
+    }
+    chosen = api.patch(
+        "/api/v1/me/reading",
+        {"home_stream": "essential", "essential_items": 2},
+        content_type="application/json",
+    )
+    assert chosen.status_code == 200, chosen.content
+    assert chosen.json()["essential_items"] == 2
+    # The issue's spelling and the English one give the same list, at the chosen length.
+    french = api.get("/api/v1/streams/essentiel").json()["items"]
+    assert len(french) == 2
+    assert french == api.get("/api/v1/streams/essential").json()["items"]
+    for bad in ({"home_stream": "flux"}, {"essential_items": 0}, {"essential_items": "beaucoup"}):
+        refused = api.patch("/api/v1/me/reading", bad, content_type="application/json")
+        assert refused.status_code == 422, bad
+        assert refused.json()["detail"]
+    assert api.get("/api/v1/me/reading").json()["essential_items"] == 2
+    back = api.patch(
+        "/api/v1/me/reading", {"essential_items": "default"}, content_type="application/json"
+    )
+    assert back.json() == {
+        "home_stream": "essential",
+        "essential_items": 20,
+        "essential_items_chosen": False,
+    }

@@ -114,6 +114,19 @@ class Person(AbstractUser):
         blank=True,
         choices=[("fr", "Français"), ("en", "English")],
     )
+    # How the person reads (rucher.streams.reading): which stream opens first (the
+    # chronological one until they choose), and how long their Essentiel is (empty: the
+    # organisation's RUCHER_ESSENTIAL_ITEMS). Kept here, not in a table of their own, so the
+    # home page knows which stream to show without one more query.
+    home_stream = models.CharField(
+        _("first stream"),
+        max_length=10,
+        choices=[("latest", _("everything, newest first")), ("essential", _("Essentials"))],
+        default="latest",
+    )
+    essential_items = models.PositiveSmallIntegerField(
+        _("items in my Essentials"), null=True, blank=True
+    )
     skills = models.ManyToManyField(Tag, verbose_name=_("skills"), blank=True, related_name="+")
     expertise = models.ManyToManyField(
         Tag, verbose_name=_("expertise"), blank=True, related_name="experts"

@@ -30,17 +30,17 @@ from django.utils.translation import ngettext
 
 from rucher.activity.models import Event
 from rucher.conversations.models import Content, Reaction, Topic
-from rucher.errors import Invalid
 from rucher.insights import essential as model
 from rucher.people.models import Person
 from rucher.spaces.models import Membership
+from rucher.streams import reading
 from rucher.streams.cache import cached
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
 
 CANDIDATES = 300  # the newest readable conversations scored per page
 ACTS = 500  # the reader's most recent acts read for their profile
 PROFILE_DAYS = 90
-MAX_ITEMS = 50
+MAX_ITEMS = reading.MAX_ESSENTIAL_ITEMS
 ROOT_KINDS = [k.value for k in Content.ROOT_KINDS]
 # The acts that say something about a reader's interests (reads count a little).
 PROFILE_VERBS = sorted(model.ACT_WEIGHTS)
@@ -62,22 +62,17 @@ class Essential:
     days: int = 7
 
 
-def item_count(limit: Any = None) -> int:
-    """How many items to show: ``limit`` (1–50) or the organisation's setting."""
+def item_count(reader: Person, limit: Any = None) -> int:
+    """How many items to show: ``limit`` (1–50), else the reader's own choice, else the
+    organisation's setting (``streams.reading``)."""
     if limit is None or limit == "":
-        return int(getattr(settings, "RUCHER_ESSENTIAL_ITEMS", 20))
-    try:
-        value = int(limit)
-    except (TypeError, ValueError):
-        raise Invalid(_("limit must be a whole number")) from None
-    if not 1 <= value <= MAX_ITEMS:
-        raise Invalid(_("limit must be between 1 and %(max)s") % {"max": MAX_ITEMS})
-    return value
+        return reading.essential_items(reader)
+    return reading.parse_items(limit)
 
 
 def essential(reader: Person, limit: Any = None, generation: int | None = None) -> Essential:
     """The reader's Essentiel, cached until the next write (``streams.cache``)."""
-    size = item_count(limit)
+    size = item_count(reader, limit)
     return cached(
         reader, "essential", (size,), lambda: build_essential(reader, size), generation=generation
     )

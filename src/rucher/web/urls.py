@@ -63,6 +63,7 @@ urlpatterns = [
     path("", views_streams.home, name="home"),
     path("questions/", views_streams.my_questions, name="my_questions"),
     path("essentiel/", views_discovery.essential_page, name="essential"),
+    path("essentiel/choices/", views_discovery.reading_choices, name="reading_choices"),
     path("questions/similar/", views_meaning.similar_questions, name="similar_questions"),
     path("topics/<str:name>/", views_streams.topic, name="topic"),
     path("posts/new/", views_streams.compose, name="compose"),

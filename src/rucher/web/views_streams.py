@@ -26,6 +26,8 @@ from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
 from rucher.streams import queries
 from rucher.streams.models import Follow, Mute, TargetType
+from rucher.streams.reading import opens_on_essential
+from rucher.web import views_discovery
 from rucher.web.common import confirmed, is_htmx, parse_id, stream_filters, user
 from rucher.web.errors import safe_next, translate_action_errors
 from rucher.web.forms import ComposerForm, new_form_key
@@ -47,6 +49,10 @@ def _stream_response(
 @translate_action_errors
 def home(request: HttpRequest) -> HttpResponse:
     person = user(request)
+    # A person who chose Essentiel as their first stream gets it at "/"; any filter, cursor or
+    # ``?stream=latest`` (Essentiel's link to the chronological stream) asks for the latter.
+    if not request.GET and opens_on_essential(person):
+        return views_discovery.render_essential(request, person)
     filters = stream_filters(request)
     page = queries.home(person, cursor=request.GET.get("cursor"), filters=filters)
     record_view(person, "stream", None, None)

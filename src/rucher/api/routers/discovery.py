@@ -1,6 +1,7 @@
-"""/api/v1/streams/essential (Essentiel, the short stream chosen for the caller, each item with
-why it is there) and /api/v1/posts/{id}/related (conversations close in meaning). Both read
-through the permission policy (streams/essential.py, meaning/neighbours.py)."""
+"""/api/v1/streams/essentiel (Essentiel, the short stream chosen for the caller, each item with
+why it is there; also spelt /streams/essential), /api/v1/me/reading (which stream opens first,
+how long my Essentiel is) and /api/v1/posts/{id}/related (conversations close in meaning). The
+reads go through the permission policy (streams/essential.py, meaning/neighbours.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from rucher.conversations.models import Content
 from rucher.conversations.queries import get_visible_content
 from rucher.meaning.neighbours import related_items
 from rucher.spaces.confidential import record_reads, record_reads_by_id
+from rucher.streams import reading
 from rucher.streams.essential import essential, why
 
 router = Router(tags=["streams"])
@@ -46,15 +48,62 @@ class RelatedPageOut(Schema):
     items: list[RelatedOut]
 
 
+class ReadingOut(Schema):
+    home_stream: str
+    essential_items: int
+    essential_items_chosen: bool
+
+
+class ReadingIn(Schema):
+    home_stream: str | None = None
+    # A number 1–50, or "default" for the organisation's number.
+    essential_items: int | str | None = None
+
+
+def reading_out(person: Any) -> dict[str, Any]:
+    return {
+        "home_stream": person.home_stream,
+        "essential_items": reading.essential_items(person),
+        "essential_items_chosen": person.essential_items is not None,
+    }
+
+
+@router.get("/me/reading", response=ReadingOut, summary="How I read: my first stream, my Essentiel")
+def my_reading(request: HttpRequest) -> dict[str, Any]:
+    return reading_out(caller(request))
+
+
+@router.patch(
+    "/me/reading",
+    response={200: ReadingOut, 422: ErrorOut},
+    summary="Choose my first stream (latest or essential) and my Essentiel's length (1–50)",
+)
+def choose_my_reading(request: HttpRequest, payload: ReadingIn) -> dict[str, Any]:
+    person = reading.choose_reading(
+        caller(request), home=payload.home_stream, essential_items=payload.essential_items
+    )
+    return reading_out(person)
+
+
 @router.get(
-    "/streams/essential",
+    "/streams/essentiel",
     response={200: EssentialOut, **ERRORS},
     summary="Essentiel: a short stream chosen for me, each item with why it is there",
 )
-def essential_stream(request: HttpRequest, limit: int | None = None) -> dict[str, Any]:
+def essentiel_stream(request: HttpRequest, limit: int | None = None) -> dict[str, Any]:
     """The best recent conversations for the caller (at most ``limit``, 1–50, default the
-    organisation's ``RUCHER_ESSENTIAL_ITEMS``), best first; ``why`` says in words why each
-    is there, ``score`` is its rank's score (higher first)."""
+    caller's own choice, else the organisation's ``RUCHER_ESSENTIAL_ITEMS``), best first;
+    ``why`` says in words why each is there, ``score`` is its rank's score (higher first)."""
+    return essential_stream(request, limit)
+
+
+@router.get(
+    "/streams/essential",
+    response={200: EssentialOut, **ERRORS},
+    summary="Essentiel (the same as /streams/essentiel)",
+)
+def essential_stream(request: HttpRequest, limit: int | None = None) -> dict[str, Any]:
+    """The same as ``/streams/essentiel``."""
     person = caller(request)
     page = essential(person, limit, generation=getattr(request, "write_generation", None))
     contents = [item.content for item in page.items]
