@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rucher.errors import ActionError, Invalid
-from rucher.notifications import inbox, preferences, queries
+from rucher.notifications import inbox, preferences, push, queries
 from rucher.notifications.models import DEFAULT_CHANNELS, Channel, Kind
 from rucher.people.models import Person
 from rucher.spaces import permissions
@@ -23,6 +23,7 @@ from rucher.web.common import is_htmx, parse_id, user
 from rucher.web.errors import translate_action_errors
 
 MENU_SIZE = 8
+PUSH_API = "/api/v1/notifications/push-subscriptions"  # push.js subscribes this device there
 # Django's own translated weekday names (0 = Monday, as Settings.digest_weekday).
 WEEKDAYS = sorted(DJANGO_WEEKDAYS.items())
 
@@ -126,7 +127,16 @@ def _posted_choices(request: HttpRequest, current: preferences.Choices) -> dict[
         settings["digest_hour"] = hour
     if weekday is not None:
         settings["digest_weekday"] = weekday
-    return {"kinds": kinds, "spaces": spaces, "topics": topics, "settings": settings}
+    pushed = None
+    if post.get("push_section"):  # the checkboxes: one not sent is unchecked
+        pushed = {kind: bool(post.get(f"push-{kind}")) for kind in Kind.values}
+    return {
+        "kinds": kinds,
+        "spaces": spaces,
+        "topics": topics,
+        "settings": settings,
+        "push": pushed,
+    }
 
 
 def _settings_page(
@@ -154,6 +164,10 @@ def _settings_page(
             "time_zones": preferences.time_zones(),
             "hours": range(24),
             "weekdays": WEEKDAYS,
+            "push_kinds": [(kind, label, choices.push.get(kind, False)) for kind, label in Kind.choices],
+            "push_public_key": push.public_key(),
+            "push_api": PUSH_API,
+            "push_devices": push.devices_of(person),
             "error": error,
         },
         status=status,
