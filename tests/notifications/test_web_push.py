@@ -473,6 +473,7 @@ def test_the_settings_page_has_the_device_section_in_french(world: dict[str, Any
     )
     assert answer.status_code == 302
     assert Settings.objects.get(person=bob).push_kinds == ["reaction"]
-    assert 'id="push-reaction" value="1" checked' in as_(bob).get(
-        "/settings/notifications/"
-    ).content.decode()
+    assert (
+        'id="push-reaction" value="1" checked'
+        in as_(bob).get("/settings/notifications/").content.decode()
+    )

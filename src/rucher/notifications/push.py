@@ -400,8 +400,7 @@ def plan(notification_ids: Iterable[int], now: datetime) -> tuple[list[Job], dic
             bodies = [json.dumps(payload(item), ensure_ascii=False).encode() for item in shown]
         for device in devices[person_id]:
             jobs.extend(
-                Job(device.pk, device.endpoint, device.p256dh, device.auth, data)
-                for data in bodies
+                Job(device.pk, device.endpoint, device.p256dh, device.auth, data) for data in bodies
             )
     return jobs, counts
 

@@ -164,7 +164,9 @@ def _settings_page(
             "time_zones": preferences.time_zones(),
             "hours": range(24),
             "weekdays": WEEKDAYS,
-            "push_kinds": [(kind, label, choices.push.get(kind, False)) for kind, label in Kind.choices],
+            "push_kinds": [
+                (kind, label, choices.push.get(kind, False)) for kind, label in Kind.choices
+            ],
             "push_public_key": push.public_key(),
             "push_api": PUSH_API,
             "push_devices": push.devices_of(person),

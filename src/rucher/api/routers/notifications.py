@@ -146,7 +146,7 @@ class PushSubscriptionIn(ObjectBody):
 
     endpoint: Text | None = None
     keys: PushKeysIn | None = None
-    expirationTime: float | None = None  # noqa: N815 (the browser's name)
+    expirationTime: float | None = None  # the browser's name for it
 
 
 class PushEndpointIn(ObjectBody):
