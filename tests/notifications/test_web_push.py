@@ -283,6 +283,35 @@ def test_failures_are_counted_and_one_dead_service_does_not_block_the_others(
     assert alive.failures == 1
 
 
+def test_a_push_service_that_never_answers_delays_only_its_own_devices(
+    world: dict[str, Any], service: PushService, settings: Any
+) -> None:
+    """A black hole (accepts connections, never answers): its devices time out and count a
+    failure; the device of a live service still gets its push."""
+    import socket
+
+    settings.RUCHER_PUSH_TIMEOUT_SECONDS = 0.5
+    bob = world["bob"]
+    port = next(push_ports_free())
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", port))
+        hole.listen(8)
+        for name in ("a", "b", "c"):
+            endpoint = f"http://127.0.0.1:{port}/hole/{name}"
+            assert subscribe(bob, Browser.new(), endpoint).status_code == 201
+        assert subscribe(bob, Browser.new(), f"{service.base}/push/alive").status_code == 201
+        publish(world["alice"], world["open"], "Bonjour @bob")
+        run_worker()
+    assert [r.path for r in service.received] == ["/push/alive"]
+    failures = dict(PushSubscription.objects.values_list("endpoint", "failures"))
+    assert failures == {
+        f"http://127.0.0.1:{port}/hole/a": 1,
+        f"http://127.0.0.1:{port}/hole/b": 1,
+        f"http://127.0.0.1:{port}/hole/c": 1,
+        f"{service.base}/push/alive": 0,
+    }
+
+
 def push_ports_free() -> Iterator[int]:
     """Ports of the range nobody listens on now."""
     import socket
@@ -477,3 +506,11 @@ def test_the_settings_page_has_the_device_section_in_french(world: dict[str, Any
         'id="push-reaction" value="1" checked'
         in as_(bob).get("/settings/notifications/").content.decode()
     )
+
+
+def test_the_service_worker_shows_pushes_and_opens_their_page(world: dict[str, Any]) -> None:
+    script = Client().get("/sw.js").content.decode()
+    assert 'addEventListener("push"' in script
+    assert "showNotification" in script
+    assert 'addEventListener("notificationclick"' in script
+    assert "openWindow" in script and "self.location.origin" in script

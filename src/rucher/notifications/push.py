@@ -15,9 +15,10 @@ Push protocol (RFC 8030) with VAPID (RFC 8292) and the message encryption of RFC
 - **Delivery**: ``enqueue_pushes`` (an ``on_notified`` hook) enqueues one ``send_pushes`` task
   per fan-out when a recipient has a device; the worker runs it: one request per device,
   several devices at once (a slow push service delays only its own devices), each with a
-  short timeout. 404 or 410 from the push service: the subscription is gone, deleted; any
-  other failure is counted, and ``RUCHER_PUSH_MAX_FAILURES`` in a row delete it. Nothing is
-  retried: a push is worth sending now or never. Nothing here raises into the worker.
+  short timeout; a push service found unreachable is not tried again in the same batch.
+  404 or 410 from the push service: the subscription is gone, deleted; any other failure is
+  counted, and ``RUCHER_PUSH_MAX_FAILURES`` in a row delete it. Nothing is retried: a push is
+  worth sending now or never. Nothing here raises into the worker.
 - **Keys**: ``RUCHER_VAPID_PRIVATE_KEY`` (and optionally ``RUCHER_VAPID_PUBLIC_KEY``, checked
   against it), else a key generated once into ``RUCHER_DATA_DIR/vapid_private.pem``.
 """
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
@@ -405,9 +407,29 @@ def plan(notification_ids: Iterable[int], now: datetime) -> tuple[list[Job], dic
     return jobs, counts
 
 
-def post(job: Job, vapid: Keys) -> str:
+class Down:
+    """Push services found unreachable during one batch: their other devices are not tried
+    (each would wait for the timeout again); they count a failure each, as if tried."""
+
+    def __init__(self) -> None:
+        self._hosts: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, host: str) -> None:
+        with self._lock:
+            self._hosts.add(host)
+
+    def __contains__(self, host: object) -> bool:
+        with self._lock:
+            return host in self._hosts
+
+
+def post(job: Job, vapid: Keys, down: Down | None = None) -> str:
     """One request to the push service: ``sent``, ``gone`` (404/410) or ``failed``. Never
     raises (a worker thread)."""
+    host = urlsplit(job.endpoint).netloc  # the push service: host and port
+    if down is not None and host in down:
+        return "failed"
     try:
         webpush(
             subscription_info={
@@ -426,12 +448,15 @@ def post(job: Job, vapid: Keys) -> str:
         status = getattr(error.response, "status_code", None)
         if status in (404, 410):
             return "gone"
-        logger.warning("push to %s failed: %s", urlsplit(job.endpoint).hostname, status)
+        logger.warning("push to %s failed: %s", host, status)
         return "failed"
-    except Exception as error:  # unreachable, timeout, a key the encryption refuses
-        logger.warning(
-            "push to %s failed: %s", urlsplit(job.endpoint).hostname, type(error).__name__
-        )
+    except (requests.ConnectionError, requests.Timeout) as error:  # unreachable, too slow
+        if down is not None:
+            down.add(host)
+        logger.warning("push to %s failed: %s", host, type(error).__name__)
+        return "failed"
+    except Exception as error:  # a key the encryption refuses, …
+        logger.warning("push to %s failed: %s", host, type(error).__name__)
         return "failed"
     return "sent"
 
@@ -445,9 +470,9 @@ def deliver(notification_ids: Iterable[int], now: datetime | None = None) -> dic
     counts.update({"sent": 0, "gone": 0, "failed": 0})
     if not jobs:
         return counts
-    vapid = keys()
+    vapid, down = keys(), Down()
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(jobs))) as pool:
-        outcomes = list(pool.map(lambda job: post(job, vapid), jobs))
+        outcomes = list(pool.map(lambda job: post(job, vapid, down), jobs))
     by_device: dict[int, set[str]] = {}
     for job, outcome in zip(jobs, outcomes, strict=True):
         counts[outcome] += 1
