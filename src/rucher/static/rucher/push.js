@@ -14,8 +14,8 @@
   function show(name) {
     box.dataset.state = name;
     state.textContent = box.dataset["text" + name.charAt(0).toUpperCase() + name.slice(1)] || "";
-    enable.hidden = !(name === "off" || name === "failed");
-    disable.hidden = name !== "on";
+    document.getElementById("push-enable-box").hidden = !(name === "off" || name === "failed");
+    document.getElementById("push-disable-box").hidden = name !== "on";
   }
 
   function csrf() {
@@ -60,10 +60,12 @@
 
   function refresh() {
     if (Notification.permission === "denied") { show("blocked"); return; }
+    // Without the permission there is no subscription to look for.
+    if (Notification.permission !== "granted") { show("off"); return; }
     navigator.serviceWorker.ready
       .then(function (registration) { return registration.pushManager.getSubscription(); })
       .then(function (subscription) {
-        show(subscription && Notification.permission === "granted" ? "on" : "off");
+        show(subscription ? "on" : "off");
       })
       .catch(function () { show("off"); });
   }
