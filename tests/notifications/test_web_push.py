@@ -514,3 +514,36 @@ def test_the_service_worker_shows_pushes_and_opens_their_page(world: dict[str, A
     assert "showNotification" in script
     assert 'addEventListener("notificationclick"' in script
     assert "openWindow" in script and "self.location.origin" in script
+
+
+def test_the_hook_costs_one_query_and_the_page_survives_a_wrong_key(
+    world: dict[str, Any], settings: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post = publish(world["alice"], world["open"], "Bonjour")
+    rows = [
+        Notification.objects.create(
+            recipient=person,
+            kind="mention",
+            content_id=post.pk,
+            space_id=world["open"].pk,
+            subject=f"content:{post.pk}",
+            channel="app",
+            first_event_id=1,
+            last_event_id=1,
+            created_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        for person in (world["bob"], world["carol"], world["cm"])
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        push.enqueue_pushes([row.pk for row in rows])
+    assert len(captured) == 1  # nobody has a device: no task
+
+    settings.RUCHER_VAPID_PRIVATE_KEY = "not a key"
+    push.forget_keys()
+    page = as_(world["bob"]).get("/settings/notifications/")
+    assert page.status_code == 200
+    assert 'data-api=""' in page.content.decode()

@@ -4,10 +4,12 @@ state (``notifications.inbox`` and ``notifications.preferences``), not actions: 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dates import WEEKDAYS as DJANGO_WEEKDAYS
@@ -21,6 +23,8 @@ from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.web.common import is_htmx, parse_id, user
 from rucher.web.errors import translate_action_errors
+
+logger = logging.getLogger("rucher.notifications.push")
 
 MENU_SIZE = 8
 PUSH_API = "/api/v1/notifications/push-subscriptions"  # push.js subscribes this device there
@@ -153,6 +157,11 @@ def _settings_page(
         if space.pk not in watched
     ]
     kinds = [(kind, label, choices.kinds[kind]) for kind, label in Kind.choices]
+    try:
+        key = push.public_key()
+    except ImproperlyConfigured:  # a wrong RUCHER_VAPID_* setting: the rest of the page works
+        logger.exception("web push keys")
+        key = ""
     return render(
         request,
         "notifications/settings.html",
@@ -167,8 +176,8 @@ def _settings_page(
             "push_kinds": [
                 (kind, label, choices.push.get(kind, False)) for kind, label in Kind.choices
             ],
-            "push_public_key": push.public_key(),
-            "push_api": PUSH_API,
+            "push_public_key": key,
+            "push_api": PUSH_API if key else "",  # no key: "cannot receive" (push.js)
             "push_devices": push.devices_of(person),
             "error": error,
         },
