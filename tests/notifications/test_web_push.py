@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -262,8 +263,9 @@ def test_failures_are_counted_and_one_dead_service_does_not_block_the_others(
 ) -> None:
     bob = world["bob"]
     settings.RUCHER_PUSH_MAX_FAILURES = 2
-    # A closed port: connection refused (another port of the range, not listening).
-    closed = next(p for p in push_ports_free())
+    # A port held but not listening: connection refused (and no other test can take it).
+    held = socket.socket()
+    closed = bind_in_range(held)
     assert subscribe(bob, Browser.new(), f"http://127.0.0.1:{closed}/push/dead").status_code == 201
     assert subscribe(bob, Browser.new(), f"{service.base}/push/alive").status_code == 201
     publish(world["alice"], world["open"], "Premier @bob")
@@ -281,6 +283,7 @@ def test_failures_are_counted_and_one_dead_service_does_not_block_the_others(
     assert not PushSubscription.objects.filter(endpoint__endswith="/push/dead").exists()
     alive.refresh_from_db()
     assert alive.failures == 1
+    held.close()
 
 
 def test_a_push_service_that_never_answers_delays_only_its_own_devices(
@@ -288,13 +291,10 @@ def test_a_push_service_that_never_answers_delays_only_its_own_devices(
 ) -> None:
     """A black hole (accepts connections, never answers): its devices time out and count a
     failure; the device of a live service still gets its push."""
-    import socket
-
     settings.RUCHER_PUSH_TIMEOUT_SECONDS = 0.5
     bob = world["bob"]
-    port = next(push_ports_free())
     with socket.socket() as hole:
-        hole.bind(("127.0.0.1", port))
+        port = bind_in_range(hole)
         hole.listen(8)
         for name in ("a", "b", "c"):
             endpoint = f"http://127.0.0.1:{port}/hole/{name}"
@@ -312,14 +312,15 @@ def test_a_push_service_that_never_answers_delays_only_its_own_devices(
     }
 
 
-def push_ports_free() -> Iterator[int]:
-    """Ports of the range nobody listens on now."""
-    import socket
-
+def bind_in_range(held: socket.socket) -> int:
+    """Bind ``held`` to a free port of the range (parallel test workers share it)."""
     for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                yield port
+        try:
+            held.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free port in 18110-18119")
 
 
 def test_a_kind_switched_off_is_not_pushed(world: dict[str, Any], service: PushService) -> None:
