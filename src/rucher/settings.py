@@ -161,6 +161,25 @@ if (
 ):
     raise ImproperlyConfigured("RUCHER_BASE_URL: http(s)://host[:port][/path] expected")
 RUCHER_UNSUBSCRIBE_MAILTO = os.environ.get("RUCHER_UNSUBSCRIBE_MAILTO", "")  # optional address
+# Web push (notifications/push.py, docs/deploy.md): the VAPID key pair that signs every push;
+# without RUCHER_VAPID_PRIVATE_KEY, one is generated once into RUCHER_DATA_DIR/vapid_private.pem.
+RUCHER_VAPID_PRIVATE_KEY = os.environ.get("RUCHER_VAPID_PRIVATE_KEY", "")  # base64url, raw or DER
+RUCHER_VAPID_PUBLIC_KEY = os.environ.get("RUCHER_VAPID_PUBLIC_KEY", "")  # optional: checked
+RUCHER_VAPID_SUBJECT = os.environ.get("RUCHER_VAPID_SUBJECT", "")  # mailto:; default: EMAIL_FROM
+# The push services a browser's subscription may point at (host suffixes; "*": any https host).
+RUCHER_PUSH_SERVICES = [
+    h.strip().lower()
+    for h in os.environ.get(
+        "RUCHER_PUSH_SERVICES",
+        "fcm.googleapis.com,updates.push.services.mozilla.com,push.services.mozilla.com,"
+        "web.push.apple.com,notify.windows.com",
+    ).split(",")
+    if h.strip()
+]
+# Plain http to 127.0.0.1/localhost push services: a local test receiver (DEBUG, tests).
+RUCHER_PUSH_ALLOW_LOCAL_HTTP = DEBUG
+RUCHER_PUSH_TIMEOUT_SECONDS = 5.0
+RUCHER_PUSH_MAX_FAILURES = 5  # consecutive failures before a subscription is dropped
 RUCHER_UNSUBSCRIBE_MAX_AGE_DAYS = 180  # an unsubscribe link works this long (RFC 8058)
 try:
     RUCHER_DIGEST_TICK_SECONDS = int(os.environ.get("RUCHER_DIGEST_TICK_SECONDS", 300))

@@ -226,10 +226,11 @@ def test_the_settings_page_costs_the_same_whatever_is_watched(
     preferences.watch_space(carol, world["open"].pk, "app")
     preferences.watch_topic(carol, "budget", "daily")
     # session, user, preferences (spaces and topics joined), the watched spaces still
-    # visible, settings, the spaces one may add, the bell, the navigation column's spaces
-    assert count() == 8
+    # visible, settings, the spaces one may add, one's push devices, the bell, the navigation
+    # column's spaces
+    assert count() == 9
     for space in ("private", "secret", "confidential"):
         preferences.watch_space(carol, world[space].pk, "email")
     for topic in ("a", "b", "c"):
         preferences.watch_topic(carol, topic, "app")
-    assert count() == 8
+    assert count() == 9

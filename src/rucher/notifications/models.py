@@ -71,6 +71,13 @@ DEFAULT_CHANNELS: dict[str, str] = {
 }
 
 
+# Web push (notifications/push.py): what a person hears of on their devices unless they choose
+# otherwise: the kinds that arrive in the app at once by default.
+PUSH_DEFAULT_KINDS: frozenset[str] = frozenset(
+    kind for kind, channel in DEFAULT_CHANNELS.items() if channel == Channel.APP
+)
+
+
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -224,7 +231,33 @@ class Settings(models.Model):
     digest_weekday = models.PositiveSmallIntegerField(default=0)
     last_daily_digest_at = models.DateTimeField(null=True, blank=True)
     last_weekly_digest_at = models.DateTimeField(null=True, blank=True)
+    # The kinds pushed to the person's devices (a sorted list of kinds); None: the defaults
+    # (``PUSH_DEFAULT_KINDS``).
+    push_kinds = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         verbose_name = "notification settings"
         verbose_name_plural = "notification settings"
+
+
+class PushSubscription(models.Model):
+    """A browser (a device) that receives web push for a person (notifications/push.py).
+
+    The endpoint is the push service's address for this browser: unique, since one browser
+    profile has one subscription per site (a second account signing in on the same browser
+    takes it over). ``p256dh`` and ``auth`` are the browser's keys (base64url), with which
+    each message is encrypted for it alone (RFC 8291)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=40)
+    user_agent = models.CharField(max_length=120, blank=True)  # a label: "Firefox on Linux"
+    created_at = models.DateTimeField()
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)  # consecutive; reset by a success
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.user_agent or self.endpoint[:40]}"

@@ -32,7 +32,7 @@ from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
 
-from .models import DEFAULT_CHANNELS, Channel, Kind, Preference, Settings
+from .models import DEFAULT_CHANNELS, PUSH_DEFAULT_KINDS, Channel, Kind, Preference, Settings
 
 # The loudest first: when several topic preferences of a post disagree, the loudest wins
 # (a watched topic is news to its watcher, whatever the other topics of the post).
@@ -298,6 +298,29 @@ def update_settings(person: Person, changes: Mapping[str, Any]) -> Settings:
     return current
 
 
+@transaction.atomic
+def set_push(person: Person, choices: Mapping[str, Any]) -> Settings:
+    """Which kinds are pushed to the person's devices: ``{kind: true|false}``; the kinds not
+    given go back to their default (``PUSH_DEFAULT_KINDS``)."""
+    pushed = set(PUSH_DEFAULT_KINDS)
+    for kind, on in choices.items():
+        kind = check_kind(kind)
+        if not isinstance(on, bool):
+            raise Invalid(_("push must be true or false for each kind"))
+        (pushed.add if on else pushed.discard)(kind)
+    current = settings_of(person)
+    current.push_kinds = None if pushed == set(PUSH_DEFAULT_KINDS) else sorted(pushed)
+    current.save()
+    return current
+
+
+def push_of(person_settings: Settings | None) -> dict[str, bool]:
+    """Every kind: pushed or not (the defaults when the person never chose)."""
+    chosen = person_settings.push_kinds if person_settings is not None else None
+    pushed = set(chosen) if isinstance(chosen, list) else set(PUSH_DEFAULT_KINDS)
+    return {kind: kind in pushed for kind in Kind.values}
+
+
 # --- reading one's preferences ---------------------------------------------------------------
 
 
@@ -320,6 +343,7 @@ class Choices:
     spaces: list[Watch] = field(default_factory=list)
     topics: list[Watch] = field(default_factory=list)
     settings: Settings | None = None
+    push: dict[str, bool] = field(default_factory=dict)  # every kind: pushed to my devices
 
 
 def choices_of(person: Person) -> Choices:
@@ -351,7 +375,8 @@ def choices_of(person: Person) -> Choices:
         elif row.kind in kinds:
             kinds[row.kind] = row.channel
             chosen.add(row.kind)
-    return Choices(kinds, chosen, spaces, topics, settings_of(person))
+    person_settings = settings_of(person)
+    return Choices(kinds, chosen, spaces, topics, person_settings, push_of(person_settings))
 
 
 @transaction.atomic
@@ -362,8 +387,9 @@ def replace_choices(
     spaces: Mapping[int, Any] | None = None,
     topics: Mapping[str, Any] | None = None,
     settings: Mapping[str, Any] | None = None,
+    push: Mapping[str, Any] | None = None,
 ) -> Choices:
-    """Replace each section given (kinds: the ones not given go back to their default;
+    """Replace each section given (kinds, push: the ones not given go back to their default;
     spaces, topics: the ones not given are no longer watched); sections left out (None) are
     unchanged. All or nothing: the first invalid value raises and nothing is written."""
     if kinds is not None:
@@ -387,4 +413,6 @@ def replace_choices(
             watch_topic(person, name, channel)
     if settings is not None:
         update_settings(person, settings)
+    if push is not None:
+        set_push(person, push)
     return choices_of(person)

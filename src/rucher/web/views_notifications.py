@@ -4,10 +4,12 @@ state (``notifications.inbox`` and ``notifications.preferences``), not actions: 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dates import WEEKDAYS as DJANGO_WEEKDAYS
@@ -15,14 +17,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rucher.errors import ActionError, Invalid
-from rucher.notifications import inbox, preferences, queries
+from rucher.notifications import inbox, preferences, push, queries
 from rucher.notifications.models import DEFAULT_CHANNELS, Channel, Kind
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.web.common import is_htmx, parse_id, user
 from rucher.web.errors import translate_action_errors
 
+logger = logging.getLogger("rucher.notifications.push")
+
 MENU_SIZE = 8
+PUSH_API = "/api/v1/notifications/push-subscriptions"  # push.js subscribes this device there
 # Django's own translated weekday names (0 = Monday, as Settings.digest_weekday).
 WEEKDAYS = sorted(DJANGO_WEEKDAYS.items())
 
@@ -126,7 +131,16 @@ def _posted_choices(request: HttpRequest, current: preferences.Choices) -> dict[
         settings["digest_hour"] = hour
     if weekday is not None:
         settings["digest_weekday"] = weekday
-    return {"kinds": kinds, "spaces": spaces, "topics": topics, "settings": settings}
+    pushed = None
+    if post.get("push_section"):  # the checkboxes: one not sent is unchecked
+        pushed = {kind: bool(post.get(f"push-{kind}")) for kind in Kind.values}
+    return {
+        "kinds": kinds,
+        "spaces": spaces,
+        "topics": topics,
+        "settings": settings,
+        "push": pushed,
+    }
 
 
 def _settings_page(
@@ -143,6 +157,11 @@ def _settings_page(
         if space.pk not in watched
     ]
     kinds = [(kind, label, choices.kinds[kind]) for kind, label in Kind.choices]
+    try:
+        key = push.public_key()
+    except ImproperlyConfigured:  # a wrong RUCHER_VAPID_* setting: the rest of the page works
+        logger.exception("web push keys")
+        key = ""
     return render(
         request,
         "notifications/settings.html",
@@ -154,6 +173,12 @@ def _settings_page(
             "time_zones": preferences.time_zones(),
             "hours": range(24),
             "weekdays": WEEKDAYS,
+            "push_kinds": [
+                (kind, label, choices.push.get(kind, False)) for kind, label in Kind.choices
+            ],
+            "push_public_key": key,
+            "push_api": PUSH_API if key else "",  # no key: "cannot receive" (push.js)
+            "push_devices": push.devices_of(person),
             "error": error,
         },
         status=status,

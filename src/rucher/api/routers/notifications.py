@@ -11,7 +11,12 @@
 - ``GET /notifications/preferences`` and ``PUT``: each section sent (``kinds``, ``spaces``,
   ``topics``, ``settings``) replaces that section; a section left out is unchanged; an
   unknown kind, channel, language, time zone or hour is a 422 with the reason, and nothing is
-  written.
+  written. ``push`` (``{kind: true|false}``) says which kinds go to the caller's devices.
+- ``GET /notifications/push-subscriptions``: the server's public key (a browser's
+  ``applicationServerKey``) and the caller's devices; ``POST`` (a browser's
+  ``PushSubscription.toJSON()``: endpoint and keys) adds this device, ``DELETE`` (``{"endpoint":
+  ...}``) or ``DELETE /notifications/push-subscriptions/{id}`` removes one of the caller's own
+  (someone else's, or unknown: 404). Web push: docs/notifications.md.
 
 Reading and marking one's notifications is not an event of the network: nothing is appended
 to the event log (docs/architecture.md, "Notifications").
@@ -24,13 +29,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import StrictBool
 
 from rucher.api.auth import caller
 from rucher.api.schemas import ErrorOut, Id, ObjectBody, Text
 from rucher.errors import Invalid
-from rucher.notifications import inbox, preferences, queries
+from rucher.notifications import inbox, preferences, push, queries
 from rucher.notifications.queries import Shown
 
 router = Router(tags=["notifications"])
@@ -120,6 +125,7 @@ class PreferencesIn(ObjectBody):
     spaces: list[SpaceWatchIn] | None = None
     topics: list[TopicWatchIn] | None = None
     settings: SettingsIn | None = None
+    push: dict[Text, StrictBool] | None = None
 
 
 class PreferencesOut(Schema):
@@ -127,6 +133,37 @@ class PreferencesOut(Schema):
     spaces: list[SpaceWatchOut]
     topics: list[TopicWatchOut]
     settings: SettingsOut
+    push: dict[str, bool]
+
+
+class PushKeysIn(Schema):
+    p256dh: Text | None = None
+    auth: Text | None = None
+
+
+class PushSubscriptionIn(ObjectBody):
+    """A browser's ``PushSubscription.toJSON()`` (``expirationTime`` is ignored)."""
+
+    endpoint: Text | None = None
+    keys: PushKeysIn | None = None
+    expirationTime: float | None = None  # the browser's name for it
+
+
+class PushEndpointIn(ObjectBody):
+    endpoint: Text | None = None
+
+
+class PushSubscriptionOut(Schema):
+    id: int
+    endpoint: str
+    device: str
+    created_at: datetime
+    last_success_at: datetime | None
+
+
+class PushSubscriptionsOut(Schema):
+    public_key: str
+    items: list[PushSubscriptionOut]
 
 
 def notification_out(shown: Shown) -> dict[str, Any]:
@@ -169,6 +206,7 @@ def preferences_out(choices: preferences.Choices) -> dict[str, Any]:
             "digest_hour": settings.digest_hour,
             "digest_weekday": settings.digest_weekday,
         },
+        "push": choices.push,
     }
 
 
@@ -244,6 +282,74 @@ def put_preferences(request: HttpRequest, payload: PreferencesIn) -> dict[str, A
         topics = {watch.topic: watch.channel for watch in payload.topics}
     settings = payload.settings.model_dump(exclude_unset=True) if payload.settings else None
     choices = preferences.replace_choices(
-        person, kinds=payload.kinds, spaces=spaces, topics=topics, settings=settings
+        person,
+        kinds=payload.kinds,
+        spaces=spaces,
+        topics=topics,
+        settings=settings,
+        push=payload.push,
     )
     return preferences_out(choices)
+
+
+def subscription_out(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "endpoint": row.endpoint,
+        "device": row.user_agent,
+        "created_at": row.created_at,
+        "last_success_at": row.last_success_at,
+    }
+
+
+@router.get(
+    "/notifications/push-subscriptions",
+    response={200: PushSubscriptionsOut},
+    summary="The server's web push key and my devices",
+)
+def push_subscriptions(request: HttpRequest) -> dict[str, Any]:
+    """``public_key``: the VAPID public key (base64url), a browser's ``applicationServerKey``."""
+    devices = push.devices_of(caller(request))
+    return {"public_key": push.public_key(), "items": [subscription_out(d) for d in devices]}
+
+
+@router.post(
+    "/notifications/push-subscriptions",
+    response={201: PushSubscriptionOut, **ERRORS},
+    summary="Push my notifications to this browser",
+)
+def add_push_subscription(request: HttpRequest, payload: PushSubscriptionIn) -> Status[Any]:
+    """The body is the browser's ``PushSubscription.toJSON()``: ``{"endpoint": "https://…",
+    "keys": {"p256dh": "…", "auth": "…"}}``. The endpoint must be an https address of a known
+    push service; ``p256dh`` a base64url uncompressed P-256 key (65 bytes), ``auth`` 16 bytes
+    base64url: 422 with the reason otherwise."""
+    keys = payload.keys or PushKeysIn()
+    row = push.subscribe(
+        caller(request),
+        payload.endpoint,
+        keys.p256dh,
+        keys.auth,
+        request.headers.get("User-Agent", ""),
+    )
+    return Status(201, subscription_out(row))
+
+
+@router.delete(
+    "/notifications/push-subscriptions",
+    response={204: None, **ERRORS},
+    summary="Stop pushing to this browser",
+)
+def delete_push_subscription(request: HttpRequest, payload: PushEndpointIn) -> Status[None]:
+    """``{"endpoint": "…"}``: one of my devices (someone else's or unknown: 404)."""
+    push.unsubscribe(caller(request), payload.endpoint)
+    return Status(204, None)
+
+
+@router.delete(
+    "/notifications/push-subscriptions/{subscription_id}",
+    response={204: None, **ERRORS},
+    summary="Stop pushing to one of my devices",
+)
+def delete_push_subscription_by_id(request: HttpRequest, subscription_id: int) -> Status[None]:
+    push.remove(caller(request), subscription_id)
+    return Status(204, None)

@@ -42,3 +42,48 @@ self.addEventListener("fetch", function (event) {
     }).catch(function () { return caches.match(url.pathname); }));
   }
 });
+
+// Web push (docs/notifications.md, "Web push"): the server sends {title, body, url, tag},
+// the centre's sentence in the reader's language. A tag replaces an earlier push of the same
+// notification ("Claire and 2 others reacted" after "Claire reacted").
+function sameOrigin(address) {
+  // Only this site's pages open from a notification, whatever the payload says.
+  try {
+    var url = new URL(address || "/", self.location.origin);
+    return new URL(url.pathname + url.search + url.hash, self.location.origin).href;
+  } catch (error) {
+    return new URL("/", self.location.origin).href;
+  }
+}
+
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (error) { data = {}; }
+  var icon = SHELL.filter(function (url) { return url.indexOf("icon-192") !== -1; })[0];
+  event.waitUntil(self.registration.showNotification(data.title || "rucher", {
+    body: data.body || "",
+    icon: icon,
+    badge: icon,
+    tag: data.tag || undefined,
+    renotify: Boolean(data.tag),
+    data: { url: sameOrigin(data.url) }
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var target = sameOrigin(event.notification.data && event.notification.data.url);
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+      for (var i = 0; i < windows.length; i += 1) {
+        if (windows[i].url === target && "focus" in windows[i]) { return windows[i].focus(); }
+      }
+      for (var j = 0; j < windows.length; j += 1) {
+        if (new URL(windows[j].url).origin === self.location.origin && "navigate" in windows[j]) {
+          return windows[j].focus().then(function (client) { return client.navigate(target); });
+        }
+      }
+      return self.clients.openWindow(target);
+    })
+  );
+});
