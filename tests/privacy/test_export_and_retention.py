@@ -18,7 +18,7 @@ from rucher.audit.models import AuditEntry
 from rucher.conversations import actions as conversations
 from rucher.conversations.models import Content
 from rucher.errors import Conflict, Forbidden, Invalid
-from rucher.notifications.models import Kind, Notification
+from rucher.notifications.models import Kind, Notification, PushSubscription
 from rucher.notifications.queries import describe, shown_to
 from rucher.privacy import actions as privacy
 from rucher.privacy.models import DataExport, RetentionRun
@@ -44,6 +44,16 @@ def test_the_export_holds_the_members_data_and_files_and_nobody_elses(
     conversations.attach(bob, post, SimpleUploadedFile("plan.txt", b"le plan", "text/plain"))
     conversations.reply(alice, post, "La réponse privée d'Alice")
     conversations.react(bob, post, "like")
+    PushSubscription.objects.create(
+        person=bob,
+        endpoint="https://fcm.googleapis.com/fcm/send/secret-endpoint",
+        p256dh="secret-key",
+        auth="secret-auth",
+        user_agent="Chrome sur Android",
+        created_at=timezone.now(),
+    )
+    bob.home_stream = "essential"
+    bob.save(update_fields=["home_stream"])
     export, data, archive = built(bob)
     assert export.status == DataExport.Status.READY and export.downloadable
     assert data["profile"]["username"] == "bob"
@@ -52,8 +62,11 @@ def test_the_export_holds_the_members_data_and_files_and_nobody_elses(
     assert {m["space"] for m in data["memberships"]} == {"Ouvert"}
     assert any(name.endswith("plan.txt") for name in archive.namelist())
     assert archive.read(next(n for n in archive.namelist() if n.endswith("plan.txt"))) == b"le plan"
+    assert data["profile"]["home_stream"] == "essential"
+    assert [d["device"] for d in data["push_devices"]] == ["Chrome sur Android"]
     everything = json.dumps(data, ensure_ascii=False)
     assert "Alice" not in everything and "réponse privée" not in everything
+    assert "secret" not in everything  # a device's endpoint and keys are never exported
 
 
 @pytest.mark.django_db

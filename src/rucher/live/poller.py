@@ -60,8 +60,8 @@ class Tick:
     watermark: int
     new_posts: dict[int, int] = field(default_factory=dict)  # key → count
     new_replies: dict[int, int] = field(default_factory=dict)  # key → count (watched root)
-    new_messages: dict[int, int] = field(default_factory=dict)  # key → count (conversation)
     unread: dict[int, int] = field(default_factory=dict)  # person → the bell's count
+    new_messages: dict[int, int] = field(default_factory=dict)  # key → count (conversation)
 
 
 class Poller:

@@ -21,7 +21,7 @@ from rucher.activity.models import Event
 from rucher.audit.models import AuditEntry
 from rucher.conversations.models import Attachment, Content, PollVote, Reaction
 from rucher.messaging.models import Message, MessageAttachment, MessageReaction, Participant
-from rucher.notifications.models import Notification
+from rucher.notifications.models import Notification, PushSubscription
 from rucher.people.models import AccessToken, Person
 from rucher.privacy.models import PrivacySettings
 from rucher.recognition.models import BadgeAward, Kudos, RecognitionChoice
@@ -155,6 +155,16 @@ def data_of(person: Person) -> dict[str, Any]:
                 "read_at": _when(n.read_at),
             }
             for n in Notification.objects.filter(recipient=person).order_by("created_at")
+        ],
+        # The devices that receive web push: the browser's label and dates; never the
+        # endpoint's secret keys.
+        "push_devices": [
+            {
+                "device": d.user_agent,
+                "created_at": _when(d.created_at),
+                "last_success_at": _when(d.last_success_at),
+            }
+            for d in PushSubscription.objects.filter(person=person).order_by("created_at")
         ],
         "sign_ins": [
             {"at": _when(e.at), "address": e.address}
