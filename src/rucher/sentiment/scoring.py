@@ -26,17 +26,21 @@ Scorer = Callable[[Sequence[str], Sequence[str]], tuple[np.ndarray, list[str]]]
 
 
 def default_scorer(texts: Sequence[str], languages: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    """Scores and model versions, one batch per language (declared, else detected)."""
+    """Scores and model versions, one batch per language (declared, else detected); a text
+    repeated in the batch (a template, "Merci !") is scored once."""
     scores = np.zeros(len(texts))
     versions = [""] * len(texts)
-    groups: dict[str, list[int]] = {}
-    for index, language in enumerate(languages):
-        groups.setdefault(language if language in SUPPORTED_LANGUAGES else "auto", []).append(index)
-    for language, positions in sorted(groups.items()):
-        found, detected = score_texts([texts[i] for i in positions], language)
-        for position, score, lang in zip(positions, found, detected, strict=True):
-            scores[position] = score
-            versions[position] = f"{lang}:{model_version(lang)}"
+    groups: dict[str, dict[str, list[int]]] = {}
+    for index, (text, language) in enumerate(zip(texts, languages, strict=True)):
+        key = language if language in SUPPORTED_LANGUAGES else "auto"
+        groups.setdefault(key, {}).setdefault(text, []).append(index)
+    for language, by_text in sorted(groups.items()):
+        distinct = list(by_text)
+        found, detected = score_texts(distinct, language)
+        for text, score, lang in zip(distinct, found, detected, strict=True):
+            for position in by_text[text]:
+                scores[position] = score
+                versions[position] = f"{lang}:{model_version(lang)}"
     return scores, versions
 
 
