@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from rucher.cockpit.methods import TEMPLATES, _PLACEHOLDER, method_words, template_of
+from rucher.cockpit.methods import PLACEHOLDER, TEMPLATES, method_words, template_of
 from rucher.insights.nps import NPS_METHOD
 from rucher.insights.sentiment_stance import STANCE_METHOD
 
@@ -19,9 +19,7 @@ def test_a_method_is_cut_into_a_template_and_its_values() -> None:
     template, values = template_of(
         "at least 3 posts; 95 % interval; weights {'post': 1.0} (any verb but viewed, muted)"
     )
-    assert template == (
-        "at least {1} posts; {2} % interval; weights {d1} (any verb but {verbs})"
-    )
+    assert template == ("at least {1} posts; {2} % interval; weights {d1} (any verb but {verbs})")
     assert values == {"1": "3", "2": "95", "d1": "{'post': 1.0}", "verbs": "viewed, muted"}
 
 
@@ -30,7 +28,7 @@ def test_every_template_has_a_french_text_with_the_same_values() -> None:
         for template in TEMPLATES:
             french = translation.gettext(template)
             assert french != template, template
-            assert set(_PLACEHOLDER.findall(french)) == set(_PLACEHOLDER.findall(template))
+            assert set(PLACEHOLDER.findall(french)) == set(PLACEHOLDER.findall(template))
 
 
 def test_engine_methods_read_in_french_with_their_numbers() -> None:
