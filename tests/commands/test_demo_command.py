@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from rucher.commands import demo
 from rucher.conversations.models import Content, Poll, Reaction
 from rucher.people.models import Person
+from rucher.sentiment.models import ContentSentiment
 from rucher.spaces.models import Membership, Space
 
 SMALL = ["--no-serve", "--people", "60", "--items", "600"]
@@ -27,9 +28,13 @@ def test_demo_loads_once_then_reuses() -> None:
     assert "animatrice" in output and "partenaire" in output
     counts = (Person.objects.count(), Content.objects.count(), Reaction.objects.count())
     assert counts[0] == 60 and not Person.objects.filter(is_demo=False).exists()
+    # The cockpit's opinion page reads stored sentiment: the demo scores what it wrote.
+    with_text = Content.objects.filter(status="published").exclude(text="").count()
+    assert ContentSentiment.objects.count() == with_text > 0
     code, output = run(*SMALL, "--seed", "4")
     assert code == 0, output
     assert "reusing" in output
+    assert "sentiment of 0 of" in output  # already scored: nothing to do again
     assert (Person.objects.count(), Content.objects.count(), Reaction.objects.count()) == counts
 
 

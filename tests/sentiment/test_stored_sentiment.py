@@ -83,6 +83,17 @@ def test_backfill_is_idempotent(world: dict[str, Any], counted: list[list[str]])
     ]
 
 
+def test_a_repeated_text_is_scored_once(world: dict[str, Any], counted: list[list[str]]) -> None:
+    """In a batch and across batches (the demo and imports repeat texts): one model call per
+    distinct text, every item still stored with its score."""
+    alice, bob = world["alice"], world["bob"]
+    items = [actions.publish(p, world["open"], t) for p in (alice, bob) for t in (GOOD, BAD, GOOD)]
+    assert scoring.backfill(batch=2) == (6, 6, 0)
+    assert sorted(t for call in counted for t in call) == sorted([GOOD, BAD])
+    scores = dict(ContentSentiment.objects.values_list("content_id", "score"))
+    assert [scores[item.pk] for item in items] == [0.5, -0.5, 0.5] * 2
+
+
 def test_backfill_command(world: dict[str, Any], counted: list[list[str]]) -> None:
     actions.publish(world["alice"], world["open"], GOOD)
     result = CliRunner().invoke(main, ["sentiment", "backfill", "--quiet"])

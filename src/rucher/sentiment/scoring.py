@@ -26,18 +26,42 @@ Scorer = Callable[[Sequence[str], Sequence[str]], tuple[np.ndarray, list[str]]]
 
 
 def default_scorer(texts: Sequence[str], languages: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    """Scores and model versions, one batch per language (declared, else detected)."""
+    """Scores and model versions, one batch per language (declared, else detected); a text
+    repeated in the batch (a template, "Merci !") is scored once."""
     scores = np.zeros(len(texts))
     versions = [""] * len(texts)
-    groups: dict[str, list[int]] = {}
-    for index, language in enumerate(languages):
-        groups.setdefault(language if language in SUPPORTED_LANGUAGES else "auto", []).append(index)
-    for language, positions in sorted(groups.items()):
-        found, detected = score_texts([texts[i] for i in positions], language)
-        for position, score, lang in zip(positions, found, detected, strict=True):
-            scores[position] = score
-            versions[position] = f"{lang}:{model_version(lang)}"
+    groups: dict[str, dict[str, list[int]]] = {}
+    for index, (text, language) in enumerate(zip(texts, languages, strict=True)):
+        key = language if language in SUPPORTED_LANGUAGES else "auto"
+        groups.setdefault(key, {}).setdefault(text, []).append(index)
+    for language, by_text in sorted(groups.items()):
+        distinct = list(by_text)
+        found, detected = score_texts(distinct, language)
+        for text, score, lang in zip(distinct, found, detected, strict=True):
+            for position in by_text[text]:
+                scores[position] = score
+                versions[position] = f"{lang}:{model_version(lang)}"
     return scores, versions
+
+
+def remembering(scorer: Scorer, limit: int = 100_000) -> Scorer:
+    """``scorer`` that scores each (text, declared language) once over its life: the model
+    is deterministic, so a repeated text gets the same score and version (forgets everything
+    past ``limit`` texts to bound memory)."""
+    seen: dict[tuple[str, str], tuple[float, str]] = {}
+
+    def score(texts: Sequence[str], languages: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+        keys = list(zip(texts, languages, strict=True))
+        new = list(dict.fromkeys(key for key in keys if key not in seen))
+        if new:
+            if len(seen) + len(new) > limit:
+                seen.clear()
+                new = list(dict.fromkeys(keys))
+            found, versions = scorer([t for t, _l in new], [lang for _t, lang in new])
+            seen.update(zip(new, zip(found.tolist(), versions, strict=True), strict=True))
+        return np.array([seen[key][0] for key in keys]), [seen[key][1] for key in keys]
+
+    return score
 
 
 def text_hash(text: str) -> str:
@@ -128,12 +152,14 @@ def backfill(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, int, int]:
     """Score every item not yet scored (or scored from another text or model), in id order
-    and batches: (seen, scored, dropped). Resumable and idempotent."""
+    and batches: (seen, scored, dropped). Resumable and idempotent. A text met again in a
+    later batch (imports and the demo repeat "Merci !" and templates) reuses its score."""
     ids = Content.objects.order_by("pk").values_list("pk", flat=True)
     seen = scored = dropped = 0
     last = 0
+    scorer = remembering(default_scorer)
     while chunk := list(ids.filter(pk__gt=last)[:batch]):
-        made, gone = refresh_sentiment(chunk, force=force)
+        made, gone = refresh_sentiment(chunk, force=force, scorer=scorer)
         seen, scored, dropped = seen + len(chunk), scored + made, dropped + gone
         last = chunk[-1]
         if progress is not None:

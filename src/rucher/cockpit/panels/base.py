@@ -16,6 +16,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from rucher.cockpit.methods import method_words
 from rucher.conversations.models import Content
 from rucher.people.models import Person
 
@@ -289,10 +290,10 @@ def how_of(result: dict[str, Any] | None) -> How | None:
         return None
     return How(
         name=metric_label(str(result.get("name", ""))),
-        method=str(result.get("method", "")),
+        method=method_words(str(result.get("method", ""))),
         parameters=as_json(result.get("parameters")),
         denominator=denominator_words(result.get("denominator")),
-        note=str(result.get("note") or ""),
+        note=method_words(str(result.get("note") or "")),
     )
 
 
