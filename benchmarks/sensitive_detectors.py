@@ -80,7 +80,11 @@ SENSITIVE = [
 ]
 _CODES = ["Alpha", "Bravo", "Charlie", "Delta", "Écho", "Foxtrot", "Golf", "Hôtel", "India"]
 TERMS = (
-    "Projet Aurore", "Hélios", "Kestrel", "Opération Mistral", "Nordlicht",
+    "Projet Aurore",
+    "Hélios",
+    "Kestrel",
+    "Opération Mistral",
+    "Nordlicht",
     *(f"Code {name} {n}" for n, name in enumerate(_CODES * 5)),
 )
 
@@ -162,10 +166,14 @@ def main() -> None:
     }
     result["added_p95_ms"] = round(result["on_p95_ms"] - result["off_p95_ms"], 4)
     result["added_cpu_p95_ms"] = round(result["on_cpu_p95_ms"] - result["off_cpu_p95_ms"], 4)
-    print(f"{len(texts)} posts of ~{result['characters']:.0f} characters, {args.rounds} rounds, "
-          f"{flagged} flagged, {len(TERMS)} watched terms")
-    print(f"{'side':38s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s}   "
-          f"{'CPU p50':>8s} {'CPU p95':>8s} {'CPU p99':>8s}")
+    print(
+        f"{len(texts)} posts of ~{result['characters']:.0f} characters, {args.rounds} rounds, "
+        f"{flagged} flagged, {len(TERMS)} watched terms"
+    )
+    print(
+        f"{'side':38s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s}   "
+        f"{'CPU p50':>8s} {'CPU p95':>8s} {'CPU p99':>8s}"
+    )
     labels = {
         "off": "off: rendering only",
         "on": "on: rendering + every detector",
@@ -173,11 +181,15 @@ def main() -> None:
         "default": "default policy alone (partner)",
     }
     for name, label in labels.items():
-        print(f"{label:38s} {result[f'{name}_p50_ms']:8.3f} {result[f'{name}_p95_ms']:8.3f} "
-              f"{result[f'{name}_p99_ms']:8.3f}   {result[f'{name}_cpu_p50_ms']:8.3f} "
-              f"{result[f'{name}_cpu_p95_ms']:8.3f} {result[f'{name}_cpu_p99_ms']:8.3f}")
-    print(f"added at p95 (on - off): {result['added_p95_ms']:.3f} ms wall, "
-          f"{result['added_cpu_p95_ms']:.3f} ms CPU (goal: at most 2 ms)")
+        print(
+            f"{label:38s} {result[f'{name}_p50_ms']:8.3f} {result[f'{name}_p95_ms']:8.3f} "
+            f"{result[f'{name}_p99_ms']:8.3f}   {result[f'{name}_cpu_p50_ms']:8.3f} "
+            f"{result[f'{name}_cpu_p95_ms']:8.3f} {result[f'{name}_cpu_p99_ms']:8.3f}"
+        )
+    print(
+        f"added at p95 (on - off): {result['added_p95_ms']:.3f} ms wall, "
+        f"{result['added_cpu_p95_ms']:.3f} ms CPU (goal: at most 2 ms)"
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
 
