@@ -55,6 +55,63 @@ def test_the_api_round_trip(world: dict[str, Any], settings: Any) -> None:
     assert api(alice).delete(f"/api/v1/messages/reactions/{sent.json()['id']}").status_code == 204
 
 
+def test_files_over_the_api(world: dict[str, Any], settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.LANGUAGE_CODE = "en"
+    alice, bob, carol = world["alice"], world["bob"], world["carol"]
+    first = actions.start_conversation(alice, [bob.pk], "Le plan arrive")
+    url = f"/api/v1/messages/{first.conversation_id}/files"
+    sent = api(alice).post(
+        url,
+        {
+            "text": "Voici le plan",
+            "files": [
+                SimpleUploadedFile("plan.txt", b"le plan", content_type="text/plain"),
+                SimpleUploadedFile("notes.txt", b"des notes", content_type="text/plain"),
+            ],
+        },
+    )
+    assert sent.status_code == 201, sent.content
+    body = sent.json()
+    assert body["files"] == ["plan.txt", "notes.txt"]
+    first_file = body["attachments"][0]
+    assert (first_file["name"], first_file["size"], first_file["content_type"]) == (
+        "plan.txt",
+        7,
+        "text/plain",
+    )
+    # The other participant reads it in the thread and downloads it with their own token.
+    thread = api(bob).get(f"/api/v1/messages/{first.conversation_id}").json()
+    assert thread["messages"][-1]["attachments"] == body["attachments"]
+    download = api(bob).get(first_file["url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"le plan"
+    assert 'filename="plan.txt"' in download["Content-Disposition"]
+    # Nobody else, administrators included; a read-only token cannot send.
+    for outsider in (carol, world["admin"]):
+        refused = api(outsider).get(first_file["url"])
+        assert refused.status_code == 404 and refused.json()["detail"] == "file not found"
+        sending = api(outsider).post(url, {"text": "Moi aussi", "files": [_note()]})
+        assert sending.status_code == 404
+    assert api(bob, "read").post(url, {"text": "Lu", "files": [_note()]}).status_code == 403
+    # Bad files are told, and no message is written.
+    before = Message.objects.count()
+    for files, reason in (
+        ([SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="application/x-msdownload")], ""),
+        ([_note() for _ in range(6)], "at most 5 files"),
+        ([], ""),
+    ):
+        refused = api(alice).post(url, {"text": "Encore", "files": files})
+        assert refused.status_code == 422, refused.content
+        assert reason in refused.json()["detail"].__str__()
+    assert Message.objects.count() == before
+    assert api(alice).get("/api/v1/messages/files/999999").status_code == 404
+
+
+def _note() -> SimpleUploadedFile:
+    return SimpleUploadedFile("note.txt", b"Bonjour", content_type="text/plain")
+
+
 @pytest.mark.parametrize(
     ("payload", "status", "reason"),
     [

@@ -69,6 +69,20 @@ def get_message(person: Any, message_id: Any) -> Message:
     return found
 
 
+def get_attachment(person: Any, attachment_id: Any) -> MessageAttachment:
+    """A file sent in a conversation, for its participants only (404 for anyone else, as if
+    it did not exist)."""
+    pk = _as_id(attachment_id)
+    found = MessageAttachment.objects.filter(pk=pk).first() if pk else None
+    if found is None:
+        raise NotFound(_("file not found"))
+    try:
+        get_message(person, found.message_id)
+    except NotFound:
+        raise NotFound(_("file not found")) from None
+    return found
+
+
 def _unread_of(person: Any) -> Subquery:
     """Others' messages above my read mark in the row's conversation (a correlated count)."""
     mine = Participant.objects.filter(conversation_id=OuterRef(OuterRef("pk")), person=person.pk)

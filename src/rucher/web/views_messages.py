@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from rucher.conversations.models import Reaction
 from rucher.errors import ActionError, Invalid, NotFound
 from rucher.messaging import actions, queries, reading
-from rucher.messaging.models import MAX_PARTICIPANTS, MessageAttachment
+from rucher.messaging.models import MAX_PARTICIPANTS
 from rucher.notifications import inbox
 from rucher.spaces import permissions
 from rucher.web.common import is_htmx, parse_id, user
@@ -206,11 +206,7 @@ def react(request: HttpRequest, message_id: int) -> HttpResponse:
 @translate_action_errors
 def download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """A file sent in a conversation: to its participants only, after the check."""
-    person = user(request)
-    attachment = MessageAttachment.objects.filter(pk=parse_id(attachment_id)).first()
-    if attachment is None:
-        raise Http404(_("file not found"))
-    queries.get_message(person, attachment.message_id)
+    attachment = queries.get_attachment(user(request), parse_id(attachment_id))
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -12,7 +12,7 @@ from ninja import Router, Schema
 
 from rucher.api.auth import caller
 from rucher.api.routers.streams import item_out
-from rucher.api.schemas import ErrorOut, StreamItemOut
+from rucher.api.schemas import ErrorOut, Id, ObjectBody, StreamItemOut, Text
 from rucher.conversations.models import Content
 from rucher.conversations.queries import get_visible_content
 from rucher.meaning.neighbours import related_items
@@ -54,10 +54,10 @@ class ReadingOut(Schema):
     essential_items_chosen: bool
 
 
-class ReadingIn(Schema):
-    home_stream: str | None = None
+class ReadingIn(ObjectBody):
+    home_stream: Text | None = None
     # A number 1–50, or "default" for the organisation's number.
-    essential_items: int | str | None = None
+    essential_items: Id | Text | None = None
 
 
 def reading_out(person: Any) -> dict[str, Any]:

@@ -7,7 +7,10 @@
   (a one-to-one without a title goes on in the one the two already have): 201 with the message.
 - ``GET /messages/{id}``: a page of the conversation (oldest first; ``cursor`` for older ones),
   with who has read up to where. Reading it does not mark it read: ``POST …/read`` does.
-- ``POST /messages/{id}``: write in it. ``POST /messages/{id}/read``: move my read mark.
+- ``POST /messages/{id}``: write in it. ``POST /messages/{id}/files`` (multipart: ``text``
+  and one to five ``files``): write in it with files, checked as the web's (type, size).
+  ``GET /messages/files/{file_id}``: download a file of a conversation I take part in.
+- ``POST /messages/{id}/read``: move my read mark.
 - ``POST /messages/reactions/{message_id}``, ``DELETE`` the same: react, take it back.
 
 A conversation I do not take part in is "not found" (404), whoever I am, administrators
@@ -19,13 +22,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from rucher.api.auth import caller
 from rucher.api.schemas import ErrorOut, Id, Text
+from rucher.errors import NotFound
 from rucher.messaging import actions, queries, reading
-from rucher.messaging.models import Message
+from rucher.messaging.models import Message, MessageAttachment
 from rucher.people.models import Person
 
 router = Router(tags=["messages"])
@@ -39,6 +44,14 @@ class MessagePersonOut(Schema):
     name: str
 
 
+class MessageFileOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    url: str  # GET it with the same token
+
+
 class MessageOut(Schema):
     id: int
     conversation_id: int
@@ -48,7 +61,8 @@ class MessageOut(Schema):
     created_at: datetime
     reaction_counts: dict[str, int]
     my_reaction: str | None
-    files: list[str]
+    files: list[str]  # their names (kept for older clients; ``attachments`` says more)
+    attachments: list[MessageFileOut]
     read_by: list[int]
 
 
@@ -112,10 +126,20 @@ def person_out(person: Person) -> dict[str, Any]:
     return {"id": person.pk, "username": person.username, "name": person.display_name}
 
 
+def file_out(attachment: MessageAttachment) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "url": f"/api/v1/messages/files/{attachment.pk}",
+    }
+
+
 def message_out(
     message: Message,
     my_reaction: str | None = None,
-    files: list[str] | None = None,
+    files: list[MessageAttachment] | None = None,
     read_by: list[int] | None = None,
 ) -> dict[str, Any]:
     return {
@@ -127,7 +151,8 @@ def message_out(
         "created_at": message.created_at,
         "reaction_counts": message.reaction_counts or {},
         "my_reaction": my_reaction,
-        "files": files or [],
+        "files": [f.name for f in files or []],
+        "attachments": [file_out(f) for f in files or []],
         "read_by": read_by or [],
     }
 
@@ -203,7 +228,7 @@ def conversation_detail(
             message_out(
                 shown.message,
                 shown.my_reaction,
-                [f.name for f in shown.files],
+                list(shown.files),
                 [p.pk for p in shown.read_by],
             )
             for shown in found.messages
@@ -220,6 +245,37 @@ def conversation_detail(
 def send(request: HttpRequest, conversation_id: int, payload: SendIn) -> Status[Any]:
     message = actions.send_message(caller(request), conversation_id, payload.text)
     return Status(201, message_out(message))
+
+
+@router.post(
+    "/messages/{conversation_id}/files",
+    response={201: MessageOut, **WRITE_ERRORS},
+    summary="Write in a conversation I take part in, with files (multipart)",
+)
+def send_with_files(
+    request: HttpRequest,
+    conversation_id: int,
+    text: Form[str],
+    files: File[list[UploadedFile]],
+) -> Status[Any]:
+    message = actions.send_message(caller(request), conversation_id, text, files=files)
+    return Status(201, message_out(message, files=list(message.attachments.order_by("pk"))))
+
+
+@router.get(
+    "/messages/files/{file_id}",
+    response={200: None, 404: ErrorOut},
+    summary="Download a file sent in a conversation I take part in",
+)
+def download(request: HttpRequest, file_id: int) -> FileResponse:
+    attachment = queries.get_attachment(caller(request), file_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound(_("file not found")) from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
 
 
 @router.post(
