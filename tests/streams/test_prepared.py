@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def reference_ids(reader: Any, cursor: str | None, size: int, filters: StreamFilters) -> list[int]:
     """The same page straight from the ORM, rebuilt for this very reader."""
-    items = queries._apply_filters(queries._home_items(reader), filters)
+    items = queries._apply_filters(queries.home_items(reader), filters)
     return [item.pk for item in queries.paginate(reader, items, cursor, size).items]
 
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def policy_home(reader: Any, cursor: str | None, size: int, filters: StreamFilters) -> Page:
     """The home page straight from the policy's plain expression (no scans)."""
-    items = queries._apply_filters(queries._home_items(reader), filters)
+    items = queries._apply_filters(queries.home_items(reader), filters)
     return queries.paginate(reader, items, cursor, size)
 
 

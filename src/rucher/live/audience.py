@@ -5,7 +5,7 @@ connected to this process; each answers with a fixed number of queries whatever 
 people (one per distinct space for the policy's ``space_readers``, plus a handful), never one
 query per connection. Everything here runs in a thread (the ORM is synchronous).
 
-``home_audience`` is the converse of ``streams.queries._home_items`` (my spaces, what I
+``home_audience`` is the converse of ``streams.queries.home_items`` (my spaces, what I
 follow, my own posts, minus mutes and hidden tags, within ``permissions.space_readers``): a
 post is pushed to exactly the people whose home stream would show it, so the "N new posts"
 banner never counts what the stream would not show. ``tests/live/test_audience.py`` compares

@@ -63,7 +63,7 @@ from rucher.notifications.queries import content_title
 from rucher.notifications.unsubscribe import absolute, digest_on, link_for
 from rucher.people.models import Person
 from rucher.streams import prepared
-from rucher.streams.queries import _home_items
+from rucher.streams.queries import home_items
 
 logger = logging.getLogger("rucher.notifications.digests")
 
@@ -242,7 +242,7 @@ _DIGEST_SHAPES = prepared.ShapeCache(limit=8)
 def _stream_candidates(person: Person, since: datetime) -> list[Candidate]:
     """The person's home stream since ``since``, newest first (at most ``STREAM_SCAN``).
 
-    The home stream's own expression (``streams.queries._home_items``: the read policy, the
+    The home stream's own expression (``streams.queries.home_items``: the read policy, the
     person's spaces and follows, their mutes and hidden tags), bounded by time: a digest wants
     what is new, and a newest-first page of the whole stream (``build_home``) may scan deep
     for a person whose spaces are quiet. Prepared once per shape (``streams.prepared``): one
@@ -252,7 +252,7 @@ def _stream_candidates(person: Person, since: datetime) -> list[Candidate]:
     def build() -> QuerySet[Any]:
         stand_in = prepared.StandInReader(is_guest=person.is_guest)
         return (
-            _home_items(stand_in)
+            home_items(stand_in)
             .filter(created_at__gte=prepared.AT)
             # A confidential space's posts are read where each read is recorded, not in an
             # e-mail: a digest never picks them (its notifications say "confidential content").

@@ -169,8 +169,11 @@ def home(
     )
 
 
-def _home_items(reader: Any) -> QuerySet[Content]:
-    """My spaces, and the people and topics I follow (within what I may read)."""
+def home_items(reader: Any) -> QuerySet[Content]:
+    """My spaces, and the people and topics I follow (within what I may read), minus my mutes
+    and hidden tags: the home stream's definition as one query. The page itself is read by
+    the index-ordered scans (``streams.scans``), which are tested against this; the digests
+    read it as is (a handful of people a day)."""
     spaces = Membership.objects.filter(person_id=reader.pk, status=Membership.Status.ACTIVE).values(
         "space_id"
     )

@@ -1,7 +1,7 @@
 """Stream ids from index-ordered scans merged by recency: plans the planner cannot get wrong.
 
 A stream is the union of a few *scopes*: a space, an author, a set of topics. Asked as one
-query with ``OR``\\s and ``IN (subquery)``\\s (``streams.queries._home_items``, the policy's
+query with ``OR``\\s and ``IN (subquery)``\\s (``streams.queries.home_items``, the policy's
 plain expression), the database must guess whether to walk the whole content table newest
 first and filter (fast for a reader of most spaces, ruinous for a reader of five), or to
 gather every item of the reader's spaces and sort them (the reverse); and the guess changed
