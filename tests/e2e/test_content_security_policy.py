@@ -91,6 +91,19 @@ def test_the_cockpit_draws_its_charts_within_the_policy(
     assert blocks >= 1
     # Plotly marks each element it drew into.
     assert page.locator(".js-plotly-plot").count() == blocks
+    # In the dark theme the charts take the page's colours, not plotly's white paper.
+    page.emulate_media(color_scheme="dark")
+    page.reload(timeout=60_000)
+    page.wait_for_load_state("networkidle", timeout=60_000)
+    paper = page.locator(".js-plotly-plot .main-svg rect.bg").first
+    assert paper.get_attribute("style") and "255, 255, 255" not in paper.get_attribute("style")
+    text = page.locator(".js-plotly-plot .main-svg text").first.get_attribute("style") or ""
+    assert "rgb(230, 232, 235)" in text or "#e6e8eb" in text
+    page.emulate_media(color_scheme="light")
+    page.reload(timeout=60_000)
+    page.wait_for_load_state("networkidle", timeout=60_000)
+    paper = page.locator(".js-plotly-plot .main-svg rect.bg").first
+    assert "255, 255, 255" in (paper.get_attribute("style") or "")
 
 
 def test_a_partner_guest_pages_stay_within_the_policy(
