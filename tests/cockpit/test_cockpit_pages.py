@@ -164,3 +164,32 @@ def test_the_worker_computes_the_overview_after_new_events(org: dict[str, Any]) 
     warm(newer)
     found = compute_report(org["cm"], Scope("organisation"), period, sections=OVERVIEW.sections)
     assert found["from_cache"]
+
+
+def test_this_week_links_the_busiest_spaces_to_their_summaries(
+    org: dict[str, Any], client_for: Any
+) -> None:
+    """The "This week" page lists the busiest spaces the viewer reads, each with its count and
+    a link to its 7-day summary; a secret space only for who belongs to it."""
+    publish(org["alice"], org["secret"], "Le #projetsecret avance")
+    publish(org["alice"], org["secret"], "Encore le #projetsecret")
+    french = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    english = client_for(org["cm"]).get("/cockpit/attention/").content.decode()
+    assert "This week's conversations, summarised" in english
+    assert "20 contributions this week" in english
+    page = client_for(org["cm"]).get("/cockpit/attention/", **french).content.decode()
+    assert "Les conversations de la semaine, résumées" in page
+    summary = f'href="/spaces/{org["open"].slug}/summary/?days=7"'
+    assert summary in page
+    # The open space's posts and replies of the fixture: 4 posts, 4 × 4 replies.
+    assert "20 contributions cette semaine" in page
+    assert f'/spaces/{org["secret"].slug}/summary/' not in page
+    member = client_for(org["cm_secret"]).get("/cockpit/attention/", **french).content.decode()
+    assert f'href="/spaces/{org["secret"].slug}/summary/?days=7"' in member
+    assert "3 contributions cette semaine" in member  # the fixture's secret post and these two
+    # The summary it links to opens, from what the viewer reads.
+    opened = client_for(org["cm"]).get(f"/spaces/{org['open'].slug}/summary/?days=7")
+    assert opened.status_code == 200 and "jardin" in opened.content.decode()
+    # Other pages do not compute it.
+    other = client_for(org["cm"]).get("/cockpit/engagement/", **french).content.decode()
+    assert "résumées" not in other

@@ -21,6 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -45,6 +46,7 @@ from rucher.cockpit.panels.cadence import cadence_panel
 from rucher.cockpit.panels.moderation import moderation_panel
 from rucher.cockpit.panels.opinion import opinion_extras_panel
 from rucher.cockpit.panels.overview import figures_panel, overview_figures
+from rucher.cockpit.weekly import busiest_spaces
 from rucher.errors import Forbidden, Invalid, NotFound
 from rucher.insights.periods import Period
 from rucher.people.models import Department, Organisation, Person
@@ -257,11 +259,13 @@ def _query(request: HttpRequest, *dropped: str) -> str:
 def overview(request: HttpRequest, page: str = "") -> HttpResponse:
     viewer = request.user
     assert isinstance(viewer, Person)
-    extra = {
+    extra: dict[str, Any] = {
         "spaces": permissions.readable_spaces(viewer).order_by("name"),
         "departments": Department.objects.order_by("name"),
         "partners": Organisation.objects.filter(is_partner=True).order_by("name"),
     }
+    if page == "attention":
+        extra["busiest"] = busiest_spaces(viewer, timezone.now() - timedelta(days=7))
     return _page(
         request,
         Scope("organisation"),
