@@ -9,8 +9,12 @@ from django import template
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from rucher.conversations.models import Reaction
 
@@ -22,6 +26,66 @@ def reaction_kinds() -> list[tuple[str, Any]]:
     """(value, translated label) for each reaction of the fixed set. Words, not emoji: no
     emoji font is guaranteed on the readers' machines and nothing is fetched from outside."""
     return [(k.value, k.label) for k in Reaction.Kind]
+
+
+_REACTION_FORM = (
+    '\n  <form method="post" action="{url}" class="inline"\n'
+    '        hx-post="{url}" hx-target="#reactions-{pk}" hx-swap="outerHTML">\n'
+    "    {csrf}\n"
+    '    <input type="hidden" name="kind" value="{value}">\n'
+    '    <input type="hidden" name="next" value="{next}">\n'
+    '    <button type="submit" class="reaction{active}"\n'
+    '            aria-pressed="{pressed}"\n'
+    "            >{label}{n}</button>\n"
+    "  </form>\n  "
+)
+
+
+@register.simple_tag(takes_context=True)
+def reactions(context: template.Context, item: Any, my_reaction: Any = None) -> SafeString:
+    """The reaction buttons of one item (a stream item, a post, a reply): a count, then a
+    form per reaction of the fixed set, the reader's own one pressed.
+
+    Written here rather than as a template: a page shows it once per item (a hundred times on
+    a long thread) and, as a template, its five forms cost ten URL reversals and some sixty
+    variable look-ups each time, the largest share of a thread's server time (issue 16). The
+    markup is the one ``streams/_reactions.html`` had, byte for byte; that template now calls
+    this tag, for the answer to a click (htmx)."""
+    pk = str(item.pk)
+    url = conditional_escape(reverse("react", args=[item.pk]))
+    token = context.get("csrf_token")
+    csrf = ""
+    if token and token != "NOTPROVIDED":
+        csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    request = context.get("request")
+    next_path = conditional_escape(request.get_full_path()) if request is not None else ""
+    counts = item.reaction_counts if isinstance(item.reaction_counts, dict) else {}
+    count = item.reaction_count
+    parts = [
+        f'\n<div class="reactions" id="reactions-{pk}">\n'
+        f'  <span class="count">'
+        f"{ngettext('%(counter)s reaction', '%(counter)s reactions', count) % {'counter': conditional_escape(localize(count))}}"
+        "</span>\n  \n  "
+    ]
+    for kind in Reaction.Kind:
+        value = kind.value
+        mine = my_reaction == value
+        n = counts.get(value)
+        parts.append(
+            _REACTION_FORM.format(
+                url=url,
+                pk=pk,
+                csrf=csrf,
+                value=conditional_escape(value),
+                next=next_path,
+                active=" active" if mine else "",
+                pressed="true" if mine else "false",
+                label=conditional_escape(capfirst(kind.label)),
+                n=f' <span class="n">{conditional_escape(localize(n))}</span>' if n else "",
+            )
+        )
+    parts.append("\n</div>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
 @register.filter
