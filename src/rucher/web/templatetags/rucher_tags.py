@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import html
 from typing import Any
 
 from django import template
@@ -14,7 +16,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 from rucher.conversations.models import Reaction
 
@@ -41,6 +43,24 @@ _REACTION_FORM = (
 )
 
 
+@functools.lru_cache(maxsize=64)
+def _reaction_labels(language: str | None) -> tuple[tuple[str, str, str], ...]:
+    """(value, escaped value, escaped capitalised label) per reaction, in one language: the
+    labels are fixed, so they are translated and escaped once per language, not per item."""
+    return tuple(
+        (kind.value, html.escape(kind.value), html.escape(capfirst(str(kind.label))))
+        for kind in Reaction.Kind
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _reaction_count(language: str | None, count: int) -> str:
+    # As {% blocktranslate %} does: the number escaped, the translated sentence not.
+    return ngettext("%(counter)s reaction", "%(counter)s reactions", count) % {
+        "counter": html.escape(localize(count))
+    }
+
+
 @register.simple_tag(takes_context=True)
 def reactions(context: template.Context, item: Any, my_reaction: Any = None) -> SafeString:
     """The reaction buttons of one item (a stream item, a post, a reply): a count, then a
@@ -49,26 +69,30 @@ def reactions(context: template.Context, item: Any, my_reaction: Any = None) -> 
     Written here rather than as a template: a page shows it once per item (a hundred times on
     a long thread) and, as a template, its five forms cost ten URL reversals and some sixty
     variable look-ups each time, the largest share of a thread's server time (issue 16). The
-    markup is the one ``streams/_reactions.html`` had, byte for byte; that template now calls
-    this tag, for the answer to a click (htmx)."""
+    markup is the one ``streams/_reactions.html`` had, byte for byte (the French and English
+    pages were compared); that template now calls this tag, for the answer to a click."""
     pk = str(item.pk)
-    url = conditional_escape(reverse("react", args=[item.pk]))
+    url = html.escape(reverse("react", args=[item.pk]))
     token = context.get("csrf_token")
     csrf = ""
     if token and token != "NOTPROVIDED":
         csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
     request = context.get("request")
-    next_path = conditional_escape(request.get_full_path()) if request is not None else ""
+    next_path = html.escape(request.get_full_path()) if request is not None else ""
     counts = item.reaction_counts if isinstance(item.reaction_counts, dict) else {}
+    language = get_language()
     count = item.reaction_count
+    if type(count) is int:
+        count_text = _reaction_count(language, count)
+    else:  # pragma: no cover - the field is an integer
+        count_text = ngettext("%(counter)s reaction", "%(counter)s reactions", count) % {
+            "counter": conditional_escape(localize(count))
+        }
     parts = [
         f'\n<div class="reactions" id="reactions-{pk}">\n'
-        f'  <span class="count">'
-        f"{ngettext('%(counter)s reaction', '%(counter)s reactions', count) % {'counter': conditional_escape(localize(count))}}"
-        "</span>\n  \n  "
+        f'  <span class="count">{count_text}</span>\n  \n  '
     ]
-    for kind in Reaction.Kind:
-        value = kind.value
+    for value, escaped_value, label in _reaction_labels(language):
         mine = my_reaction == value
         n = counts.get(value)
         parts.append(
@@ -76,11 +100,11 @@ def reactions(context: template.Context, item: Any, my_reaction: Any = None) -> 
                 url=url,
                 pk=pk,
                 csrf=csrf,
-                value=conditional_escape(value),
+                value=escaped_value,
                 next=next_path,
                 active=" active" if mine else "",
                 pressed="true" if mine else "false",
-                label=conditional_escape(capfirst(kind.label)),
+                label=label,
                 n=f' <span class="n">{conditional_escape(localize(n))}</span>' if n else "",
             )
         )
