@@ -10,7 +10,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.http import QueryDict
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -110,6 +110,34 @@ def reactions(context: template.Context, item: Any, my_reaction: Any = None) -> 
         )
     parts.append("\n</div>\n")
     return mark_safe("".join(parts))  # every value above is escaped
+
+
+_STAND_IN_ID = 987_654_321_012_345  # no real id is this large
+
+
+@functools.lru_cache(maxsize=256)
+def _around_id(urlconf: Any, prefix: str, name: str, fixed: tuple[str, ...]) -> tuple[str, str]:
+    """The address of route ``name`` for a stand-in id, cut where the id goes; ("", "") when
+    the stand-in does not appear exactly once (then each address is reversed whole)."""
+    url = reverse(name, urlconf=urlconf, args=[*fixed, _STAND_IN_ID])
+    head, found, tail = url.partition(str(_STAND_IN_ID))
+    if not found or str(_STAND_IN_ID) in tail:
+        return "", ""
+    return head, tail
+
+
+@register.simple_tag
+def id_url(name: str, *args: Any) -> str:
+    """``{% url name ... id %}`` for a route whose last argument is an id (a profile, a post,
+    its actions), on pages that list many: the route is reversed once (with a stand-in id)
+    and each item's id put in its place, instead of a full reversal per item (~30 µs each, a
+    few per item; issue 16). Anything else is reversed as ``{% url %}`` does."""
+    *fixed, last = args
+    if type(last) is int and last >= 0 and all(type(a) is str for a in fixed):
+        head, tail = _around_id(get_urlconf(), get_script_prefix(), name, tuple(fixed))
+        if head:
+            return f"{head}{last}{tail}"
+    return reverse(name, args=args)
 
 
 @register.filter
