@@ -154,7 +154,9 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
             space.memberships.filter(status=Membership.Status.REQUESTED).select_related("person")
         )
         # Translated and capitalised once, not once per member in the roles table (issue 16).
-        context["roles"] = [(value, capfirst(label)) for value, label in Membership.Role.choices]
+        context["roles"] = [
+            (value, str(capfirst(label))) for value, label in Membership.Role.choices
+        ]
     if permissions.can_invite(person, space, mine):
         context["invite_form"] = InviteForm()
     if permissions.can_moderate(person, space, mine):

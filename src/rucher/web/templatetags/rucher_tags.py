@@ -140,6 +140,20 @@ def id_url(name: str, *args: Any) -> str:
     return reverse(name, args=args)
 
 
+@register.simple_tag
+def options(choices: Any, selected: Any = None) -> SafeString:
+    """The ``<option>`` elements of ``(value, label)`` choices, ``selected`` marked: for a
+    select repeated on every row of a table (the space page's roles, one per member; issue
+    16), where a template loop per row cost more than the rest of the row."""
+    return mark_safe(  # both escaped
+        "".join(
+            f'<option value="{conditional_escape(value)}"'
+            f"{' selected' if value == selected else ''}>{conditional_escape(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     if isinstance(mapping, dict):
