@@ -10,7 +10,8 @@ process, through Django's own request handler (no network, no browser), for each
   between the click and the first home page;
 * **warm pages**: the home stream, a space of theirs, a conversation (a post's page: the
   busiest the account may read; ``thread-all`` is the same with ``?replies=all``, every reply
-  of a long thread rendered), the directory and the messages list, each requested ``--rounds`` times after one warming request;
+  of a long thread rendered), the directory and the messages list, each requested
+  ``--rounds`` times after one warming request;
 * **the floor**: ``GET /healthz`` (the whole middleware stack and one ``SELECT 1``), measured in
   the same rounds, so each page also reads as a multiple of the cheapest request of the same
   run on the same machine.
