@@ -8,8 +8,10 @@ process, through Django's own request handler (no network, no browser), for each
 * **sign-in**: ``POST /login/`` with the right password (the Argon2 check, the session, the
   audit row) followed by the redirect's ``GET /``: what a person waits for on the server
   between the click and the first home page;
-* **warm pages**: the home stream, a space of theirs, a conversation (a post's page), the
-  directory and the messages list, each requested ``--rounds`` times after one warming request;
+* **warm pages**: the home stream, a space of theirs, a conversation (a post's page: the
+  busiest the account may read; ``thread-all`` is the same with ``?replies=all``, every reply
+  of a long thread rendered), the directory and the messages list, each requested
+  ``--rounds`` times after one warming request;
 * **the floor**: ``GET /healthz`` (the whole middleware stack and one ``SELECT 1``), measured in
   the same rounds, so each page also reads as a multiple of the cheapest request of the same
   run on the same machine.
@@ -82,6 +84,8 @@ def pages_of(username: str) -> dict[str, str]:
     )
     if post is not None:
         pages["thread"] = f"/posts/{post.pk}/"
+        # A thread of more than 40 replies opens on its newest 30 (issue 16); the whole one:
+        pages["thread-all"] = f"/posts/{post.pk}/?replies=all"
     return pages
 
 

@@ -183,3 +183,26 @@ def test_home_stream_fits_a_phone_screen(page: Any, sign_in_as: Any, world: dict
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"the page scrolls sideways on a phone: {widths}"
     page.screenshot(path="/tmp/rucher-home-phone.png", full_page=True)
+
+
+def test_a_link_to_an_earlier_reply_of_a_long_thread_opens_the_whole_thread(
+    page: Any, sign_in_as: Any, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long thread opens on its newest replies (issue 16); a notification's link to an
+    earlier one (/posts/<root>/#c<id>) is followed to the whole thread by ui.js."""
+    from rucher.conversations import actions
+    from rucher.web import views_content
+
+    monkeypatch.setattr(views_content, "LONG_THREAD", 4)
+    monkeypatch.setattr(views_content, "RECENT_REPLIES", 3)
+    root = actions.publish(world["alice"], world["open"], "Un long fil")
+    replies = [actions.reply(world["alice"], root, f"réponse {i}") for i in range(6)]
+    sign_in_as("bob")
+    page.goto(f"/posts/{root.pk}/")
+    expect(_item(page, replies[-1].pk)).to_be_visible()
+    expect(_item(page, replies[0].pk)).to_have_count(0)
+    page.goto("/notifications/")  # from another page, as a notification's link is followed
+    page.goto(f"/posts/{root.pk}/#c{replies[0].pk}")
+    expect(page).to_have_url(re.compile(rf"/posts/{root.pk}/\?replies=all#c{replies[0].pk}$"))
+    expect(_item(page, replies[0].pk)).to_contain_text("réponse 0")
+    expect(_item(page, replies[-1].pk)).to_be_visible()

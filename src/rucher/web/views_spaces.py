@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -152,7 +153,10 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
         context["requests"] = list(
             space.memberships.filter(status=Membership.Status.REQUESTED).select_related("person")
         )
-        context["roles"] = Membership.Role.choices
+        # Translated and capitalised once, not once per member in the roles table (issue 16).
+        context["roles"] = [
+            (value, str(capfirst(label))) for value, label in Membership.Role.choices
+        ]
     if permissions.can_invite(person, space, mine):
         context["invite_form"] = InviteForm()
     if permissions.can_moderate(person, space, mine):

@@ -96,7 +96,8 @@
   }
 
   function checkReplies() {
-    return page(window.location.pathname).then(function (doc) {
+    // With its query: a long thread opened whole (?replies=all) stays whole (issue 16).
+    return page(window.location.pathname + window.location.search).then(function (doc) {
       var fresh = doc.getElementById("replies");
       if (!fresh) return;
       replies.innerHTML = fresh.innerHTML;

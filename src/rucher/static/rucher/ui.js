@@ -98,6 +98,17 @@
     });
   });
 
+  // A long thread opens on its newest replies (issue 16): a link to an earlier one
+  // (#c<id>, from a notification, a search, a summary) opens the whole thread instead.
+  function showEarlierReplies() {
+    var hash = window.location.hash;
+    if (!/^#c[0-9]+$/.test(hash) || document.getElementById(hash.slice(1))) { return; }
+    var earlier = document.querySelector("a[data-earlier-replies]");
+    if (earlier) { window.location.replace(earlier.href.split("#")[0] + hash); }
+  }
+  showEarlierReplies();
+  window.addEventListener("hashchange", showEarlierReplies);
+
   // Installable: the service worker keeps the shell and the offline page.
   var script = document.currentScript;
   var worker = script && script.dataset.serviceWorker;
