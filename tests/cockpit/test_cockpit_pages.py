@@ -183,7 +183,7 @@ def test_this_week_links_the_busiest_spaces_to_their_summaries(
     assert summary in page
     # The open space's posts and replies of the fixture: 4 posts, 4 × 4 replies.
     assert "20 contributions cette semaine" in page
-    assert f'/spaces/{org["secret"].slug}/summary/' not in page
+    assert f"/spaces/{org['secret'].slug}/summary/" not in page
     member = client_for(org["cm_secret"]).get("/cockpit/attention/", **french).content.decode()
     assert f'href="/spaces/{org["secret"].slug}/summary/?days=7"' in member
     assert "3 contributions cette semaine" in member  # the fixture's secret post and these two
