@@ -59,6 +59,16 @@ def demo_like(make_person: Any, make_space: Any) -> dict[str, Any]:
     react(people["employe"], post, "like")
     publish(people["partenaire"], partners, "Catalogue 2027 : les nouveautés arrivent.")
     publish(people["employe"], partners, "Merci Paul, on regarde ça ensemble.")
+    from rucher.messaging.actions import start_conversation
+
+    # A direct conversation for every account: the partner guest may write to the employee
+    # (they share the partners' space), the others to each other.
+    for writer, reader in (
+        ("employe", "partenaire"),
+        ("animatrice", "employe"),
+        ("admin", "employe"),
+    ):
+        start_conversation(people[writer], [people[reader].pk], "Bonjour, un point rapide ?")
     return {**people, "quality": quality, "partners": partners, "question": question}
 
 
@@ -83,6 +93,12 @@ def _sign_in(page: Any, username: str) -> None:
     page.wait_for_load_state("load")
 
 
+def _conversation_of(person: Any) -> int:
+    from rucher.messaging.models import Participant
+
+    return Participant.objects.filter(person=person).values_list("conversation_id", flat=True)[0]
+
+
 def _main_pages(world: dict[str, Any], username: str) -> list[tuple[str, str]]:
     space = world["partners"] if username == "partenaire" else world["quality"]
     pages = [
@@ -93,10 +109,15 @@ def _main_pages(world: dict[str, Any], username: str) -> list[tuple[str, str]]:
         ("profile", f"/people/{world[username].pk}/"),
         ("notifications", "/notifications/"),
         ("search", "/search/?q=catalogue"),
+        ("essentiel", "/essentiel/"),
+        ("messages", "/messages/"),
+        ("message-thread", f"/messages/{_conversation_of(world[username])}/"),
+        ("notification-settings", "/settings/notifications/"),
     ]
     if username != "partenaire":
         pages.append(("thread", f"/posts/{world['question'].pk}/"))
         pages.append(("questions", "/questions/"))
+        pages.append(("experts", "/experts/?q=qualite"))
     if username == "animatrice":
         pages.append(("cockpit", "/cockpit/"))
     return pages
