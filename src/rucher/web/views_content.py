@@ -17,6 +17,7 @@ from rucher.conversations import actions as conversation_actions
 from rucher.conversations.models import Attachment, Content, Poll, PollVote, Reaction
 from rucher.conversations.queries import get_content_for_page, get_visible_content, poll_results
 from rucher.conversations.sensitive import SensitiveFound
+from rucher.downloads import file_download
 from rucher.errors import ActionError, Invalid
 from rucher.expertise.requests import suggested_for
 from rucher.meaning.neighbours import related_items
@@ -337,10 +338,4 @@ def download(request: HttpRequest, attachment_id: int) -> FileResponse:
     if attachment is None:
         raise Http404(_("file not found"))
     record_reads(person, [get_visible_content(person, attachment.content_id)])
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("file not found")) from None
-    return FileResponse(
-        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
+    return file_download(attachment.file, attachment.name, attachment.content_type)

@@ -9,13 +9,14 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from rucher.conversations.models import Reaction
+from rucher.downloads import file_download
 from rucher.errors import ActionError, Invalid, NotFound
 from rucher.messaging import actions, queries, reading
 from rucher.messaging.models import MAX_PARTICIPANTS
@@ -207,10 +208,4 @@ def react(request: HttpRequest, message_id: int) -> HttpResponse:
 def download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """A file sent in a conversation: to its participants only, after the check."""
     attachment = queries.get_attachment(user(request), parse_id(attachment_id))
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("file not found")) from None
-    return FileResponse(
-        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
+    return file_download(attachment.file, attachment.name, attachment.content_type)

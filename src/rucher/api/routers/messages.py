@@ -23,12 +23,11 @@ from datetime import datetime
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
-from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from rucher.api.auth import caller
 from rucher.api.schemas import ErrorOut, Id, Text
-from rucher.errors import NotFound
+from rucher.downloads import file_download
 from rucher.messaging import actions, queries, reading
 from rucher.messaging.models import Message, MessageAttachment
 from rucher.people.models import Person
@@ -269,13 +268,7 @@ def send_with_files(
 )
 def download(request: HttpRequest, file_id: int) -> FileResponse:
     attachment = queries.get_attachment(caller(request), file_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise NotFound(_("file not found")) from None
-    return FileResponse(
-        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
+    return file_download(attachment.file, attachment.name, attachment.content_type)
 
 
 @router.post(
