@@ -166,7 +166,12 @@ def test_page_rows_are_read_by_primary_key(big: dict[str, Any], statistics: bool
         assert "SCAN conversations_content" not in text, text
     else:
         assert "conversations_content_pkey" in text, text
-        assert "Seq Scan on conversations_content" not in text, text
+        # The page's own rows are never found by a full scan. The read policy's subquery
+        # (alias w0) may be: on this test's 3,000 rows, with statistics, PostgreSQL sometimes
+        # hashes the whole visible set once rather than probing it 20 times, the cheaper plan
+        # at this size (CI once chose it); at scale it probes (benchmarks/stream_vs_floor.py).
+        outer = [line for line in text.splitlines() if "conversations_content w0" not in line]
+        assert not any("Seq Scan on conversations_content" in line for line in outer), text
 
 
 def test_the_scope_query_never_reads_content(big: dict[str, Any]) -> None:
