@@ -92,10 +92,17 @@ def document_language(text: str, declared: str = "") -> str:
 def index_terms(text: str, lang: str) -> str:
     """The terms a document is indexed under, space-separated (the engines' input)."""
     stop = _stop_words(lang)
-    kept = [w for w in words(text) if _kept(w, stop)]
+    return " ".join(_index_term(w, lang) for w in words(text) if _kept(w, stop))
+
+
+@lru_cache(maxsize=65_536)
+def _index_term(word: str, lang: str) -> str:
+    """One word's index term. Cached: words follow Zipf's law, so a few thousand forms make
+    most of any text, and the dictionary lookup and the (pure Python) Snowball stemmer cost
+    about 0.1 ms a word: most of an index rebuild's time before the cache (docs/search.md)."""
     if lang in LANGUAGES:
-        kept = stem_words([lemma(w, lang) for w in kept], lang)
-    return " ".join(fold(w) for w in kept)
+        word = stem_words([lemma(word, lang)], lang)[0]
+    return fold(word)
 
 
 @lru_cache(maxsize=4096)
