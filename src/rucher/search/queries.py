@@ -212,12 +212,12 @@ def words_list(
 ) -> ranking.RankedList:
     """The engine's full-text ranking of ``query`` over ``allowed``: FTS5's BM25 on SQLite
     (title terms weigh 4, body terms 1), ts_rank_cd over the weighted tsvector on PostgreSQL."""
-    cap = candidate_cap(depth)
-    rows, truncated = _words_rows(allowed, query, depth, cap)
+    cap, window = candidate_cap(depth), search_window()
+    rows, truncated = _words_rows(allowed, query, depth, cap, window)
     if truncated and len(rows) < depth:
         # The policy or the filters left fewer than ``depth`` of the ``cap`` best matches,
-        # and there were more: rank every match (exact).
-        rows, _ = _words_rows(allowed, query, depth, 0)
+        # and there were more: rank every match (exact within the window).
+        rows, _ = _words_rows(allowed, query, depth, 0, window)
     return ranking.RankedList("words", [row[0] for row in rows], [float(row[1]) for row in rows])
 
 
@@ -230,29 +230,61 @@ def candidate_cap(depth: int) -> int:
     return depth * 5 if value is None else max(int(value), 0)
 
 
+def search_window() -> int:
+    """How many matches of a query are ranked at most: the most recent ones
+    (``RUCHER_SEARCH_WINDOW``, default 20,000; 0: no window).
+
+    Scoring a match costs the engine a lookup of the document's length (BM25 normalises by
+    it): a few microseconds, so a word found in 150,000 items of a million costs half a
+    second before the first result. Reading matches newest first costs almost nothing. A
+    query that matches more than the window is ranked among its newest matches: in a
+    network where people look for what is being said, the newest of 20,000 matches of a
+    common word are where the answer is, and a second word narrows any query below the
+    window (docs/search.md, "The window")."""
+    value = getattr(settings, "RUCHER_SEARCH_WINDOW", None)
+    return 20_000 if value is None else max(int(value), 0)
+
+
 def _words_rows(
-    allowed: QuerySet[Entry], query: Query, depth: int, cap: int
+    allowed: QuerySet[Entry], query: Query, depth: int, cap: int, window: int
 ) -> tuple[list[tuple[int, float]], bool]:
-    """The best ``depth`` allowed matches, among the engine's ``cap`` best (0: all), and
-    whether the cap left matches out (no row at all counts as "maybe": rank them all)."""
+    """The best ``depth`` allowed matches, among the engine's ``cap`` best (0: all) of its
+    ``window`` newest (0: all), and whether the cap left matches of the window out (no row
+    at all counts as "maybe": rank them all)."""
     select: dict[str, str] = {}
     select_params: list[Any] = []
+    if window and cap:
+        cap = min(cap, window)
+    limit_cap = cap or window
     if connection.vendor == "postgresql":
         tsquery = query.tsquery()
         where = ["search_entry.document @@ to_tsquery('simple', %s)"]
         params: list[Any] = [tsquery]
+        if window and not cap:
+            where.append(
+                "search_entry.id IN (SELECT w.id FROM search_entry w"
+                " WHERE w.document @@ to_tsquery('simple', %s) ORDER BY w.id DESC LIMIT %s)"
+            )
+            params += [tsquery, window]
         if cap:
+            newest = (
+                " AND e.id IN (SELECT w.id FROM search_entry w"
+                " WHERE w.document @@ to_tsquery('simple', %s) ORDER BY w.id DESC LIMIT %s)"
+                if window
+                else ""
+            )
             where.append(
                 "search_entry.id IN (SELECT e.id FROM search_entry e"
-                " WHERE e.document @@ to_tsquery('simple', %s)"
+                f" WHERE e.document @@ to_tsquery('simple', %s){newest}"
                 " ORDER BY ts_rank_cd(e.document, to_tsquery('simple', %s)) DESC, e.id LIMIT %s)"
             )
-            params += [tsquery, tsquery, cap]
+            params += [tsquery, *([tsquery, window] if window else []), tsquery, cap]
+        if limit_cap:
             select["matches"] = (
                 "(SELECT COUNT(*) FROM (SELECT 1 FROM search_entry m"
                 " WHERE m.document @@ to_tsquery('simple', %s) LIMIT %s) capped)"
             )
-            select_params += [tsquery, cap + 1]
+            select_params += [tsquery, limit_cap + 1]
         ranked = allowed.extra(
             where=where,
             params=params,
@@ -265,17 +297,25 @@ def _words_rows(
     else:
         where = ["search_fts.rowid = search_entry.id", "search_fts MATCH %s"]
         params = [query.fts5()]
-        if cap:
-            where.append(
-                "search_entry.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
-                " ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT %s)"
+        if cap or window:
+            # The newest ``window`` matches (FTS5 reads them in rowid order, no scoring),
+            # then the ``cap`` best of those by BM25: each match is scored once, here.
+            newest = (
+                "SELECT rowid, bm25(search_fts, 4.0, 1.0) AS score FROM search_fts"
+                " WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT %s"
+                if window
+                else "SELECT rowid, bm25(search_fts, 4.0, 1.0) AS score FROM search_fts"
+                " WHERE search_fts MATCH %s"
             )
-            params += [query.fts5(), cap]
+            where.append(
+                f"search_entry.id IN (SELECT rowid FROM ({newest}) ORDER BY score LIMIT %s)"
+            )
+            params += [query.fts5(), *([window] if window else []), limit_cap]
             select["matches"] = (
                 "(SELECT COUNT(*) FROM (SELECT 1 FROM search_fts m"
                 " WHERE m.search_fts MATCH %s LIMIT %s))"
             )
-            select_params += [query.fts5(), cap + 1]
+            select_params += [query.fts5(), limit_cap + 1]
         ranked = allowed.extra(
             tables=["search_fts"],
             where=where,
@@ -283,8 +323,9 @@ def _words_rows(
             select={"words": "-bm25(search_fts, 4.0, 1.0)", **select},
             select_params=select_params,
         )
-    columns = ("id", "words", "matches") if cap else ("id", "words")
+    columns = ("id", "words", "matches") if limit_cap else ("id", "words")
     found = list(ranked.order_by("-words", "id").values_list(*columns)[:depth])
+    # The cap left matches out only if the window held more than the cap.
     truncated = bool(cap) and (not found or int(found[0][2]) > cap)
     return [(row[0], row[1]) for row in found], truncated
 
