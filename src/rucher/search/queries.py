@@ -211,14 +211,21 @@ def words_list(
     allowed: QuerySet[Entry], query: Query, depth: int = RANK_DEPTH
 ) -> ranking.RankedList:
     """The engine's full-text ranking of ``query`` over ``allowed``: FTS5's BM25 on SQLite
-    (title terms weigh 4, body terms 1), ts_rank_cd over the weighted tsvector on PostgreSQL."""
+    (title terms weigh 4, body terms 1), ts_rank_cd over the weighted tsvector on PostgreSQL.
+
+    Two steps: the engine's best matches (``best_matches``, no permission involved), then
+    the read policy over those rows only (``allowed``, by primary key). One query each: the
+    policy never walks the matches, so a word found in a hundred thousand items costs what
+    its best thousand cost."""
     cap, window = candidate_cap(depth), search_window()
-    rows, truncated = _words_rows(allowed, query, depth, cap, window)
-    if truncated and len(rows) < depth:
+    candidates, more = best_matches(query, cap, window)
+    rows = _allowed_best(allowed, candidates, depth)
+    if more and len(rows) < depth:
         # The policy or the filters left fewer than ``depth`` of the ``cap`` best matches,
         # and there were more: rank every match (exact within the window).
-        rows, _ = _words_rows(allowed, query, depth, 0, window)
-    return ranking.RankedList("words", [row[0] for row in rows], [float(row[1]) for row in rows])
+        candidates, _ = best_matches(query, 0, window)
+        rows = _allowed_best(allowed, candidates, depth)
+    return ranking.RankedList("words", [row[0] for row in rows], [row[1] for row in rows])
 
 
 def candidate_cap(depth: int) -> int:
@@ -245,89 +252,50 @@ def search_window() -> int:
     return 20_000 if value is None else max(int(value), 0)
 
 
-def _words_rows(
-    allowed: QuerySet[Entry], query: Query, depth: int, cap: int, window: int
-) -> tuple[list[tuple[int, float]], bool]:
-    """The best ``depth`` allowed matches, among the engine's ``cap`` best (0: all) of its
-    ``window`` newest (0: all), and whether the cap left matches of the window out (no row
-    at all counts as "maybe": rank them all)."""
-    select: dict[str, str] = {}
-    select_params: list[Any] = []
-    if window and cap:
-        cap = min(cap, window)
-    limit_cap = cap or window
+def best_matches(query: Query, cap: int, window: int) -> tuple[list[tuple[int, float]], bool]:
+    """The engine's ``cap`` best matches (0: all) among its ``window`` newest (0: all), as
+    (index row id, score) best first, and whether matches were left out by the cap."""
     if connection.vendor == "postgresql":
-        tsquery = query.tsquery()
-        where = ["search_entry.document @@ to_tsquery('simple', %s)"]
-        params: list[Any] = [tsquery]
-        if window and not cap:
-            where.append(
-                "search_entry.id IN (SELECT w.id FROM search_entry w"
-                " WHERE w.document @@ to_tsquery('simple', %s) ORDER BY w.id DESC LIMIT %s)"
-            )
-            params += [tsquery, window]
-        if cap:
-            newest = (
-                " AND e.id IN (SELECT w.id FROM search_entry w"
-                " WHERE w.document @@ to_tsquery('simple', %s) ORDER BY w.id DESC LIMIT %s)"
-                if window
-                else ""
-            )
-            where.append(
-                "search_entry.id IN (SELECT e.id FROM search_entry e"
-                f" WHERE e.document @@ to_tsquery('simple', %s){newest}"
-                " ORDER BY ts_rank_cd(e.document, to_tsquery('simple', %s)) DESC, e.id LIMIT %s)"
-            )
-            params += [tsquery, *([tsquery, window] if window else []), tsquery, cap]
-        if limit_cap:
-            select["matches"] = (
-                "(SELECT COUNT(*) FROM (SELECT 1 FROM search_entry m"
-                " WHERE m.document @@ to_tsquery('simple', %s) LIMIT %s) capped)"
-            )
-            select_params += [tsquery, limit_cap + 1]
-        ranked = allowed.extra(
-            where=where,
-            params=params,
-            select={
-                "words": "ts_rank_cd(search_entry.document, to_tsquery('simple', %s))",
-                **select,
-            },
-            select_params=[tsquery, *select_params],
-        )
+        params: list[Any]
+        matched = "e.document @@ to_tsquery('simple', %s)"
+        score = "ts_rank_cd(e.document, to_tsquery('simple', %s))"
+        source, params = "search_entry e", [query.tsquery(), query.tsquery()]
+        row_id = "e.id"
     else:
-        where = ["search_fts.rowid = search_entry.id", "search_fts MATCH %s"]
-        params = [query.fts5()]
-        if cap or window:
-            # The newest ``window`` matches (FTS5 reads them in rowid order, no scoring),
-            # then the ``cap`` best of those by BM25: each match is scored once, here.
-            newest = (
-                "SELECT rowid, bm25(search_fts, 4.0, 1.0) AS score FROM search_fts"
-                " WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT %s"
-                if window
-                else "SELECT rowid, bm25(search_fts, 4.0, 1.0) AS score FROM search_fts"
-                " WHERE search_fts MATCH %s"
-            )
-            where.append(
-                f"search_entry.id IN (SELECT rowid FROM ({newest}) ORDER BY score LIMIT %s)"
-            )
-            params += [query.fts5(), *([window] if window else []), limit_cap]
-            select["matches"] = (
-                "(SELECT COUNT(*) FROM (SELECT 1 FROM search_fts m"
-                " WHERE m.search_fts MATCH %s LIMIT %s))"
-            )
-            select_params += [query.fts5(), limit_cap + 1]
-        ranked = allowed.extra(
-            tables=["search_fts"],
-            where=where,
-            params=params,
-            select={"words": "-bm25(search_fts, 4.0, 1.0)", **select},
-            select_params=select_params,
-        )
-    columns = ("id", "words", "matches") if limit_cap else ("id", "words")
-    found = list(ranked.order_by("-words", "id").values_list(*columns)[:depth])
-    # The cap left matches out only if the window held more than the cap.
-    truncated = bool(cap) and (not found or int(found[0][2]) > cap)
-    return [(row[0], row[1]) for row in found], truncated
+        matched, score = "search_fts MATCH %s", "-bm25(search_fts, 4.0, 1.0)"
+        source, params = "search_fts", [query.fts5()]
+        row_id = "rowid"
+    inner = f"SELECT {row_id} AS id, {score} AS score FROM {source} WHERE {matched}"
+    if window:
+        # The newest matches, read in id order without scoring (the engines do this
+        # cheaply), then scored: each match of the window is scored once.
+        inner += f" ORDER BY {row_id} DESC LIMIT %s"
+        params = [*params, window]
+    sql = f"SELECT id, score FROM ({inner}) matched ORDER BY score DESC, id"
+    if cap:
+        sql += " LIMIT %s"
+        params = [*params, cap + 1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+    more = bool(cap) and len(found) > cap
+    return found[:cap] if cap else found, more
+
+
+# Ids per policy query: well under SQLite's limit of bound parameters.
+POLICY_CHUNK = 5_000
+
+
+def _allowed_best(
+    allowed: QuerySet[Entry], candidates: list[tuple[int, float]], depth: int
+) -> list[tuple[int, float]]:
+    """The ``depth`` best of ``candidates`` that ``allowed`` keeps, best first (ties by id)."""
+    kept: set[int] = set()
+    ids = [row_id for row_id, _score in candidates]
+    for start in range(0, len(ids), POLICY_CHUNK):
+        chunk = ids[start : start + POLICY_CHUNK]
+        kept.update(allowed.filter(pk__in=chunk).values_list("pk", flat=True))
+    return [row for row in candidates if row[0] in kept][:depth]
 
 
 def ranked_from_objects(
