@@ -74,3 +74,25 @@ def test_the_shipped_model_gets_the_sanity_set_right() -> None:
         assert ((alone > 0) == labels).all(), (lang, alone.round(2).tolist())
         combined = sentiment_scores(texts, lang, method="out_of_the_box")
         assert ((combined > 0) == labels).all(), (lang, combined.round(2).tolist())
+
+
+def test_the_out_of_the_box_score_counts_the_model_twice() -> None:
+    from rucher.insights.sentiment_model import (
+        EMBEDDING_DIM,
+        out_of_the_box_scores,
+        prototype_scores,
+    )
+
+    rng = np.random.default_rng(0)
+    use = rng.normal(size=(5, EMBEDDING_DIM)).astype(np.float32)
+    use /= np.linalg.norm(use, axis=1, keepdims=True)
+    e5 = rng.normal(size=(5, sentiment_default.VECTOR_DIM)).astype(np.float32)
+    e5 /= np.linalg.norm(e5, axis=1, keepdims=True)
+    lexicon = np.zeros((5, 4))
+    lexicon[:, 3] = [-0.8, -0.2, 0.0, 0.3, 0.9]
+    model, prototype = sentiment_default.decision(e5), prototype_scores(use)
+    np.testing.assert_allclose(
+        out_of_the_box_scores(use, lexicon, e5), (2 * model + prototype + lexicon[:, 3]) / 4
+    )
+    # Without the e5 vectors (no default model): the prototype and VADER, half each.
+    np.testing.assert_allclose(out_of_the_box_scores(use, lexicon), (prototype + lexicon[:, 3]) / 2)
