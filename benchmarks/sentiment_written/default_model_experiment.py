@@ -8,8 +8,8 @@ candidate with the best accuracy on **Allociné TV train** (the tuning split) is
 shipped; Allociné *dev* and the two UCI files are printed for the report only and choose
 nothing. Per file: accuracy, ROC AUC and the share predicted positive.
 Usage: ``python benchmarks/sentiment_written/default_model_experiment.py [--shared DIR]``
-(default ../shared/data/sentiment). About 10 minutes on 2 cores (the e5 vectors of the
-3,130 Allociné reviews take most of it).
+(default ../shared/data/sentiment). About 30 minutes on the shared 2-core VM at load 6-10 (the
+e5 vectors of the 3,130 Allociné reviews take most of it). It printed the figures of the docs.
 """
 
 from __future__ import annotations
