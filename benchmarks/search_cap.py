@@ -8,7 +8,9 @@ alternating rounds between three settings:
 * ``cap``: the default cap (the best 1,000 matches checked by the policy), no window;
 * ``cap + window``: the defaults (the cap, among the 20,000 newest matches).
 
-Each search starts with the query's sentence vector uncached (``--warm-queries`` keeps the
+Wall and CPU time (this process's; on SQLite the database's work is in it, on PostgreSQL it is
+in the server's processes) are reported: on a shared machine the CPU time is the steadier
+figure. Each search starts with the query's sentence vector uncached (``--warm-queries`` keeps the
 cache, as a server answering the same query again would). Run after
 benchmarks/search_latency.py (or any run of ``rebuild_all``) has built the index.
 
@@ -60,6 +62,7 @@ def main() -> None:
     everyone = sorted(Person.objects.values_list("pk", flat=True))
     readers = [busiest, *Person.objects.filter(pk__in=chooser.sample(everyone, 3))]
     times: dict[str, list[float]] = {name: [] for name in SETTINGS}
+    cpu: dict[str, list[float]] = {name: [] for name in SETTINGS}
     results: dict[str, list[int]] = {name: [] for name in SETTINGS}
     search(busiest, QUERIES[0], parse_filters(busiest), limit=20, typing=False)  # warm-up
     for _ in range(args.rounds):
@@ -70,14 +73,17 @@ def main() -> None:
                 for query in QUERIES:
                     if not args.warm_queries:
                         encode_query.cache_clear()
-                    started = time.perf_counter()
+                    started, cpu_started = time.perf_counter(), time.process_time()
                     page = search(reader, query, parse_filters(reader), limit=20, typing=False)
                     times[name].append((time.perf_counter() - started) * 1000)
+                    cpu[name].append((time.process_time() - cpu_started) * 1000)
                     results[name].append(len(page.items))
     report: dict[str, object] = {
         name: {
             "p50_ms": round(statistics.median(values), 1),
             "p95_ms": round(sorted(values)[int(0.95 * (len(values) - 1))], 1),
+            "cpu_p50_ms": round(statistics.median(cpu[name]), 1),
+            "cpu_p95_ms": round(sorted(cpu[name])[int(0.95 * (len(values) - 1))], 1),
             "n": len(values),
             "results_per_page": round(statistics.mean(results[name]), 2),
         }
