@@ -15,7 +15,7 @@ cache, as a server answering the same query again would). Run after
 benchmarks/search_latency.py (or any run of ``rebuild_all``) has built the index.
 
     .venv/bin/python benchmarks/search_cap.py [--people 1000] [--items 20000] [--rounds 3]
-        [--database sqlite|postgres] [--warm-queries] [--json FILE]
+        [--database sqlite|postgres] [--warm-queries] [--only SETTING …] [--json FILE]
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warm-queries", action="store_true")
+    parser.add_argument(
+        "--only",
+        choices=tuple(SETTINGS),
+        action="append",
+        help="measure only these settings (repeatable; default all three)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if args.rounds < 1:
@@ -61,12 +67,13 @@ def main() -> None:
     chooser = random.Random(2026)
     everyone = sorted(Person.objects.values_list("pk", flat=True))
     readers = [busiest, *Person.objects.filter(pk__in=chooser.sample(everyone, 3))]
-    times: dict[str, list[float]] = {name: [] for name in SETTINGS}
-    cpu: dict[str, list[float]] = {name: [] for name in SETTINGS}
-    results: dict[str, list[int]] = {name: [] for name in SETTINGS}
+    chosen = {name: SETTINGS[name] for name in args.only or SETTINGS}
+    times: dict[str, list[float]] = {name: [] for name in chosen}
+    cpu: dict[str, list[float]] = {name: [] for name in chosen}
+    results: dict[str, list[int]] = {name: [] for name in chosen}
     search(busiest, QUERIES[0], parse_filters(busiest), limit=20, typing=False)  # warm-up
     for _ in range(args.rounds):
-        for name, (cap, window) in SETTINGS.items():
+        for name, (cap, window) in chosen.items():
             settings.RUCHER_SEARCH_CANDIDATES = cap
             settings.RUCHER_SEARCH_WINDOW = window
             for reader in readers:

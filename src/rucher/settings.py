@@ -101,8 +101,17 @@ def _database() -> dict[str, Any]:
         # connection, so the hot paths stop paying PostgreSQL's planner on every request (it
         # cost more than executing them). A transaction-mode pooler cannot keep prepared
         # statements: RUCHER_PG_PREPARED=0 turns them off (docs/deploy.md).
+        options: dict[str, Any] = dict(config.get("OPTIONS") or {})
         if os.environ.get("RUCHER_PG_PREPARED", "1") != "0":
-            config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
+            options |= {"server_side_binding": True, "prepare_threshold": 2}
+        # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: the
+        # read policy's subqueries, over a thousand search candidates at a million items,
+        # passed it and spent 1.1 s compiling a query that ran in 40 ms. rucher's queries
+        # are short: JIT off for its connections; RUCHER_PG_JIT=server keeps the server's
+        # setting (e.g. behind a pooler that refuses startup options; docs/deploy.md).
+        if os.environ.get("RUCHER_PG_JIT", "off") != "server":
+            options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        config["OPTIONS"] = options
     return dict(config)
 
 
