@@ -37,6 +37,7 @@ from rucher.insights.report import RUNNERS, full_report
 from rucher.insights.report import SECTIONS as ENGINE_SECTIONS
 from rucher.insights.report_scope import with_frames
 from rucher.people.models import Person
+from rucher.sentiment.models import ContentSentiment
 from rucher.spaces import permissions
 from rucher.spaces.models import Space
 
@@ -124,9 +125,13 @@ def _fingerprint() -> dict[str, Any]:
     """Cheap database facts that change whenever the data does (one aggregate query each)."""
     events = Event.objects.exclude(verb__in=NOT_IN_FIGURES).aggregate(latest=Max("id"))
     content = Content.objects.aggregate(latest=Max("id"))
+    # Sentiment is stored after the fact (the worker, `rucher sentiment backfill`, the demo's
+    # background pass) without an event: its latest score renews the opinion figures.
+    sentiment = ContentSentiment.objects.aggregate(latest=Max("scored_at"))
     return {
         "latest_event_id": events["latest"],
         "latest_content_id": content["latest"],
+        "latest_sentiment_at": sentiment["latest"],
         "people": Person.objects.count(),
     }
 
