@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from rucher.conversations import actions
 from rucher.conversations.models import Content
 from rucher.insights.retrieval import nearest_rows
 from rucher.meaning import cache, nearest_to_item, related_items
+from rucher.meaning.ann import Entries, fingerprints
 from rucher.meaning.cache import KIND_CODE, vectors
 from rucher.meaning.models import ContentVector
 from rucher.meaning.neighbours import _kind_mask, _nearest_vector
@@ -34,6 +36,7 @@ CENTRES = 40
 def low_threshold(settings: Any) -> None:
     settings.RUCHER_MEANING_ANN_MIN_ITEMS = THRESHOLD
     settings.RUCHER_MEANING_ANN_BACKGROUND = False
+    settings.RUCHER_MEANING_ANN_DIR = None  # saved only where a test says so
 
 
 def clustered(rng: np.random.Generator, centres: np.ndarray, n: int) -> np.ndarray:
@@ -158,6 +161,68 @@ def test_changes_after_commit_reach_the_index(world: dict[str, Any]) -> None:
     assert not indexed(newcomer.pk, "question")
 
 
+def test_a_restart_loads_the_saved_index_and_catches_up(
+    world: dict[str, Any], settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.RUCHER_MEANING_ANN_DIR = tmp_path
+    items = store(world, 2_100)
+    vectors.snapshot()
+    assert (tmp_path / "manifest.json").exists()
+    # While the process is down: one vector changes, one item is deleted (a tombstone),
+    # one is deleted for good (no row left), one is new.
+    changed, dropped, erased = items[1], items[2], items[3]
+    far = clustered(np.random.default_rng(7), centres_for(1234), 1)[0]
+    actions.edit(world["alice"], changed, "another text")
+    refresh_vectors([changed.pk], encoder=lambda texts: np.array([far] * len(texts)))
+    actions.delete(world["alice"], dropped)
+    refresh_vectors([dropped.pk])
+    Content.objects.filter(pk=erased.pk).delete()
+    newcomer = actions.publish(world["alice"], world["open"], "a new question", kind="question")
+    near = clustered(np.random.default_rng(8), centres_for(4321), 1)[0]
+    refresh_vectors([newcomer.pk], encoder=lambda texts: np.array([near] * len(texts)))
+
+    def no_build(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("built again instead of loaded")
+
+    monkeypatch.setattr(cache.Indexes, "build", no_build)
+    cache.reset()  # a new process
+    vectors.snapshot()
+    assert vectors.ann is not None and len(vectors.ann) == 2_100 - 2 + 1
+    assert indexed(changed.pk, "post") and indexed(newcomer.pk, "question")
+    assert not indexed(dropped.pk, dropped.kind) and not indexed(erased.pk, erased.kind)
+    assert _nearest_vector(far, 1, None, ())[0].id == changed.pk
+    assert _nearest_vector(near, 1, ("question",), ())[0].id == newcomer.pk
+
+    # A set saved with other parameters (or unreadable) is not used: built again.
+    monkeypatch.undo()
+    settings.RUCHER_MEANING_ANN_DIR = tmp_path
+    (tmp_path / "manifest.json").write_text("{}")
+    cache.reset()
+    vectors.snapshot()
+    assert vectors.ann is not None and len(vectors.ann) == 2_100 - 2 + 1
+
+
+def test_fingerprints_tell_what_to_index_again() -> None:
+    rows = clustered(np.random.default_rng(1), centres_for(1), 6).astype(np.float16)
+    prints = fingerprints(rows)
+    assert len(set(prints.tolist())) == 6
+    assert (fingerprints(rows.copy()) == prints).all()
+    keys = np.arange(10, 16)
+    codes = np.zeros(6, dtype=np.uint8)
+    saved = Entries(keys, codes, prints)
+    moved = rows.copy()
+    moved[1, 0] = moved[1, 0] + np.float16(0.01)  # a changed vector
+    codes_now = codes.copy()
+    codes_now[2] = 2  # a question now
+    current = Entries(
+        np.array([10, 11, 12, 13, 14, 99]),  # 15 gone, 99 new
+        codes_now,
+        np.concatenate([fingerprints(moved)[:5], fingerprints(rows[:1])]),
+    )
+    assert saved.stale_against(current) == {11, 12, 15, 99}
+    assert saved.stale_against(saved) == set()
+
+
 def test_kinds_and_exclusions_are_honoured(world: dict[str, Any]) -> None:
     items = store(world, 2_200)
     question = next(item for item in items if item.kind == "question")
@@ -203,7 +268,7 @@ def test_brute_force_answers_while_the_index_builds(
     release = threading.Event()
     build = cache.Indexes.build
 
-    def slow_build(*args: Any, **kwargs: Any) -> cache.Indexes:
+    def slow_build(*args: Any, **kwargs: Any) -> tuple[cache.Indexes, Entries]:
         release.wait(timeout=60)
         return build(*args, **kwargs)
 

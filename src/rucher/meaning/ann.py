@@ -22,8 +22,12 @@ docs/performance.md ("Meaning: approximate nearest neighbours").
 
 from __future__ import annotations
 
+import json
+import os
+import uuid
 from collections.abc import Callable, Iterable
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -36,6 +40,61 @@ OVERSAMPLE = 4
 EXTRA_AT_MOST = 200
 # Rows converted to float32 per ``add`` call while building (a 64 MiB temporary at most).
 BUILD_CHUNK = 32_768
+
+
+def _parameters() -> dict[str, Any]:
+    return {
+        "connectivity": CONNECTIVITY,
+        "expansion_add": EXPANSION_ADD,
+        "dtype": INDEX_DTYPE,
+        "metric": "cos",
+    }
+
+
+def fingerprints(rows: np.ndarray) -> np.ndarray:
+    """A 64-bit fingerprint of each float16 row's bytes (a fixed random linear hash, in
+    chunks): equal rows, equal prints; a changed row almost surely another print."""
+    rows = np.ascontiguousarray(rows, dtype=np.float16)
+    words = rows.view(np.uint64).reshape(len(rows), -1)
+    weights = np.random.default_rng(20261207).integers(
+        1, 2**63, size=words.shape[1], dtype=np.uint64
+    ) | np.uint64(1)
+    prints = np.empty(len(rows), dtype=np.uint64)
+    for start in range(0, len(rows), 16_384):
+        block = words[start : start + 16_384]
+        prints[start : start + len(block)] = (block * weights).sum(axis=1, dtype=np.uint64)
+    return prints
+
+
+class Entries(NamedTuple):
+    """What an index holds: content ids, kind codes, fingerprints of the vectors."""
+
+    keys: np.ndarray
+    codes: np.ndarray
+    prints: np.ndarray
+
+    @classmethod
+    def join(cls, parts: list[Entries]) -> Entries:
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty, empty.astype(np.uint8), empty.astype(np.uint64))
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in cls._fields))
+
+    def stale_against(self, current: Entries) -> set[int]:
+        """The keys to re-index so that an index holding ``self`` holds ``current``:
+        changed (other print or kind), new, and gone."""
+        if not len(self.keys):
+            return set(current.keys.tolist())
+        order = np.argsort(self.keys, kind="stable")
+        keys, codes, prints = self.keys[order], self.codes[order], self.prints[order]
+        at = np.minimum(np.searchsorted(keys, current.keys), len(keys) - 1)
+        same = (
+            (keys[at] == current.keys)
+            & (codes[at] == current.codes)
+            & (prints[at] == current.prints)
+        )
+        gone = np.setdiff1d(keys, current.keys, assume_unique=True)
+        return set(current.keys[~same].tolist()) | set(gone.tolist())
 
 
 def new_index(dimensions: int) -> Any:
@@ -67,18 +126,68 @@ class Indexes:
         *,
         skip: int,
         threads: int = 0,
-    ) -> Indexes:
+    ) -> tuple[Indexes, Entries]:
         """Index row ``i`` of ``matrix`` under ``keys[i]`` in the graph of ``codes[i]``
-        (rows of code ``skip``, the empty ones, left out)."""
+        (rows of code ``skip``, the empty ones, left out). Also returns what was indexed:
+        keys, codes and the fingerprint of the very bytes added (a row overwritten while
+        it was read gets the fingerprint of what the graph holds, not of the new row)."""
         indexes = cls(matrix.shape[1])
+        indexed: list[Entries] = []
         for code in np.unique(codes):
             if int(code) == skip:
                 continue
             rows = np.flatnonzero(codes == code)
             for start in range(0, len(rows), BUILD_CHUNK):
                 chunk = rows[start : start + BUILD_CHUNK]
-                indexes._add(int(code), keys[chunk], matrix[chunk], threads=threads)
-        return indexes
+                block = np.array(matrix[chunk])  # a copy: what is added is what is printed
+                indexes._add(int(code), keys[chunk], block, threads=threads)
+                indexed.append(Entries(keys[chunk], codes[chunk], fingerprints(block)))
+        return indexes, Entries.join(indexed)
+
+    def save(self, directory: Path, entries: Entries) -> None:
+        """Write the graphs and ``entries`` (what they hold) under ``directory``; the
+        manifest is replaced last, atomically, so a reader sees a whole set or none."""
+        directory.mkdir(parents=True, exist_ok=True)
+        token = uuid.uuid4().hex
+        for code, index in self.by_code.items():
+            index.save(str(directory / f"{token}-graph-{code}.usearch"))
+        with open(directory / f"{token}-entries.npz", "wb") as file:
+            np.savez(file, keys=entries.keys, codes=entries.codes, prints=entries.prints)
+        manifest = {"format": 1, "token": token, "dimensions": self.dimensions}
+        manifest |= {"codes": sorted(self.by_code), "parameters": _parameters()}
+        temporary = directory / f"manifest.{token}.tmp"
+        temporary.write_text(json.dumps(manifest))
+        os.replace(temporary, directory / "manifest.json")
+        for path in directory.iterdir():  # earlier sets (best effort)
+            if not path.name.startswith((token, "manifest.json")):
+                path.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, directory: Path, dimensions: int) -> tuple[Indexes, Entries] | None:
+        """The set saved under ``directory``, or None (none, another shape or other
+        parameters, unreadable)."""
+        from usearch.index import Index
+
+        try:
+            manifest = json.loads((directory / "manifest.json").read_text())
+            if (
+                manifest.get("format") != 1
+                or manifest.get("dimensions") != dimensions
+                or manifest.get("parameters") != _parameters()
+            ):
+                return None
+            token = manifest["token"]
+            indexes = cls(dimensions)
+            for code in manifest["codes"]:
+                index = Index.restore(str(directory / f"{token}-graph-{code}.usearch"))
+                if index is None:
+                    return None
+                indexes.by_code[int(code)] = index
+            with np.load(directory / f"{token}-entries.npz") as saved:
+                entries = Entries(saved["keys"], saved["codes"], saved["prints"])
+        except (OSError, ValueError, KeyError, RuntimeError):
+            return None
+        return indexes, entries
 
     def _add(self, code: int, keys: np.ndarray, rows: np.ndarray, *, threads: int = 0) -> None:
         index = self.by_code.get(code)

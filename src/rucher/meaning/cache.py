@@ -20,11 +20,12 @@ import logging
 import threading
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
 
-from rucher.meaning.ann import Indexes
+from rucher.meaning.ann import Entries, Indexes, fingerprints
 from rucher.meaning.models import ContentVector
 from rucher.meaning.vectors import DIMENSIONS, STORED_DTYPE
 
@@ -206,7 +207,12 @@ class VectorMatrix:
     def _start_build(self) -> None:
         """Index the rows as they are now; every row changed meanwhile is re-indexed when the
         build is installed. In a background thread (brute force answers until then) unless
-        ``RUCHER_MEANING_ANN_BACKGROUND`` is off."""
+        ``RUCHER_MEANING_ANN_BACKGROUND`` is off.
+
+        With ``RUCHER_MEANING_ANN_DIR`` set, a set saved there by an earlier build (this
+        process's or another's) is loaded instead of building, then reconciled with the
+        database at install: every id whose kind or vector fingerprint differs, or that is
+        new or gone, is re-indexed. A fresh build is saved there for the next start."""
         self.building = True
         self.stale_for_build = set()
         generation, n = self.generation, self.size
@@ -214,13 +220,24 @@ class VectorMatrix:
         # The rows are read in place (no 1 GB copy): a row overwritten during the build may
         # be indexed torn, but its id is in ``stale_for_build`` and indexed again at install.
         matrix = self.matrix
+        directory: Path | None = settings.RUCHER_MEANING_ANN_DIR
 
-        def build() -> Indexes | None:
+        def build() -> tuple[Indexes, Entries | None] | None:
             try:
-                return Indexes.build(keys, codes, matrix[:n], skip=EMPTY)
+                if directory is not None:
+                    loaded = Indexes.load(directory, DIMENSIONS)
+                    if loaded is not None:
+                        return loaded  # its entries are reconciled at install
+                built, entries = Indexes.build(keys, codes, matrix[:n], skip=EMPTY)
             except Exception:  # never break the pages: brute force keeps answering
                 logger.exception("building the approximate nearest-neighbour index failed")
                 return None
+            if directory is not None:
+                try:
+                    built.save(directory, entries)
+                except OSError:
+                    logger.warning("could not save the nearest-neighbour index", exc_info=True)
+            return built, None
 
         if not settings.RUCHER_MEANING_ANN_BACKGROUND:
             self._install(generation, build())
@@ -233,16 +250,25 @@ class VectorMatrix:
 
         threading.Thread(target=in_background, name="rucher-meaning-ann", daemon=True).start()
 
-    def _install(self, generation: int, built: Indexes | None) -> None:
+    def _install(self, generation: int, built: tuple[Indexes, Entries | None] | None) -> None:
         if generation != self.generation:
             return  # cleared meanwhile
         self.building = False
         if built is None:
             self.build_failed_at = time.monotonic()
             return
-        self._update(built, self.stale_for_build | self.stale)
-        self.ann, self.stale, self.stale_for_build = built, set(), set()
-        self.removed_since_build = 0
+        index, saved = built
+        stale = self.stale_for_build | self.stale
+        if saved is not None:  # loaded from disk: whatever differs from the database
+            n = self.size
+            live = self.kinds[:n] != EMPTY
+            current = Entries(
+                self.ids[:n][live], self.kinds[:n][live], fingerprints(self.matrix[:n])[live]
+            )
+            stale |= saved.stale_against(current)
+        self._update(index, stale)
+        self.ann, self.stale, self.stale_for_build = index, set(), set()
+        self.removed_since_build = len(stale) if saved is not None else 0
 
 
 vectors = VectorMatrix()
