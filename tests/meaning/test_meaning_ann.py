@@ -161,6 +161,27 @@ def test_changes_after_commit_reach_the_index(world: dict[str, Any]) -> None:
     assert not indexed(newcomer.pk, "question")
 
 
+def test_a_bulk_change_is_patched_in_steps_and_found_meanwhile(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = store(world, 2_100)
+    vectors.snapshot()
+    monkeypatch.setattr(cache, "PATCH_PER_CALL", 5)
+    moved = items[10:30]
+    targets = clustered(np.random.default_rng(11), centres_for(777), len(moved))
+    now = timezone.now()
+    for item, target in zip(moved, targets, strict=True):  # as ``rucher embed`` would
+        ContentVector.objects.filter(content=item).update(vector=to_bytes(target), changed_at=now)
+    snapshot = vectors.snapshot()  # reads the 20 rows, patches 5 of them
+    assert len(vectors.stale) == 15
+    for item, target in zip(moved, targets, strict=True):
+        assert _nearest_vector(target, 1, None, (), snapshot)[0].id == item.pk
+    for _ in range(3):
+        vectors.snapshot()
+    assert not vectors.stale
+    assert all(indexed(item.pk, item.kind) for item in moved)
+
+
 def test_a_restart_loads_the_saved_index_and_catches_up(
     world: dict[str, Any], settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

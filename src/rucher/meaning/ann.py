@@ -236,13 +236,15 @@ def nearest_rows_ann(
     codes: Iterable[int],
     allowed: np.ndarray,
     candidates: Callable[[int, np.ndarray, int], np.ndarray],
+    pending: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(row indices, cosine similarities) of the ``limit`` allowed rows closest to ``query``,
     best first, as ``insights.retrieval.nearest_rows`` answers exactly.
 
     ``candidates(code, query, count)``: the matrix rows of the ``count`` nearest entries of
     that kind's graph (-1 for a key with no row); ``codes``: the kinds wanted; ``allowed``:
-    the mask of rows that may be returned (kinds, exclusions, emptied rows)."""
+    the mask of rows that may be returned (kinds, exclusions, emptied rows); ``pending``:
+    rows whose entry in the index is not up to date yet, candidates whatever it says."""
     if limit <= 0 or len(allowed) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     q = np.asarray(query, dtype=np.float32).reshape(-1)
@@ -259,6 +261,9 @@ def nearest_rows_ann(
                 break
             count *= 4
         found.append(rows)
+    if pending is not None and len(pending):
+        pending = pending[(pending >= 0) & (pending < len(allowed))]
+        found.append(pending[allowed[pending]])
     rows = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     if not len(rows):
         return rows.astype(np.int64), np.zeros(0, dtype=np.float32)

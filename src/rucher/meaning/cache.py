@@ -36,6 +36,8 @@ OVERLAP = timedelta(seconds=2)
 KINDS = ("post", "comment", "question", "answer", "poll")
 KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
 EMPTY = 255  # the kind code of a slot with no vector (dropped)
+# Index entries patched per call at most (≈ 0.1–0.4 s on this machine, docs/performance.md).
+PATCH_PER_CALL = 256
 
 logger = logging.getLogger(__name__)
 
@@ -170,18 +172,15 @@ class VectorMatrix:
     # --- the approximate index of a large store ---------------------------------------------
 
     def _keep_index(self) -> None:
-        """Bring the index up to date with the rows just patched; start building one when
-        the store has grown past the threshold, or again when removals have worn the graph
-        (HNSW removals leave holes: rebuilt after as many changes as half its entries). A build
-        that failed is tried again after ``FULL_RELOAD_SECONDS``; an index that could not be
-        patched is dropped (brute force answers: slower, never wrong)."""
-        if self.ann is not None and self.stale:
-            try:
-                self._update(self.ann, self.stale)
-            except Exception:
-                logger.exception("patching the approximate nearest-neighbour index failed")
-                self.ann, self.build_failed_at = None, time.monotonic()
-            self.stale = set()
+        """Bring the index up to date with the rows just patched, ``PATCH_PER_CALL`` ids at
+        a time (a bulk change, ``rucher embed`` say, never stalls one query: the ids still
+        waiting are scored exactly beside the index's candidates, see ``pending_rows``).
+        Start building an index when the store has grown past the threshold, or again when
+        a quarter of it waits, or after as many changes as half its entries (HNSW removals
+        leave holes). A build that failed is tried again after ``FULL_RELOAD_SECONDS``; an
+        index that could not be patched is dropped (brute force answers: slower, never
+        wrong)."""
+        self._patch_some()
         if self.building or time.monotonic() - self.build_failed_at < FULL_RELOAD_SECONDS:
             return
         if self.ann is None:
@@ -190,8 +189,31 @@ class VectorMatrix:
                 threshold
             ):
                 self._start_build()
-        elif self.removed_since_build > max(len(self.ann), 1) // 2:
+        elif (
+            self.removed_since_build > max(len(self.ann), 1) // 2
+            or len(self.stale) > max(len(self.ann), PATCH_PER_CALL) // 4
+        ):
             self._start_build()
+
+    def _patch_some(self) -> None:
+        if self.ann is None or not self.stale:
+            return
+        if len(self.stale) <= PATCH_PER_CALL:
+            batch, self.stale = self.stale, set()
+        else:
+            batch = {self.stale.pop() for _ in range(PATCH_PER_CALL)}
+        try:
+            self._update(self.ann, batch)
+        except Exception:
+            logger.exception("patching the approximate nearest-neighbour index failed")
+            self.ann, self.stale, self.build_failed_at = None, set(), time.monotonic()
+
+    def pending_rows(self) -> np.ndarray:
+        """Matrix rows whose entry in the index is not up to date yet (scored exactly)."""
+        with self.lock:
+            slot = self.slot
+            found = (slot.get(content_id, -1) for content_id in self.stale)
+            return np.fromiter(found, np.int64, len(self.stale))
 
     def _update(self, index: Indexes, content_ids: set[int]) -> None:
         live = [
@@ -258,7 +280,7 @@ class VectorMatrix:
             self.build_failed_at = time.monotonic()
             return
         index, saved = built
-        stale = self.stale_for_build | self.stale
+        stale = self.stale_for_build
         if saved is not None:  # loaded from disk: whatever differs from the database
             n = self.size
             live = self.kinds[:n] != EMPTY
@@ -266,9 +288,9 @@ class VectorMatrix:
                 self.ids[:n][live], self.kinds[:n][live], fingerprints(self.matrix[:n])[live]
             )
             stale |= saved.stale_against(current)
-        self._update(index, stale)
-        self.ann, self.stale, self.stale_for_build = index, set(), set()
-        self.removed_since_build = len(stale) if saved is not None else 0
+        self.ann, self.stale, self.stale_for_build = index, stale, set()
+        self.removed_since_build = 0
+        self._patch_some()
 
 
 vectors = VectorMatrix()

@@ -70,6 +70,7 @@ def _nearest_vector(
             codes=[KIND_CODE[kind] for kind in kinds] if kinds is not None else KIND_CODE.values(),
             allowed=allowed,
             candidates=vectors.candidates,
+            pending=vectors.pending_rows(),
         )
     names = {code: kind for kind, code in KIND_CODE.items()}
     return [
