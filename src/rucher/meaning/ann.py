@@ -159,7 +159,7 @@ class Indexes:
         temporary.write_text(json.dumps(manifest))
         os.replace(temporary, directory / "manifest.json")
         for path in directory.iterdir():  # earlier sets (best effort)
-            if not path.name.startswith((token, "manifest.json")):
+            if not path.name.startswith((token, "manifest.json", "build.lock")):
                 path.unlink(missing_ok=True)
 
     @classmethod

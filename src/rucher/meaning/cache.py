@@ -16,6 +16,7 @@ database says so, exactly when the matrix sees it.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import time
@@ -234,7 +235,8 @@ class VectorMatrix:
         With ``RUCHER_MEANING_ANN_DIR`` set, a set saved there by an earlier build (this
         process's or another's) is loaded instead of building, then reconciled with the
         database at install: every id whose kind or vector fingerprint differs, or that is
-        new or gone, is re-indexed. A fresh build is saved there for the next start."""
+        new or gone, is re-indexed. A fresh build is saved there for the next start, under a
+        file lock: web processes started together build once, not once each."""
         self.building = True
         self.stale_for_build = set()
         generation, n = self.generation, self.size
@@ -243,13 +245,29 @@ class VectorMatrix:
         # be indexed torn, but its id is in ``stale_for_build`` and indexed again at install.
         matrix = self.matrix
         directory: Path | None = settings.RUCHER_MEANING_ANN_DIR
+        # Only a process's first index may come from disk: a rebuild is wanted because the
+        # one in use has drifted, and the saved set is at least as old.
+        may_load = self.ann is None
 
         def build() -> tuple[Indexes, Entries | None] | None:
+            if directory is None:
+                return build_here()
             try:
-                if directory is not None:
-                    loaded = Indexes.load(directory, DIMENSIONS)
-                    if loaded is not None:
-                        return loaded  # its entries are reconciled at install
+                directory.mkdir(parents=True, exist_ok=True)
+                lock = open(directory / "build.lock", "a")  # noqa: SIM115 (held below)
+            except OSError:
+                return build_here()
+            with lock:
+                # One process of the data directory builds at a time; the others wait here
+                # (brute force answering) and then load what it saved.
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                loaded = Indexes.load(directory, DIMENSIONS) if may_load else None
+                if loaded is not None:
+                    return loaded  # its entries are reconciled at install
+                return build_here()
+
+        def build_here() -> tuple[Indexes, Entries | None] | None:
+            try:
                 built, entries = Indexes.build(keys, codes, matrix[:n], skip=EMPTY)
             except Exception:  # never break the pages: brute force keeps answering
                 logger.exception("building the approximate nearest-neighbour index failed")
