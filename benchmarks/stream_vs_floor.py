@@ -20,7 +20,8 @@ looks like. The benchmark deletes its posts afterwards; with writes, the JSON ho
 `--statistics without|with|both` drops or gathers the planner's statistics (ANALYZE) before
 measuring (`both`: one after the other, in the same run); `--baseline DIR` measures the code of
 another source tree too (same database, same load, side by side), e.g. the previous commit:
-`git worktree add /tmp/base HEAD~1`.
+`git worktree add /tmp/base HEAD~1`. `--stream essentiel` reads Essentiel, the short ranked
+stream (GET /api/v1/streams/essentiel), under the same load instead of the home stream.
 
     .venv/bin/python benchmarks/stream_vs_floor.py --people 10000 --items 200000 \
         --readers 50 --random-readers 50 --writes-per-second 2 --statistics both \
@@ -183,6 +184,17 @@ def merged(results: list[LoadResult]) -> LoadResult:
     )
 
 
+def essential_days() -> int:
+    """Essentiel ranks the last 7 days; the benchmark organisation's items end on a fixed
+    date. The days from its last week to today, so that Essentiel has its usual week."""
+    from django.utils import timezone
+
+    from rucher.conversations.models import Content
+
+    newest = Content.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    return 7 if newest is None else max((timezone.now() - newest).days + 7, 7)
+
+
 def measure(
     args: argparse.Namespace, url: str, tokens: list[str], source: Path | None
 ) -> dict[str, object]:
@@ -198,6 +210,8 @@ def measure(
     }
     if source is not None:
         env["PYTHONPATH"] = str(source / "src")
+    if args.stream == "essentiel":
+        env["RUCHER_ESSENTIAL_DAYS"] = str(essential_days())
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/rucher"), "serve", "--port", str(args.port)],
         env=env,
@@ -208,16 +222,15 @@ def measure(
     try:
         wait_until_up(base)
         auth = [{"Authorization": f"Bearer {token}"} for token in tokens]
-        run_load(f"{base}/api/v1/streams/home", auth, args.concurrency, 2)  # warm-up
+        stream_url = f"{base}/api/v1/streams/{args.stream}"
+        run_load(stream_url, auth, args.concurrency, 2)  # warm-up
         if args.writes_per_second:
             writer = Writer(base, tokens[0], shared_space_id(), args.writes_per_second)
             writer.start()
         rounds: dict[str, list[LoadResult]] = {"floor": [], "stream": []}
         for _ in range(2):
             rounds["floor"].append(run_load(f"{base}/healthz", {}, args.concurrency, args.seconds))
-            rounds["stream"].append(
-                run_load(f"{base}/api/v1/streams/home", auth, args.concurrency, args.seconds)
-            )
+            rounds["stream"].append(run_load(stream_url, auth, args.concurrency, args.seconds))
     finally:
         if writer is not None:
             writer.stop.set()
@@ -262,6 +275,12 @@ def main() -> None:
         help="a source tree (e.g. `git worktree add` of the previous commit) measured in the "
         "same run, side by side, against the same database",
     )
+    parser.add_argument(
+        "--stream",
+        choices=("home", "essentiel"),
+        default="home",
+        help="the stream read: the chronological home stream or Essentiel, the short one",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if args.readers < 1 or args.writes_per_second < 0 or args.random_readers < 0:
@@ -283,6 +302,7 @@ def main() -> None:
     mine = [r for r in runs if r["code"] == "this tree"]
     report: dict[str, object] = {
         "database": args.database,
+        "stream": args.stream,
         "people": args.people,
         "items": args.items,
         "concurrency": args.concurrency,

@@ -95,8 +95,13 @@ def test_demo_serves_unless_told_not_to(monkeypatch: pytest.MonkeyPatch) -> None
         served.append((host, port, task_worker))
 
     monkeypatch.setattr(demo, "serve_forever", serve)
+    scoring: list[bool] = []
+    monkeypatch.setattr(demo, "score_sentiment_beside", lambda: scoring.append(True))
     code, output = run("--people", "60", "--items", "600", "--port", "8123")
     assert code == 0, output
+    # Serving, the sentiment is scored beside the server, not before it.
+    assert scoring == [True] and "scored in the background" in output
+    assert not ContentSentiment.objects.exists()
     code, output = run("--port", "8124", "--no-worker")
     assert code == 0, output
     assert served == [("127.0.0.1", 8123, True), ("127.0.0.1", 8124, False)]
@@ -108,6 +113,8 @@ def test_full_demo_builds_the_whole_organisation() -> None:
     # ~12 s on an idle machine, docs/performance.md.
     code, output = run("--no-serve")
     assert code == 0, output
+    # Not serving, the sentiment is scored before the command ends.
+    assert ContentSentiment.objects.count() >= 10_000
     assert Person.objects.count() >= 500
     assert Content.objects.count() + Reaction.objects.count() >= 20_000
     assert Space.objects.count() >= 30

@@ -10,7 +10,6 @@ import numpy as np
 
 from rucher.insights import sentiment_default
 from rucher.insights.sentiment import sentiment_scores
-from rucher.insights.sentiment_model import EMBEDDING_DIM, embed
 
 SANITY: dict[str, list[tuple[int, str]]] = {
     "fr": [
@@ -47,8 +46,16 @@ SANITY: dict[str, list[tuple[int, str]]] = {
 def test_the_shipped_weights_load() -> None:
     assert sentiment_default.available()
     weights, intercept = sentiment_default._weights() or (np.zeros(0), 0.0)
-    assert weights.shape == (EMBEDDING_DIM,)
+    assert weights.shape == (sentiment_default.VECTOR_DIM,)
     assert np.isfinite(weights).all() and np.isfinite(intercept)
+
+
+def test_vectors_are_unit_length_and_zero_for_no_text() -> None:
+    found = sentiment_default.vectors(["Très bon film.", "", None, "   "])
+    assert found.shape == (4, sentiment_default.VECTOR_DIM)
+    assert abs(float(np.linalg.norm(found[0])) - 1.0) < 1e-3
+    assert not found[1:].any()
+    assert (sentiment_default.decision(found)[1:] == 0.0).all()
 
 
 def test_the_sanity_sentences_are_held_in() -> None:
@@ -63,7 +70,29 @@ def test_the_shipped_model_gets_the_sanity_set_right() -> None:
     for lang, pairs in SANITY.items():
         labels = np.array([label for label, _ in pairs])
         texts = [text for _, text in pairs]
-        alone = sentiment_default.decision(embed(texts))
+        alone = sentiment_default.decision(sentiment_default.vectors(texts))
         assert ((alone > 0) == labels).all(), (lang, alone.round(2).tolist())
         combined = sentiment_scores(texts, lang, method="out_of_the_box")
         assert ((combined > 0) == labels).all(), (lang, combined.round(2).tolist())
+
+
+def test_the_out_of_the_box_score_counts_the_model_twice() -> None:
+    from rucher.insights.sentiment_model import (
+        EMBEDDING_DIM,
+        out_of_the_box_scores,
+        prototype_scores,
+    )
+
+    rng = np.random.default_rng(0)
+    use = rng.normal(size=(5, EMBEDDING_DIM)).astype(np.float32)
+    use /= np.linalg.norm(use, axis=1, keepdims=True)
+    e5 = rng.normal(size=(5, sentiment_default.VECTOR_DIM)).astype(np.float32)
+    e5 /= np.linalg.norm(e5, axis=1, keepdims=True)
+    lexicon = np.zeros((5, 4))
+    lexicon[:, 3] = [-0.8, -0.2, 0.0, 0.3, 0.9]
+    model, prototype = sentiment_default.decision(e5), prototype_scores(use)
+    np.testing.assert_allclose(
+        out_of_the_box_scores(use, lexicon, e5), (2 * model + prototype + lexicon[:, 3]) / 4
+    )
+    # Without the e5 vectors (no default model): the prototype and VADER, half each.
+    np.testing.assert_allclose(out_of_the_box_scores(use, lexicon), (prototype + lexicon[:, 3]) / 2)

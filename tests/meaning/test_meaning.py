@@ -195,3 +195,26 @@ def test_related_block_on_the_content_page_in_both_languages(
     client.cookies["django_language"] = "fr"
     french = client.get(f"/posts/{root.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Contenus liés" in french
+
+
+def test_a_query_is_encoded_once_and_its_vector_cannot_be_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rucher.meaning import vectors
+
+    calls: list[list[str]] = []
+    real_encode = vectors.encode
+
+    def counting(texts: Any) -> Any:
+        calls.append(list(texts))
+        return real_encode(texts)
+
+    monkeypatch.setattr(vectors, "encode", counting)
+    vectors.encode_query.cache_clear()
+    first = vectors.encode_query(VACATION_FR)
+    again = vectors.encode_query(VACATION_FR)
+    other = vectors.encode_query(CANTEEN)
+    assert calls == [[VACATION_FR], [CANTEEN]]
+    assert again is first and other is not first
+    with pytest.raises(ValueError):
+        first[0] = 1.0  # shared between callers: read-only

@@ -36,3 +36,25 @@ def test_capped_candidates_give_the_same_results(
     capped = queries.words_list(allowed, query, depth=2)
     settings.RUCHER_SEARCH_CANDIDATES = 0
     assert capped.ids == queries.words_list(allowed, query, depth=2).ids
+
+
+def test_a_common_word_is_ranked_among_its_newest_matches(
+    world: dict[str, Any], index_now: Callable[[], int], find: Callable[..., Any], settings: Any
+) -> None:
+    alice, bob = world["alice"], world["bob"]
+    older = [actions.publish(alice, world["open"], "budget budget budget ancien") for _ in range(3)]
+    newer = [actions.publish(alice, world["open"], f"budget récent {i}") for i in range(3)]
+    for _ in range(4):  # newer still, but out of bob's sight
+        actions.publish(alice, world["secret"], "budget budget secret")
+    index_now()
+    settings.RUCHER_SEARCH_WINDOW = 0
+    everything = find(bob, "budget")
+    assert len(everything) == 6
+    settings.RUCHER_SEARCH_WINDOW = 7  # the 4 secret ones and the 3 newer open ones
+    for cap in (0, 1, 20):  # with the cap, and its fallback when the policy leaves too few
+        settings.RUCHER_SEARCH_CANDIDATES = cap
+        windowed = find(bob, "budget")
+        assert len(windowed) == 3
+        assert windowed == [item for item in everything if item in windowed]
+    assert {item[1] for item in windowed} == {post.pk for post in newer}
+    assert not {item[1] for item in windowed} & {post.pk for post in older}

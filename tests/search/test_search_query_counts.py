@@ -15,13 +15,16 @@ from rucher.people.actions.tokens import create_token
 
 pytestmark = pytest.mark.django_db
 
-# The page: session, person, the search (ranked ids), the vectors' freshness check and the
-# meaning list mapped to index rows (rucher.meaning), its rows, the confidential check, the
-# spaces of the filter, the header's unread count, the navigation column's spaces.
-PAGE_QUERIES = 10
-# The token, the ranked ids, the vectors' check, the meaning list, the rows, the confidential check.
-API_QUERIES = 6
-SUGGEST_QUERIES = 5  # session, person, the ranked ids, the rows, the check (words only)
+# The page: session, person, the search (the engine's best matches, then the read policy over
+# them), the vectors' freshness check and the meaning list mapped to index rows
+# (rucher.meaning), its rows, the confidential check, the spaces of the filter, the header's
+# unread count, the navigation column's spaces.
+PAGE_QUERIES = 11
+# The token, the best matches, the policy, the vectors' check, the meaning list, the rows, the
+# confidential check.
+API_QUERIES = 7
+# Session, person, the best matches, the policy, the rows, the check (words only).
+SUGGEST_QUERIES = 6
 
 
 def _count(call: Any) -> int:

@@ -110,7 +110,7 @@ def test_the_real_model_scores_and_stores(world: dict[str, Any]) -> None:
     scores = dict(ContentSentiment.objects.values_list("content_id", "score"))
     assert scores[good.pk] > 0 > scores[bad.pk]
     version = ContentSentiment.objects.get(content=good).model_version
-    assert version == "fr:default-1"
+    assert version == "fr:default-2"
 
 
 def test_content_sentiment_reads_stored_scores() -> None:

@@ -289,3 +289,24 @@ def test_reading_choices_over_the_api(world: dict[str, Any], client_for: Any) ->
         "essential_items": 20,
         "essential_items_chosen": False,
     }
+
+
+def test_a_deleted_reply_is_neither_a_replier_nor_a_mention(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice, bob = world["alice"], world["bob"]
+    post = actions.publish(alice, world["open"], "Le planning de la semaine")
+    reply = actions.reply(alice, post, "@bob tu peux regarder ?")
+    seen: dict[int, model.Candidate] = {}
+    real_rank = model.rank
+
+    def spying(profile: Any, candidates: Any, *args: Any) -> Any:
+        seen.update({c.id: c for c in candidates})
+        return real_rank(profile, candidates, *args)
+
+    monkeypatch.setattr(model, "rank", spying)
+    build_essential(bob, 20)
+    assert seen[post.pk].repliers == (alice.pk,) and seen[post.pk].mentions_reader
+    actions.delete(alice, reply)
+    build_essential(bob, 20)
+    assert seen[post.pk].repliers == () and not seen[post.pk].mentions_reader

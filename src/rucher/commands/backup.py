@@ -5,13 +5,17 @@ A backup folder holds:
 * ``database.sqlite3`` (SQLite, written by SQLite's online backup API while rucher serves)
   or ``database.pgdump`` (PostgreSQL, ``pg_dump --format=custom``);
 * ``media/``: a copy of the attachments and photos folder (``MEDIA_ROOT``);
+* ``keys/``: the secrets rucher generated into its data folder when the environment gave none
+  (``secret_key``, which signs the calendar feed addresses, and ``vapid_private.pem``, which
+  signs web pushes). Without them a restored server would retire every feed address and
+  every device subscribed to push; a key given in the environment is the operator's to keep;
 * ``manifest.json``: the rucher version, the database vendor, the applied migrations, the
   row count of every table and the sha256 and size of every other file of the folder.
 
 ``restore`` checks every checksum, the vendor and the migrations before it touches anything,
 refuses a database that already holds data unless ``--force``, then replaces the database
-(SQLite's backup API, or ``pg_restore --clean --single-transaction``) and the attachments
-folder (the previous one is kept aside, renamed), and applies any newer migration.
+(SQLite's backup API, or ``pg_restore --clean --single-transaction``), the attachments
+folder and the keys (what was there is kept aside, renamed), and applies any newer migration.
 
 Scheduling and retention: docs/deploy.md ("Backups").
 """
@@ -39,6 +43,9 @@ MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 MEDIA = "media"
+KEYS = "keys"
+# Generated once into RUCHER_DATA_DIR by settings.py and notifications/push.py.
+KEY_FILES = ("secret_key", "vapid_private.pem")
 CHUNK = 1024 * 1024
 # Tables that migrate fills by itself: a database holding only these counts as empty.
 AUTOMATIC_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
@@ -223,6 +230,14 @@ def make_backup(directory: Path) -> dict[str, Any]:
                 "sha256": sha256(copy, bar, task),
                 "bytes": copy.stat().st_size,
             }
+        for name in KEY_FILES:
+            key = Path(settings.DATA_DIR) / name
+            if key.is_file():
+                copy = directory / KEYS / name
+                copy.parent.mkdir(mode=0o700, exist_ok=True)
+                shutil.copyfile(key, copy)
+                copy.chmod(0o600)
+                files[f"{KEYS}/{name}"] = {"sha256": sha256(copy), "bytes": copy.stat().st_size}
         task = bar.add_task("checksum of the database", total=database.stat().st_size)
         files[database.name] = {
             "sha256": sha256(database, bar, task),
@@ -357,6 +372,31 @@ def _restore_media(directory: Path, manifest: dict[str, Any], media_root: Path) 
     return f"{len(names)} attachment file(s) restored to {media_root}{kept}"
 
 
+def _restore_keys(directory: Path, manifest: dict[str, Any], data_dir: Path) -> str | None:
+    """Put the backup's generated keys in place; a different key there is kept aside."""
+    restored = []
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for name in KEY_FILES:
+        if f"{KEYS}/{name}" not in manifest["files"]:
+            continue
+        source, target = directory / KEYS / name, data_dir / name
+        if target.is_file() and target.read_bytes() == source.read_bytes():
+            continue
+        if target.exists():
+            target.rename(target.with_name(f"{name}.before-restore-{stamp}"))
+        incoming = target.with_name(f"{name}.restoring")
+        shutil.copyfile(source, incoming)
+        incoming.chmod(0o600)
+        incoming.rename(target)
+        restored.append(name)
+    if not restored:
+        return None
+    return (
+        f"key(s) {', '.join(restored)} restored to {data_dir} (any other one kept aside, "
+        "renamed): restart rucher (serve and worker) so that they take effect"
+    )
+
+
 def restore_backup(directory: Path, force: bool) -> list[str]:
     """Restore ``directory`` into the configured database; the report's lines."""
     from django.conf import settings
@@ -399,6 +439,8 @@ def restore_backup(directory: Path, force: bool) -> list[str]:
     rows = sum(manifest["tables"].values())
     report.append(f"database restored: {len(manifest['tables'])} tables, {rows} rows")
     report.append(_restore_media(directory, manifest, Path(settings.MEDIA_ROOT)))
+    if keys := _restore_keys(directory, manifest, Path(settings.DATA_DIR)):
+        report.append(keys)
     pending = sorted(known - set(_applied_migrations(connection)))
     if pending:
         call_command("migrate", interactive=False, verbosity=0)
@@ -419,11 +461,19 @@ def backup_command(directory: Path) -> None:
     except OSError as error:
         raise CliError(f"cannot write the backup to {directory}: {error}") from error
     size = sum(f["bytes"] for f in manifest["files"].values())
+    attachments = sum(1 for name in manifest["files"] if name.startswith(f"{MEDIA}/"))
+    keys = [name.removeprefix(f"{KEYS}/") for name in manifest["files"] if name.startswith(KEYS)]
     click.echo(
         f"rucher backup: {manifest['vendor']} database ({len(manifest['tables'])} tables, "
-        f"{sum(manifest['tables'].values())} rows) and "
-        f"{len(manifest['files']) - 1} attachment file(s), {size / 1e6:.1f} MB -> {directory}"
+        f"{sum(manifest['tables'].values())} rows), "
+        f"{attachments} attachment file(s) and "
+        f"{len(keys)} generated key(s) {', '.join(keys)}, {size / 1e6:.1f} MB -> {directory}"
     )
+    if keys:
+        click.echo(
+            f"rucher backup: {directory / KEYS} holds secrets (mode 0600): "
+            "store the backup where only administrators can read it"
+        )
 
 
 @click.command(name="restore")

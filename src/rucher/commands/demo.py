@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import click
@@ -80,6 +81,25 @@ def score_sentiment() -> str:
     started = time.perf_counter()
     seen, scored, _dropped = backfill()
     return f"sentiment of {scored} of {seen} items scored in {time.perf_counter() - started:.1f} s"
+
+
+def score_sentiment_beside() -> threading.Thread:
+    """The sentiment backfill (``score_sentiment``) in a thread of this process while the
+    demo serves: scoring every item takes minutes on a small machine (docs/insights.md), and
+    the pages need not wait. The web server's workers are processes of their own, so this
+    one is otherwise idle; the thread ends with it (resumable: the next run goes on)."""
+
+    def run() -> None:
+        from django.db import connection
+
+        try:
+            click.echo(f"rucher demo: {score_sentiment()}")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="demo-sentiment", daemon=True)
+    thread.start()
+    return thread
 
 
 def print_accounts() -> None:
@@ -173,11 +193,17 @@ def command(
         summary = load_demo(seed, people, items)
         click.echo(f"rucher demo: {summary}")
         click.echo(f"rucher demo: ready in {time.perf_counter() - started:.1f} s")
-    click.echo("rucher demo: scoring the sentiment of what was written…")
-    click.echo(f"rucher demo: {score_sentiment()}")
+    if no_serve:
+        click.echo("rucher demo: scoring the sentiment of what was written…")
+        click.echo(f"rucher demo: {score_sentiment()}")
     print_accounts()
     click.echo(mail_folder_notice())
     if not no_serve:
         click.echo("rucher demo: computing sentence vectors (related content, similar questions)…")
         click.echo(f"rucher demo: {embed_conversations()}")
+        score_sentiment_beside()
+        click.echo(
+            "rucher demo: the sentiment of what was written is being scored in the background "
+            "(a few minutes): the cockpit's opinion figures fill in as it goes"
+        )
         serve_forever(host, port, task_worker=not no_worker)

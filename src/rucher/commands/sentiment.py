@@ -93,9 +93,8 @@ def train_default() -> None:
     from rich.console import Console
 
     from rucher.insights import sentiment_default
-    from rucher.insights.sentiment_model import embed
 
     texts, labels = sentiment_default.training_sentences()
-    weights, intercept = sentiment_default.fit(embed(texts), labels)
+    weights, intercept = sentiment_default.fit(sentiment_default.vectors(texts), labels)
     path = sentiment_default.save(weights, intercept)
     Console().print(f"default sentiment model fitted on {len(texts)} sentences: {path}")

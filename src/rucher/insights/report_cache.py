@@ -23,7 +23,8 @@ def _isoformat(value: Any) -> Any:
 
 
 def fingerprint(dataset: Dataset) -> dict[str, Any]:
-    """Row counts and the latest event and content, as JSON-ready values."""
+    """Row counts, the latest event and content and the scored sentiments, as JSON-ready
+    values."""
     events, content = dataset.events, dataset.content
     return {
         "people": dataset.people.height,
@@ -34,6 +35,13 @@ def fingerprint(dataset: Dataset) -> dict[str, Any]:
         "latest_event_at": _isoformat(events.get_column("at").max()),
         "latest_content_id": content.get_column("content_id").max(),
         "latest_content_at": _isoformat(content.get_column("created_at").max()),
+        # Scores stored after the fact (``rucher sentiment backfill``, the demo's background
+        # pass) change the opinion figures without any new event or content.
+        "sentiment_scored": (
+            content.height - content.get_column("sentiment").null_count()
+            if "sentiment" in content.columns
+            else 0
+        ),
     }
 
 

@@ -4,8 +4,9 @@ Three methods, best available first when ``method="auto"``:
 
 - ``learned``: the model learned with ``rucher sentiment learn`` for that language, saved
   under ``<RUCHER_DATA_DIR>/models/sentiment-<lang>.joblib``; score = 2·P(positive) − 1.
-- ``out_of_the_box``: half the VADER compound (lexicon) and half the position of the text's
-  multilingual USE vector between the positive and negative anchor prototypes.
+- ``out_of_the_box``: the shipped default model over the text's multilingual-e5-small vector
+  (``sentiment_default``, counted twice), the position of its multilingual USE vector
+  between the positive and negative anchor prototypes, and the VADER compound (lexicon).
 - ``lexicon``: plain VADER compound (the baseline; French with the vendored lexicon).
 
 A text is called positive when its score is above ``POSITIVE_THRESHOLD[method]``.
@@ -49,10 +50,10 @@ METHOD_DESCRIPTIONS: dict[str, str] = {
         "multilingual USE vectors and VADER scores; score = 2·P(positive) − 1"
     ),
     "out_of_the_box": (
-        "mean of three votes: tanh(decision of the default logistic regression over the USE "
-        "vector, trained on 396 sentences written for rucher), tanh(projection of the USE "
-        "vector on the positive minus negative anchor centroids / anchors' spread) and the "
-        "VADER compound"
+        "weighted mean of three votes: tanh(decision of the default logistic regression over "
+        "the multilingual-e5-small vector, trained on 827 sentences written for rucher), "
+        "counted twice; tanh(projection of the USE vector on the positive minus negative "
+        "anchor centroids / anchors' spread) and the VADER compound"
     ),
     "lexicon": "VADER compound (English lexicon, or the French VADER lexicon with French rules)",
     "lexicon_plain": "plain VADER compound (lexicon of the language, no French adaptations)",
@@ -70,7 +71,7 @@ def resolve_method(method: str, lang: str, directory: Path | None = None) -> str
 
 def model_version(lang: str, directory: Path | None = None) -> str:
     """What scores texts of ``lang`` by default: "learned-<when>" for the organisation's model,
-    else the shipped default ("default-1"). Stored next to each score, so a new model is
+    else the shipped default ("default-2"). Stored next to each score, so a new model is
     seen and the items are scored again."""
     model = load_model(lang, directory) if lang in SUPPORTED_LANGUAGES else None
     if model is not None:
@@ -99,17 +100,21 @@ def sentiment_scores(
     lexicon = lexicon_scores(texts, lang)
     if concrete == "lexicon":
         return lexicon[:, 3]
-    embeddings = embed(texts, progress)
     if concrete == "learned":
         chosen = model or load_model(lang, directory)
         if chosen is not None:
+            embeddings = embed(texts, progress)
             cleaned = [text or "" for text in texts]
             probability = chosen.positive_probability(cleaned, embeddings, lexicon)
             scores = 2.0 * probability - 1.0
             empty = np.array([not (text and text.strip()) for text in texts])
             scores[empty] = 0.0
             return scores
-    return out_of_the_box_scores(embeddings, lexicon)
+    if not sentiment_default.available():
+        return out_of_the_box_scores(embed(texts, progress), lexicon)
+    # Out of the box: the e5 vectors (the slower encoder) carry the progress.
+    default_vectors = sentiment_default.vectors(texts, progress)
+    return out_of_the_box_scores(embed(texts), lexicon, default_vectors)
 
 
 def is_positive(scores: np.ndarray, method: str) -> np.ndarray:

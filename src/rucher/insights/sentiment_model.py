@@ -78,18 +78,23 @@ def prototype_scores(embeddings: np.ndarray) -> np.ndarray:
     return np.tanh((embeddings @ direction) / scale).astype(np.float64)
 
 
-# Out of the box, the votes weigh the same: none is tuned to a corpus, and they err on
-# different texts (meaning vs. sentiment words). Without the default model file (a stripped
-# install) the prototype and the VADER compound weigh half each, as before it shipped.
+# Out of the box, the default model's vote counts ``sentiment_default.MODEL_VOTES`` times,
+# the prototype and the VADER compound once each (chosen on Allociné train only). Without the
+# default model file (a stripped install) the prototype and the VADER compound weigh half
+# each, as before it shipped.
 PROTOTYPE_WEIGHT = 0.5
 
 
-def out_of_the_box_scores(embeddings: np.ndarray, lexicon: np.ndarray) -> np.ndarray:
-    """Mean of the default model's tanh(decision), the prototype score and the VADER compound
-    (``sentiment_default``)."""
+def out_of_the_box_scores(
+    embeddings: np.ndarray, lexicon: np.ndarray, default_vectors: np.ndarray | None = None
+) -> np.ndarray:
+    """Weighted mean of the default model's tanh(decision) over the e5 vectors
+    (``sentiment_default.vectors``; counted ``MODEL_VOTES`` times), the USE prototype score
+    and the VADER compound."""
     votes = [prototype_scores(embeddings), lexicon[:, 3]]
-    if sentiment_default.available():
-        votes.append(sentiment_default.decision(embeddings))
+    if default_vectors is not None and sentiment_default.available():
+        model = sentiment_default.decision(default_vectors)
+        votes.extend([model] * sentiment_default.MODEL_VOTES)
     return np.mean(np.vstack(votes), axis=0)
 
 

@@ -15,7 +15,7 @@ from rucher.conversations.models import Content
 from rucher.insights.retrieval import nearest_rows
 from rucher.meaning.ann import nearest_rows_ann
 from rucher.meaning.cache import KIND_CODE, vectors
-from rucher.meaning.vectors import encode
+from rucher.meaning.vectors import encode_query
 
 ROOT_KINDS = ("post", "question", "poll")
 RELATED_LIMIT = 5
@@ -93,7 +93,7 @@ def nearest(
     content ids left out. Empty or blank text: no candidates."""
     if not text or not text.strip():
         return []
-    return _nearest_vector(encode([text])[0], limit, kinds, exclude)
+    return _nearest_vector(encode_query(text), limit, kinds, exclude)
 
 
 def nearest_to_item(

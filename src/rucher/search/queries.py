@@ -211,14 +211,21 @@ def words_list(
     allowed: QuerySet[Entry], query: Query, depth: int = RANK_DEPTH
 ) -> ranking.RankedList:
     """The engine's full-text ranking of ``query`` over ``allowed``: FTS5's BM25 on SQLite
-    (title terms weigh 4, body terms 1), ts_rank_cd over the weighted tsvector on PostgreSQL."""
-    cap = candidate_cap(depth)
-    rows, truncated = _words_rows(allowed, query, depth, cap)
-    if truncated and len(rows) < depth:
+    (title terms weigh 4, body terms 1), ts_rank_cd over the weighted tsvector on PostgreSQL.
+
+    Two steps: the engine's best matches (``best_matches``, no permission involved), then
+    the read policy over those rows only (``allowed``, by primary key). One query each: the
+    policy never walks the matches, so a word found in a hundred thousand items costs what
+    its best thousand cost."""
+    cap, window = candidate_cap(depth), search_window()
+    candidates, more = best_matches(query, cap, window)
+    rows = _allowed_best(allowed, candidates, depth)
+    if more and len(rows) < depth:
         # The policy or the filters left fewer than ``depth`` of the ``cap`` best matches,
-        # and there were more: rank every match (exact).
-        rows, _ = _words_rows(allowed, query, depth, 0)
-    return ranking.RankedList("words", [row[0] for row in rows], [float(row[1]) for row in rows])
+        # and there were more: rank every match (exact within the window).
+        candidates, _ = best_matches(query, 0, window)
+        rows = _allowed_best(allowed, candidates, depth)
+    return ranking.RankedList("words", [row[0] for row in rows], [row[1] for row in rows])
 
 
 def candidate_cap(depth: int) -> int:
@@ -230,63 +237,65 @@ def candidate_cap(depth: int) -> int:
     return depth * 5 if value is None else max(int(value), 0)
 
 
-def _words_rows(
-    allowed: QuerySet[Entry], query: Query, depth: int, cap: int
-) -> tuple[list[tuple[int, float]], bool]:
-    """The best ``depth`` allowed matches, among the engine's ``cap`` best (0: all), and
-    whether the cap left matches out (no row at all counts as "maybe": rank them all)."""
-    select: dict[str, str] = {}
-    select_params: list[Any] = []
+def search_window() -> int:
+    """How many matches of a query are ranked at most: the most recent ones
+    (``RUCHER_SEARCH_WINDOW``, default 20,000; 0: no window).
+
+    Scoring a match costs the engine a lookup of the document's length (BM25 normalises by
+    it): a few microseconds, so a word found in 150,000 items of a million costs half a
+    second before the first result. Reading matches newest first costs almost nothing. A
+    query that matches more than the window is ranked among its newest matches: in a
+    network where people look for what is being said, the newest of 20,000 matches of a
+    common word are where the answer is, and a second word narrows any query below the
+    window (docs/search.md, "The window")."""
+    value = getattr(settings, "RUCHER_SEARCH_WINDOW", None)
+    return 20_000 if value is None else max(int(value), 0)
+
+
+def best_matches(query: Query, cap: int, window: int) -> tuple[list[tuple[int, float]], bool]:
+    """The engine's ``cap`` best matches (0: all) among its ``window`` newest (0: all), as
+    (index row id, score) best first, and whether matches were left out by the cap."""
     if connection.vendor == "postgresql":
-        tsquery = query.tsquery()
-        where = ["search_entry.document @@ to_tsquery('simple', %s)"]
-        params: list[Any] = [tsquery]
-        if cap:
-            where.append(
-                "search_entry.id IN (SELECT e.id FROM search_entry e"
-                " WHERE e.document @@ to_tsquery('simple', %s)"
-                " ORDER BY ts_rank_cd(e.document, to_tsquery('simple', %s)) DESC, e.id LIMIT %s)"
-            )
-            params += [tsquery, tsquery, cap]
-            select["matches"] = (
-                "(SELECT COUNT(*) FROM (SELECT 1 FROM search_entry m"
-                " WHERE m.document @@ to_tsquery('simple', %s) LIMIT %s) capped)"
-            )
-            select_params += [tsquery, cap + 1]
-        ranked = allowed.extra(
-            where=where,
-            params=params,
-            select={
-                "words": "ts_rank_cd(search_entry.document, to_tsquery('simple', %s))",
-                **select,
-            },
-            select_params=[tsquery, *select_params],
-        )
+        params: list[Any]
+        matched = "e.document @@ to_tsquery('simple', %s)"
+        score = "ts_rank_cd(e.document, to_tsquery('simple', %s))"
+        source, params = "search_entry e", [query.tsquery(), query.tsquery()]
+        row_id = "e.id"
     else:
-        where = ["search_fts.rowid = search_entry.id", "search_fts MATCH %s"]
-        params = [query.fts5()]
-        if cap:
-            where.append(
-                "search_entry.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
-                " ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT %s)"
-            )
-            params += [query.fts5(), cap]
-            select["matches"] = (
-                "(SELECT COUNT(*) FROM (SELECT 1 FROM search_fts m"
-                " WHERE m.search_fts MATCH %s LIMIT %s))"
-            )
-            select_params += [query.fts5(), cap + 1]
-        ranked = allowed.extra(
-            tables=["search_fts"],
-            where=where,
-            params=params,
-            select={"words": "-bm25(search_fts, 4.0, 1.0)", **select},
-            select_params=select_params,
-        )
-    columns = ("id", "words", "matches") if cap else ("id", "words")
-    found = list(ranked.order_by("-words", "id").values_list(*columns)[:depth])
-    truncated = bool(cap) and (not found or int(found[0][2]) > cap)
-    return [(row[0], row[1]) for row in found], truncated
+        matched, score = "search_fts MATCH %s", "-bm25(search_fts, 4.0, 1.0)"
+        source, params = "search_fts", [query.fts5()]
+        row_id = "rowid"
+    inner = f"SELECT {row_id} AS id, {score} AS score FROM {source} WHERE {matched}"
+    if window:
+        # The newest matches, read in id order without scoring (the engines do this
+        # cheaply), then scored: each match of the window is scored once.
+        inner += f" ORDER BY {row_id} DESC LIMIT %s"
+        params = [*params, window]
+    sql = f"SELECT id, score FROM ({inner}) matched ORDER BY score DESC, id"
+    if cap:
+        sql += " LIMIT %s"
+        params = [*params, cap + 1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+    more = bool(cap) and len(found) > cap
+    return found[:cap] if cap else found, more
+
+
+# Ids per policy query: well under SQLite's limit of bound parameters.
+POLICY_CHUNK = 5_000
+
+
+def _allowed_best(
+    allowed: QuerySet[Entry], candidates: list[tuple[int, float]], depth: int
+) -> list[tuple[int, float]]:
+    """The ``depth`` best of ``candidates`` that ``allowed`` keeps, best first (ties by id)."""
+    kept: set[int] = set()
+    ids = [row_id for row_id, _score in candidates]
+    for start in range(0, len(ids), POLICY_CHUNK):
+        chunk = ids[start : start + POLICY_CHUNK]
+        kept.update(allowed.filter(pk__in=chunk).values_list("pk", flat=True))
+    return [row for row in candidates if row[0] in kept][:depth]
 
 
 def ranked_from_objects(
@@ -297,15 +306,13 @@ def ranked_from_objects(
     searcher may not see, or what the filters leave out, drops out here. One query."""
     if not found:
         return ranking.RankedList(name, [], [])
-    wanted = Q()
-    for kind, object_id, _score in found:
-        wanted |= Q(kind=kind, object_id=object_id)
-    ids = {
-        (kind, object_id): entry_id
-        for entry_id, kind, object_id in allowed.filter(wanted).values_list(
-            "id", "kind", "object_id"
-        )
-    }
+    # Two IN lists rather than one OR of (kind, id) pairs: the same rows once the pairs are
+    # matched below, and a few hundred OR-ed conditions cost the ORM milliseconds to build.
+    rows = allowed.filter(
+        kind__in={kind for kind, _id, _score in found},
+        object_id__in={object_id for _kind, object_id, _score in found},
+    ).values_list("id", "kind", "object_id")
+    ids = {(kind, object_id): entry_id for entry_id, kind, object_id in rows}
     pairs = [(ids[(k, o)], score) for k, o, score in found if (k, o) in ids]
     return ranking.RankedList(name, [p[0] for p in pairs], [p[1] for p in pairs])
 
