@@ -217,6 +217,14 @@ RUCHER_KEEP_TASK_MARKS_DAYS = 30  # far beyond any task's retries
 RUCHER_ERASURE_CONTENT = os.environ.get("RUCHER_ERASURE_CONTENT", "keep")
 if RUCHER_ERASURE_CONTENT not in ("keep", "erase"):
     raise ImproperlyConfigured("RUCHER_ERASURE_CONTENT: keep or erase")
+# Nearest by meaning (rucher.meaning): at or above this many vectors an approximate index
+# (usearch HNSW, one graph per kind) proposes the candidates, built in a background thread
+# (brute force answers meanwhile); below it brute force alone, exact (docs/meaning.md).
+RUCHER_MEANING_ANN_MIN_ITEMS = int(os.environ.get("RUCHER_MEANING_ANN_MIN_ITEMS", 20_000))
+RUCHER_MEANING_ANN_BACKGROUND = True  # tests build it in the request instead
+# Where a built index is saved, so that a restart loads it (reconciled with the database)
+# instead of building again; None: never saved.
+RUCHER_MEANING_ANN_DIR: Path | None = DATA_DIR / "meaning-ann"
 RUCHER_EXPORT_LIFETIME_SECONDS = 7 * 86400  # a data export's download link works this long
 RUCHER_DIGEST_CATCH_UP_HOURS = 6  # a digest missed by more than this waits for the next one
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # reset links work for a day, and only once

@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 
 from rucher.conversations.models import Content
 from rucher.insights.retrieval import nearest_rows
+from rucher.meaning.ann import nearest_rows_ann
 from rucher.meaning.cache import KIND_CODE, vectors
 from rucher.meaning.vectors import encode_query
 
@@ -59,7 +60,18 @@ def _nearest_vector(
     allowed = _kind_mask(kinds, codes)
     if exclude:
         allowed &= ~np.isin(ids, list(exclude))
-    rows, similarities = nearest_rows(matrix, query, limit, allowed=allowed)
+    if vectors.ann is None:  # a small store (or the index still building): exact
+        rows, similarities = nearest_rows(matrix, query, limit, allowed=allowed)
+    else:
+        rows, similarities = nearest_rows_ann(
+            matrix,
+            query,
+            limit,
+            codes=[KIND_CODE[kind] for kind in kinds] if kinds is not None else KIND_CODE.values(),
+            allowed=allowed,
+            candidates=vectors.candidates,
+            pending=vectors.pending_rows(),
+        )
     names = {code: kind for kind, code in KIND_CODE.items()}
     return [
         Candidate(names[int(codes[row])], int(ids[row]), round(float(similarity), 4))
