@@ -43,3 +43,27 @@ def test_every_row_and_column_is_labelled() -> None:
     assert layout.height >= 30 * len(NAMES)
     assert "Service N" in heatmap(NAMES, _matrix(), "title", "observed / expected")
     assert heatmap(NAMES[:1], [[1.0]], "title", "observed / expected") == ""
+
+
+def test_the_nps_chart_has_one_readable_row_per_figure() -> None:
+    import json
+    import re
+
+    from rucher.cockpit.charts import LABEL_LINE, nps_chart, wrapped
+
+    question = "Sur une échelle de 0 à 10, recommanderiez-vous Orvanne comme employeur ?"
+    html = nps_chart(
+        [
+            {"label": question, "value": 4.4, "low": -6.7, "high": 15.5},
+            {"label": "estimé <b>& co</b>", "value": -5.6, "low": -20.2, "high": 9.0},
+            {"label": "sans valeur", "value": None},
+        ],
+        "NPS",
+    )
+    payload = json.loads(re.search(r'plotly-figure"[^>]*>(.*)</script>', html).group(1))
+    trace, layout = payload["data"][0], payload["layout"]
+    assert trace["x"] == [4.4, -5.6] and trace["error_x"]["arrayminus"][0] == pytest.approx(11.1)
+    assert layout["xaxis"]["range"] == [-100, 100] and layout["yaxis"]["automargin"]
+    assert trace["y"][0] == wrapped(question) and trace["y"][0].replace("<br>", " ") == question
+    assert all(len(line) <= LABEL_LINE for line in trace["y"][0].split("<br>"))
+    assert "<b>" not in trace["y"][1] and "&lt;b&gt;" in trace["y"][1]

@@ -198,24 +198,49 @@ def bar_chart(
 
 
 def nps_chart(entries: Sequence[dict[str, Any]], title: str) -> str:
-    """One point per NPS figure (poll or estimate) with its 95 % interval as error bars."""
+    """One point per NPS figure (poll or estimate) with its 95 % interval as error bars, one
+    row each: the labels (a poll's question) read across, wrapped, on a phone too, where
+    slanted labels under the axis were cut after thirty characters."""
     usable = [e for e in entries if e.get("value") is not None]
     if not usable:
         return ""
     values = [float(e["value"]) for e in usable]
     low = [v - float(e.get("low", v)) for v, e in zip(values, usable, strict=True)]
     high = [float(e.get("high", v)) - v for v, e in zip(values, usable, strict=True)]
+    labels = [wrapped(str(e["label"])) for e in usable]
     figure = go.Figure(
         go.Scatter(
-            x=[e["label"] for e in usable],
-            y=values,
+            x=values,
+            y=labels,
             mode="markers",
             marker={"size": 12},
-            error_y={"type": "data", "symmetric": False, "array": high, "arrayminus": low},
+            error_x={"type": "data", "symmetric": False, "array": high, "arrayminus": low},
         )
     )
-    figure.update_layout(yaxis={"range": [-100, 100], "title": "NPS"})
+    lines = sum(label.count("<br>") + 1 for label in labels)
+    figure.update_layout(
+        xaxis={"range": [-100, 100], "title": "NPS", "zeroline": True},
+        yaxis={"automargin": True, "autorange": "reversed"},
+        height=110 + 24 * lines + 16 * len(labels),
+    )
     return _html(figure, title)
+
+
+LABEL_LINE = 24  # characters per line of a chart's category label
+
+
+def wrapped(label: str, width: int = LABEL_LINE) -> str:
+    """``label`` on lines of at most ``width`` characters (Plotly breaks on ``<br>``), cut
+    between words; a word longer than a line stays whole. The label is text, not markup:
+    ``<`` and ``&`` are escaped first."""
+    text = label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 RATIO_CAP = 3.0  # log2: the colours stop at 8 times more or fewer ties than expected
