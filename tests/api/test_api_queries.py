@@ -31,9 +31,10 @@ PINNED = {
     # token, the space, "may read it", the page of members, their skills, their expertise,
     # their privacy settings
     "members": ("/api/v1/spaces/{open}/members", 7, 7),
-    # token, the reader's scope, the ids (scans merged by recency), the rows with my
-    # reactions, topics; warm: the token alone
-    "home": ("/api/v1/streams/home", 5, 1),
+    # token, the writes since the cached page was built (one of them in the reader's space:
+    # streams/relevance.py), the reader's scope, the ids (scans merged by recency), the rows
+    # with my reactions, topics; warm: the token alone
+    "home": ("/api/v1/streams/home", 6, 1),
     # token, the ids, the rows with my reactions, topics
     "topic": ("/api/v1/streams/topics/t1", 4, 4),
     # token, the person, the ids, the rows with my reactions, topics

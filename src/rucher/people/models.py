@@ -16,6 +16,14 @@ from django.utils.translation import gettext_lazy as _
 ERASED_PREFIX = "former-member-"
 
 
+def display_name_of(username: str, first_name: str, last_name: str) -> str:
+    """How a person is named wherever they appear (``Person.display_name``), from the plain
+    values, for pages built without model instances (``streams.rows``)."""
+    if username.startswith(ERASED_PREFIX):
+        return gettext("former member")
+    return f"{first_name} {last_name}".strip() or username
+
+
 class Organisation(models.Model):
     """The home organisation, or a partner (distributor, supplier…) whose guests join
     partner-shared spaces. Customers are never members."""
@@ -149,9 +157,7 @@ class Person(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        if self.is_erased:
-            return gettext("former member")
-        return self.get_full_name() or self.username
+        return display_name_of(self.username, self.first_name, self.last_name)
 
     @property
     def is_erased(self) -> bool:

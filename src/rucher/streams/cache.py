@@ -12,6 +12,7 @@ invalidation message, whatever the cache backend. Reads (``viewed`` events, whic
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from rucher.activity.models import Event
+from rucher.streams.relevance import Watch, changed_since
 
 PAGE_TTL_SECONDS = 300
 T = TypeVar("T")
@@ -39,6 +41,10 @@ def write_generation() -> int:
     return int(row[0] or 0) if row else 0
 
 
+def _digest(parameters: tuple[Any, ...]) -> str:
+    return hashlib.sha1(repr(parameters).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
 def cached(
     reader: Any,
     name: str,
@@ -51,13 +57,48 @@ def cached(
     ``generation`` is one read earlier in the same request (the API's token lookup reads it
     in the same statement, api/tokens.py); without it, it is read here.
     """
-    digest = hashlib.sha1(repr(parameters).encode(), usedforsecurity=False).hexdigest()[:16]
     if generation is None:
         generation = write_generation()
-    key = f"stream:{name}:{reader.pk}:{generation}:{digest}"
+    key = f"stream:{name}:{reader.pk}:{generation}:{_digest(parameters)}"
     found = cache.get(key)
     if found is not None:
         return found
     value = build()
     cache.set(key, value, PAGE_TTL_SECONDS)
+    return value
+
+
+def cached_watched(
+    reader: Any,
+    name: str,
+    parameters: tuple[Any, ...],
+    build: Callable[[], tuple[T, Watch]],
+    generation: int | None = None,
+) -> T:
+    """Like :func:`cached`, for a page that knows where its items come from (its
+    :class:`~rucher.streams.relevance.Watch`): when the generation has moved since the page
+    was built, it is served again unless a write in between touches the reader
+    (``streams.relevance``). It is never kept longer than ``PAGE_TTL_SECONDS`` after it was
+    built, which bounds what changes made outside the actions (the Django admin) wait."""
+    if generation is None:
+        generation = write_generation()
+    digest = _digest(parameters)
+    key = f"stream:{name}:{reader.pk}:{generation}:{digest}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    latest_key = f"stream:{name}:{reader.pk}:latest:{digest}"
+    latest = cache.get(latest_key)
+    if latest is not None:
+        built_at, expires, watch, value = latest
+        left = expires - time.time()
+        if left > 1 and not changed_since(watch, reader.pk, built_at, generation):
+            cache.set(key, value, left)
+            cache.set(latest_key, (generation, expires, watch, value), left)
+            return value
+    value, watch = build()
+    cache.set(key, value, PAGE_TTL_SECONDS)
+    cache.set(
+        latest_key, (generation, time.time() + PAGE_TTL_SECONDS, watch, value), PAGE_TTL_SECONDS
+    )
     return value

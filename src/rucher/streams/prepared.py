@@ -84,10 +84,14 @@ class PreparedQuery:
             return list(cursor.fetchall())
 
 
-def prepare(queryset: QuerySet[Any], used: set[str]) -> PreparedQuery:
-    """Compile a queryset built with the placeholders named in ``used``."""
+def prepare(
+    queryset: QuerySet[Any], used: set[str], placeholders: dict[str, Any] | None = None
+) -> PreparedQuery:
+    """Compile a queryset built with the placeholders named in ``used`` (the usual ones, and
+    ``placeholders`` of its own, e.g. one per id of a list)."""
     sql, params = queryset.query.sql_with_params()
-    adapted = {name: _adapt(PLACEHOLDERS[name]) for name in used}
+    known = {**PLACEHOLDERS, **(placeholders or {})}
+    adapted = {name: _adapt(known[name]) for name in used}
     slots: list[str | None] = []
     for param in params:
         slot = next((n for n, v in adapted.items() if type(v) is type(param) and v == param), None)
@@ -108,7 +112,11 @@ class ShapeCache:
         self._limit = limit
 
     def get(
-        self, shape: Hashable, build: Callable[[], QuerySet[Any]], used: set[str]
+        self,
+        shape: Hashable,
+        build: Callable[[], QuerySet[Any]],
+        used: set[str],
+        placeholders: dict[str, Any] | None = None,
     ) -> PreparedQuery:
         key = (connection.vendor, shape)
         with self._lock:
@@ -116,7 +124,9 @@ class ShapeCache:
             if found is not None:
                 self._prepared.move_to_end(key)
                 return found
-        found = prepare(build(), used)  # outside the lock: at worst two threads build it
+        found = prepare(
+            build(), used, placeholders
+        )  # outside the lock: at worst two threads build it
         with self._lock:
             self._prepared[key] = found
             while len(self._prepared) > self._limit:

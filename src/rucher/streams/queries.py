@@ -21,9 +21,10 @@ from rucher.conversations.topics import normalise_topic
 from rucher.errors import Invalid
 from rucher.people.models import Person
 from rucher.spaces.models import Membership
-from rucher.streams import scans
-from rucher.streams.cache import cached
+from rucher.streams import rows, scans
+from rucher.streams.cache import cached_watched
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
+from rucher.streams.relevance import Watch
 
 ROOT_KINDS = [k.value for k in Content.ROOT_KINDS]
 
@@ -40,6 +41,12 @@ class Page:
     items: list[Content]
     next_cursor: str | None
     my_reactions: dict[int, str] = field(default_factory=dict)
+    # Where the items can come from (home stream only): which writes renew the cached page.
+    watch: Watch | None = None
+
+    def watched(self) -> tuple[Page, Watch]:
+        assert self.watch is not None, "only a home page knows its watch"
+        return self, self.watch
 
 
 def encode_cursor(item: Content) -> str:
@@ -162,10 +169,13 @@ def home(
     filters: StreamFilters | None = None,
 ) -> Page:
     """My spaces, and the people and topics I follow (within what I may read); cached until
-    the next write (streams/cache.py)."""
+    a write that may change it (streams/cache.py, streams/relevance.py)."""
     size = paging.page_size(limit)  # the key holds the size served, not "default"
-    return cached(
-        reader, "home", (cursor, size, filters), lambda: build_home(reader, cursor, size, filters)
+    return cached_watched(
+        reader,
+        "home",
+        (cursor, size, filters),
+        lambda: build_home(reader, cursor, size, filters).watched(),
     )
 
 
@@ -221,22 +231,55 @@ def page_rows_query(reader: Person, ids: list[int]) -> QuerySet[Content]:
     )
 
 
-def page_from_scans(
+@dataclass
+class PageIds:
+    """A stream page as found by the scans: its ids, newest first, the cursor after it, and
+    where its items come from (streams/relevance.py)."""
+
+    ids: list[int]
+    next_cursor: str | None
+    watch: Watch
+
+
+@dataclass
+class RowPage:
+    """A stream page as plain values (streams/rows.py): what the API serialises."""
+
+    items: list[rows.StreamRow]
+    next_cursor: str | None
+    watch: Watch
+
+    def watched(self) -> tuple[RowPage, Watch]:
+        return self, self.watch
+
+
+def ids_from_scans(
     reader: Person,
     found: list[scans.Scan],
-    rows: scans.Rows,
+    conditions: scans.Rows,
     size: int,
-) -> Page:
-    """A page from index-ordered scans merged by recency (streams/scans.py)."""
-    newest = scans.newest(reader, found, rows, size + 1)
-    page_ids = [pk for pk, _ in newest[:size]]
-    items, mine = _rows_of_page(reader, page_ids)
-    more = len(newest) > size
+) -> PageIds:
+    """A page's ids from index-ordered scans merged by recency (streams/scans.py)."""
+    newest = scans.newest(reader, found, conditions, size + 1)
     cursor = None
-    if more:
+    if len(newest) > size:
         at, pk = newest[size - 1][1], newest[size - 1][0]
         cursor = paging.encode_cursor([at.isoformat(), pk])
-    return Page(items, cursor, mine)
+    # The spaces of the rows read (the one past the page too: whether there is a next page):
+    # a change to any of them is in one of these spaces (streams/relevance.py).
+    read_from = frozenset(space for _pk, _at, space in newest if space is not None)
+    return PageIds([pk for pk, _at, _space in newest[:size]], cursor, Watch(read_from, False))
+
+
+def with_models(reader: Person, found: PageIds) -> Page:
+    """The page's items as model instances (the web pages, the feeds)."""
+    items, mine = _rows_of_page(reader, found.ids)
+    return Page(items, found.next_cursor, mine, watch=found.watch)
+
+
+def with_rows(reader: Person, found: PageIds) -> RowPage:
+    """The page's items as plain values (the API)."""
+    return RowPage(rows.read(reader, found.ids), found.next_cursor, found.watch)
 
 
 def _filter_values(filters: StreamFilters | None) -> tuple[str | None, str | None, int | None]:
@@ -247,25 +290,24 @@ def _filter_values(filters: StreamFilters | None) -> tuple[str | None, str | Non
     return filters.kind or None, topic, filters.space_id
 
 
-def build_home(
+def home_ids(
     reader: Person,
     cursor: str | None = None,
     limit: Any = None,
     filters: StreamFilters | None = None,
-) -> Page:
+) -> PageIds:
     """My spaces, and the people and topics I follow (within what I may read).
 
     Two statements find the ids: the reader's scope (their readable spaces through the
     policy, follows, mutes and hidden tags), then one index-ordered scan per space, per
     followed person and for the followed topics, merged by recency (streams/scans.py: plans
-    that hold with and without statistics). The rows come through the policy with my
-    reactions, then their topics.
+    that hold with and without statistics).
     """
     size = paging.page_size(limit)
     after = decode_cursor(cursor) if cursor else None
     kind, topic, space_id = _filter_values(filters)
     if not reader.is_active:
-        return Page([], None)
+        return PageIds([], None, Watch(frozenset(), beyond=True))
     scope = scans.read_scope(reader)
     spaces = scope.spaces
     if space_id is not None:
@@ -275,8 +317,47 @@ def build_home(
         + scans.author_scans(scope.people)
         + scans.topic_scans(scope.topics)
     )
-    rows = scans.row_conditions(kind=kind, after=after, topic=topic, space_id=space_id, scope=scope)
-    return page_from_scans(reader, found, rows, size)
+    conditions = scans.row_conditions(
+        kind=kind, after=after, topic=topic, space_id=space_id, scope=scope
+    )
+    page = ids_from_scans(reader, found, conditions, size)
+    # New items can come from the reader's spaces, from the people and topics they follow
+    # (any space they may read), and from themselves (their own writes always count);
+    # changes to items already read, from those items' spaces.
+    followed_people = any(person != reader.pk for person in scope.people)
+    page.watch = Watch(
+        page.watch.spaces | frozenset(spaces), beyond=followed_people or bool(scope.topics)
+    )
+    return page
+
+
+def build_home(
+    reader: Person,
+    cursor: str | None = None,
+    limit: Any = None,
+    filters: StreamFilters | None = None,
+) -> Page:
+    """The home page's items (``home_ids``) read through the policy with my reactions, then
+    their topics."""
+    return with_models(reader, home_ids(reader, cursor, limit, filters))
+
+
+def space_ids(
+    reader: Person,
+    space_id: int,
+    cursor: str | None = None,
+    limit: Any = None,
+    filters: StreamFilters | None = None,
+) -> PageIds:
+    """A space's own stream: one scan of the space's root index."""
+    size = paging.page_size(limit)
+    after = decode_cursor(cursor) if cursor else None
+    kind, topic, only = _filter_values(filters)
+    if only is not None and only != space_id:
+        return PageIds([], None, Watch(frozenset({space_id}), beyond=False))
+    conditions = scans.row_conditions(kind=kind, after=after, topic=topic)
+    found = [scans.Scan("c.space_id = %s", [space_id], index="content_root_space_stream")]
+    return ids_from_scans(reader, found, conditions, size)
 
 
 def space_stream(
@@ -286,41 +367,47 @@ def space_stream(
     limit: Any = None,
     filters: StreamFilters | None = None,
 ) -> Page:
-    """A space's own stream: one scan of the space's root index."""
-    size = paging.page_size(limit)
-    after = decode_cursor(cursor) if cursor else None
-    kind, topic, only = _filter_values(filters)
-    if only is not None and only != space_id:
-        return Page([], None)
-    rows = scans.row_conditions(kind=kind, after=after, topic=topic)
-    found = [scans.Scan("c.space_id = %s", [space_id], index="content_root_space_stream")]
-    return page_from_scans(reader, found, rows, size)
+    return with_models(reader, space_ids(reader, space_id, cursor, limit, filters))
 
 
-def topic_stream(reader: Person, topic: str, cursor: str | None = None, limit: Any = None) -> Page:
+def topic_ids(reader: Person, topic: str, cursor: str | None = None, limit: Any = None) -> PageIds:
     """Everything I may read under a #topic, minus what I muted or hid."""
     size = paging.page_size(limit)
     after = decode_cursor(cursor) if cursor else None
-    rows = scans.row_conditions(after=after, preferences_of=reader.pk)
+    conditions = scans.row_conditions(after=after, preferences_of=reader.pk)
     found = [scans.topic_name_scan(normalise_topic(topic))]
-    return page_from_scans(reader, found, rows, size)
+    return ids_from_scans(reader, found, conditions, size)
+
+
+def topic_stream(reader: Person, topic: str, cursor: str | None = None, limit: Any = None) -> Page:
+    return with_models(reader, topic_ids(reader, topic, cursor, limit))
+
+
+def person_ids(
+    reader: Person, author_id: int, cursor: str | None = None, limit: Any = None
+) -> PageIds:
+    """What a person posted, among what I may read: one scan of their root index."""
+    size = paging.page_size(limit)
+    after = decode_cursor(cursor) if cursor else None
+    conditions = scans.row_conditions(after=after)
+    return ids_from_scans(reader, scans.author_scans([author_id]), conditions, size)
 
 
 def person_stream(
     reader: Person, author_id: int, cursor: str | None = None, limit: Any = None
 ) -> Page:
-    """What a person posted, among what I may read: one scan of their root index."""
+    return with_models(reader, person_ids(reader, author_id, cursor, limit))
+
+
+def my_question_ids(reader: Person, cursor: str | None = None, limit: Any = None) -> PageIds:
     size = paging.page_size(limit)
     after = decode_cursor(cursor) if cursor else None
-    rows = scans.row_conditions(after=after)
-    return page_from_scans(reader, scans.author_scans([author_id]), rows, size)
+    conditions = scans.row_conditions(kind=Content.Kind.QUESTION.value, after=after)
+    return ids_from_scans(reader, scans.author_scans([reader.pk]), conditions, size)
 
 
 def my_questions(reader: Person, cursor: str | None = None, limit: Any = None) -> Page:
-    size = paging.page_size(limit)
-    after = decode_cursor(cursor) if cursor else None
-    rows = scans.row_conditions(kind=Content.Kind.QUESTION.value, after=after)
-    return page_from_scans(reader, scans.author_scans([reader.pk]), rows, size)
+    return with_models(reader, my_question_ids(reader, cursor, limit))
 
 
 def thread(reader: Person, root: Content, *, moderating: bool | None = None) -> list[Content]:

@@ -172,8 +172,8 @@ def row_conditions(
         rows.add("c.kind = %s", kind)
     if after is not None:
         at, anchor = after
-        stamp = connection.ops.adapt_datetimefield_value(at)
-        rows.add("(c.created_at < %s OR (c.created_at = %s AND c.id < %s))", stamp, stamp, anchor)
+        moment = connection.ops.adapt_datetimefield_value(at)
+        rows.add("(c.created_at < %s OR (c.created_at = %s AND c.id < %s))", moment, moment, anchor)
     if topic is not None:
         rows.add(
             f"EXISTS (SELECT 1 FROM {TAGGED} t JOIN {TOPIC} o ON o.id = t.topic_id"
@@ -290,7 +290,8 @@ def scan_sql(reader: Any, scan: Scan, rows: Rows, size: int) -> tuple[str, list[
     if scan.index is not None and connection.vendor == "sqlite":
         hint = f" INDEXED BY {scan.index}"
     sql = (
-        f"SELECT c.id, c.created_at FROM {CONTENT} c{hint} WHERE {' AND '.join(where)}"
+        f"SELECT c.id, c.created_at, c.space_id FROM {CONTENT} c{hint}"
+        f" WHERE {' AND '.join(where)}"
         f" ORDER BY c.created_at DESC, c.id DESC LIMIT {int(size)}"
     )
     return sql, scan.params + rows.params
@@ -299,8 +300,8 @@ def scan_sql(reader: Any, scan: Scan, rows: Rows, size: int) -> tuple[str, list[
 def merged_sql(
     reader: Any, scans: Iterable[Scan], rows: Rows, size: int
 ) -> tuple[str, list[Any]] | None:
-    """The SQL of the newest ``size`` (id, created_at) of the scans' union, or None when
-    there is nothing to scan."""
+    """The SQL of the newest ``size`` (id, created_at, space_id) of the scans' union, or
+    None when there is nothing to scan."""
     scans = list(scans)
     if not scans:
         return None
@@ -312,7 +313,7 @@ def merged_sql(
         parts.append(f"SELECT * FROM ({sql}) s{n}")
         params += scan_params
     body = (
-        f"SELECT id, created_at FROM ({' UNION '.join(parts)}) merged"
+        f"SELECT id, created_at, space_id FROM ({' UNION '.join(parts)}) merged"
         f" ORDER BY created_at DESC, id DESC LIMIT {int(size)}"
     )
     return with_readable(reader, body, params) if readable_needed else (body, params)
@@ -325,7 +326,7 @@ def with_readable(reader: Any, sql: str, params: list[Any]) -> tuple[str, list[A
     return f"WITH readable(id) AS MATERIALIZED ({readable}) {sql}", readable_params + params
 
 
-def _stamp(value: Any) -> datetime:
+def stamp(value: Any) -> datetime:
     """A ``created_at`` as the database driver returned it (SQLite: text) as an aware time."""
     if isinstance(value, datetime):
         at = value
@@ -336,12 +337,15 @@ def _stamp(value: Any) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
-def newest(reader: Any, scans: Iterable[Scan], rows: Rows, size: int) -> list[tuple[int, datetime]]:
-    """(id, created_at) of the newest ``size`` rows of the scans' union, newest first."""
+def newest(
+    reader: Any, scans: Iterable[Scan], rows: Rows, size: int
+) -> list[tuple[int, datetime, int | None]]:
+    """(id, created_at, space_id) of the newest ``size`` rows of the scans' union, newest
+    first."""
     built = merged_sql(reader, scans, rows, size)
     if built is None:
         return []
     sql, params = built
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(int(pk), _stamp(at)) for pk, at in cursor.fetchall()]
+        return [(int(pk), stamp(at), space) for pk, at, space in cursor.fetchall()]

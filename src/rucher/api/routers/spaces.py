@@ -17,7 +17,7 @@ from rucher.activity.actions import record_view
 from rucher.api.auth import caller
 from rucher.api.pagination import keyset_page
 from rucher.api.routers.people import _with_profile, people_out
-from rucher.api.routers.streams import StreamQuery, page_out
+from rucher.api.routers.streams import StreamQuery, answer
 from rucher.api.schemas import (
     ErrorOut,
     PeoplePageOut,
@@ -30,9 +30,8 @@ from rucher.api.schemas import (
 from rucher.errors import Forbidden
 from rucher.people.models import Person
 from rucher.spaces import actions, permissions
-from rucher.spaces.confidential import record_reads
 from rucher.spaces.models import Membership, Space
-from rucher.streams.queries import space_stream
+from rucher.streams.queries import space_ids, with_rows
 
 router = Router(tags=["spaces"])
 
@@ -182,7 +181,7 @@ def members(
 def stream(request: HttpRequest, space_id: int, params: Query[StreamQuery]) -> dict[str, Any]:
     person: Person = caller(request)
     space = _readable(person, space_id)
-    page = space_stream(person, space.pk, params.cursor, params.limit, params.filters())
-    record_reads(person, page.items, channel="api")
+    found = space_ids(person, space.pk, params.cursor, params.limit, params.filters())
+    page = answer(person, with_rows(person, found))
     record_view(person, "space", space.pk, space.pk)
-    return page_out(page)
+    return page

@@ -16,17 +16,19 @@ from rucher.api.schemas import ErrorOut, StreamPageOut, TagIn, TagOut, TargetIn,
 from rucher.conversations.models import Content
 from rucher.paging import page_size
 from rucher.spaces import permissions
-from rucher.spaces.confidential import record_reads, record_reads_by_id
+from rucher.spaces.confidential import record_reads_by_id
 from rucher.streams import actions
-from rucher.streams.cache import cached
+from rucher.streams.cache import cached_watched
 from rucher.streams.queries import (
-    Page,
+    RowPage,
     StreamFilters,
-    build_home,
-    my_questions,
-    person_stream,
-    topic_stream,
+    home_ids,
+    my_question_ids,
+    person_ids,
+    topic_ids,
+    with_rows,
 )
+from rucher.streams.relevance import Watch
 
 router = Router(tags=["streams"])
 
@@ -62,16 +64,22 @@ def item_out(item: Content, my_reactions: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def page_out(page: Page) -> dict[str, Any]:
-    return {
-        "items": [item_out(item, page.my_reactions) for item in page.items],
-        "next_cursor": page.next_cursor,
-    }
+def rows_out(page: RowPage) -> dict[str, Any]:
+    return {"items": [row.out() for row in page.items], "next_cursor": page.next_cursor}
 
 
-def _answer(person: Any, page: Page) -> dict[str, Any]:
-    record_reads(person, page.items, channel="api")
-    return page_out(page)
+def confidential_reads(page: RowPage) -> list[tuple[int, str, int]]:
+    """(space, kind, id) of the page's items in confidential spaces: each is a read."""
+    return [
+        (row.space_id, row.kind, row.pk)
+        for row in page.items
+        if row.space_id is not None and row.space_confidential
+    ]
+
+
+def answer(person: Any, page: RowPage) -> dict[str, Any]:
+    record_reads_by_id(person, confidential_reads(page), channel="api")
+    return rows_out(page)
 
 
 @router.get(
@@ -80,24 +88,21 @@ def _answer(person: Any, page: Page) -> dict[str, Any]:
     summary="My spaces, and the people and topics I follow",
 )
 def home_stream(request: HttpRequest, params: Query[StreamQuery]) -> HttpResponse:
-    """The hottest read of the product: the serialised page is cached until the next write
-    (streams/cache.py), so a repeated read costs one statement: the token check, which reads
-    the write generation alongside (api/tokens.py)."""
+    """The hottest read of the product: the serialised page is cached until a write that may
+    change it (streams/cache.py, streams/relevance.py), so a repeated read costs one
+    statement: the token check, which reads the write generation alongside (api/tokens.py).
+    A cold page is built from plain values (streams/rows.py) and serialised as is: the rows
+    have the schema's fields and types (tests/streams/test_rows.py)."""
     person = caller(request)
     size = page_size(params.limit)
     filters = params.filters()
 
-    def serialise() -> tuple[bytes, list[tuple[int, str, int]]]:
-        page = build_home(person, params.cursor, size, filters)
-        body = StreamPageOut.model_validate(page_out(page)).model_dump()
-        confidential = [
-            (item.space.pk, item.kind, item.pk)
-            for item in page.items
-            if item.space is not None and item.space.confidential
-        ]
-        return json.dumps(body, cls=NinjaJSONEncoder).encode(), confidential
+    def serialise() -> tuple[tuple[bytes, list[tuple[int, str, int]]], Watch]:
+        page = with_rows(person, home_ids(person, params.cursor, size, filters))
+        body = json.dumps(rows_out(page), cls=NinjaJSONEncoder).encode()
+        return (body, confidential_reads(page)), page.watch
 
-    body, confidential = cached(
+    body, confidential = cached_watched(
         person,
         "api-home",
         (params.cursor, size, filters),
@@ -117,7 +122,7 @@ def topic(
     request: HttpRequest, topic: Text, cursor: Text | None = None, limit: int | None = None
 ) -> dict[str, Any]:
     person = caller(request)
-    return _answer(person, topic_stream(person, topic, cursor, limit))
+    return answer(person, with_rows(person, topic_ids(person, topic, cursor, limit)))
 
 
 @router.get(
@@ -130,7 +135,7 @@ def person(
 ) -> dict[str, Any]:
     reader = caller(request)
     author = permissions.get_visible_person(reader, person_id)
-    return _answer(reader, person_stream(reader, author.pk, cursor, limit))
+    return answer(reader, with_rows(reader, person_ids(reader, author.pk, cursor, limit)))
 
 
 @router.get(
@@ -142,7 +147,7 @@ def questions(
     request: HttpRequest, cursor: Text | None = None, limit: int | None = None
 ) -> dict[str, Any]:
     reader = caller(request)
-    return _answer(reader, my_questions(reader, cursor, limit))
+    return answer(reader, with_rows(reader, my_question_ids(reader, cursor, limit)))
 
 
 TARGET_ERRORS = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

@@ -1,0 +1,103 @@
+"""Which writes can change a reader's home stream: so that a write renews only the pages of
+those who can see it (issue 14).
+
+A cached page is keyed by the *write generation* (``streams.cache``): any write moves it, and
+with two posts a second every reader's page went cold twice a second, though most of those
+posts were in spaces the reader never sees. So a page is also kept under the reader's own
+key with the generation it was built at and its :class:`Watch`: the spaces new items can come
+from (the reader's own and followed spaces) and the spaces of the items it read. When the
+generation has moved, the events in between are read (one range scan of the ``event_writes``
+index, a handful of rows) and the page is kept if none of them *touches* the reader:
+
+- only events about content (posting, replying, editing, deleting, reacting, accepting,
+  voting, mentioning) are ever judged harmless, and only when they happened in a space the
+  page cannot show: every other write (a membership, a follow, a mute, a profile edit, a
+  moderation decision, a space's settings, a restore, anything new) renews every page, as
+  before;
+- a reader who follows people or topics gets items from spaces beyond their own, so for them
+  every content event counts, as before;
+- the reader's own writes always count (their reactions show on the page, and their own posts
+  reach it from any space they may read).
+
+Content's events carry the space of the item (a reply's is its root's). A new item from
+someone else enters the page only through a watched space (or a follow: ``beyond``); a change
+to an item already on the page (a reply, a reaction, an edit, a deletion), only in that item's
+space, which the watch holds, like the space of the row past the page (whether a next page
+exists). The reader's own old post in a space they since left is such an item.
+The permission policy is not consulted here: this only decides whether a page built through it
+may be served again; ``tests/streams/test_relevance.py`` checks, after every kind of write,
+that the page served equals the page built afresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+
+from rucher.activity.models import Event
+from rucher.conversations.actions.common import PUBLISH_VERB
+
+# Events about one content item, recorded with the item's space (its root's, for a reply).
+# Deliberately not here: "restored" and "moderated" (an item reappears or leaves, possibly
+# by someone else's hand, and a moderation decision can suspend a member), "flagged", and
+# every verb about people, spaces, memberships, follows, mutes and settings.
+CONTENT_VERBS = frozenset(PUBLISH_VERB.values()) | {
+    "shared",
+    "edited",
+    "deleted",
+    "reacted",
+    "unreacted",
+    "accepted_answer",
+    "voted",
+    "mentioned",
+}
+
+# Past this many writes since the page was built, building it again costs less than reading
+# them.
+MOST_EVENTS_READ = 200
+
+_EVENTS_SQL = (
+    f'SELECT verb, space_id, actor_id FROM "{Event._meta.db_table}"'
+    " WHERE id > %s AND id <= %s AND dedupe_key IS NULL ORDER BY id LIMIT %s"
+)
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Where a page's items come from: the spaces new items can enter by, and those of the
+    items it read."""
+
+    spaces: frozenset[int]
+    # Follows people or topics: items can come from any space the reader may read.
+    beyond: bool
+
+
+def touches(
+    watch: Watch, reader_id: int, verb: str, space_id: int | None, actor_id: int | None
+) -> bool:
+    """Whether one write may change a page with this watch."""
+    if actor_id == reader_id or verb not in CONTENT_VERBS:
+        return True
+    if space_id is None:  # a profile post: any employee may see it through a follow
+        return True
+    return watch.beyond or space_id in watch.spaces
+
+
+def any_touches(
+    watch: Watch, reader_id: int, events: Iterable[tuple[str, int | None, int | None]]
+) -> bool:
+    return any(touches(watch, reader_id, *event) for event in events)
+
+
+def changed_since(watch: Watch, reader_id: int, built_at: int, now: int) -> bool:
+    """Whether a write between the generations ``built_at`` and ``now`` may change the page."""
+    if now <= built_at:
+        return now < built_at  # an older generation than the page's: do not trust the page
+    with connection.cursor() as cursor:
+        cursor.execute(_EVENTS_SQL, [built_at, now, MOST_EVENTS_READ + 1])
+        events = cursor.fetchall()
+    if len(events) > MOST_EVENTS_READ:
+        return True
+    return any_touches(watch, reader_id, events)
