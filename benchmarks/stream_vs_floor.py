@@ -207,6 +207,11 @@ def measure(
         "RUCHER_DATA_DIR": str(OUT / "data"),
         # The benchmark sets the statistics itself (set_statistics), for both codes alike.
         "RUCHER_SQLITE_OPTIMIZE": "0",
+        # One reader asks hundreds of pages a second here, a writer 2 posts a second: the
+        # budgets per caller (1,200 API reads and 120 writes a minute) are raised so that they
+        # are still counted, as in production, but never refuse.
+        "RUCHER_RATE_API_READS": "10000000/minute",
+        "RUCHER_RATE_WRITES": "1000000/minute",
     }
     if source is not None:
         env["PYTHONPATH"] = str(source / "src")
@@ -248,6 +253,7 @@ def measure(
         "p50_ms": round(stream.p50_ms, 2),
         "p99_ms": round(stream.p99_ms, 2),
         "floor_p50_ms": round(floor.p50_ms, 2),
+        "floor_p99_ms": round(floor.p99_ms, 2),
         "errors": floor.errors + stream.errors + (writer.failed if writer else 0),
     }
 

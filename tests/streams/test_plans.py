@@ -17,7 +17,7 @@ from django.db import connection
 
 from rucher.conversations.models import Content
 from rucher.spaces.models import Membership
-from rucher.streams import queries, scans
+from rucher.streams import queries, relevance, rows, scans
 from rucher.streams.queries import StreamFilters
 
 pytestmark = pytest.mark.django_db
@@ -153,14 +153,23 @@ def test_a_wide_reader_walks_the_root_index_newest_first(
     assert_ordered_index_scan(text, "content_root_stream")
 
 
+def _model_rows(reader: Any, ids: list[int]) -> tuple[str, list[Any]]:
+    sql, params = queries.page_rows_query(reader, ids).query.sql_with_params()
+    return sql, list(params)
+
+
 @pytest.mark.parametrize("statistics", [False, True], ids=["no-statistics", "analyzed"])
-def test_page_rows_are_read_by_primary_key(big: dict[str, Any], statistics: bool) -> None:
+@pytest.mark.parametrize(
+    "statement", [_model_rows, rows.statement], ids=["model rows (web)", "plain rows (API)"]
+)
+def test_page_rows_are_read_by_primary_key(
+    big: dict[str, Any], statistics: bool, statement: Any
+) -> None:
     if statistics:
         analyse()
     bob = big["bob"]
     ids = list(Content.objects.filter(parent__isnull=True).values_list("id", flat=True)[:20])
-    sql, params = queries.page_rows_query(bob, ids).query.sql_with_params()
-    text = plan(sql, list(params))
+    text = plan(*statement(bob, ids))
     if connection.vendor == "sqlite":
         assert "SEARCH conversations_content USING INTEGER PRIMARY KEY" in text, text
         assert "SCAN conversations_content" not in text, text
@@ -197,3 +206,33 @@ def test_home_pages_hold_on_the_bulk_data(big: dict[str, Any]) -> None:
             assert [i.pk for i in page.items] == [i.pk for i in want.items]
             assert page.next_cursor == want.next_cursor
             cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("statistics", [False, True], ids=["no-statistics", "analyzed"])
+def test_the_writes_since_a_page_are_a_range_of_the_event_key(
+    big: dict[str, Any], statistics: bool
+) -> None:
+    """Whether a cached page still holds reads the few events since it was built
+    (streams/relevance.py): a range of the primary key, never the whole log."""
+    from rucher.activity.models import Event
+
+    Event.objects.bulk_create(
+        [
+            Event(
+                actor=big["alice"], verb="posted", object_type="post", object_id=n, space_id=n % 7
+            )
+            for n in range(3000)
+        ]
+    )
+    if statistics:
+        analyse()
+    newest = Event.objects.order_by("-id").values_list("id", flat=True)[0]
+    text = plan(relevance.EVENTS_SQL, [newest - 5, newest, relevance.MOST_EVENTS_READ + 1])
+    if connection.vendor == "sqlite":
+        # By the key itself, or by an index whose entries for ``dedupe_key IS NULL`` are in
+        # key order (the unique index on dedupe_key, without statistics): a range either way.
+        assert "SEARCH activity_event" in text, text
+        assert "INTEGER PRIMARY KEY" in text or "rowid>? AND rowid<?" in text, text
+        assert "SCAN activity_event" not in text, text
+    else:
+        assert "Seq Scan" not in text, text

@@ -58,7 +58,7 @@ CONTENT_VERBS = frozenset(PUBLISH_VERB.values()) | {
 # them.
 MOST_EVENTS_READ = 200
 
-_EVENTS_SQL = (
+EVENTS_SQL = (
     f'SELECT verb, space_id, actor_id FROM "{Event._meta.db_table}"'
     " WHERE id > %s AND id <= %s AND dedupe_key IS NULL ORDER BY id LIMIT %s"
 )
@@ -96,7 +96,7 @@ def changed_since(watch: Watch, reader_id: int, built_at: int, now: int) -> bool
     if now <= built_at:
         return now < built_at  # an older generation than the page's: do not trust the page
     with connection.cursor() as cursor:
-        cursor.execute(_EVENTS_SQL, [built_at, now, MOST_EVENTS_READ + 1])
+        cursor.execute(EVENTS_SQL, [built_at, now, MOST_EVENTS_READ + 1])
         events = cursor.fetchall()
     if len(events) > MOST_EVENTS_READ:
         return True

@@ -122,11 +122,8 @@ def _json(value: Any) -> dict[str, int]:
     return json.loads(value) if isinstance(value, str | bytes) else dict(value or {})
 
 
-def read(reader: Any, ids: Sequence[int]) -> list[StreamRow]:
-    """The rows of ``ids`` the reader may read (through the policy), in the order of ``ids``,
-    with my reaction and the topics: two statements."""
-    if not ids:
-        return []
+def statement(reader: Any, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """The SQL and parameters reading the rows of ``ids`` (at least one) through the policy."""
     slots = _id_slots(len(ids))
     query = _ROWS.get(
         ("stream-rows", reader.is_guest, len(ids)),
@@ -136,6 +133,18 @@ def read(reader: Any, ids: Sequence[int]) -> list[StreamRow]:
     )
     values: dict[str, Any] = {"reader": reader.pk}
     values.update({slot: pk for slot, pk in zip(slots, ids, strict=True)})
+    return query.sql, query.params(values)
+
+
+def read(reader: Any, ids: Sequence[int]) -> list[StreamRow]:
+    """The rows of ``ids`` the reader may read (through the policy), in the order of ``ids``,
+    with my reaction and the topics: two statements."""
+    if not ids:
+        return []
+    sql, params = statement(reader, ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
     by_id: dict[int, StreamRow] = {}
     for (
         pk,
@@ -155,7 +164,7 @@ def read(reader: Any, ids: Sequence[int]) -> list[StreamRow]:
         comment_count,
         shared_from_id,
         my_reaction,
-    ) in query.rows(values):
+    ) in found:
         by_id[int(pk)] = StreamRow(
             pk=int(pk),
             kind=kind,
