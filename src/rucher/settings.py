@@ -415,7 +415,13 @@ RUCHER_RATE_LIMIT_STORAGE = os.environ.get("REDIS_URL") or "memory://"
 # The cockpit's reports: computed by the worker after new events and read by the web
 # process, so a cache both processes share (files under the data directory, or Redis).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # Mostly stream pages: two entries per active reader (the page at the current write
+        # generation and the last one built, streams/cache.py), 5-30 KB each. Django's default
+        # of 300 entries held the pages of 150 readers; past it, a third is dropped at once.
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
     "cockpit": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / "cockpit"),

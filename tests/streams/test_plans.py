@@ -236,3 +236,19 @@ def test_the_writes_since_a_page_are_a_range_of_the_event_key(
         assert "SCAN activity_event" not in text, text
     else:
         assert "Seq Scan" not in text, text
+
+
+def test_the_scans_are_planned_for_each_readers_values(big: dict[str, Any]) -> None:
+    """PostgreSQL would reuse a generic plan for a prepared statement after five runs, made
+    without the reader's values; for a prolific author it read all their roots and sorted
+    them (streams/scans.py, ``planned_for_these_values``). The scans are never prepared."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite plans every statement with its values")
+    bob = big["bob"]
+    for _ in range(8):
+        queries.build_home(bob)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert prepared, "the connection prepares its repeated statements (settings.py)"
+    assert not [sql for sql in prepared if ") merged" in sql], prepared
