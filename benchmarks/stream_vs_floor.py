@@ -207,6 +207,7 @@ def measure(
         "RUCHER_DATA_DIR": str(OUT / "data"),
         # The benchmark sets the statistics itself (set_statistics), for both codes alike.
         "RUCHER_SQLITE_OPTIMIZE": "0",
+        "RUCHER_PG_ANALYZE": "0",
         # One reader asks hundreds of pages a second here, a writer 2 posts a second: the
         # budgets per caller (1,200 API reads and 120 writes a minute) are raised so that they
         # are still counted, as in production, but never refuse.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -49,3 +51,26 @@ def test_the_periodic_optimizer_stops(monkeypatch: pytest.MonkeyPatch) -> None:
     optimizer.stop.set()
     optimizer.join(timeout=5)
     assert not optimizer.is_alive() and runs[0] is False
+
+
+def test_postgresql_tables_never_analysed_are_analysed_at_start(
+    make_person: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a restore or a bulk load PostgreSQL has no statistics until autovacuum's first
+    pass; its default guesses made the stream scans read and sort every root (issue 14)."""
+    monkeypatch.delenv("RUCHER_PG_ANALYZE", raising=False)
+    if connection.vendor == "sqlite":
+        assert serve.analyze_postgres_never_analyzed() == []
+        return
+    make_person(username="stats")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    analysed = serve.analyze_postgres_never_analyzed()
+    assert "people_person" in analysed
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = %s",
+            ["people_person"],
+        )
+        assert cursor.fetchone() == (True,)
+    assert "people_person" not in serve.analyze_postgres_never_analyzed()  # once is enough
