@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -92,7 +93,8 @@ def cached_watched(
     if latest is not None:
         built_at, expires, watch, value = latest
         left = expires - time.time()
-        if left > 1 and not changed_since(watch, reader.pk, built_at, generation):
+        built_time = datetime.fromtimestamp(expires - PAGE_TTL_SECONDS, tz=UTC)
+        if left > 1 and not changed_since(watch, reader.pk, built_at, generation, built_time):
             cache.set(key, value, left)
             cache.set(latest_key, (generation, expires, watch, value), left)
             return value

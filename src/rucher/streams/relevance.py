@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import connection
 
@@ -54,13 +55,26 @@ CONTENT_VERBS = frozenset(PUBLISH_VERB.values()) | {
     "mentioned",
 }
 
+# Writes judged again below a page's generation on PostgreSQL (``lookback``): the ids drawn
+# by transactions still open when the page was built, a few dozen at most at hundreds of
+# writes a second.
+PG_LOOKBACK_IDS = 100
+PG_LOOKBACK_SECONDS = 5
+
 # Past this many writes since the page was built, building it again costs less than reading
 # them.
-MOST_EVENTS_READ = 200
+MOST_EVENTS_READ = 300  # the lookback below included
 
 EVENTS_SQL = (
     f'SELECT verb, space_id, actor_id FROM "{Event._meta.db_table}"'
     " WHERE id > %s AND id <= %s AND dedupe_key IS NULL ORDER BY id LIMIT %s"
+)
+
+
+EVENTS_SQL_WITH_LOOKBACK = (
+    f'SELECT verb, space_id, actor_id FROM "{Event._meta.db_table}"'
+    " WHERE id > %s AND id <= %s AND dedupe_key IS NULL AND (id > %s OR at >= %s)"
+    " ORDER BY id LIMIT %s"
 )
 
 
@@ -91,12 +105,44 @@ def any_touches(
     return any(touches(watch, reader_id, *event) for event in events)
 
 
-def changed_since(watch: Watch, reader_id: int, built_at: int, now: int) -> bool:
-    """Whether a write between the generations ``built_at`` and ``now`` may change the page."""
+def lookback() -> int:
+    """How far below the page's generation writes are judged again.
+
+    On PostgreSQL an event's id is drawn when it is written, not when its transaction
+    commits: a write with a lower id can become visible after the page was built at a higher
+    generation, and judging only the ids above it would miss that write until the next one
+    that touches the reader (the generation alone renewed the page at the next write of
+    anyone). So the last ``PG_LOOKBACK_IDS`` ids below are judged again, those written less
+    than ``PG_LOOKBACK_SECONDS`` before the page was built: the transactions that can have
+    been open then (a write already on the page renews it once more: a rebuild, never a
+    stale page; a longer transaction waits for the page's time to live). SQLite has one
+    writer at a time: ids become visible in their order."""
+    return PG_LOOKBACK_IDS if connection.vendor == "postgresql" else 0
+
+
+def changed_since(
+    watch: Watch, reader_id: int, built_at: int, now: int, built_time: datetime | None = None
+) -> bool:
+    """Whether a write between the generations ``built_at`` and ``now`` may change the page
+    (built at ``built_time``: on PostgreSQL, the writes just below ``built_at`` from a little
+    before it are judged too, ``lookback``)."""
     if now <= built_at:
         return now < built_at  # an older generation than the page's: do not trust the page
+    behind = lookback()
     with connection.cursor() as cursor:
-        cursor.execute(EVENTS_SQL, [built_at, now, MOST_EVENTS_READ + 1])
+        if behind and built_time is not None:
+            cursor.execute(
+                EVENTS_SQL_WITH_LOOKBACK,
+                [
+                    max(0, built_at - behind),
+                    now,
+                    built_at,
+                    built_time - timedelta(seconds=PG_LOOKBACK_SECONDS),
+                    MOST_EVENTS_READ + 1,
+                ],
+            )
+        else:
+            cursor.execute(EVENTS_SQL, [built_at, now, MOST_EVENTS_READ + 1])
         events = cursor.fetchall()
     if len(events) > MOST_EVENTS_READ:
         return True
