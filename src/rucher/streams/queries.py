@@ -41,11 +41,11 @@ class Page:
     items: list[Content]
     next_cursor: str | None
     my_reactions: dict[int, str] = field(default_factory=dict)
-    # Where the items can come from (home stream only): which writes renew the cached page.
+    # Where the items come from (streams/relevance.py): which writes renew a cached page.
     watch: Watch | None = None
 
     def watched(self) -> tuple[Page, Watch]:
-        assert self.watch is not None, "only a home page knows its watch"
+        assert self.watch is not None, "a page found by the scans knows its watch"
         return self, self.watch
 
 
@@ -248,9 +248,6 @@ class RowPage:
     items: list[rows.StreamRow]
     next_cursor: str | None
     watch: Watch
-
-    def watched(self) -> tuple[RowPage, Watch]:
-        return self, self.watch
 
 
 def ids_from_scans(
