@@ -2,10 +2,11 @@
 
 ``/events/`` (live updates, ``rucher.live``) is a native asynchronous handler: an open
 stream is a coroutine, not a thread. Every other path goes to the WSGI application in a pool
-of threads (a2wsgi), exactly as under Granian's WSGI interface: the pages' code stays
-synchronous and unchanged. Why not Django's ASGIHandler for everything: it runs synchronous
-views one at a time per process (``sync_to_async(thread_sensitive=True)``), and every rucher
-view is synchronous (docs/architecture.md, "Serving", has the measurements).
+of threads (a2wsgi, with a whole response handed back at once: ``rucher.wsgi_bridge``),
+exactly as under Granian's WSGI interface: the pages' code stays synchronous and unchanged.
+Why not Django's ASGIHandler for everything: it runs synchronous views one at a time per
+process (``sync_to_async(thread_sensitive=True)``), and every rucher view is synchronous
+(docs/architecture.md, "Serving", has the measurements).
 """
 
 from __future__ import annotations
@@ -17,20 +18,22 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from a2wsgi import WSGIMiddleware
 from django import db
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rucher.settings")
 django_application = get_wsgi_application()  # sets Django up before the imports below
 
+from rucher import heap  # noqa: E402
 from rucher.live import endpoint, hub  # noqa: E402
+from rucher.wsgi_bridge import PagesMiddleware  # noqa: E402
 
 THREADS = int(os.environ.get("RUCHER_THREADS", "8"))
-pages = WSGIMiddleware(
+pages = PagesMiddleware(
     django_application,  # type: ignore[arg-type]  # Django's handler is a WSGI callable
     workers=THREADS,
 )
+heap.settle()
 
 
 def _close_pool(pool: ThreadPoolExecutor) -> None:
@@ -79,4 +82,4 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
             # hands it to run_coroutine_threadsafe, which wants one (request bodies: a 500).
             return await receive()
 
-        await pages(scope, receive_coroutine, send)  # type: ignore[arg-type]
+        await pages(scope, receive_coroutine, send)
