@@ -74,3 +74,26 @@ def test_api_reads_cost_a_fixed_number_of_queries(
     assert large == pinned, sql
     again, sql = count(client, url())
     assert again == warm, sql
+
+
+def test_a_post_renews_the_api_home_page_without_reading_the_scope_again(
+    world: dict[str, Any], grow: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a post by someone else in one of my spaces (content only: no one's spaces,
+    follows or mutes changed), the page is built from the scope it was built from before:
+    token, the writes since, the ids, the rows with my reactions, topics."""
+    from rucher.conversations import actions
+    from rucher.streams import relevance
+
+    # On PostgreSQL the writes of the seconds before a page was built are judged again
+    # (relevance.lookback): here, grow's memberships, which would rightly renew the scope.
+    monkeypatch.setattr(relevance, "PG_LOOKBACK_SECONDS", 0)
+    _, raw = create_token(world["bob"])
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    grow(3)
+    client.get("/api/v1/streams/home")
+    client.get("/api/v1/streams/home")
+    actions.publish(world["alice"], world["open"], "Nouvelle publication")
+    after_post, sql = count(client, "/api/v1/streams/home")
+    assert after_post == 5, sql
+    assert not any(statement.startswith("SELECT 's', s.id") for statement in sql)

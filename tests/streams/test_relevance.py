@@ -221,3 +221,64 @@ def test_a_write_that_commits_after_the_page_was_built_is_not_missed(
         assert late  # judged again: the page is rebuilt
     else:
         assert not late  # SQLite's single writer makes ids visible in their order
+
+
+def _scope_reads(queries: CaptureQueriesContext) -> int:
+    """How many of these statements read a reader's scope (streams.scans.read_scope)."""
+    return sum("UNION ALL SELECT 'h'" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_post_renews_my_page_from_the_scope_it_was_built_from(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Content changes no one's spaces, follows, mutes or hidden tags: the page a post renews
+    is built again without reading its reader's scope; any other write reads it again."""
+    monkeypatch.setattr(relevance, "PG_LOOKBACK_SECONDS", 0)
+    alice, bob = world["alice"], world["bob"]
+    with CaptureQueriesContext(connection) as first:
+        home(bob)
+    assert _scope_reads(first) == 1
+    post = actions.publish(alice, world["open"], "Nouveau")
+    with CaptureQueriesContext(connection) as renewed:
+        assert home(bob).items[0].pk == post.pk
+    assert _scope_reads(renewed) == 0
+    # Bob follows carol (not content): his scope is read again, and her posts in spaces he
+    # may read reach his page.
+    stream_actions.follow(bob, "person", world["carol"].pk)
+    with CaptureQueriesContext(connection) as after_follow:
+        page = home(bob)
+    assert _scope_reads(after_follow) == 1
+    assert shown(page) == shown(build_home(bob))
+
+
+def test_a_scope_is_not_reused_past_the_time_to_live(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Changes made outside the actions (the Django admin) append no event: like a page, a
+    scope is read again once it is older than the pages' time to live, however often posts
+    renewed the pages built from it."""
+    import time as real_time
+
+    from rucher.streams import cache
+
+    monkeypatch.setattr(relevance, "PG_LOOKBACK_SECONDS", 0)
+    offset = [0.0]
+
+    class Clock:
+        @staticmethod
+        def time() -> float:
+            return real_time.time() + offset[0]
+
+    monkeypatch.setattr(cache, "time", Clock)
+    alice, bob = world["alice"], world["bob"]
+    home(bob)
+    offset[0] = cache.PAGE_TTL_SECONDS * 2 / 3
+    actions.publish(alice, world["open"], "Deux cents secondes plus tard")
+    with CaptureQueriesContext(connection) as young:
+        home(bob)
+    assert _scope_reads(young) == 0  # the page is renewed from a scope 200 s old
+    offset[0] = cache.PAGE_TTL_SECONDS + 50
+    actions.publish(alice, world["open"], "Trois cent cinquante secondes plus tard")
+    with CaptureQueriesContext(connection) as old:
+        home(bob)
+    assert _scope_reads(old) == 1  # the page was 150 s old, its scope 350 s: read again

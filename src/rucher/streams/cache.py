@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from rucher.activity.models import Event
-from rucher.streams.relevance import Watch, changed_since
+from rucher.streams.relevance import Watch, judge
 
 PAGE_TTL_SECONDS = 300
 T = TypeVar("T")
@@ -73,14 +73,18 @@ def cached_watched(
     reader: Any,
     name: str,
     parameters: tuple[Any, ...],
-    build: Callable[[], tuple[T, Watch]],
+    build: Callable[[Any], tuple[T, Watch]],
     generation: int | None = None,
 ) -> T:
     """Like :func:`cached`, for a page that knows where its items come from (its
     :class:`~rucher.streams.relevance.Watch`): when the generation has moved since the page
     was built, it is served again unless a write in between touches the reader
     (``streams.relevance``). It is never kept longer than ``PAGE_TTL_SECONDS`` after it was
-    built, which bounds what changes made outside the actions (the Django admin) wait."""
+    built, which bounds what changes made outside the actions (the Django admin) wait.
+
+    ``build(scope)`` gets the kept page's ``Watch.scope`` when every write since was about
+    content (which changes no one's spaces, follows, mutes or hidden tags), else ``None``: a
+    page renewed by a post is built again without reading its reader's scope again."""
     if generation is None:
         generation = write_generation()
     digest = _digest(parameters)
@@ -90,15 +94,22 @@ def cached_watched(
         return found
     latest_key = f"stream:{name}:{reader.pk}:latest:{digest}"
     latest = cache.get(latest_key)
+    scope = None
     if latest is not None:
         built_at, expires, watch, value = latest
         left = expires - time.time()
-        built_time = datetime.fromtimestamp(expires - PAGE_TTL_SECONDS, tz=UTC)
-        if left > 1 and not changed_since(watch, reader.pk, built_at, generation, built_time):
-            cache.set(key, value, left)
-            cache.set(latest_key, (generation, expires, watch, value), left)
-            return value
-    value, watch = build()
+        if left > 1:
+            built_time = datetime.fromtimestamp(expires - PAGE_TTL_SECONDS, tz=UTC)
+            judgement = judge(watch, reader.pk, built_at, generation, built_time)
+            if not judgement.changed:
+                cache.set(key, value, left)
+                cache.set(latest_key, (generation, expires, watch, value), left)
+                return value
+            # The scope, like a page, is never older than the time to live (changes made
+            # outside the actions).
+            if judgement.scope_holds and time.time() - watch.scope_read_at < PAGE_TTL_SECONDS:
+                scope = watch.scope
+    value, watch = build(scope)
     cache.set(key, value, PAGE_TTL_SECONDS)
     cache.set(
         latest_key, (generation, time.time() + PAGE_TTL_SECONDS, watch, value), PAGE_TTL_SECONDS

@@ -175,7 +175,7 @@ def home(
         reader,
         "home",
         (cursor, size, filters),
-        lambda: build_home(reader, cursor, size, filters).watched(),
+        lambda scope: with_models(reader, home_ids(reader, cursor, size, filters, scope)).watched(),
     )
 
 
@@ -292,20 +292,23 @@ def home_ids(
     cursor: str | None = None,
     limit: Any = None,
     filters: StreamFilters | None = None,
+    scope: scans.Scope | None = None,
 ) -> PageIds:
     """My spaces, and the people and topics I follow (within what I may read).
 
     Two statements find the ids: the reader's scope (their readable spaces through the
     policy, follows, mutes and hidden tags), then one index-ordered scan per space, per
     followed person and for the followed topics, merged by recency (streams/scans.py: plans
-    that hold with and without statistics).
+    that hold with and without statistics). ``scope``: the one a kept page was built from,
+    while only content was written since (streams/cache.py): then the second alone.
     """
     size = paging.page_size(limit)
     after = decode_cursor(cursor) if cursor else None
     kind, topic, space_id = _filter_values(filters)
     if not reader.is_active:
         return PageIds([], None, Watch(frozenset(), beyond=True))
-    scope = scans.read_scope(reader)
+    if scope is None:
+        scope = scans.read_scope(reader)
     spaces = scope.spaces
     if space_id is not None:
         spaces = [s for s in spaces if s == space_id]
@@ -323,7 +326,10 @@ def home_ids(
     # changes to items already read, from those items' spaces.
     followed_people = any(person != reader.pk for person in scope.people)
     page.watch = Watch(
-        page.watch.spaces | frozenset(spaces), beyond=followed_people or bool(scope.topics)
+        page.watch.spaces | frozenset(spaces),
+        beyond=followed_people or bool(scope.topics),
+        scope=scope,
+        scope_read_at=scope.read_at,
     )
     return page
 

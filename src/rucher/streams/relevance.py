@@ -32,8 +32,9 @@ that the page served equals the page built afresh.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection
 
@@ -86,6 +87,23 @@ class Watch:
     spaces: frozenset[int]
     # Follows people or topics: items can come from any space the reader may read.
     beyond: bool
+    # What the page was built from that only writes about people, spaces and settings change
+    # (the home stream's scope: spaces, follows, mutes, hidden tags): given back to the next
+    # build while every write since was about content (``Judgement.scope_holds``).
+    scope: Any = field(default=None, compare=False)
+    scope_read_at: float = field(default=0.0, compare=False)  # time.time() when it was read
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the writes since a page was built mean for it."""
+
+    changed: bool  # one of them may change the page: build it again
+    scope_holds: bool  # all were about content: the page's scope may be built from again
+
+
+KEEP = Judgement(changed=False, scope_holds=True)
+REBUILD = Judgement(changed=True, scope_holds=False)
 
 
 def touches(
@@ -120,14 +138,15 @@ def lookback() -> int:
     return PG_LOOKBACK_IDS if connection.vendor == "postgresql" else 0
 
 
-def changed_since(
+def judge(
     watch: Watch, reader_id: int, built_at: int, now: int, built_time: datetime | None = None
-) -> bool:
+) -> Judgement:
     """Whether a write between the generations ``built_at`` and ``now`` may change the page
     (built at ``built_time``: on PostgreSQL, the writes just below ``built_at`` from a little
-    before it are judged too, ``lookback``)."""
+    before it are judged too, ``lookback``), and whether they were all about content."""
     if now <= built_at:
-        return now < built_at  # an older generation than the page's: do not trust the page
+        # An older generation than the page's: do not trust the page.
+        return KEEP if now == built_at else REBUILD
     behind = lookback()
     with connection.cursor() as cursor:
         if behind and built_time is not None:
@@ -145,5 +164,15 @@ def changed_since(
             cursor.execute(EVENTS_SQL, [built_at, now, MOST_EVENTS_READ + 1])
         events = cursor.fetchall()
     if len(events) > MOST_EVENTS_READ:
-        return True
-    return any_touches(watch, reader_id, events)
+        return REBUILD
+    return Judgement(
+        changed=any_touches(watch, reader_id, events),
+        scope_holds=all(verb in CONTENT_VERBS for verb, _space, _actor in events),
+    )
+
+
+def changed_since(
+    watch: Watch, reader_id: int, built_at: int, now: int, built_time: datetime | None = None
+) -> bool:
+    """Whether a write between the generations ``built_at`` and ``now`` may change the page."""
+    return judge(watch, reader_id, built_at, now, built_time).changed

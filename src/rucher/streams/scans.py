@@ -27,6 +27,7 @@ these ids are exactly the pages of the policy's plain query.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class Scope:
     muted_people: list[int] = field(default_factory=list)
     muted_topics: list[int] = field(default_factory=list)
     hidden_tags: list[str] = field(default_factory=list)
+    read_at: float = field(default_factory=time.time)  # streams.cache reuses it, not for long
 
 
 _READABLE = prepared.ShapeCache(limit=8)

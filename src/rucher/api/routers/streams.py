@@ -29,6 +29,7 @@ from rucher.streams.queries import (
     with_rows,
 )
 from rucher.streams.relevance import Watch
+from rucher.streams.scans import Scope
 
 router = Router(tags=["streams"])
 
@@ -97,8 +98,8 @@ def home_stream(request: HttpRequest, params: Query[StreamQuery]) -> HttpRespons
     size = page_size(params.limit)
     filters = params.filters()
 
-    def serialise() -> tuple[tuple[bytes, list[tuple[int, str, int]]], Watch]:
-        page = with_rows(person, home_ids(person, params.cursor, size, filters))
+    def serialise(scope: Scope | None) -> tuple[tuple[bytes, list[tuple[int, str, int]]], Watch]:
+        page = with_rows(person, home_ids(person, params.cursor, size, filters, scope))
         body = json.dumps(rows_out(page), cls=NinjaJSONEncoder).encode()
         return (body, confidential_reads(page)), page.watch
 
