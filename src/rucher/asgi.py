@@ -26,9 +26,9 @@ django_application = get_wsgi_application()  # sets Django up before the imports
 
 from rucher import heap  # noqa: E402
 from rucher.live import endpoint, hub  # noqa: E402
-from rucher.wsgi_bridge import PagesMiddleware  # noqa: E402
+from rucher.wsgi_bridge import PagesMiddleware, page_threads  # noqa: E402
 
-THREADS = int(os.environ.get("RUCHER_THREADS", "8"))
+THREADS = page_threads()
 pages = PagesMiddleware(
     django_application,  # type: ignore[arg-type]  # Django's handler is a WSGI callable
     workers=THREADS,

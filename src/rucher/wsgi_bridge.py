@@ -20,12 +20,26 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import os
 from collections.abc import Iterable
 from typing import Any
 
 from a2wsgi import WSGIMiddleware
 from a2wsgi.wsgi import Body, WSGIResponder, build_environ
 from a2wsgi.wsgi_typing import Environ
+
+# Threads per process for the pages. Python runs one thread at a time (the interpreter lock), so
+# past a few, more threads add only their contention: at 1,000,000 items, one process, 8
+# clients and two posts a second (benchmarks/stream_vs_floor.py, docs/performance.md), 8
+# threads served 465 home pages a second with a p99 of 63 ms, 4 threads 623 and 37 ms, 2
+# threads 731 and 28 ms. Four keep room for requests that wait rather than compute (a write
+# queued behind another on SQLite, a sign-in calling the identity provider, a slow upload).
+DEFAULT_THREADS = 4
+
+
+def page_threads() -> int:
+    """``RUCHER_THREADS``: threads per process for the pages (live updates take none)."""
+    return int(os.environ.get("RUCHER_THREADS", str(DEFAULT_THREADS)))
 
 
 def start_message(status: str, headers: list[tuple[str, str]]) -> dict[str, Any]:

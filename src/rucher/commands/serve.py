@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import click
 
 from rucher.commands import setup_django
+from rucher.wsgi_bridge import page_threads
 
 
 def migrate_database(verbosity: int = 0) -> None:
@@ -192,7 +193,7 @@ def serve_forever(
     multiprocessing.set_start_method("spawn", force=True)
 
     workers = workers or int(os.environ.get("RUCHER_WORKERS", "1"))
-    threads = int(os.environ.get("RUCHER_THREADS", "8"))
+    threads = page_threads()
     # ASGI by default: live updates (/events/) are served by a coroutine per open stream,
     # the pages by a pool of RUCHER_THREADS threads (rucher/asgi.py). RUCHER_INTERFACE=wsgi
     # serves the pages alone, as before, without live updates (docs/live-updates.md).
