@@ -6,8 +6,8 @@ event loop's thread has taken it: three round trips between two threads for a pl
 each waiting for the interpreter lock held by the other page threads. On a busy server that
 waiting, not the pages' own work, was most of a request's time: under
 ``benchmarks/stream_vs_floor.py`` (one process, 8 clients, two writes a second) the floor
-(``/healthz``) served 1,465–1,653 requests a second under Granian's WSGI interface and
-753–1,085 through a2wsgi.
+(``/healthz``) served 1,208–1,653 requests a second under Granian's WSGI interface and
+660–1,115 through a2wsgi (docs/architecture.md, "Serving").
 
 Here a response Django does not stream (``HttpResponse``: every page, every API answer) is
 read whole in the page's thread and handed back with the thread's result, so the event loop

@@ -144,9 +144,10 @@ def judge(
     """Whether a write between the generations ``built_at`` and ``now`` may change the page
     (built at ``built_time``: on PostgreSQL, the writes just below ``built_at`` from a little
     before it are judged too, ``lookback``), and whether they were all about content."""
-    if now <= built_at:
-        # An older generation than the page's: do not trust the page.
-        return KEEP if now == built_at else REBUILD
+    if now == built_at:
+        return KEEP
+    if now < built_at:  # an older generation than the page's: do not trust the page
+        return REBUILD
     behind = lookback()
     with connection.cursor() as cursor:
         if behind and built_time is not None:
@@ -169,10 +170,3 @@ def judge(
         changed=any_touches(watch, reader_id, events),
         scope_holds=all(verb in CONTENT_VERBS for verb, _space, _actor in events),
     )
-
-
-def changed_since(
-    watch: Watch, reader_id: int, built_at: int, now: int, built_time: datetime | None = None
-) -> bool:
-    """Whether a write between the generations ``built_at`` and ``now`` may change the page."""
-    return judge(watch, reader_id, built_at, now, built_time).changed
