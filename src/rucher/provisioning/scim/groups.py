@@ -12,7 +12,6 @@ from scim2_models import (
     Group,
     GroupMember,
     Meta,
-    PatchOp,
 )
 
 from rucher.people.models import Person
@@ -24,9 +23,12 @@ from rucher.provisioning.models import (
 from rucher.provisioning.scim.protocol import (
     ScimProblem,
     answer,
+    apply_patch,
     base_url,
+    created,
     dump,
     list_answer,
+    new_resource,
     read_body,
     refuse_unknown,
     resource_uuid,
@@ -102,18 +104,11 @@ def groups(request: HttpRequest, connection: DirectoryConnection) -> HttpRespons
         return list_answer(request, rows, lambda row: _group_out(request, row), Group)
     if request.method != "POST":
         raise ScimProblem(405, "GET or POST")
-    body = read_body(request)
-    refuse_unknown(body, Group)
-    group = validate(Group, body, Context.RESOURCE_CREATION_REQUEST)
+    group = new_resource(request, Group)
     row = actions.provision_group(
         connection, stored(group), group.display_name or "", _members(connection, group)
     )
-    out = _group_out(request, _group_row(connection, str(row.scim_id)))
-    return answer(
-        out.model_dump(scim_ctx=Context.RESOURCE_CREATION_RESPONSE),
-        201,
-        Location=str(out.meta.location if out.meta else ""),
-    )
+    return created(_group_out(request, _group_row(connection, str(row.scim_id))))
 
 
 @scim_view
@@ -131,14 +126,8 @@ def group(request: HttpRequest, connection: DirectoryConnection, scim_id: str) -
             refuse_unknown(body, Group)
             replacement = validate(Group, body, Context.RESOURCE_REPLACEMENT_REQUEST)
         elif request.method == "PATCH":
-            patch = validate(PatchOp[Group], body, Context.RESOURCE_PATCH_REQUEST)
             replacement = _group_out(request, row)
-            try:
-                patch.patch(replacement)
-            except ValueError as error:
-                raise ScimProblem(
-                    400, str(error), getattr(error, "scim_type", None) or "invalidValue"
-                ) from None
+            apply_patch(body, Group, replacement)
         else:
             raise ScimProblem(405, "GET, PUT, PATCH or DELETE")
         actions.update_group(

@@ -18,6 +18,7 @@ from scim2_models import (
     Context,
     Group,
     ListResponse,
+    PatchOp,
     ScimFilter,
     SearchRequest,
     User,
@@ -215,3 +216,29 @@ def list_answer(
         total_results=len(found), start_index=start, items_per_page=len(page), resources=page
     )
     return answer(listing.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=search))
+
+
+def new_resource(request: HttpRequest, model: type[User] | type[Group]) -> Any:
+    """The resource a POST asks to create, validated and with nothing left unread."""
+    body = read_body(request)
+    refuse_unknown(body, model)
+    return validate(model, body, Context.RESOURCE_CREATION_REQUEST)
+
+
+def created(resource: User[Any] | Group) -> HttpResponse:
+    return answer(
+        resource.model_dump(scim_ctx=Context.RESOURCE_CREATION_RESPONSE),
+        201,
+        Location=str(resource.meta.location if resource.meta else ""),
+    )
+
+
+def apply_patch(body: dict[str, Any], model: type[User] | type[Group], current: Any) -> None:
+    """RFC 7644 §3.5.2: apply a PatchOp to the resource as it reads now, in place."""
+    patch = validate(PatchOp[model], body, Context.RESOURCE_PATCH_REQUEST)  # type: ignore[valid-type]
+    try:
+        patch.patch(current)
+    except ValueError as error:
+        raise ScimProblem(
+            400, str(error), getattr(error, "scim_type", None) or "invalidValue"
+        ) from None

@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from scim2_models import (
     Context,
     Meta,
-    PatchOp,
     User,
 )
 
@@ -23,9 +22,12 @@ from rucher.provisioning.models import (
 from rucher.provisioning.scim.protocol import (
     ScimProblem,
     answer,
+    apply_patch,
     base_url,
+    created,
     dump,
     list_answer,
+    new_resource,
     read_body,
     refuse_unknown,
     resource_uuid,
@@ -85,17 +87,10 @@ def users(request: HttpRequest, connection: DirectoryConnection) -> HttpResponse
         return list_answer(request, rows, lambda row: _user_out(request, row), User)
     if request.method != "POST":
         raise ScimProblem(405, "GET or POST")
-    body = read_body(request)
-    refuse_unknown(body, User)
-    user = validate(User, body, Context.RESOURCE_CREATION_REQUEST)
+    user = new_resource(request, User)
     fields, active = _user_fields(user)
     row = actions.provision_user(connection, stored(user), fields, active)
-    out = _user_out(request, row)
-    return answer(
-        out.model_dump(scim_ctx=Context.RESOURCE_CREATION_RESPONSE),
-        201,
-        Location=str(out.meta.location if out.meta else ""),
-    )
+    return created(_user_out(request, row))
 
 
 def _replace_user(
@@ -124,14 +119,8 @@ def user(request: HttpRequest, connection: DirectoryConnection, scim_id: str) ->
             replacement = validate(User, body, Context.RESOURCE_REPLACEMENT_REQUEST)
             return _replace_user(request, row, replacement)
         if request.method == "PATCH":
-            patch = validate(PatchOp[User], body, Context.RESOURCE_PATCH_REQUEST)
             current = _user_out(request, row)
-            try:
-                patch.patch(current)
-            except ValueError as error:
-                raise ScimProblem(
-                    400, str(error), getattr(error, "scim_type", None) or "invalidValue"
-                ) from None
+            apply_patch(body, User, current)
             checked = validate(User, current.model_dump(scim_ctx=Context.DEFAULT), Context.DEFAULT)
             return _replace_user(request, row, checked)
         raise ScimProblem(405, "GET, PUT, PATCH or DELETE")
