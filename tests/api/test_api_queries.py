@@ -81,7 +81,8 @@ def test_a_post_renews_the_api_home_page_without_reading_the_scope_again(
 ) -> None:
     """After a post by someone else in one of my spaces (content only: no one's spaces,
     follows or mutes changed), the page is built from the scope it was built from before:
-    token, the writes since, the ids, the rows with my reactions, topics."""
+    token, the writes since, the ids, the rows with my reactions, topics; and since nothing
+    but a new root was written, only the new root's row is read (streams/cache.py)."""
     from rucher.conversations import actions
     from rucher.streams import relevance
 
@@ -93,7 +94,16 @@ def test_a_post_renews_the_api_home_page_without_reading_the_scope_again(
     grow(3)
     client.get("/api/v1/streams/home")
     client.get("/api/v1/streams/home")
-    actions.publish(world["alice"], world["open"], "Nouvelle publication")
+    from rucher.streams import rows
+
+    read: list[list[int]] = []
+    real = rows.read
+    monkeypatch.setattr(
+        rows, "read", lambda reader, ids: read.append(list(ids)) or real(reader, ids)
+    )
+    post = actions.publish(world["alice"], world["open"], "Nouvelle publication")
     after_post, sql = count(client, "/api/v1/streams/home")
     assert after_post == 5, sql
     assert not any(statement.startswith("SELECT 's', s.id") for statement in sql)
+    # Nothing but a new root since the page was built: only its row is read.
+    assert read == [[post.pk]]

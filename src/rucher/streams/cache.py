@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -24,6 +25,11 @@ from rucher.activity.models import Event
 from rucher.streams.relevance import Watch, judge
 
 PAGE_TTL_SECONDS = 300
+# How long before a kept page's rows were read a new root is looked for when the page is
+# renewed (``Built.kept``): a transaction still open then writes a root with an earlier time
+# than the page's newest. The same bound as the writes judged again on PostgreSQL
+# (``relevance.PG_LOOKBACK_SECONDS``); a longer transaction waits for the time to live.
+NEW_ROOTS_MARGIN_SECONDS = 5
 T = TypeVar("T")
 
 
@@ -69,12 +75,24 @@ def cached(
     return value
 
 
+@dataclass
+class Built(Generic[T]):
+    """A page as :func:`cached_watched` keeps it: what is served, where its items come from,
+    and what ``renew`` needs to add new roots to it (None: it is built again instead)."""
+
+    value: T
+    watch: Watch
+    kept: Any = None
+    scanned_at: float = field(default_factory=time.time)  # when its rows were read
+
+
 def cached_watched(
     reader: Any,
     name: str,
     parameters: tuple[Any, ...],
-    build: Callable[[Any], tuple[T, Watch]],
+    build: Callable[[Any], Built[T]],
     generation: int | None = None,
+    renew: Callable[[Any, datetime], Built[T]] | None = None,
 ) -> T:
     """Like :func:`cached`, for a page that knows where its items come from (its
     :class:`~rucher.streams.relevance.Watch`): when the generation has moved since the page
@@ -84,7 +102,10 @@ def cached_watched(
 
     ``build(scope)`` gets the kept page's ``Watch.scope`` when every write since was about
     content (which changes no one's spaces, follows, mutes or hidden tags), else ``None``: a
-    page renewed by a post is built again without reading its reader's scope again."""
+    page renewed by a post is built again without reading its reader's scope again. When
+    every write since was a new root (a post, a question, a poll: no row on the page
+    changed), ``renew(kept, since)`` adds the roots written since ``since`` to the kept page
+    instead (a first page: ``Built.kept``); the page keeps the time to live of its build."""
     if generation is None:
         generation = write_generation()
     digest = _digest(parameters)
@@ -95,23 +116,33 @@ def cached_watched(
     latest_key = f"stream:{name}:{reader.pk}:latest:{digest}"
     latest = cache.get(latest_key)
     scope = None
+    expires = time.time() + PAGE_TTL_SECONDS
     if latest is not None:
-        built_at, expires, watch, value = latest
-        left = expires - time.time()
+        built_at, kept_until, previous = latest
+        left = kept_until - time.time()
         if left > 1:
-            built_time = datetime.fromtimestamp(expires - PAGE_TTL_SECONDS, tz=UTC)
-            judgement = judge(watch, reader.pk, built_at, generation, built_time)
+            built_time = datetime.fromtimestamp(kept_until - PAGE_TTL_SECONDS, tz=UTC)
+            since = None
+            if renew is not None and previous.kept is not None:
+                since = datetime.fromtimestamp(
+                    previous.scanned_at - NEW_ROOTS_MARGIN_SECONDS, tz=UTC
+                )
+            watch = previous.watch
+            judgement = judge(watch, reader.pk, built_at, generation, built_time, since)
             if not judgement.changed:
-                cache.set(key, value, left)
-                cache.set(latest_key, (generation, expires, watch, value), left)
-                return value
+                cache.set(key, previous.value, left)
+                cache.set(latest_key, (generation, kept_until, previous), left)
+                return previous.value
             # The scope, like a page, is never older than the time to live (changes made
             # outside the actions).
             if judgement.scope_holds and time.time() - watch.scope_read_at < PAGE_TTL_SECONDS:
                 scope = watch.scope
-    value, watch = build(scope)
-    cache.set(key, value, PAGE_TTL_SECONDS)
-    cache.set(
-        latest_key, (generation, time.time() + PAGE_TTL_SECONDS, watch, value), PAGE_TTL_SECONDS
-    )
-    return value
+                if judgement.only_new_roots and renew is not None and since is not None:
+                    renewed = renew(previous.kept, since)
+                    cache.set(key, renewed.value, left)
+                    cache.set(latest_key, (generation, kept_until, renewed), left)
+                    return renewed.value
+    built = build(scope)
+    cache.set(key, built.value, PAGE_TTL_SECONDS)
+    cache.set(latest_key, (generation, expires, built), PAGE_TTL_SECONDS)
+    return built.value

@@ -22,7 +22,7 @@ from rucher.errors import Invalid
 from rucher.people.models import Person
 from rucher.spaces.models import Membership
 from rucher.streams import rows, scans
-from rucher.streams.cache import cached_watched
+from rucher.streams.cache import Built, cached_watched
 from rucher.streams.models import Follow, HideRule, Mute, TargetType
 from rucher.streams.relevance import Watch
 
@@ -43,10 +43,6 @@ class Page:
     my_reactions: dict[int, str] = field(default_factory=dict)
     # Where the items come from (streams/relevance.py): which writes renew a cached page.
     watch: Watch | None = None
-
-    def watched(self) -> tuple[Page, Watch]:
-        assert self.watch is not None, "a page found by the scans knows its watch"
-        return self, self.watch
 
 
 def encode_cursor(item: Content) -> str:
@@ -171,12 +167,18 @@ def home(
     """My spaces, and the people and topics I follow (within what I may read); cached until
     a write that may change it (streams/cache.py, streams/relevance.py)."""
     size = paging.page_size(limit)  # the key holds the size served, not "default"
-    return cached_watched(
-        reader,
-        "home",
-        (cursor, size, filters),
-        lambda scope: with_models(reader, home_ids(reader, cursor, size, filters, scope)).watched(),
-    )
+
+    def build(scope: scans.Scope | None) -> Built[Page]:
+        found = home_ids(reader, cursor, size, filters, scope)
+        page = with_models(reader, found)
+        return Built(page, found.watch, (found, page) if cursor is None else None)
+
+    def renew(kept: tuple[PageIds, Page], since: datetime) -> Built[Page]:
+        found = renew_home_ids(reader, kept[0], since, size, filters)
+        page = with_models_again(reader, kept[1], found)
+        return Built(page, found.watch, (found, page))
+
+    return cached_watched(reader, "home", (cursor, size, filters), build, renew=renew)
 
 
 def home_items(reader: Any) -> QuerySet[Content]:
@@ -239,6 +241,9 @@ class PageIds:
     ids: list[int]
     next_cursor: str | None
     watch: Watch
+    # (id, created_at, space) of the rows read, the one past the page included: what a new
+    # post is merged with (``renew_home_ids``).
+    newest: list[tuple[int, datetime, int | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -257,7 +262,11 @@ def ids_from_scans(
     size: int,
 ) -> PageIds:
     """A page's ids from index-ordered scans merged by recency (streams/scans.py)."""
-    newest = scans.newest(reader, found, conditions, size + 1)
+    return _page_ids(scans.newest(reader, found, conditions, size + 1), size)
+
+
+def _page_ids(newest: list[tuple[int, datetime, int | None]], size: int) -> PageIds:
+    """A page from up to ``size + 1`` (id, created_at, space) rows, newest first."""
     cursor = None
     if len(newest) > size:
         at, pk = newest[size - 1][1], newest[size - 1][0]
@@ -265,7 +274,8 @@ def ids_from_scans(
     # The spaces of the rows read (the one past the page too: whether there is a next page):
     # a change to any of them is in one of these spaces (streams/relevance.py).
     read_from = frozenset(space for _pk, _at, space in newest if space is not None)
-    return PageIds([pk for pk, _at, _space in newest[:size]], cursor, Watch(read_from, False))
+    ids = [pk for pk, _at, _space in newest[:size]]
+    return PageIds(ids, cursor, Watch(read_from, False), newest)
 
 
 def with_models(reader: Person, found: PageIds) -> Page:
@@ -277,6 +287,31 @@ def with_models(reader: Person, found: PageIds) -> Page:
 def with_rows(reader: Person, found: PageIds) -> RowPage:
     """The page's items as plain values (the API)."""
     return RowPage(rows.read(reader, found.ids), found.next_cursor, found.watch)
+
+
+def with_models_again(reader: Person, kept: Page, found: PageIds) -> Page:
+    """``with_models`` for a renewed page (``renew_home_ids``): only the rows not on the kept
+    page are read (through the policy, like every row)."""
+    have = {item.pk: item for item in kept.items}
+    items, mine = _rows_of_page(reader, [pk for pk in found.ids if pk not in have])
+    have.update((item.pk, item) for item in items)
+    shown = [have[pk] for pk in found.ids if pk in have]
+    reactions = {**kept.my_reactions, **mine}
+    return Page(
+        shown,
+        found.next_cursor,
+        {item.pk: reactions[item.pk] for item in shown if item.pk in reactions},
+        watch=found.watch,
+    )
+
+
+def with_rows_again(reader: Person, kept: RowPage, found: PageIds) -> RowPage:
+    """``with_rows`` for a renewed page: only the rows not on the kept page are read."""
+    have = {row.pk: row for row in kept.items}
+    have.update(
+        (row.pk, row) for row in rows.read(reader, [pk for pk in found.ids if pk not in have])
+    )
+    return RowPage([have[pk] for pk in found.ids if pk in have], found.next_cursor, found.watch)
 
 
 def _filter_values(filters: StreamFilters | None) -> tuple[str | None, str | None, int | None]:
@@ -304,11 +339,49 @@ def home_ids(
     """
     size = paging.page_size(limit)
     after = decode_cursor(cursor) if cursor else None
-    kind, topic, space_id = _filter_values(filters)
+    check_kind(filters)
     if not reader.is_active:
         return PageIds([], None, Watch(frozenset(), beyond=True))
     if scope is None:
         scope = scans.read_scope(reader)
+    found, conditions, spaces = _home_scans(scope, filters, after=after)
+    page = ids_from_scans(reader, found, conditions, size)
+    page.watch = _home_watch(reader, scope, spaces, page.watch.spaces)
+    return page
+
+
+def renew_home_ids(
+    reader: Person, kept: PageIds, since: datetime, limit: Any, filters: StreamFilters | None
+) -> PageIds:
+    """The first home page as it is now, from a kept first page and the roots written at or
+    after ``since``, when nothing else was written since it was built (``streams.cache``):
+    no row of the page changed, so the page is the newest of its rows (the one past it
+    included) and of the roots the same scans find since then. ``since`` reaches a few
+    seconds before the page was read (``cache.NEW_ROOTS_MARGIN_SECONDS``): a post whose
+    transaction was still open then is found too, whatever order the commits came in."""
+    size = paging.page_size(limit)
+    scope = kept.watch.scope
+    found, conditions, spaces = _home_scans(scope, filters, since=since)
+    known = {pk for pk, _at, _space in kept.newest}
+    fresh = [
+        row for row in scans.newest(reader, found, conditions, size + 1) if row[0] not in known
+    ]
+    newest = sorted([*kept.newest, *fresh], key=lambda row: (row[1], row[0]), reverse=True)
+    page = _page_ids(newest[: size + 1], size)
+    page.watch = _home_watch(reader, scope, spaces, page.watch.spaces | kept.watch.spaces)
+    return page
+
+
+def _home_scans(
+    scope: scans.Scope,
+    filters: StreamFilters | None,
+    *,
+    after: tuple[datetime, int] | None = None,
+    since: datetime | None = None,
+) -> tuple[list[scans.Scan], scans.Rows, list[int]]:
+    """The home stream's scans (one per space, per followed person, and the followed
+    topics), their row conditions, and the spaces they read."""
+    kind, topic, space_id = _filter_values(filters)
     spaces = scope.spaces
     if space_id is not None:
         spaces = [s for s in spaces if s == space_id]
@@ -318,20 +391,24 @@ def home_ids(
         + scans.topic_scans(scope.topics)
     )
     conditions = scans.row_conditions(
-        kind=kind, after=after, topic=topic, space_id=space_id, scope=scope
+        kind=kind, after=after, since=since, topic=topic, space_id=space_id, scope=scope
     )
-    page = ids_from_scans(reader, found, conditions, size)
-    # New items can come from the reader's spaces, from the people and topics they follow
-    # (any space they may read), and from themselves (their own writes always count);
-    # changes to items already read, from those items' spaces.
+    return found, conditions, spaces
+
+
+def _home_watch(
+    reader: Person, scope: scans.Scope, spaces: list[int], read_from: frozenset[int]
+) -> Watch:
+    """New items can come from the reader's spaces, from the people and topics they follow
+    (any space they may read), and from themselves (their own writes always count); changes
+    to items already read, from those items' spaces."""
     followed_people = any(person != reader.pk for person in scope.people)
-    page.watch = Watch(
-        page.watch.spaces | frozenset(spaces),
+    return Watch(
+        read_from | frozenset(spaces),
         beyond=followed_people or bool(scope.topics),
         scope=scope,
         scope_read_at=scope.read_at,
     )
-    return page
 
 
 def build_home(

@@ -40,6 +40,7 @@ from django.db import connection
 
 from rucher.activity.models import Event
 from rucher.conversations.actions.common import PUBLISH_VERB
+from rucher.conversations.models import Content
 
 # Events about one content item, recorded with the item's space (its root's, for a reply).
 # Deliberately not here: "restored" and "moderated" (an item reappears or leaves, possibly
@@ -56,6 +57,11 @@ CONTENT_VERBS = frozenset(PUBLISH_VERB.values()) | {
     "mentioned",
 }
 
+# Events that only add new roots (a post, a poll, a question, and the mentions they make):
+# they change no row already on a page, so a kept first page may take them in without being
+# built again (``streams.cache``, ``Judgement.only_new_roots``).
+NEW_ROOT_VERBS = frozenset({PUBLISH_VERB[kind] for kind in Content.ROOT_KINDS} | {"mentioned"})
+
 # Writes judged again below a page's generation on PostgreSQL (``lookback``): the ids drawn
 # by transactions still open when the page was built, a few dozen at most at hundreds of
 # writes a second.
@@ -66,14 +72,14 @@ PG_LOOKBACK_SECONDS = 5
 # them.
 MOST_EVENTS_READ = 300  # the lookback below included
 
+# The last column: whether the write happened at or after the time it is asked about (a
+# bulk import's events carry their past times: they are never taken for new posts).
 EVENTS_SQL = (
-    f'SELECT verb, space_id, actor_id FROM "{Event._meta.db_table}"'
+    f'SELECT verb, space_id, actor_id, at >= %s FROM "{Event._meta.db_table}"'
     " WHERE id > %s AND id <= %s AND dedupe_key IS NULL ORDER BY id LIMIT %s"
 )
-
-
 EVENTS_SQL_WITH_LOOKBACK = (
-    f'SELECT verb, space_id, actor_id FROM "{Event._meta.db_table}"'
+    f'SELECT verb, space_id, actor_id, at >= %s FROM "{Event._meta.db_table}"'
     " WHERE id > %s AND id <= %s AND dedupe_key IS NULL AND (id > %s OR at >= %s)"
     " ORDER BY id LIMIT %s"
 )
@@ -100,6 +106,9 @@ class Judgement:
 
     changed: bool  # one of them may change the page: build it again
     scope_holds: bool  # all were about content: the page's scope may be built from again
+    # All were new roots (and their mentions) written at or after the time asked about: a
+    # first page needs only those roots added (``streams.cache``).
+    only_new_roots: bool = False
 
 
 KEEP = Judgement(changed=False, scope_holds=True)
@@ -139,21 +148,30 @@ def lookback() -> int:
 
 
 def judge(
-    watch: Watch, reader_id: int, built_at: int, now: int, built_time: datetime | None = None
+    watch: Watch,
+    reader_id: int,
+    built_at: int,
+    now: int,
+    built_time: datetime | None = None,
+    new_since: datetime | None = None,
 ) -> Judgement:
     """Whether a write between the generations ``built_at`` and ``now`` may change the page
     (built at ``built_time``: on PostgreSQL, the writes just below ``built_at`` from a little
-    before it are judged too, ``lookback``), and whether they were all about content."""
+    before it are judged too, ``lookback``), whether they were all about content, and
+    whether they were all new roots written at or after ``new_since``."""
     if now == built_at:
         return KEEP
     if now < built_at:  # an older generation than the page's: do not trust the page
         return REBUILD
     behind = lookback()
+    # NULL when not asked: ``at >= NULL`` is never true.
+    since = None if new_since is None else connection.ops.adapt_datetimefield_value(new_since)
     with connection.cursor() as cursor:
         if behind and built_time is not None:
             cursor.execute(
                 EVENTS_SQL_WITH_LOOKBACK,
                 [
+                    since,
                     max(0, built_at - behind),
                     now,
                     built_at,
@@ -162,11 +180,13 @@ def judge(
                 ],
             )
         else:
-            cursor.execute(EVENTS_SQL, [built_at, now, MOST_EVENTS_READ + 1])
+            cursor.execute(EVENTS_SQL, [since, built_at, now, MOST_EVENTS_READ + 1])
         events = cursor.fetchall()
     if len(events) > MOST_EVENTS_READ:
         return REBUILD
     return Judgement(
-        changed=any_touches(watch, reader_id, events),
-        scope_holds=all(verb in CONTENT_VERBS for verb, _space, _actor in events),
+        changed=any_touches(watch, reader_id, (event[:3] for event in events)),
+        scope_holds=all(event[0] in CONTENT_VERBS for event in events),
+        only_new_roots=new_since is not None
+        and all(event[0] in NEW_ROOT_VERBS and event[3] for event in events),
     )

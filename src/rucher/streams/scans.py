@@ -159,14 +159,16 @@ def row_conditions(
     *,
     kind: str | None = None,
     after: tuple[datetime, int] | None = None,
+    since: datetime | None = None,
     topic: str | None = None,
     space_id: int | None = None,
     scope: Scope | None = None,
     preferences_of: int | None = None,
 ) -> Rows:
-    """Published roots (of the filter's kind, topic, space), older than the cursor, minus
-    what the reader muted or hid: from ``scope``'s lists, or read by subqueries for the
-    reader ``preferences_of`` (a stream with one scan reads them in the same statement)."""
+    """Published roots (of the filter's kind, topic, space), older than the cursor (or
+    written at or after ``since``), minus what the reader muted or hid: from ``scope``'s
+    lists, or read by subqueries for the reader ``preferences_of`` (a stream with one scan
+    reads them in the same statement)."""
     rows = Rows()
     rows.add("c.status = %s", Content.Status.PUBLISHED.value)
     rows.add("c.parent_id IS NULL")
@@ -177,6 +179,8 @@ def row_conditions(
         at, anchor = after
         moment = connection.ops.adapt_datetimefield_value(at)
         rows.add("(c.created_at < %s OR (c.created_at = %s AND c.id < %s))", moment, moment, anchor)
+    if since is not None:
+        rows.add("c.created_at >= %s", connection.ops.adapt_datetimefield_value(since))
     if topic is not None:
         rows.add(
             f"EXISTS (SELECT 1 FROM {TAGGED} t JOIN {TOPIC} o ON o.id = t.topic_id"

@@ -5,6 +5,7 @@ cursor-paginated, a constant number of queries whatever the page size)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -18,22 +19,26 @@ from rucher.paging import page_size
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads_by_id
 from rucher.streams import actions
-from rucher.streams.cache import cached_watched
+from rucher.streams.cache import Built, cached_watched
 from rucher.streams.queries import (
+    PageIds,
     RowPage,
     StreamFilters,
     home_ids,
     my_question_ids,
     person_ids,
+    renew_home_ids,
     topic_ids,
     with_rows,
+    with_rows_again,
 )
-from rucher.streams.relevance import Watch
 from rucher.streams.scans import Scope
 
 router = Router(tags=["streams"])
 
 STREAM_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# A served home page: its JSON body, and its confidential items (each served is a read).
+Served = tuple[bytes, list[tuple[int, str, int]]]
 
 
 class StreamQuery(Schema):
@@ -98,17 +103,25 @@ def home_stream(request: HttpRequest, params: Query[StreamQuery]) -> HttpRespons
     size = page_size(params.limit)
     filters = params.filters()
 
-    def serialise(scope: Scope | None) -> tuple[tuple[bytes, list[tuple[int, str, int]]], Watch]:
-        page = with_rows(person, home_ids(person, params.cursor, size, filters, scope))
+    def serialised(found: PageIds, page: RowPage, first: bool) -> Built[Served]:
         body = json.dumps(rows_out(page), cls=NinjaJSONEncoder).encode()
-        return (body, confidential_reads(page)), page.watch
+        return Built((body, confidential_reads(page)), page.watch, (found, page) if first else None)
+
+    def build(scope: Scope | None) -> Built[Served]:
+        found = home_ids(person, params.cursor, size, filters, scope)
+        return serialised(found, with_rows(person, found), params.cursor is None)
+
+    def renew(kept: tuple[PageIds, RowPage], since: datetime) -> Built[Served]:
+        found = renew_home_ids(person, kept[0], since, size, filters)
+        return serialised(found, with_rows_again(person, kept[1], found), True)
 
     body, confidential = cached_watched(
         person,
         "api-home",
         (params.cursor, size, filters),
-        serialise,
+        build,
         generation=getattr(request, "write_generation", None),
+        renew=renew,
     )
     record_reads_by_id(person, confidential, channel="api")
     return HttpResponse(body, content_type="application/json")
