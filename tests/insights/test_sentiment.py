@@ -228,3 +228,32 @@ def test_out_of_the_box_beats_plain_vader_on_allocine() -> None:
     )
     assert ours["accuracy"] > base["accuracy"]
     assert ours["accuracy"] >= 0.75
+
+
+def test_a_text_embedded_again_soon_is_not_encoded_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker embeds a new post for its meaning, then for its sentiment: the second
+    asks for vectors the process has just computed."""
+    from collections import OrderedDict
+
+    import numpy as np
+
+    from rucher.insights import sentiment_model
+
+    encoded: list[list[str]] = []
+
+    class Encoder:
+        def encode(self, texts: list[str]) -> np.ndarray:
+            encoded.append(list(texts))
+            return np.array([[float(len(text))] * sentiment_model.EMBEDDING_DIM for text in texts])
+
+    monkeypatch.setattr(sentiment_model, "_encoder", lambda: Encoder())
+    monkeypatch.setattr(sentiment_model, "_recent", OrderedDict())
+    monkeypatch.setattr(sentiment_model, "RECENT_TEXTS", 3)
+    first = sentiment_model.embed(["Bonjour", "", "Merci beaucoup"])
+    again = sentiment_model.embed(["Merci beaucoup", "Nouveau", "Bonjour"])
+    assert encoded == [["Bonjour", "Merci beaucoup"], ["Nouveau"]]
+    assert (again[0] == first[2]).all() and (again[2] == first[0]).all()
+    assert not first[1].any()  # an empty text: the zero vector, never encoded
+    sentiment_model.embed(["Un", "Deux", "Trois"])  # past RECENT_TEXTS: the oldest go
+    sentiment_model.embed(["Bonjour"])
+    assert encoded[-1] == ["Bonjour"]
