@@ -154,6 +154,30 @@ def test_a_wide_reader_walks_the_root_index_newest_first(
     assert_ordered_index_scan(text, "content_root_stream")
 
 
+@pytest.mark.parametrize("statistics", [False, True], ids=["no-statistics", "analyzed"])
+def test_a_renewal_walks_the_root_index_from_the_moment_it_looks_back_to(
+    big: dict[str, Any], statistics: bool
+) -> None:
+    """What was written since a kept page was read (streams/cache.py): one walk of the root
+    index from that moment for the reader's spaces, one for the people they follow (and
+    themselves), never a walk of the table or of each space's index."""
+    if statistics:
+        analyse()
+    bob = big["bob"]
+    scope = scans.read_scope(bob)
+    newest = Content.objects.filter(parent__isnull=True).order_by("-created_at")[0].created_at
+    since = scans.row_conditions(scope=scope, since=newest - timedelta(minutes=10))
+    found = scans.recent_scans(scope.spaces, scope.people, scope.topics)
+    assert len(found) == 2
+    built = scans.merged_sql(bob, found, since, 21)
+    assert built is not None
+    text = plan(*built)
+    assert "Seq Scan on conversations_content" not in text, text
+    if connection.vendor == "sqlite":
+        assert text.count("content_root_stream (status=? AND created_at>?)") == 2, text
+        assert not any(line.lstrip("|-` ").startswith("SCAN c") for line in text.splitlines())
+
+
 def _model_rows(reader: Any, ids: list[int]) -> tuple[str, list[Any]]:
     sql, params = queries.page_rows_query(reader, ids).query.sql_with_params()
     return sql, list(params)

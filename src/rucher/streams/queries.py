@@ -385,11 +385,14 @@ def _home_scans(
     spaces = scope.spaces
     if space_id is not None:
         spaces = [s for s in spaces if s == space_id]
-    found = (
-        scans.space_scans(spaces)
-        + scans.author_scans(scope.people)
-        + scans.topic_scans(scope.topics)
-    )
+    if since is not None:
+        found = scans.recent_scans(spaces, scope.people, scope.topics)
+    else:
+        found = (
+            scans.space_scans(spaces)
+            + scans.author_scans(scope.people)
+            + scans.topic_scans(scope.topics)
+        )
     conditions = scans.row_conditions(
         kind=kind, after=after, since=since, topic=topic, space_id=space_id, scope=scope
     )

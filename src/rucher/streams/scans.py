@@ -276,6 +276,36 @@ def topic_scans(topics: Sequence[int]) -> list[Scan]:
     ]
 
 
+def recent_scans(spaces: Sequence[int], people: Sequence[int], topics: Sequence[int]) -> list[Scan]:
+    """The scans of a kept page's renewal (``queries.renew_home_ids``): the roots written
+    since a moment a few seconds ago (``row_conditions(since=…)``), from any of the reader's
+    scopes. The time bounds the walk: one walk of the root index from that moment reads the
+    few rows written since and tests each against the scopes, where per-scope scans would
+    each seek their index for nothing (and PostgreSQL would plan one subquery per space)."""
+    found = []
+    if spaces:
+        found.append(
+            Scan(
+                f"+c.space_id IN ({_marks(spaces)})",
+                list(spaces),
+                readable_only=False,
+                index="content_root_stream",
+            )
+        )
+    beyond, params = [], []
+    if people:
+        beyond.append(f"+c.author_id IN ({_marks(people)})")
+        params += list(people)
+    if topics:
+        beyond.append(
+            f"c.id IN (SELECT content_id FROM {TAGGED} WHERE topic_id IN ({_marks(topics)}))"
+        )
+        params += list(topics)
+    if beyond:
+        found.append(Scan(f"({' OR '.join(beyond)})", params, index="content_root_stream"))
+    return found
+
+
 def topic_name_scan(name: str) -> Scan:
     return Scan(
         f"c.id IN (SELECT t.content_id FROM {TAGGED} t JOIN {TOPIC} o ON o.id = t.topic_id"
