@@ -160,3 +160,36 @@ def test_the_directory_has_its_own_budget_and_is_refused_in_scim_terms(
     assert body["status"] == "429" and "annuaire" in body["detail"]
     assert 1 <= int(refused["Retry-After"]) <= 60
     pace._limiter.cache_clear()
+
+
+def test_counting_in_process_starts_no_thread_per_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``limits``' memory storage starts a 10 ms timer thread whenever the last one is done;
+    rucher's drops expired entries in the counting thread, at most once a second, and still
+    drops them (the moving window's lists stay bounded)."""
+    import threading
+    import time
+
+    from limits import parse
+
+    started: list[float] = []
+    timer = threading.Timer
+
+    def counted(*args: Any, **kwargs: Any) -> threading.Timer:
+        started.append(time.monotonic())
+        return timer(*args, **kwargs)
+
+    monkeypatch.setattr(threading, "Timer", counted)
+    monkeypatch.setattr(pace.ProcessCounts, "EXPIRE_EVERY_SECONDS", 0.05)
+    limiter = pace._limiter.__wrapped__("memory://")
+    counts = limiter.storage
+    assert isinstance(counts, pace.ProcessCounts)
+    item = parse("2/second")
+    assert limiter.hit(item, "api_reads", "k") and limiter.hit(item, "api_reads", "k")
+    for _ in range(4):  # each after the library's timer would have ended
+        time.sleep(0.015)
+        limiter.hit(item, "api_reads", "other")
+    assert len(started) == 1  # the library's first timer, from its constructor
+    time.sleep(1.1)  # the two entries of "k" expire, and the next count drops them
+    assert limiter.hit(item, "api_reads", "k")
+    (entries,) = [found for key, found in counts.events.items() if "/api_reads/k/" in key]
+    assert len(entries) == 1  # without the dropping: 3

@@ -24,6 +24,8 @@ someone else enters the page only through a watched space (or a follow: ``beyond
 to an item already on the page (a reply, a reaction, an edit, a deletion), only in that item's
 space, which the watch holds, like the space of the row past the page (whether a next page
 exists). The reader's own old post in a space they since left is such an item.
+When every write since a first page was read was a new root (``Judgement.only_new_roots``),
+the page is renewed by adding those roots to it rather than built again (``streams.cache``).
 The permission policy is not consulted here: this only decides whether a page built through it
 may be served again; ``tests/streams/test_relevance.py`` checks, after every kind of write,
 that the page served equals the page built afresh.
