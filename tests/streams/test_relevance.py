@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -376,3 +377,48 @@ def test_an_imported_old_post_is_not_taken_for_a_new_one(
         actor=alice, verb="posted", space_id=world["open"].pk, object_id=imported.pk, at=past
     )
     assert [i.pk for i in home(bob).items] == [recent.pk, imported.pk]
+
+
+def test_the_writes_judged_again_are_those_open_when_the_page_was_last_found_true(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the writes of the seconds before a page was last judged are judged again
+    (``relevance.lookback``): before the page's last keep or renewal, not before its first
+    build. A reaction elsewhere, recorded 40 s after the page was built and judged 20 s later
+    (the page is kept), is not judged again when a post comes: the post is the only write
+    since, and the page takes it in without being built again. (SQLite judges nothing again.)
+    The clock of the cache and the events' times are set by hand."""
+    import time as real_time
+
+    from rucher.streams import cache
+
+    start = real_time.time()
+    offset = [60.0]
+
+    class Clock:
+        @staticmethod
+        def time() -> float:
+            return start + offset[0]
+
+    renewed = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        renewed.append(1)
+        return renew_home_ids(*args, **kwargs)
+
+    monkeypatch.setattr(stream_queries, "renew_home_ids", counted)
+    monkeypatch.setattr(cache, "time", Clock)
+    alice, bob, carol = world["alice"], world["bob"], world["carol"]
+    elsewhere = actions.publish(alice, world["private"], "Ailleurs")
+    home(bob)  # built "a minute later"
+    actions.react(carol, elsewhere, "like")
+    moment = datetime.fromtimestamp(start + 100, tz=UTC)
+    Event.objects.filter(verb="reacted").update(at=moment)
+    offset[0] = 120
+    home(bob)  # kept: the reaction is in a space bob does not read
+    offset[0] = 180
+    post = actions.publish(alice, world["open"], "Deux minutes plus tard")
+    page = home(bob)
+    assert [i.pk for i in page.items] == [post.pk]
+    assert renewed == [1]
+    assert shown(page) == shown(build_home(bob))

@@ -116,12 +116,14 @@ def cached_watched(
     latest_key = f"stream:{name}:{reader.pk}:latest:{digest}"
     latest = cache.get(latest_key)
     scope = None
-    expires = time.time() + PAGE_TTL_SECONDS
+    now = time.time()
     if latest is not None:
-        built_at, kept_until, previous = latest
-        left = kept_until - time.time()
+        # ``judged_at``: when the page was last found true at ``built_at`` (built, kept or
+        # renewed): the writes still open then are those judged again on PostgreSQL.
+        built_at, kept_until, previous, judged_at = latest
+        left = kept_until - now
         if left > 1:
-            built_time = datetime.fromtimestamp(kept_until - PAGE_TTL_SECONDS, tz=UTC)
+            built_time = datetime.fromtimestamp(judged_at, tz=UTC)
             since = None
             if renew is not None and previous.kept is not None:
                 since = datetime.fromtimestamp(
@@ -131,18 +133,18 @@ def cached_watched(
             judgement = judge(watch, reader.pk, built_at, generation, built_time, since)
             if not judgement.changed:
                 cache.set(key, previous.value, left)
-                cache.set(latest_key, (generation, kept_until, previous), left)
+                cache.set(latest_key, (generation, kept_until, previous, now), left)
                 return previous.value
             # The scope, like a page, is never older than the time to live (changes made
             # outside the actions).
-            if judgement.scope_holds and time.time() - watch.scope_read_at < PAGE_TTL_SECONDS:
+            if judgement.scope_holds and now - watch.scope_read_at < PAGE_TTL_SECONDS:
                 scope = watch.scope
                 if judgement.only_new_roots and renew is not None and since is not None:
                     renewed = renew(previous.kept, since)
                     cache.set(key, renewed.value, left)
-                    cache.set(latest_key, (generation, kept_until, renewed), left)
+                    cache.set(latest_key, (generation, kept_until, renewed, now), left)
                     return renewed.value
     built = build(scope)
     cache.set(key, built.value, PAGE_TTL_SECONDS)
-    cache.set(latest_key, (generation, expires, built), PAGE_TTL_SECONDS)
+    cache.set(latest_key, (generation, now + PAGE_TTL_SECONDS, built, now), PAGE_TTL_SECONDS)
     return built.value
