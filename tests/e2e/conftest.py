@@ -60,9 +60,12 @@ def sign_in(page: Any, username: str, password: str = "demo") -> None:
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    # "main": the sign-in form itself (the language switch sits in the footer).
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    # "main": the sign-in form itself (the language switch sits in the footer). Waiting for
+    # the navigation the click starts: waiting for a load state alone could be answered by the
+    # sign-in page itself, and a `goto` right after then cancelled the sign-in in flight (seen
+    # once in CI: the next page was the sign-in form again).
+    with page.expect_navigation(wait_until="networkidle"):
+        page.click("main button[type=submit]")
 
 
 @pytest.fixture
