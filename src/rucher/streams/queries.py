@@ -356,7 +356,8 @@ def renew_home_ids(
     """The first home page as it is now, from a kept first page and the roots written at or
     after ``since``, when nothing else was written since it was built (``streams.cache``):
     no row of the page changed, so the page is the newest of its rows (the one past it
-    included) and of the roots the same scans find since then. ``since`` reaches a few
+    included) and of the roots written since then in the reader's scopes (one walk of the
+    root index from ``since``: ``scans.recent_scans``). ``since`` reaches a few
     seconds before the page was read (``cache.NEW_ROOTS_MARGIN_SECONDS``): a post whose
     transaction was still open then is found too, whatever order the commits came in."""
     size = paging.page_size(limit)
@@ -380,7 +381,8 @@ def _home_scans(
     since: datetime | None = None,
 ) -> tuple[list[scans.Scan], scans.Rows, list[int]]:
     """The home stream's scans (one per space, per followed person, and the followed
-    topics), their row conditions, and the spaces they read."""
+    topics; since a moment: ``scans.recent_scans``), their row conditions, and the spaces
+    they read."""
     kind, topic, space_id = _filter_values(filters)
     spaces = scope.spaces
     if space_id is not None:
