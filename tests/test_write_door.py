@@ -29,6 +29,7 @@ from rucher.charter import actions as charter
 from rucher.conversations import actions as conversations
 from rucher.conversations.models import Content, Poll, Reaction
 from rucher.directory import actions as directory
+from rucher.expertise import actions as expertise
 from rucher.feeds import actions as feeds
 from rucher.identity import actions as identity
 from rucher.identity import two_factor
@@ -52,6 +53,7 @@ from rucher.webhooks import actions as webhooks
 HELPERS = {
     "rucher.people.actions.accounts.end_sessions",
     "rucher.conversations.actions.common.add_mentions",
+    "rucher.expertise.actions.not_yet_mentioned",
     "rucher.conversations.actions.common.audience",
     "rucher.conversations.actions.common.clean_text",
     "rucher.conversations.actions.common.create_content",
@@ -191,6 +193,25 @@ def a_suspension(world: dict[str, Any]) -> dict[str, Any]:
 
 def a_watched_word(world: dict[str, Any]) -> dict[str, Any]:
     return {"word": moderation.add_watched_word(world["admin"], None, "idiot", "word", "hold")}
+
+
+def a_question_with_experts(world: dict[str, Any]) -> dict[str, Any]:
+    """Bob's question, alice suggested to answer it (as ``expertise.requests`` records)."""
+    from django.utils import timezone
+
+    from rucher.expertise.models import ExpertRequest
+
+    question = conversations.publish(world["bob"], world["open"], "Qui sait ?", kind="question")
+    ExpertRequest.objects.create(
+        question_id=question.pk, suggested=[world["alice"].pk], created_at=timezone.now()
+    )
+    return {"question": question}
+
+
+def a_pinned_post(world: dict[str, Any]) -> dict[str, Any]:
+    state = a_post(world)
+    streams.pin_to_essential(world["alice"], state["post"])
+    return state
 
 
 def following(world: dict[str, Any]) -> dict[str, Any]:
@@ -543,6 +564,18 @@ RECIPES: dict[str, tuple[Setup, Act]] = {
         muting,
         lambda w, s: streams.unmute(w["bob"], "space", w["open"].pk),
     ),
+    "rucher.streams.actions.pin_to_essential": (
+        a_post,
+        lambda w, s: streams.pin_to_essential(w["alice"], s["post"], 3),
+    ),
+    "rucher.streams.actions.unpin_from_essential": (
+        a_pinned_post,
+        lambda w, s: streams.unpin_from_essential(w["alice"], s["post"]),
+    ),
+    "rucher.expertise.actions.mention_suggested": (
+        a_question_with_experts,
+        lambda w, s: expertise.mention_suggested(w["bob"], s["question"]),
+    ),
     "rucher.streams.actions.hide_tag": (
         nothing,
         lambda w, s: streams.hide_tag(w["bob"], "sport"),
@@ -638,9 +671,12 @@ def test_an_action_appends_one_event_and_moves_the_write_generation(
 ) -> None:
     setup, act = RECIPES[action]
     state = setup(world)
-    events, generation = Event.objects.count(), write_generation()
+    # A mention is one more row per person mentioned, by the event contract (one row per
+    # interaction), beside the action's own event.
+    actions_own = Event.objects.exclude(verb="mentioned")
+    events, generation = actions_own.count(), write_generation()
     act(world, state)
-    assert Event.objects.count() == events + 1
+    assert actions_own.count() == events + 1
     assert write_generation() > generation
 
 

@@ -564,3 +564,6 @@ RUCHER_EXPERTS_REQUESTS_PER_WEEK = int(os.environ.get("RUCHER_EXPERTS_REQUESTS_P
 # many days back it looks for conversations.
 RUCHER_ESSENTIAL_ITEMS = int(os.environ.get("RUCHER_ESSENTIAL_ITEMS", "20"))
 RUCHER_ESSENTIAL_DAYS = int(os.environ.get("RUCHER_ESSENTIAL_DAYS", "7"))
+# How long a reader's Essentiel is kept as chosen while only others write (their own acts
+# choose it again at once): a short list for the day, not a feed (streams/essential.py).
+RUCHER_ESSENTIAL_REFRESH_SECONDS = int(os.environ.get("RUCHER_ESSENTIAL_REFRESH_SECONDS", "300"))

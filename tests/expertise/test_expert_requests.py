@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
+from rucher.activity.models import Event
 from rucher.conversations import actions
 from rucher.conversations.models import Content
 from rucher.expertise.models import ExpertRequest
@@ -104,3 +105,62 @@ def test_a_secret_question_is_suggested_only_to_its_readers(knowing: dict[str, A
     )
     assert knowing["dave"].pk not in readers  # dave is not a member of the secret space
     assert knowing["bob"].pk not in readers
+
+
+def test_the_asker_mentions_the_people_suggested_in_one_click(
+    knowing: dict[str, Any], client_for: Any
+) -> None:
+    bob, dave, alice = knowing["bob"], knowing["dave"], knowing["alice"]
+    question = ask(bob, knowing["open"], "Kubernetes : comment déployer ?", hours_ago=25)
+    web = client_for(bob)
+    # Before anyone is suggested, there is nothing to mention.
+    assert web.post(f"/posts/{question.pk}/mention-experts/").status_code == 409
+    look_once()
+    page = web.get(f"/posts/{question.pk}/").content.decode()
+    assert "Mentionner 1 personne dans ma question" in page
+    # Nobody else may do it for the asker.
+    assert client_for(alice).post(f"/posts/{question.pk}/mention-experts/").status_code == 403
+    done = web.post(f"/posts/{question.pk}/mention-experts/", follow=True)
+    assert done.status_code == 200
+    assert "a été mentionné·e dans votre question" in done.content.decode()
+    question.refresh_from_db()
+    assert question.text.endswith("\n\ncc @dave")
+    assert list(question.mentions.values_list("pk", flat=True)) == [dave.pk]
+    told = Event.objects.filter(verb="mentioned", object_id=question.pk, target_id=dave.pk)
+    assert told.count() == 1
+    assert question.revisions.count() == 1  # the earlier text stays in the history
+    assert "Mentionner 1 personne" not in web.get(f"/posts/{question.pk}/").content.decode()
+    # Twice: nobody is mentioned twice, and the refusal says why.
+    again = web.post(f"/posts/{question.pk}/mention-experts/")
+    assert again.status_code == 409 and "déjà mentionné" in again.content.decode()
+    assert told.count() == 1
+
+
+def test_the_people_suggested_over_the_api(knowing: dict[str, Any], client_for: Any) -> None:
+    bob, dave = knowing["bob"], knowing["dave"]
+    question = ask(bob, knowing["open"], "Kubernetes : comment déployer ?", hours_ago=25)
+    api = client_for(bob)
+    url = f"/api/v1/questions/{question.pk}/suggested-experts"
+    assert api.get(url).json() == {"items": []}
+    look_once()
+    expected = {
+        "id": dave.pk,
+        "username": "dave",
+        "display_name": dave.display_name,
+        "job_title": "SRE",
+    }
+    assert api.get(url).json() == {"items": [{**expected, "mentioned": False}]}
+    assert client_for(knowing["alice"]).get(url).status_code == 403
+    assert client_for(knowing["alice"]).post(f"{url}/mention").status_code == 403
+    # A question the caller may not read is not found.
+    hidden = ask(knowing["carol"], knowing["secret"], "Question secrète ?", hours_ago=30)
+    assert api.get(f"/api/v1/questions/{hidden.pk}/suggested-experts").status_code == 404
+    answer = api.post(f"{url}/mention")
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == {"items": [{**expected, "mentioned": True}]}
+    assert api.get(url).json() == {"items": [{**expected, "mentioned": True}]}
+    refused = api.post(f"{url}/mention")
+    assert refused.status_code == 409 and refused.json()["detail"]
+    post = actions.publish(bob, knowing["open"], "Pas une question")
+    not_a_question = api.post(f"/api/v1/questions/{post.pk}/suggested-experts/mention")
+    assert not_a_question.status_code == 422

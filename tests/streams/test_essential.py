@@ -9,12 +9,16 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from rucher.conversations import actions
+from rucher.errors import Forbidden, Invalid, NotFound
 from rucher.insights import essential as model
-from rucher.spaces.models import ConfidentialRead
+from rucher.moderation import actions as moderation
+from rucher.moderation.queries import ItemRef
+from rucher.spaces.models import ConfidentialRead, Membership
 from rucher.streams import actions as stream_actions
+from rucher.streams import essential as essential_module
 from rucher.streams import reading
 from rucher.streams.essential import build_essential, essential, item_count, why
 
@@ -39,6 +43,44 @@ def test_only_what_the_reader_may_read_and_not_their_own(world: dict[str, Any]) 
     assert private.pk in ids(build_essential(world["carol"], 20))
     actions.delete(alice, open_post)
     assert ids(build_essential(bob, 20)) == []
+
+
+@pytest.mark.parametrize("wide", [False, True], ids=["per-space scans", "one walk"])
+def test_the_candidates_scans_find_the_policys_candidates(
+    world: dict[str, Any], make_person: Any, monkeypatch: pytest.MonkeyPatch, wide: bool
+) -> None:
+    """``candidate_rows`` (index-ordered scans) against ``candidates_for`` (the read policy's
+    plain query) for every kind of reader: the same rows, in the same order, cut at the same
+    place; published only (a moderator's policy also reads what is hidden, which is never
+    shown)."""
+    alice, bob = world["alice"], world["bob"]
+    dora = make_person(username="dora")
+    for space in ("open", "private", "secret", "partner", "confidential"):
+        for n in range(3):
+            actions.publish(alice, world[space], f"{space} {n} #t{n}")
+    actions.publish(dora, None, "Sur mon profil")
+    actions.publish(bob, world["open"], "Le mien")
+    actions.publish(alice, world["open"], "[Sport] course")
+    old = actions.publish(alice, world["open"], "Trop ancien")
+    type(old).objects.filter(pk=old.pk).update(created_at=old.created_at - timedelta(days=30))
+    gone = actions.publish(alice, world["open"], "Effacé")
+    actions.delete(alice, gone)
+    stream_actions.mute(bob, "topic", "t1")
+    stream_actions.mute(bob, "person", dora.pk)
+    stream_actions.hide_tag(bob, "[sport]")
+    monkeypatch.setattr(essential_module, "CANDIDATES", 7)
+    if wide:
+        monkeypatch.setattr(essential_module.scans, "WIDE", 1)
+    now = timezone.now()
+    for reader in ("alice", "bob", "carol", "gus", "cm", "admin"):
+        person = world[reader]
+        plain = list(
+            essential_module.candidates_for(person, now, 7)
+            .filter(status="published")
+            .values_list("pk", "kind", "author_id", "space_id", "created_at")[:7]
+        )
+        assert essential_module.candidate_rows(person, now, 7) == plain, reader
+        assert plain or reader == "alice", reader
 
 
 def test_mutes_and_hidden_tags_leave_it_out(world: dict[str, Any]) -> None:
@@ -122,7 +164,78 @@ def test_query_count_does_not_grow_with_the_candidates(world: dict[str, Any], gr
     grow(3)
     small = _count(carol)
     grow(9)
-    assert _count(carol) == small == 12
+    assert _count(carol) == small == 14
+
+
+def test_the_choice_is_kept_while_others_write_and_its_rows_are_read_again(
+    world: dict[str, Any], make_person: Any
+) -> None:
+    """A short list for the day: others' writes do not choose it again (they wait for the
+    refresh), the reader's own do; every page reads its rows again through the policy."""
+    alice, carol = world["alice"], world["carol"]
+    dora = make_person(username="dora")
+    for space in (world["private"], world["secret"]):
+        Membership.objects.create(person=dora, space=space, status=Membership.Status.ACTIVE)
+    private = actions.publish(alice, world["private"], "Le planning de la semaine")
+    hidden = actions.publish(alice, world["private"], "Un message à modérer")
+    secret = actions.publish(dora, world["secret"], "Un projet discret")
+    assert set(ids(essential(carol))) == {private.pk, secret.pk, hidden.pk}
+    later = actions.publish(dora, world["private"], "Arrivé plus tard")
+    assert later.pk not in ids(essential(carol))
+    # Rows are read again: an edit shows, a deletion and a moderator's hiding leave at once.
+    actions.edit(alice, private, "Le planning révisé")
+    shown = {item.content.pk: item.content for item in essential(carol).items}
+    assert shown[private.pk].text == "Le planning révisé"
+    moderation.flag(dora, ItemRef("content", hidden.pk), "spam")
+    moderation.decide(alice, [ItemRef("content", hidden.pk)], "hide", "Hors charte")
+    assert hidden.pk not in ids(essential(carol))
+    # Access lost without any act of the reader's (here the row removed by hand): the next
+    # page built no longer shows what she may not read.
+    Membership.objects.filter(person=carol, space=world["secret"]).delete()
+    actions.edit(alice, private, "Le planning révisé, encore")
+    assert secret.pk not in ids(essential(carol))
+    # The reader's own act chooses again: the later post comes in.
+    stream_actions.follow(carol, "person", alice.pk)
+    assert later.pk in ids(essential(carol))
+
+
+def test_others_writes_come_in_once_the_choice_is_older_than_the_refresh(
+    world: dict[str, Any], settings: Any
+) -> None:
+    alice, carol = world["alice"], world["carol"]
+    settings.RUCHER_ESSENTIAL_REFRESH_SECONDS = 0  # every choice is already too old
+    first = actions.publish(alice, world["private"], "Le planning de la semaine")
+    assert ids(essential(carol)) == [first.pk]
+    newest = actions.publish(alice, world["private"], "Tout frais")
+    assert ids(essential(carol)) == [newest.pk, first.pk]
+
+
+def test_a_page_is_kept_or_built_again_from_the_kept_choice(world: dict[str, Any]) -> None:
+    """After a write elsewhere, or a new post: the page is kept (the writes since are read,
+    one statement). After a write about one of its items: built again from the kept choice
+    in five (those writes, the reader's newest act, the pins of their spaces, the rows
+    through the policy with the reader's reactions, their topics)."""
+    from rucher.streams.cache import write_generation
+
+    alice, carol = world["alice"], world["carol"]
+    posts = [actions.publish(alice, world["private"], f"Point {n} #budget") for n in range(5)]
+    essential(carol)
+
+    def statements() -> tuple[Any, list[str]]:
+        generation = write_generation()
+        with CaptureQueriesContext(connection) as queries:
+            page = essential(carol, generation=generation)
+        return page, [q["sql"][:60] for q in queries]
+
+    actions.publish(alice, world["open"], "Ailleurs")
+    actions.publish(alice, world["private"], "Nouveau, ici")
+    page, kept = statements()
+    assert len(kept) == 1, kept
+    assert ids(page) == [posts[4].pk, posts[3].pk]  # at most two items of one author
+    actions.edit(alice, posts[4], "Point 4 révisé #budget")
+    page, built = statements()
+    assert len(built) == 5, built
+    assert page.items[0].content.text == "Point 4 révisé #budget"
 
 
 def test_page_and_api(world: dict[str, Any], client_for: Any) -> None:
@@ -310,3 +423,84 @@ def test_a_deleted_reply_is_neither_a_replier_nor_a_mention(
     actions.delete(alice, reply)
     build_essential(bob, 20)
     assert seen[post.pk].repliers == () and not seen[post.pk].mentions_reader
+
+
+def test_a_community_manager_pins_an_item_in_the_spaces_essentiel(
+    world: dict[str, Any], client_for: Any, make_person: Any
+) -> None:
+    """Pinned: first in the Essentiel of the space's members who may read it, said so, at
+    once; the managers and community managers only; a refusal says why; taken off again."""
+    alice, bob, carol, cm = world["alice"], world["bob"], world["carol"], world["cm"]
+    posts = [actions.publish(alice, world["open"], f"Sujet {n}") for n in range(3)]
+    oldest = posts[0]
+    secret = actions.publish(alice, world["secret"], "Réservé")
+    assert ids(essential(bob))[0] != oldest.pk
+    # Not a member's to do; a reply, a profile post, a bad length are refused with a reason.
+    with pytest.raises(Forbidden):
+        stream_actions.pin_to_essential(bob, oldest)
+    reply = actions.reply(bob, oldest, "Une réponse")
+    with pytest.raises(Invalid):
+        stream_actions.pin_to_essential(alice, reply)
+    with pytest.raises(Invalid):
+        stream_actions.pin_to_essential(cm, actions.publish(alice, None, "Mon profil"))
+    for bad in (0, 31, "x", True, 2.5):
+        with pytest.raises(Invalid):
+            stream_actions.pin_to_essential(alice, oldest, bad)
+    # The space's owner pins it: first for bob, with its reason, after his kept choice.
+    stream_actions.pin_to_essential(alice, oldest, 3)
+    page = essential(bob)
+    assert ids(page)[0] == oldest.pk
+    with translation.override("fr"):
+        assert why(page.items[0]) == ["épinglé par les animateurs de Ouvert"]
+    # Members who may not read the item never see it (carol is a member of the secret space,
+    # bob is not).
+    stream_actions.pin_to_essential(alice, secret)
+    assert secret.pk not in ids(essential(bob))
+    assert ids(essential(carol))[0] == secret.pk
+    # Carol may read the open space but is not its member: its pin is not hers.
+    pinned_for_carol = [
+        i.content.pk for i in essential(carol).items if i.reasons[0].code == "pinned"
+    ]
+    assert pinned_for_carol == [secret.pk]
+    # An ended pin is not shown from the next page built (an end is no write: a kept page
+    # shows it for at most its time to live); taking off works once.
+    from rucher.streams.models import EssentialPin
+
+    EssentialPin.objects.filter(content=secret).update(until=timezone.now())
+    actions.edit(alice, secret, "Réservé, mis à jour")
+    assert ids(essential(carol))[0] != secret.pk
+    stream_actions.unpin_from_essential(alice, oldest)
+    assert not any(r.code == "pinned" for i in essential(bob).items for r in i.reasons)
+    with pytest.raises(NotFound):
+        stream_actions.unpin_from_essential(alice, oldest)
+
+
+def test_pinning_on_the_page_and_over_the_api(world: dict[str, Any], client_for: Any) -> None:
+    alice, bob, cm = world["alice"], world["bob"], world["cm"]
+    post = actions.publish(alice, world["open"], "À lire par tous")
+    page = client_for(alice).get(f"/posts/{post.pk}/").content.decode()
+    assert "Épingler dans l’Essentiel des membres" in page
+    assert "Épingler" not in client_for(bob).get(f"/posts/{post.pk}/").content.decode()
+    done = client_for(cm).post(f"/posts/{post.pk}/pin/", {"days": "2"}, follow=True)
+    assert done.status_code == 200
+    text = done.content.decode()
+    assert "Épinglé dans l’Essentiel des membres de l’espace jusqu’au" in text
+    assert "Retirer" in text
+    refused = client_for(cm).post(f"/posts/{post.pk}/pin/", {"days": "99"})
+    assert refused.status_code == 422 and "de 1 à 30" in refused.content.decode()
+    assert client_for(bob).post(f"/posts/{post.pk}/pin/", {"days": "2"}).status_code == 403
+    api = client_for(bob)
+    shown = api.get("/api/v1/streams/essentiel").json()["items"]
+    assert shown[0]["id"] == post.pk and shown[0]["why"] == ["épinglé par les animateurs de Ouvert"]
+    url = f"/api/v1/posts/{post.pk}/essential-pin"
+    assert api.put(url, {"days": 2}, content_type="application/json").status_code == 403
+    moderator = client_for(alice)
+    answer = moderator.put(url, {"days": 5}, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["content_id"] == post.pk and answer.json()["space_id"] == world["open"].pk
+    bad = moderator.put(url, {"days": "cinq"}, content_type="application/json")
+    assert bad.status_code == 422
+    assert moderator.delete(url).status_code == 204
+    assert moderator.delete(url).status_code == 404
+    off = client_for(cm).post(f"/posts/{post.pk}/pin/", {"unpin": "1"}, follow=True)
+    assert off.status_code == 404

@@ -264,6 +264,35 @@ def test_the_writes_since_a_page_are_a_range_of_the_event_key(
         assert "Seq Scan" not in text, text
 
 
+@pytest.mark.parametrize("statistics", [False, True], ids=["no-statistics", "analyzed"])
+def test_essentiels_own_last_act_is_one_step_of_the_actor_index(
+    big: dict[str, Any], statistics: bool
+) -> None:
+    """Whether a reader's Essentiel is chosen again (streams/essential.py): their newest
+    act, found down the ``event_actor`` index, never by reading or sorting the log."""
+    from rucher.activity.models import Event
+    from rucher.streams.essential import own_acts
+
+    alice, bob = big["alice"], big["bob"]
+    Event.objects.bulk_create(
+        [
+            Event(actor=alice if n % 10 else bob, verb="posted", object_type="post", object_id=n)
+            for n in range(3000)
+        ]
+    )
+    if statistics:
+        analyse()
+    sql, params = own_acts(bob).values_list("id", flat=True)[:1].query.sql_with_params()
+    text = plan(sql, list(params))
+    assert "event_actor" in text, text
+    if connection.vendor == "sqlite":
+        assert "TEMP B-TREE" not in text, text
+        assert "SCAN activity_event" not in text, text
+    else:
+        assert "Sort" not in text, text
+        assert "Seq Scan" not in text, text
+
+
 def test_the_scans_are_planned_for_each_readers_values(big: dict[str, Any]) -> None:
     """PostgreSQL would reuse a generic plan for a prepared statement after five runs, made
     without the reader's values; for a prolific author it read all their roots and sorted

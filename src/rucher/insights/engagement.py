@@ -82,6 +82,8 @@ PASSIVE_VERBS: frozenset[str] = frozenset(
         "applied_retention",
         "earned_badge",
         "changed_recognition",
+        "pinned",
+        "unpinned",
     }
 )
 ACTIVE_VERBS: frozenset[str] = VERBS - PASSIVE_VERBS

@@ -84,6 +84,10 @@ VERBS: frozenset[str] = frozenset(
         "gave_kudos",
         "earned_badge",
         "changed_recognition",
+        # Animation (rucher.streams, docs/search.md): a community manager pins an item at
+        # the top of its space's members' Essentiel, or takes it off.
+        "pinned",
+        "unpinned",
     }
 )
 

@@ -93,6 +93,7 @@ def cached_watched(
     build: Callable[[Any], Built[T]],
     generation: int | None = None,
     renew: Callable[[Any, datetime], Built[T]] | None = None,
+    ttl: int = PAGE_TTL_SECONDS,
 ) -> T:
     """Like :func:`cached`, for a page that knows where its items come from (its
     :class:`~rucher.streams.relevance.Watch`): when the generation has moved since the page
@@ -105,7 +106,9 @@ def cached_watched(
     page renewed by a post is built again without reading its reader's scope again. When
     every write since was a new root (a post, a question, a poll: no row on the page
     changed), ``renew(kept, since)`` adds the roots written since ``since`` to the kept page
-    instead (a first page: ``Built.kept``); the page keeps the time to live of its build."""
+    instead (a first page: ``Built.kept``); the page keeps the time to live of its build
+    (``ttl``, at most ``PAGE_TTL_SECONDS``)."""
+    ttl = min(ttl, PAGE_TTL_SECONDS)
     if generation is None:
         generation = write_generation()
     digest = _digest(parameters)
@@ -137,7 +140,7 @@ def cached_watched(
                 return previous.value
             # The scope, like a page, is never older than the time to live (changes made
             # outside the actions).
-            if judgement.scope_holds and now - watch.scope_read_at < PAGE_TTL_SECONDS:
+            if judgement.scope_holds and now - watch.scope_read_at < ttl:
                 scope = watch.scope
                 if judgement.only_new_roots and renew is not None and since is not None:
                     renewed = renew(previous.kept, since)
@@ -145,6 +148,6 @@ def cached_watched(
                     cache.set(latest_key, (generation, kept_until, renewed, now), left)
                     return renewed.value
     built = build(scope)
-    cache.set(key, built.value, PAGE_TTL_SECONDS)
-    cache.set(latest_key, (generation, now + PAGE_TTL_SECONDS, built, now), PAGE_TTL_SECONDS)
+    cache.set(key, built.value, ttl)
+    cache.set(latest_key, (generation, now + ttl, built, now), ttl)
     return built.value

@@ -9,20 +9,29 @@ held-out time) from the reader's own recent acts (the event log), their follows 
 memberships, and each conversation's replies, reactions and mentions. The best
 ``RUCHER_ESSENTIAL_ITEMS`` (20) are kept, with at most a few per author and per space.
 
-A page costs a fixed number of queries whatever the number of candidates (pinned in
-``tests/streams/test_essential.py``), and is cached until the next write like the other
-streams (``streams.cache.cached``: the reasons are stored as codes and put in words in the
-reader's language when shown).
+A choice costs a fixed number of queries whatever the number of candidates (pinned in
+``tests/streams/test_essential.py``). It is a short list for the day, not a feed: it is kept
+(:func:`kept_choice`) until the reader does something themselves (a reply, a reaction, a
+follow, a mute, a read...) or for ``RUCHER_ESSENTIAL_REFRESH_SECONDS`` (300), not renewed by every
+write of the organisation (at two posts a second, it was chosen again twice a second for every
+reader). Its rows are read again, through the read policy and the reader's mutes, whenever the
+page is (:func:`with_rows`): an item deleted, hidden, moved out of the reader's reach or muted
+leaves at once, an edit or a reaction shows at once. The page is kept until a write that may
+change one of its rows, like the home stream's (``streams.cache.cached_watched``: the reasons
+are stored as codes and put in words in the reader's language when shown).
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,9 +42,11 @@ from rucher.conversations.models import Content, Reaction, Topic
 from rucher.insights import essential as model
 from rucher.people.models import Person
 from rucher.spaces.models import Membership
-from rucher.streams import reading
-from rucher.streams.cache import cached
-from rucher.streams.models import Follow, HideRule, Mute, TargetType
+from rucher.streams import reading, scans
+from rucher.streams.cache import Built, cached_watched
+from rucher.streams.models import EssentialPin, Follow, HideRule, Mute, TargetType
+from rucher.streams.queries import page_rows_query
+from rucher.streams.relevance import Watch
 
 CANDIDATES = 300  # the newest readable conversations scored per page
 CONTENT_KINDS = frozenset(Content.Kind.values)  # (``Kind.values`` builds a list per call)
@@ -43,6 +54,8 @@ ID_CHUNK = 5_000  # ids per IN list, well under SQLite's limit of bound paramete
 ACTS = 500  # the reader's most recent acts read for their profile
 PROFILE_DAYS = 90
 MAX_ITEMS = reading.MAX_ESSENTIAL_ITEMS
+# Pinned items shown at most, first: a short list stays chosen for its reader.
+MAX_PINS = 3
 ROOT_KINDS = [k.value for k in Content.ROOT_KINDS]
 # The acts that say something about a reader's interests (reads count a little).
 PROFILE_VERBS = sorted(model.ACT_WEIGHTS)
@@ -56,12 +69,34 @@ class EssentialItem:
     topic_names: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Chosen:
+    """One item of a choice: what scoring said of it. Its row is read when a page is built."""
+
+    id: int
+    score: float
+    reasons: tuple[model.Reason, ...]
+    topic_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The reader's Essentiel as chosen, best first, before its rows are read."""
+
+    chosen: tuple[Chosen, ...]
+    candidates: int = 0
+    days: int = 7
+    chosen_at: float = field(default_factory=time.time)
+    size: int = MAX_ITEMS  # how many items the page shows, pinned ones included
+
+
 @dataclass
 class Essential:
     items: list[EssentialItem]
     my_reactions: dict[int, str] = field(default_factory=dict)
     candidates: int = 0
     days: int = 7
+    chosen_at: float = field(default_factory=time.time)  # when its choice was made
 
 
 def item_count(reader: Person, limit: Any = None) -> int:
@@ -73,11 +108,72 @@ def item_count(reader: Person, limit: Any = None) -> int:
 
 
 def essential(reader: Person, limit: Any = None, generation: int | None = None) -> Essential:
-    """The reader's Essentiel, cached until the next write (``streams.cache``)."""
+    """The reader's Essentiel: the kept choice (:func:`kept_choice`) with its rows read again
+    through the policy. The page is kept like the home stream's (``streams.cache``,
+    ``cached_watched``): built again only after a write that may change one of its rows (in
+    the space of one of its items, the reader's own, anything that is not about content);
+    new posts elsewhere or in those spaces keep it as it is, since new items enter a choice
+    only when it is made again."""
     size = item_count(reader, limit)
-    return cached(
-        reader, "essential", (size,), lambda: build_essential(reader, size), generation=generation
+
+    def build(_scope: Any) -> Built[Essential]:
+        page = with_rows(reader, kept_choice(reader, size))
+        return Built(page, _watch(page), kept=page)
+
+    def keep(page: Essential, _since: datetime) -> Built[Essential]:
+        if time.time() - page.chosen_at >= refresh_seconds():
+            return build(None)  # its choice is due to be made again
+        return Built(page, _watch(page), kept=page)
+
+    return cached_watched(
+        reader,
+        "essential",
+        (size,),
+        build,
+        generation=generation,
+        renew=keep,
+        ttl=refresh_seconds(),
     )
+
+
+def _watch(page: Essential) -> Watch:
+    """The writes that may change the page's rows: those in its items' spaces (profile
+    posts, without a space, and the reader's own writes always count)."""
+    spaces = {item.content.space_id for item in page.items}
+    return Watch(
+        spaces=frozenset(s for s in spaces if s is not None),
+        beyond=False,
+        scope_read_at=time.time(),
+    )
+
+
+def refresh_seconds() -> int:
+    return int(getattr(settings, "RUCHER_ESSENTIAL_REFRESH_SECONDS", 300))
+
+
+def own_acts(reader: Person) -> QuerySet[Event]:
+    """The reader's acts, newest first: one step down the ``event_actor`` index
+    (``tests/streams/test_plans.py``). Reads count too: they are part of the profile (what
+    was read weighs less). Not "writes only": with ``dedupe_key IS NULL`` in the query,
+    SQLite without statistics read every write through the ``dedupe_key`` index and sorted
+    them."""
+    return Event.objects.filter(actor_id=reader.pk).order_by("-at")
+
+
+def own_last_act(reader: Person) -> int:
+    return own_acts(reader).values_list("id", flat=True).first() or 0
+
+
+def kept_choice(reader: Person, size: int) -> Choice:
+    """The reader's choice of ``size`` items, chosen again once they act themselves (their
+    own acts make their profile: a follow, a reply, a mute, a read) or after
+    ``refresh_seconds()``; others' writes wait for the refresh."""
+    key = f"essential-choice:{reader.pk}:{size}:{own_last_act(reader)}"
+    found = cache.get(key)
+    if found is None:
+        found = choose(reader, size)
+        cache.set(key, found, refresh_seconds())
+    return found
 
 
 def _without_muted(reader: Person, items: QuerySet[Content]) -> QuerySet[Content]:
@@ -106,6 +202,42 @@ def candidates_for(reader: Person, now: datetime, days: int) -> QuerySet[Content
         .exclude(author_id=reader.pk)
     )
     return _without_muted(reader, items).order_by("-created_at", "-id")
+
+
+def candidate_rows(
+    reader: Person, now: datetime, days: int
+) -> list[tuple[int, str, int, int | None, datetime]]:
+    """(id, kind, author, space, created_at) of ``candidates_for``'s first ``CANDIDATES``,
+    found by index-ordered scans (``streams.scans``) rather than by that one query, which
+    the planner ran by reading every readable root of the window (320 ms a reader at a
+    million items): one scan per readable space, or one walk of the root index for a
+    reader of more than ``scans.WIDE``, plus the profile posts an employee may read.
+    ``tests/streams/test_essential.py`` proves the two give the same rows for every kind of
+    reader."""
+    readable_sql, readable_params = scans.readable_sql(reader.is_guest, reader.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(readable_sql, readable_params)
+        readable = sorted(int(row[0]) for row in cursor.fetchall())
+    found = scans.space_scans(readable) if readable else []
+    if not reader.is_guest:  # the policy lets employees read profile posts
+        found.append(
+            scans.Scan(
+                "c.space_id IS NULL", [], readable_only=False, index="content_root_space_stream"
+            )
+        )
+    rows = scans.row_conditions(since=now - timedelta(days=days), preferences_of=reader.pk)
+    rows.add("c.created_at <= %s", connection.ops.adapt_datetimefield_value(now))
+    rows.add("c.author_id <> %s", reader.pk)
+    ids = [pk for pk, _, _ in scans.newest(reader, found, rows, CANDIDATES)]
+    if not ids:
+        return []
+    by_id = {
+        row[0]: row
+        for row in Content.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "kind", "author_id", "space_id", "created_at")
+    }
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _profile(reader: Person, now: datetime) -> model.Profile:
@@ -172,18 +304,19 @@ def _profile(reader: Person, now: datetime) -> model.Profile:
 
 
 def build_essential(reader: Person, limit: int, now: datetime | None = None) -> Essential:
+    """Score the recent conversations for ``reader`` and show the best ``limit``."""
+    return with_rows(reader, choose(reader, limit, now))
+
+
+def choose(reader: Person, limit: int, now: datetime | None = None) -> Choice:
     """Score the recent conversations for ``reader`` and keep the best ``limit``."""
     days = int(getattr(settings, "RUCHER_ESSENTIAL_DAYS", 7))
     if not reader.is_active:
-        return Essential([], days=days)
+        return Choice((), days=days, size=limit)
     now = now or timezone.now()
-    rows = list(
-        candidates_for(reader, now, days).values_list(
-            "pk", "kind", "author_id", "space_id", "created_at"
-        )[:CANDIDATES]
-    )
+    rows = candidate_rows(reader, now, days)
     if not rows:
-        return Essential([], days=days)
+        return Choice((), days=days, size=limit)
     ids = [row[0] for row in rows]
     profile = _profile(reader, now)
     topics: dict[int, list[str]] = defaultdict(list)
@@ -244,25 +377,58 @@ def build_essential(reader: Person, limit: int, now: datetime | None = None) -> 
         for pk, kind, author, space, at in rows
     ]
     chosen = model.rank(profile, candidates, now, limit)
-    # By primary key only; the status is checked here: with it in the query, the planner
-    # may read the status index instead of the 20 rows (0.3 s at a million items).
-    by_id = (
-        Content.objects.select_related("author", "author__department", "space")
-        .prefetch_related("topics")
-        .order_by()
-        .in_bulk([s.candidate.id for s in chosen])
+    return Choice(
+        tuple(Chosen(s.candidate.id, s.score, s.reasons, s.candidate.topics) for s in chosen),
+        candidates=len(candidates),
+        days=days,
+        size=limit,
     )
-    items = [
-        EssentialItem(by_id[s.candidate.id], s.score, s.reasons, s.candidate.topics)
-        for s in chosen
-        if s.candidate.id in by_id and by_id[s.candidate.id].status == Content.Status.PUBLISHED
+
+
+def pinned_for(reader: Person) -> list[int]:
+    """The items pinned, and not yet ended, in the spaces the reader is a member of, the
+    latest pinned first (at most ``MAX_PINS``; whether the reader may read them is the
+    policy's to say, in :func:`with_rows`)."""
+    member = Membership.objects.filter(person_id=reader.pk, status=Membership.Status.ACTIVE).values(
+        "space_id"
+    )
+    return list(
+        EssentialPin.objects.filter(space_id__in=member, until__gt=timezone.now())
+        .order_by("-pinned_at")
+        .values_list("content_id", flat=True)[:MAX_PINS]
+    )
+
+
+def with_rows(reader: Person, choice: Choice) -> Essential:
+    """The items pinned in the reader's spaces (first, read at every page: a pin shows at
+    once), then the chosen items, those the reader may read now and has not muted since,
+    with their rows and the reader's reactions (one statement, by primary key:
+    ``queries.page_rows_query``). Published only: the policy lets a moderator and an author
+    read what is hidden or held, which has no place in a short list."""
+    pinned = pinned_for(reader)
+    wanted = [
+        *(Chosen(pk, 0.0, (model.Reason("pinned", 0.0),)) for pk in pinned),
+        *(c for c in choice.chosen if c.id not in set(pinned)),
     ]
-    mine = dict(
-        Reaction.objects.filter(
-            person_id=reader.pk, content_id__in=[i.content.pk for i in items]
-        ).values_list("content_id", "kind")
+    if not wanted:
+        return Essential(
+            [], candidates=choice.candidates, days=choice.days, chosen_at=choice.chosen_at
+        )
+    found = _without_muted(reader, page_rows_query(reader, [c.id for c in wanted]))
+    by_id = {row.pk: row for row in found}
+    items = [
+        EssentialItem(by_id[c.id], c.score, c.reasons, c.topic_names)
+        for c in wanted
+        if c.id in by_id and by_id[c.id].status == Content.Status.PUBLISHED
+    ][: choice.size]
+    mine = {
+        item.content.pk: kind
+        for item in items
+        if (kind := getattr(item.content, "my_reaction", None))
+    }
+    return Essential(
+        items, mine, candidates=choice.candidates, days=choice.days, chosen_at=choice.chosen_at
     )
-    return Essential(items, mine, candidates=len(candidates), days=days)
 
 
 def describe(reason: model.Reason, item: Content) -> str:
@@ -290,6 +456,8 @@ def describe(reason: model.Reason, item: Content) -> str:
         ) % {"n": args[0]}
     if code == "mention":
         return _("you are mentioned")
+    if code == "pinned":
+        return _("pinned by the community managers of %(space)s") % {"space": _space_name(item)}
     if code == "repliers":
         return ngettext("%(n)d person replied", "%(n)d different people replied", args[0]) % {
             "n": args[0]

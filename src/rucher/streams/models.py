@@ -54,3 +54,23 @@ class HideRule(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "tag"], name="one_hide_rule")]
+
+
+class EssentialPin(models.Model):
+    """An item a space's community managers put at the top of its members' Essentiel, until
+    ``until`` (streams/essential.py). One per item; pinning again moves ``until``."""
+
+    content = models.OneToOneField(
+        "conversations.Content", on_delete=models.CASCADE, related_name="essential_pin"
+    )
+    # The item's space when pinned (a moved item keeps its pin only where it was pinned:
+    # the rows are read through the policy anyway).
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="+")
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pinned_at = models.DateTimeField(auto_now=True)
+    until = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["space", "until"], name="essential_pin_space")]

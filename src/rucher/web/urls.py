@@ -73,6 +73,12 @@ urlpatterns = [
     path("posts/<int:content_id>/reply/", views_content.reply, name="reply"),
     path("posts/<int:content_id>/summary/", views_meaning.thread_summary, name="thread_summary"),
     path("posts/<int:content_id>/accept/", views_content.accept, name="accept"),
+    path("posts/<int:content_id>/pin/", views_content.pin, name="pin"),
+    path(
+        "posts/<int:content_id>/mention-experts/",
+        views_content.mention_experts,
+        name="mention_experts",
+    ),
     path("posts/<int:content_id>/edit/", views_content.edit, name="edit"),
     path("posts/<int:content_id>/delete/", views_content.delete, name="delete"),
     path("posts/<int:content_id>/share/", views_content.share, name="share"),

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from rucher.activity.actions import record_view
@@ -19,12 +23,16 @@ from rucher.conversations.queries import get_content_for_page, get_visible_conte
 from rucher.conversations.sensitive import SensitiveFound
 from rucher.downloads import file_download
 from rucher.errors import ActionError, Invalid
+from rucher.expertise import actions as expertise_actions
 from rucher.expertise.requests import suggested_for
 from rucher.meaning.neighbours import related_items
 from rucher.moderation.queries import why_hidden
 from rucher.people.models import Person
 from rucher.spaces import permissions
 from rucher.spaces.confidential import record_reads
+from rucher.streams import actions as stream_actions
+from rucher.streams.actions import MAX_PIN_DAYS, PIN_DAYS
+from rucher.streams.models import EssentialPin
 from rucher.streams.queries import thread
 from rucher.web.common import confirmed, parse_id, user
 from rucher.web.errors import translate_action_errors
@@ -111,6 +119,7 @@ def render_thread(
         if permissions.is_shareable(root)
         else []
     )
+    who = suggested_for(person, root)
     quote_id = request.GET.get("quote") or (reply_form.data.get("quoted") if reply_form else None)
     quoting = next((c for c in [root, *everyone] if str(c.pk) == str(quote_id)), None)
     initial_quote = {"quoted": quoting.pk} if quoting else {}
@@ -124,6 +133,7 @@ def render_thread(
         "revisions": list(root.revisions.all()[:20]) if root.edited_at else [],
         "can_reply": permissions.can_reply(person, root, member),
         "can_moderate": moderating,
+        **_pin_context(root, moderating),
         "hidden_reasons": why_hidden(hidden),
         "reply_form": reply_form or ReplyForm(initial=initial_quote),
         "sensitive": sensitive,
@@ -132,7 +142,8 @@ def render_thread(
         "attachment_form": attachment_form or AttachmentForm(),
         "confidential": root.space is not None and root.space.confidential,
         "related": related_items(person, root),
-        "who_could_answer": suggested_for(person, root),
+        "who_could_answer": who,
+        "to_mention": expertise_actions.not_yet_mentioned(root, who),
         **_poll_context(person, root),
     }
     return render(request, "content/detail.html", context, status=status)
@@ -176,6 +187,58 @@ def reply(request: HttpRequest, content_id: int) -> HttpResponse:
         form.add_error("text", error.message)
         return render_thread(request, root, reply_form=form, status=error.status)
     return redirect(reverse("content", args=[created.root_id or root.pk]) + f"#c{created.pk}")
+
+
+def _pin_context(root: Content, moderating: bool) -> dict[str, Any]:
+    """Pinning in the space's Essentiel, for its moderators (one query, theirs only)."""
+    if not moderating or root.space_id is None or root.status != Content.Status.PUBLISHED:
+        return {}
+    return {
+        "can_pin": True,
+        "essential_pin": EssentialPin.objects.filter(content_id=root.pk).first(),
+        "pin_days": PIN_DAYS,
+        "max_pin_days": MAX_PIN_DAYS,
+    }
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def pin(request: HttpRequest, content_id: int) -> HttpResponse:
+    """Pin the conversation in its space's Essentiel (or take it off: ``unpin`` posted)."""
+    person = user(request)
+    content = get_visible_content(person, content_id)
+    if request.POST.get("unpin"):
+        stream_actions.unpin_from_essential(person, content)
+        messages.success(request, _("Taken off the space's Essentiel."))
+    else:
+        done = stream_actions.pin_to_essential(person, content, request.POST.get("days", ""))
+        messages.success(
+            request,
+            _("Pinned in the Essentiel of the space's members until %(until)s.")
+            % {"until": date_format(localtime(done.until), "SHORT_DATETIME_FORMAT")},
+        )
+    return redirect(reverse("content", args=[content.pk]) + f"#c{content.pk}")
+
+
+@login_required
+@require_POST
+@translate_action_errors
+def mention_experts(request: HttpRequest, content_id: int) -> HttpResponse:
+    """ "Who could answer?": the asker mentions the people suggested in one click."""
+    person = user(request)
+    question = get_visible_content(person, content_id)
+    mentioned = expertise_actions.mention_suggested(person, question)
+    messages.success(
+        request,
+        ngettext(
+            "%(names)s has been mentioned in your question.",
+            "%(names)s have been mentioned in your question.",
+            len(mentioned),
+        )
+        % {"names": ", ".join(p.display_name for p in mentioned)},
+    )
+    return redirect(reverse("content", args=[question.pk]) + f"#c{question.pk}")
 
 
 @login_required

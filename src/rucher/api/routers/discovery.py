@@ -5,10 +5,11 @@ reads go through the permission policy (streams/essential.py, meaning/neighbours
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from rucher.api.auth import caller
 from rucher.api.routers.streams import item_out
@@ -17,12 +18,14 @@ from rucher.conversations.models import Content
 from rucher.conversations.queries import get_visible_content
 from rucher.meaning.neighbours import related_items
 from rucher.spaces.confidential import record_reads, record_reads_by_id
+from rucher.streams import actions as stream_actions
 from rucher.streams import reading
 from rucher.streams.essential import essential, why
 
 router = Router(tags=["streams"])
 
 ERRORS = {404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class EssentialItemOut(StreamItemOut):
@@ -151,3 +154,39 @@ def related(request: HttpRequest, content_id: int) -> dict[str, Any]:
             for f in found
         ]
     }
+
+
+class PinIn(ObjectBody):
+    days: Id = stream_actions.PIN_DAYS
+
+
+class PinOut(Schema):
+    content_id: int
+    space_id: int
+    until: datetime
+
+
+@router.put(
+    "/posts/{content_id}/essential-pin",
+    response={200: PinOut, **WRITE_ERRORS},
+    summary="Pin a conversation at the top of its space's members' Essentiel (moderators)",
+)
+def pin_in_essential(request: HttpRequest, content_id: int, body: PinIn) -> dict[str, Any]:
+    """For ``days`` (1–30, default 7); again: a new end. The space's managers and
+    community managers only (403); a reply, a profile post or an unpublished item: 422/409."""
+    person = caller(request)
+    pin = stream_actions.pin_to_essential(
+        person, get_visible_content(person, content_id), body.days
+    )
+    return {"content_id": pin.content_id, "space_id": pin.space_id, "until": pin.until}
+
+
+@router.delete(
+    "/posts/{content_id}/essential-pin",
+    response={204: None, **WRITE_ERRORS},
+    summary="Take a conversation off its space's Essentiel",
+)
+def unpin_from_essential(request: HttpRequest, content_id: int) -> Status[Any]:
+    person = caller(request)
+    stream_actions.unpin_from_essential(person, get_visible_content(person, content_id))
+    return Status(204, None)

@@ -1,4 +1,5 @@
-"""/api/v1/experts?q=…: who knows about X, from what the caller may see (expertise/finder.py)."""
+"""/api/v1/experts?q=…: who knows about X, from what the caller may see (expertise/finder.py);
+and, for an unanswered question's asker, who could answer it (expertise/requests.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from ninja import Query, Router, Schema
 
 from rucher.api.auth import caller
 from rucher.api.schemas import ErrorOut, Text
-from rucher.errors import Invalid
+from rucher.conversations.queries import get_visible_content
+from rucher.errors import Forbidden, Invalid
+from rucher.expertise.actions import mention_suggested, not_yet_mentioned
 from rucher.expertise.finder import (
     MAX_QUERY_CHARS,
     MAX_RESULTS,
@@ -19,8 +22,11 @@ from rucher.expertise.finder import (
     QueryRefused,
     find_experts,
 )
+from rucher.expertise.requests import suggested_for
+from rucher.people.models import Person
 
 router = Router(tags=["people"])
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class ExpertsQuery(Schema):
@@ -109,3 +115,54 @@ def experts(request: HttpRequest, filters: Query[ExpertsQuery]) -> dict[str, Any
         "message": None if items else _("Nobody you can see has written about this yet."),
         "model": answer.model.describe(),
     }
+
+
+class SuggestedOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    job_title: str
+    mentioned: bool  # the question mentions them already
+
+
+class SuggestedPageOut(Schema):
+    items: list[SuggestedOut]
+
+
+def _suggested(person: Person, mentioned: bool) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "username": person.username,
+        "display_name": person.display_name,
+        "job_title": person.job_title,
+        "mentioned": mentioned,
+    }
+
+
+@router.get(
+    "/questions/{content_id}/suggested-experts",
+    response={200: SuggestedPageOut, **ERRORS},
+    summary="Who could answer my unanswered question (for the person who asked it)",
+)
+def suggested_experts(request: HttpRequest, content_id: int) -> dict[str, Any]:
+    """The people suggested once the question waited (``RUCHER_EXPERTS_UNANSWERED_HOURS``),
+    those the caller may see; empty before. Only the person who asked sees them."""
+    asker = caller(request)
+    question = get_visible_content(asker, content_id)
+    if question.author_id != asker.pk:
+        raise Forbidden(_("only the person who asked sees the people suggested"))
+    who = suggested_for(asker, question)
+    left = {p.pk for p in not_yet_mentioned(question, who)}
+    return {"items": [_suggested(p, p.pk not in left) for p in who]}
+
+
+@router.post(
+    "/questions/{content_id}/suggested-experts/mention",
+    response={200: SuggestedPageOut, **ERRORS},
+    summary="Mention the people suggested in my question (adds “cc @…” to it)",
+)
+def mention_suggested_experts(request: HttpRequest, content_id: int) -> dict[str, Any]:
+    """Those mentioned now; a 409 when nobody is suggested yet or all are mentioned."""
+    asker = caller(request)
+    question = get_visible_content(asker, content_id)
+    return {"items": [_suggested(p, True) for p in mention_suggested(asker, question)]}
