@@ -192,7 +192,9 @@ def _without_muted(reader: Person, items: QuerySet[Content]) -> QuerySet[Content
 
 
 def candidates_for(reader: Person, now: datetime, days: int) -> QuerySet[Content]:
-    """The recent conversations the reader may read and has not muted, newest first."""
+    """The recent conversations the reader may read and has not muted, newest first: the
+    read policy's plain query, which :func:`candidate_rows` answers by scans (and the tests
+    compare the two)."""
     items = (
         Content.objects.visible_to(reader)
         .filter(
@@ -406,10 +408,8 @@ def with_rows(reader: Person, choice: Choice) -> Essential:
     ``queries.page_rows_query``). Published only: the policy lets a moderator and an author
     read what is hidden or held, which has no place in a short list."""
     pinned = pinned_for(reader)
-    wanted = [
-        *(Chosen(pk, 0.0, (model.Reason("pinned", 0.0),)) for pk in pinned),
-        *(c for c in choice.chosen if c.id not in set(pinned)),
-    ]
+    wanted = [Chosen(pk, 0.0, (model.Reason("pinned", 0.0),)) for pk in pinned]
+    wanted += [c for c in choice.chosen if c.id not in pinned]
     if not wanted:
         return Essential(
             [], candidates=choice.candidates, days=choice.days, chosen_at=choice.chosen_at
