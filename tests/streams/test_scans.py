@@ -39,7 +39,7 @@ def policy_space(reader: Any, space_id: int, cursor: str | None, size: int, f: A
 
 def policy_topic(reader: Any, topic: str, cursor: str | None, size: int) -> Page:
     items = queries._apply_filters(queries._roots(reader), StreamFilters(topic=topic))
-    return queries.paginate(reader, queries._reader_preferences(reader, items), cursor, size)
+    return queries.paginate(reader, queries.without_muted(reader, items), cursor, size)
 
 
 def policy_person(reader: Any, author_id: int, cursor: str | None, size: int) -> Page:

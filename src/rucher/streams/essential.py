@@ -32,7 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,8 +44,8 @@ from rucher.people.models import Person
 from rucher.spaces.models import Membership
 from rucher.streams import reading, scans
 from rucher.streams.cache import Built, cached_watched
-from rucher.streams.models import EssentialPin, Follow, HideRule, Mute, TargetType
-from rucher.streams.queries import page_rows_query
+from rucher.streams.models import EssentialPin, Follow, TargetType
+from rucher.streams.queries import page_rows_query, without_muted
 from rucher.streams.relevance import Watch
 
 CANDIDATES = 300  # the newest readable conversations scored per page
@@ -176,21 +176,6 @@ def kept_choice(reader: Person, size: int) -> Choice:
     return found
 
 
-def _without_muted(reader: Person, items: QuerySet[Content]) -> QuerySet[Content]:
-    """The reader's mutes and hidden ``[tag]``s, as subqueries (no extra round trip)."""
-    mutes = Mute.objects.filter(person_id=reader.pk)
-    muted_topic = Content.topics.through.objects.filter(
-        content_id=OuterRef("pk"),
-        topic_id__in=mutes.filter(target_type=TargetType.TOPIC).values("target_id"),
-    )
-    return (
-        items.exclude(space_id__in=mutes.filter(target_type=TargetType.SPACE).values("target_id"))
-        .exclude(author_id__in=mutes.filter(target_type=TargetType.PERSON).values("target_id"))
-        .exclude(Exists(muted_topic))
-        .exclude(tag_prefix__in=HideRule.objects.filter(person_id=reader.pk).values("tag"))
-    )
-
-
 def candidates_for(reader: Person, now: datetime, days: int) -> QuerySet[Content]:
     """The recent conversations the reader may read and has not muted, newest first: the
     read policy's plain query, which :func:`candidate_rows` answers by scans (and the tests
@@ -203,7 +188,7 @@ def candidates_for(reader: Person, now: datetime, days: int) -> QuerySet[Content
         .filter(created_at__lte=now)
         .exclude(author_id=reader.pk)
     )
-    return _without_muted(reader, items).order_by("-created_at", "-id")
+    return without_muted(reader, items).order_by("-created_at", "-id")
 
 
 def candidate_rows(
@@ -414,7 +399,7 @@ def with_rows(reader: Person, choice: Choice) -> Essential:
         return Essential(
             [], candidates=choice.candidates, days=choice.days, chosen_at=choice.chosen_at
         )
-    found = _without_muted(reader, page_rows_query(reader, [c.id for c in wanted]))
+    found = without_muted(reader, page_rows_query(reader, [c.id for c in wanted]))
     by_id = {row.pk: row for row in found}
     items = [
         EssentialItem(by_id[c.id], c.score, c.reasons, c.topic_names)

@@ -62,8 +62,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return at, anchor
 
 
-def _reader_preferences(reader: Person, items: QuerySet[Content]) -> QuerySet[Content]:
-    """Apply the reader's mutes and [tag] hide rules (as subqueries: no extra round trip)."""
+def without_muted(reader: Person, items: QuerySet[Content]) -> QuerySet[Content]:
+    """Apply the reader's mutes and [tag] hide rules (as subqueries: no extra round trip).
+    Every stream's rows, Essentiel's included (``streams.essential``)."""
     mutes = Mute.objects.filter(person_id=reader.pk)
     muted_topic = Content.topics.through.objects.filter(
         content_id=OuterRef("pk"),
@@ -201,7 +202,7 @@ def home_items(reader: Any) -> QuerySet[Content]:
         | Q(author_id=reader.pk)
         | Exists(followed_topic)
     )
-    return _reader_preferences(reader, items)
+    return without_muted(reader, items)
 
 
 def _rows_of_page(reader: Person, ids: list[int]) -> tuple[list[Content], dict[int, str]]:
