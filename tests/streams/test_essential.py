@@ -169,6 +169,54 @@ def test_query_count_does_not_grow_with_the_candidates(world: dict[str, Any], gr
     assert _count(carol) == small == 14
 
 
+def test_query_count_for_a_reader_who_writes(world: dict[str, Any], grow: Any) -> None:
+    """Bob asks a question at each growth: his acts are placed (one statement more than for
+    Carol, who only follows a topic) and his contributions' vectors are read with the
+    candidates' (one more), whatever their number."""
+    from rucher.meaning.vectors import embed_all
+
+    bob = world["bob"]
+    grow(3)
+    embed_all()
+    small = _count(bob)
+    grow(9)
+    embed_all()
+    assert _count(bob) == small == 16
+
+
+def test_what_is_close_to_what_the_reader_writes_comes_first_and_says_why(
+    world: dict[str, Any],
+) -> None:
+    """Meaning: with nothing else to tell them apart, a conversation close to what the reader
+    writes about comes before a newer one that is not (the sentence vectors the worker stores
+    after each write; here computed at once)."""
+    from rucher.meaning.vectors import embed_all
+
+    alice, bob = world["alice"], world["bob"]
+    actions.publish(bob, world["open"], "Le budget prévisionnel du trimestre est en retard.")
+    close = actions.publish(alice, world["open"], "Où en est le budget prévisionnel du trimestre ?")
+    other = actions.publish(alice, world["open"], "Photos du pique-nique de samedi au parc")
+    # Before the vectors exist (the worker has not run): newest first, no meaning reason.
+    page = build_essential(bob, 20)
+    assert ids(page) == [other.pk, close.pk]
+    assert all(r.code != "close" for item in page.items for r in item.reasons)
+    embed_all()
+    page = build_essential(bob, 20)
+    assert ids(page) == [close.pk, other.pk]
+    assert page.items[0].reasons[0].code == "close"
+    assert all(r.code != "close" for r in page.items[1].reasons)
+    with translation.override("fr"):
+        assert "proche de ce que vous écrivez" in why(page.items[0])
+    with translation.override("en"):
+        assert "close to what you write about" in why(page.items[0])
+    # A reader who wrote nothing has no interest to be close to.
+    assert all(
+        r.code != "close"
+        for item in build_essential(world["carol"], 20).items
+        for r in item.reasons
+    )
+
+
 def test_the_choice_is_kept_while_others_write_and_its_rows_are_read_again(
     world: dict[str, Any], make_person: Any
 ) -> None:
@@ -291,6 +339,38 @@ def test_profile_ignores_later_acts_and_decays() -> None:
     assert profile.replied == {3}
 
 
+def test_interest_is_the_recent_writing_and_closeness_a_cosine() -> None:
+    import numpy as np
+
+    x, y = np.array([1.0, 0.0], dtype=np.float32), np.array([0.0, 1.0], dtype=np.float32)
+    interest = model.interest_vector(
+        [(NOW - timedelta(days=1), x), (NOW - timedelta(days=90), y), (NOW, y)], NOW
+    )
+    assert interest is not None
+    # The older contribution weighs less (an eighth at three half-lives); a later one none.
+    assert interest[0] > 0.99 and 0.1 < interest[1] < 0.15
+    assert abs(float(np.linalg.norm(interest)) - 1.0) < 1e-6
+    assert model.interest_vector([], NOW) is None
+    assert model.interest_vector([(NOW - timedelta(days=1), np.zeros(2))], NOW) is None
+    assert model.closeness(interest, [2 * x, None, np.zeros(2), y]) == pytest.approx(
+        [float(interest[0]), 0.0, 0.0, float(interest[1])]
+    )
+    assert model.closeness(None, [x]) == [0.0]
+    assert model.closeness(interest, []) == []
+
+
+def test_only_a_strong_closeness_counts() -> None:
+    def close_part(closeness: float) -> float:
+        candidate = model.Candidate(1, NOW, "post", 2, closeness=closeness)
+        scored = model.score(model.Profile(), candidate, NOW)
+        return sum(r.weight for r in scored.reasons if r.code == "close")
+
+    start = model.WEIGHTS["close_from"]
+    assert close_part(start) == close_part(start - 0.2) == 0.0
+    assert close_part(start + 0.3) > close_part(start + 0.1) > 0.0
+    assert close_part(start + 0.1) == pytest.approx(model.WEIGHTS["close"] * 0.1)
+
+
 def test_evaluation_reports_product_and_newest_first() -> None:
     content, events = [], []
     start = datetime(2026, 1, 1, tzinfo=UTC)
@@ -339,6 +419,42 @@ def test_evaluation_reports_product_and_newest_first() -> None:
     report = model.evaluate_essential(content, events, window_days=3, limit=5)
     assert report["n_cases"] > 0
     assert report["product"]["mrr"] > report["newest_first"]["mrr"]
+
+
+def test_evaluation_with_vectors_counts_closeness_to_the_readers_writing() -> None:
+    """Person 9 writes about one subject and replies, the next day, to the conversations on
+    it, whoever started them: only the vectors tell those apart."""
+    import numpy as np
+
+    subject, other = np.eye(2, dtype=np.float32)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    content: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    vectors: dict[int, Any] = {}
+
+    def add(kind: str, author: int, at: datetime, root: int | None, vector: Any) -> int:
+        n = len(content) + 1
+        content.append(
+            {"content_id": n, "kind": kind, "author_id": author, "space_id": 1,
+             "root_id": root, "created_at": at, "topics": []}
+        )  # fmt: skip
+        verb = "posted" if root is None else "commented"
+        events.append({"at": at, "actor_id": author, "verb": verb, "object_id": n})
+        vectors[n] = vector
+        return n
+
+    add("post", 9, start, None, subject)
+    for day in range(20):
+        for j in range(4):
+            on_subject = (day + j) % 2 == 0
+            at = start + timedelta(days=day, hours=1 + j)
+            root = add("post", 1 + j % 3, at, None, subject if on_subject else other)
+            if on_subject:
+                add("comment", 9, at + timedelta(hours=30), root, subject)
+    plain = model.evaluate_essential(content, events, window_days=2)
+    meaning = model.evaluate_essential(content, events, window_days=2, vectors=vectors)
+    assert meaning["n_cases"] == plain["n_cases"] > 0
+    assert meaning["product"]["mrr"] > plain["product"]["mrr"]
 
 
 def test_the_person_chooses_the_first_stream_and_the_length(

@@ -1,7 +1,7 @@
 """Essentiel, the short stream: which recent conversations matter to one reader, and why.
 
 Pure (no Django): the product (``rucher.streams.essential``) and the held-out evaluation
-(``evaluate_essential`` below, ``rucher evaluate essential``) run the same scoring, so the
+(``evaluate_essential`` below, run by ``benchmarks/essential_eval.py``) run the same scoring, so the
 figure in docs/insights.md is the product's.
 
 A reader's *profile* is built from their own past acts (replies, answers, reactions, accepted
@@ -11,25 +11,35 @@ answers, mentions, shares, reads), each weighing less as it ages (half-life
 profile (its author, its space, its topics, the people the reader deals with who replied or
 reacted, a mention of the reader), what it is worth (replies from distinct people, reactions,
 an accepted answer, a question still waiting where the reader knows the topic) and how fresh
-it is. Every part that adds to the score is a *reason*, shown in words by the product ("because
-you follow #budget"). ``choose`` keeps the best few with diversity (at most a few items per
-author and per space).
+it is, and how close its meaning is to what the reader writes (the cosine between its sentence
+vector and the recency-weighted mean of the vectors of the reader's own recent contributions,
+``interest_vector``; only the part above ``CLOSE_FROM`` counts: two unrelated texts are
+0.1–0.3 apart for the multilingual encoder). Every part that adds to the score is a *reason*,
+shown in words by the product ("because you follow #budget"). ``choose`` keeps the best few
+with diversity (at most a few items per author and per space).
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+
+import numpy as np
 
 PROFILE_HALF_LIFE_DAYS = 30.0
 FRESHNESS_HALF_LIFE_HOURS = 12.0
 FRESHNESS_FLOOR = 0.0
 PER_AUTHOR = 2
 PER_SPACE = 4
+# The reader's own contributions whose meaning makes their interest vector (newest first).
+INTEREST_ITEMS = 50
+# Closeness below this says nothing (unrelated texts are 0.1–0.3 apart for the encoder);
+# ``WEIGHTS["close_from"]`` overrides it.
+CLOSE_FROM = 0.3
 
 # How much one act of the reader says about their interest in what it touched.
 ACT_WEIGHTS: dict[str, float] = {
@@ -66,6 +76,9 @@ WEIGHTS: dict[str, float] = {
     "seen": -0.3,
     "replied": 1.5,
     "base": 0.1,
+    # Meaning: tied best on both first halves with (1.0, 0.4); a strong closeness only.
+    "close": 4.0,
+    "close_from": 0.5,
 }
 
 
@@ -111,6 +124,9 @@ class Candidate:
     mentions_reader: bool = False
     accepted: bool = False  # a question with an accepted answer
     answered: bool = False  # a question with at least one answer
+    # Cosine between the conversation's vector and the reader's interest (``interest_vector``);
+    # 0 when either is unknown.
+    closeness: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -231,6 +247,9 @@ def score(
         # A question still waiting, on a subject the reader deals with: they may answer it.
         known = max(profile.topics.get(t, 0.0) for t in candidate.topics)
         add("waiting", w["waiting"] * math.log1p(known))
+    close_from = w.get("close_from", CLOSE_FROM)
+    if w.get("close") and candidate.closeness > close_from:
+        add("close", w["close"] * (candidate.closeness - close_from))
     if candidate.id in profile.replied:
         add("replied", w["replied"])
     elif candidate.id in profile.seen:
@@ -242,6 +261,47 @@ def score(
     value = max(relevance, 0.0) * (floor + (1.0 - floor) * fresh)
     reasons = tuple(sorted((r for r in parts if r.weight > 0), key=lambda r: -r.weight))
     return Scored(candidate, value, reasons)
+
+
+def interest_vector(
+    contributions: Iterable[tuple[datetime, np.ndarray]],
+    now: datetime,
+    *,
+    half_life_days: float = PROFILE_HALF_LIFE_DAYS,
+) -> np.ndarray | None:
+    """The unit vector of what a reader writes about: the mean of the unit vectors of their
+    contributions before ``now`` (when written, vector), each weighing less as it ages; None
+    when there is nothing to go on (no contribution, or only empty vectors)."""
+    half_life = timedelta(days=half_life_days)
+    total: np.ndarray | None = None
+    for at, vector in contributions:
+        if at >= now:
+            continue
+        weighted = np.asarray(vector, dtype=np.float32) * _decay(now - at, half_life)
+        total = weighted if total is None else total + weighted
+    if total is None:
+        return None
+    norm = float(np.linalg.norm(total))
+    return total / norm if norm > 1e-6 else None
+
+
+def closeness(interest: np.ndarray | None, vectors: Sequence[np.ndarray | None]) -> list[float]:
+    """Cosine between a reader's interest and each conversation's vector, in one product of
+    matrices; 0 where either is unknown (or empty)."""
+    if interest is None or not vectors:
+        return [0.0] * len(vectors)
+    dims = len(interest)
+    known = [v is not None and len(v) == dims for v in vectors]
+    rows = np.zeros((len(vectors), dims), dtype=np.float32)
+    for i, vector in enumerate(vectors):
+        if known[i]:
+            rows[i] = vector
+    norms = np.linalg.norm(rows, axis=1)
+    dots = rows @ np.asarray(interest, dtype=np.float32)
+    return [
+        float(dots[i] / norms[i]) if known[i] and norms[i] > 1e-6 else 0.0
+        for i in range(len(vectors))
+    ]
 
 
 def choose(
@@ -315,6 +375,7 @@ def evaluate_essential(
     test_until: float = 1.0,
     weights: dict[str, float] | None = None,
     on_day: Callable[[], None] | None = None,
+    vectors: Mapping[int, np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Replay the timeline day by day. At each midnight of the test period (from
     ``test_from`` of the timeline on), for each person who engages during the next day with
@@ -324,6 +385,8 @@ def evaluate_essential(
     (``rank``) and for newest-first (what the chronological stream shows first).
 
     ``content`` and ``events`` are rows of the contract's content and events tables (dicts).
+    ``vectors`` (content id → unit sentence vector) gives each case the closeness of every
+    conversation to the reader's own contributions before midnight, as the product does.
     Everyone reads everything here (the datasets are public sites and channels), as the
     evaluation cannot know who could read what.
     """
@@ -342,6 +405,9 @@ def evaluate_essential(
             bool(c.get("accepted")),
         )
     roots = sorted((r for r in rows.values() if r.root == r.id), key=lambda r: (r.at, r.id))
+    written: dict[int, list[_Row]] = defaultdict(list)  # each author's items, oldest first
+    for r in sorted(rows.values(), key=lambda r: (r.at, r.id)):
+        written[r.author].append(r)
     timeline = sorted(events, key=lambda e: e["at"])
     if not roots or not timeline:
         return {"n_cases": 0}
@@ -408,9 +474,17 @@ def evaluate_essential(
                 truth = {t for t in truth if rows[t].author != person}
                 if not truth or len(pool) < 2:
                     continue
+                interest = None
+                if vectors is not None:
+                    own = [r for r in written.get(person, ()) if r.at < cutoff]
+                    interest = interest_vector(
+                        ((r.at, vectors[r.id]) for r in own[-INTEREST_ITEMS:] if r.id in vectors),
+                        cutoff,
+                    )
+                close = closeness(interest, [(vectors or {}).get(r.id) for r in pool])
                 candidates = [
-                    _candidate(r, person, cutoff, replies_of, reactions_of, mentions_of)
-                    for r in pool
+                    _candidate(r, person, cutoff, replies_of, reactions_of, mentions_of, c)
+                    for r, c in zip(pool, close, strict=True)
                 ]
                 profile = build_profile(acts_by_person.get(person, ()), cutoff)
                 ranked = [
@@ -450,6 +524,7 @@ def _candidate(
     replies_of: dict[int, list[tuple[datetime, int, str, bool]]],
     reactions_of: dict[int, list[tuple[datetime, int]]],
     mentions_of: dict[int, list[tuple[datetime, int]]],
+    close: float = 0.0,
 ) -> Candidate:
     replies = [r for r in replies_of.get(row.id, ()) if r[0] < cutoff]
     return Candidate(
@@ -466,6 +541,7 @@ def _candidate(
         mentions_reader=any(at < cutoff and p == reader for at, p in mentions_of.get(row.id, ())),
         accepted=any(k == "answer" and a for _, _, k, a in replies),
         answered=any(k == "answer" for _, _, k, _ in replies),
+        closeness=close,
     )
 
 

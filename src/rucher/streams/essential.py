@@ -40,6 +40,9 @@ from django.utils.translation import ngettext
 from rucher.activity.models import Event
 from rucher.conversations.models import Content, Reaction, Topic
 from rucher.insights import essential as model
+from rucher.insights.verbs import CONTRIBUTION_VERBS
+from rucher.meaning.models import ContentVector
+from rucher.meaning.vectors import from_bytes
 from rucher.people.models import Person
 from rucher.spaces.models import Membership
 from rucher.streams import reading, scans
@@ -227,7 +230,9 @@ def candidate_rows(
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def _profile(reader: Person, now: datetime) -> model.Profile:
+def _profile(reader: Person, now: datetime) -> tuple[model.Profile, list[tuple[datetime, int]]]:
+    """The reader's profile, and their own most recent contributions (when, content id),
+    newest first, whose meaning makes their interest vector."""
     follows: dict[str, set[int]] = defaultdict(set)
     for target_type, followed in Follow.objects.filter(follower_id=reader.pk).values_list(
         "target_type", "target_id"
@@ -280,7 +285,7 @@ def _profile(reader: Person, now: datetime) -> model.Profile:
                 root_id=act_root,
             )
         )
-    return model.build_profile(
+    profile = model.build_profile(
         profile_acts,
         now,
         followed_people=follows[TargetType.PERSON],
@@ -288,6 +293,36 @@ def _profile(reader: Person, now: datetime) -> model.Profile:
         followed_topics=followed_topics,
         member_spaces=member,
     )
+    written = [
+        (at, oid)
+        for at, verb, kind, oid, _, _ in acts
+        if verb in CONTRIBUTION_VERBS and kind in CONTENT_KINDS and oid is not None
+    ][: model.INTEREST_ITEMS]
+    return profile, written
+
+
+def _closeness(
+    written: list[tuple[datetime, int]], ids: list[int], now: datetime
+) -> dict[int, float]:
+    """Each candidate's closeness to what the reader writes about (``model.closeness``),
+    from the stored sentence vectors (one statement, by primary key); empty when the reader
+    wrote nothing recently. A vector not yet computed (the worker embeds after the write
+    commits) or emptied (a tombstone) counts as unknown."""
+    if not written:
+        return {}
+    vectors = {
+        pk: from_bytes(data)
+        for pk, data in ContentVector.objects.filter(
+            content_id__in=[pk for _, pk in written] + ids
+        ).values_list("content_id", "vector")
+        if data
+    }
+    interest = model.interest_vector(
+        ((at, vectors[pk]) for at, pk in written if pk in vectors), now
+    )
+    if interest is None:
+        return {}
+    return dict(zip(ids, model.closeness(interest, [vectors.get(pk) for pk in ids]), strict=True))
 
 
 def build_essential(reader: Person, limit: int, now: datetime | None = None) -> Essential:
@@ -305,7 +340,8 @@ def choose(reader: Person, limit: int, now: datetime | None = None) -> Choice:
     if not rows:
         return Choice((), days=days, size=limit)
     ids = [row[0] for row in rows]
-    profile = _profile(reader, now)
+    profile, written = _profile(reader, now)
+    close = _closeness(written, ids, now)
     topics: dict[int, list[str]] = defaultdict(list)
     for pk, name in Content.topics.through.objects.filter(content_id__in=ids).values_list(
         "content_id", "topic__name"
@@ -360,6 +396,7 @@ def choose(reader: Person, limit: int, now: datetime | None = None) -> Choice:
             mentions_reader=pk in mentioned,
             accepted=pk in accepted,
             answered=pk in answered,
+            closeness=close.get(pk, 0.0),
         )
         for pk, kind, author, space, at in rows
     ]
@@ -455,6 +492,8 @@ def describe(reason: model.Reason, item: Content) -> str:
         return _("a question on a subject you know still waits for an answer")
     if code == "replied":
         return _("you took part in this conversation")
+    if code == "close":
+        return _("close to what you write about")
     return _("it is recent")
 
 
