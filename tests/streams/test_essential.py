@@ -305,9 +305,45 @@ def test_page_and_api(world: dict[str, Any], client_for: Any) -> None:
     assert [i["id"] for i in body["items"]] == [post.pk]
     assert body["items"][0]["why"]
     assert ConfidentialRead.objects.filter(person=carol, object_id=post.pk).count() == 2
+    # Served again from the kept body: still a read.
+    assert client_for(carol).get("/api/v1/streams/essential?limit=5").status_code == 200
+    assert ConfidentialRead.objects.filter(person=carol, object_id=post.pk).count() == 3
     assert client_for(carol).get("/api/v1/streams/essential?limit=0").status_code == 422
     assert client_for(carol).get("/api/v1/streams/essential?limit=x").status_code == 422
     assert essential(carol).items[0].content.pk == post.pk
+
+
+def test_the_api_serves_the_schemas_json_kept_in_the_readers_language(
+    world: dict[str, Any], client_for: Any
+) -> None:
+    """The body is kept serialised (as the home stream's): it must be what ninja would write
+    from the schema, and the words of ``why`` are the reader's language's."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from rucher.api.routers.discovery import EssentialOut, essential_body, essential_out
+
+    alice, carol = world["alice"], world["carol"]
+    post = actions.publish(alice, world["private"], "Le point #budget pour @carol")
+    actions.edit(alice, post, "Le point #budget révisé pour @carol")
+    actions.react(carol, post, "like")
+    actions.publish(alice, world["secret"], "Un autre sujet")
+    page = essential(carol)
+    with translation.override("fr"):
+        body, confidential = essential_body(page)
+        schema = EssentialOut.model_validate(essential_out(page)).model_dump()
+    assert json.loads(body) == json.loads(json.dumps(schema, cls=NinjaJSONEncoder))
+    assert confidential == []
+    first = json.loads(body)["items"][0]
+    assert first["my_reaction"] == "like" and first["reaction_counts"] == {"like": 1}
+    assert first["edited_at"] and first["topics"] == ["budget"]
+    client = client_for(carol)
+    url = "/api/v1/streams/essentiel"
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").json()["items"][0]["why"]
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["items"][0]["why"]
+    assert "vous êtes mentionné·e" in french and "you are mentioned" in english
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="fr").json()["items"][0]["why"] == french
 
 
 def test_related_api_goes_through_the_read_policy(world: dict[str, Any], client_for: Any) -> None:

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -62,6 +63,7 @@ MAX_PINS = 3
 ROOT_KINDS = [k.value for k in Content.ROOT_KINDS]
 # The acts that say something about a reader's interests (reads count a little).
 PROFILE_VERBS = sorted(model.ACT_WEIGHTS)
+T = TypeVar("T")
 
 
 @dataclass
@@ -112,26 +114,56 @@ def item_count(reader: Person, limit: Any = None) -> int:
 
 def essential(reader: Person, limit: Any = None, generation: int | None = None) -> Essential:
     """The reader's Essentiel: the kept choice (:func:`kept_choice`) with its rows read again
-    through the policy. The page is kept like the home stream's (``streams.cache``,
-    ``cached_watched``): built again only after a write that may change one of its rows (in
-    the space of one of its items, the reader's own, anything that is not about content);
-    new posts elsewhere or in those spaces keep it as it is, since new items enter a choice
-    only when it is made again."""
+    through the policy (model instances, for the page's template)."""
+    return presented_essential(reader, limit, _as_it_is, "page", generation)
+
+
+def _as_it_is(page: Essential) -> Essential:
+    return page
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What a kept page needs to be served again after new posts: no row, only when it was
+    chosen, what is served and what it watches (cheap to copy in and out of the cache)."""
+
+    chosen_at: float
+    value: Any
+    watch: Watch
+
+
+def presented_essential(
+    reader: Person,
+    limit: Any,
+    present: Callable[[Essential], T],
+    variant: str,
+    generation: int | None = None,
+) -> T:
+    """The reader's Essentiel as ``present`` makes it (``variant`` names that form in the
+    cache, with the reader's language where it holds words): the API keeps its serialised
+    body, so that a repeated read unpickles bytes, not twenty model instances.
+
+    The page is kept like the home stream's (``streams.cache``, ``cached_watched``): built
+    again only after a write that may change one of its rows (in the space of one of its
+    items, the reader's own, anything that is not about content); new posts elsewhere or in
+    those spaces keep it as it is, since new items enter a choice only when it is made
+    again."""
     size = item_count(reader, limit)
 
-    def build(_scope: Any) -> Built[Essential]:
+    def build(_scope: Any) -> Built[T]:
         page = with_rows(reader, kept_choice(reader, size))
-        return Built(page, _watch(page), kept=page)
+        value, watch = present(page), _watch(page)
+        return Built(value, watch, kept=_Kept(page.chosen_at, value, watch))
 
-    def keep(page: Essential, _since: datetime) -> Built[Essential]:
-        if time.time() - page.chosen_at >= refresh_seconds():
+    def keep(kept: _Kept, _since: datetime) -> Built[T]:
+        if time.time() - kept.chosen_at >= refresh_seconds():
             return build(None)  # its choice is due to be made again
-        return Built(page, _watch(page), kept=page)
+        return Built(kept.value, kept.watch, kept=kept)
 
     return cached_watched(
         reader,
         "essential",
-        (size,),
+        (size, variant),
         build,
         generation=generation,
         renew=keep,

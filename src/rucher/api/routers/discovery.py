@@ -5,11 +5,14 @@ reads go through the permission policy (streams/essential.py, meaning/neighbours
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from ninja import Router, Schema, Status
+from ninja.responses import NinjaJSONEncoder
 
 from rucher.api.auth import caller
 from rucher.api.routers.streams import item_out
@@ -17,10 +20,10 @@ from rucher.api.schemas import ErrorOut, Id, ObjectBody, StreamItemOut, Text
 from rucher.conversations.models import Content
 from rucher.conversations.queries import get_visible_content
 from rucher.meaning.neighbours import related_items
-from rucher.spaces.confidential import record_reads, record_reads_by_id
+from rucher.spaces.confidential import record_reads_by_id
 from rucher.streams import actions as stream_actions
 from rucher.streams import reading
-from rucher.streams.essential import essential, why
+from rucher.streams.essential import Essential, presented_essential, why
 
 router = Router(tags=["streams"])
 
@@ -93,7 +96,7 @@ def choose_my_reading(request: HttpRequest, payload: ReadingIn) -> dict[str, Any
     response={200: EssentialOut, **ERRORS},
     summary="Essentiel: a short stream chosen for me, each item with why it is there",
 )
-def essentiel_stream(request: HttpRequest, limit: int | None = None) -> dict[str, Any]:
+def essentiel_stream(request: HttpRequest, limit: int | None = None) -> HttpResponse:
     """The best recent conversations for the caller (at most ``limit``, 1–50, default the
     caller's own choice, else the organisation's ``RUCHER_ESSENTIAL_ITEMS``), best first;
     ``why`` says in words why each is there, ``score`` is its rank's score (higher first)."""
@@ -105,12 +108,24 @@ def essentiel_stream(request: HttpRequest, limit: int | None = None) -> dict[str
     response={200: EssentialOut, **ERRORS},
     summary="Essentiel (the same as /streams/essentiel)",
 )
-def essential_stream(request: HttpRequest, limit: int | None = None) -> dict[str, Any]:
-    """The same as ``/streams/essentiel``."""
+def essential_stream(request: HttpRequest, limit: int | None = None) -> HttpResponse:
+    """The same as ``/streams/essentiel``. The serialised body is kept with the page, in the
+    caller's language (``why`` is in words), as the home stream's is: a repeated read costs
+    the token check and a copy of bytes; every item shown from a confidential space is a
+    read, each time."""
     person = caller(request)
-    page = essential(person, limit, generation=getattr(request, "write_generation", None))
-    contents = [item.content for item in page.items]
-    record_reads(person, contents, channel="api")
+    body, confidential = presented_essential(
+        person,
+        limit,
+        essential_body,
+        f"api:{get_language()}",
+        generation=getattr(request, "write_generation", None),
+    )
+    record_reads_by_id(person, confidential, channel="api")
+    return HttpResponse(body, content_type="application/json")
+
+
+def essential_out(page: Essential) -> dict[str, Any]:
     return {
         "items": [
             {**item_out(item.content, page.my_reactions), "why": why(item), "score": item.score}
@@ -118,6 +133,18 @@ def essential_stream(request: HttpRequest, limit: int | None = None) -> dict[str
         ],
         "days": page.days,
     }
+
+
+def essential_body(page: Essential) -> tuple[bytes, list[tuple[int, str, int]]]:
+    """The page's JSON body (the schema's fields and types, as ninja would write them:
+    ``tests/streams/test_essential.py``) and its confidential items (space, kind, id)."""
+    body = json.dumps(essential_out(page), cls=NinjaJSONEncoder).encode()
+    confidential = [
+        (c.space.pk, c.kind, c.pk)
+        for c in (item.content for item in page.items)
+        if c.space is not None and c.space.confidential
+    ]
+    return body, confidential
 
 
 @router.get(
