@@ -37,6 +37,10 @@ class LoadResult:
         return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
 
     @property
+    def p95_ms(self) -> float:
+        return self.percentile(0.95)
+
+    @property
     def p99_ms(self) -> float:
         return self.percentile(0.99)
 

@@ -68,7 +68,7 @@ def big(world: dict[str, Any], make_person: Any, make_space: Any) -> dict[str, A
     return world
 
 
-def plan(sql: str, params: list[Any]) -> str:
+def plan(sql: str, params: Any) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
@@ -299,6 +299,35 @@ def test_essentiels_own_last_act_is_one_step_of_the_actor_index(
         assert "Seq Scan" not in text, text
         assert "Index Cond: (actor_id = " in text, text
         assert "event_at" not in text, text
+
+
+@pytest.mark.parametrize("statistics", [False, True], ids=["no-statistics", "analyzed"])
+def test_a_conversations_replies_are_read_by_their_roots_index(
+    big: dict[str, Any],
+    statistics: bool,
+) -> None:
+    """Essentiel reads the replies of its 300 candidates by their roots (streams/essential.py),
+    the ids bound as one value (``rucher.db.lookups.AnyOf``)."""
+    from django.db.models import F
+
+    from rucher.db.lookups import AnyOf
+
+    if statistics:
+        analyse()
+    roots = list(
+        Content.objects.filter(root__isnull=True).order_by("-pk").values_list("pk", flat=True)[:300]
+    )
+    bound = Content.objects.filter(AnyOf(F("root_id"), roots)).order_by().values_list("pk")
+    text = plan(*bound.query.sql_with_params())
+    if connection.vendor == "sqlite":
+        assert "(root_id=?)" in text, text
+        assert "SCAN conversations_content" not in text, text
+    else:
+        # PostgreSQL turns an IN list into ``= ANY(array)``: the plan is the one ``__in``
+        # gets, whichever it is for this table's size (a small one may be read whole).
+        listed = Content.objects.filter(root_id__in=roots).order_by().values_list("pk")
+        assert text == plan(*listed.query.sql_with_params()), text
+        assert "root_id = ANY" in text, text
 
 
 def test_the_scans_are_planned_for_each_readers_values(big: dict[str, Any]) -> None:
