@@ -41,6 +41,13 @@ PINNED = {
     "person": ("/api/v1/streams/people/{alice}", 5, 5),
     # token, the ids, the rows with my reactions, topics
     "my_questions": ("/api/v1/streams/my-questions", 4, 4),
+    # Essentiel, chosen again since bob asked a question at each growth (his own act): token,
+    # the writes since, his newest act; the choice: his readable spaces, the scans, the
+    # candidates' rows, his follows, his acts, the items they touched and their topics, his
+    # memberships, the sentence vectors, the candidates' topics, replies, reactions and his
+    # mentions; then the pins of his spaces, the rows with his reactions, topics. Warm: the
+    # token alone (the serialised body is kept)
+    "essentiel": ("/api/v1/streams/essentiel", 19, 1),
 }
 
 
