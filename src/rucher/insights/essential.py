@@ -201,63 +201,66 @@ def score(
     weights: dict[str, float] | None = None,
     freshness_hours: float = FRESHNESS_HALF_LIFE_HOURS,
 ) -> Scored:
-    """The candidate's score for this reader and the reasons that make it up, biggest first."""
+    """The candidate's score for this reader and the reasons that make it up, biggest first.
+
+    Written for speed (a choice scores 300 candidates): a part of zero adds no reason."""
     w = WEIGHTS if weights is None else weights
     parts: list[Reason] = []
-
-    def add(code: str, value: float, *args: Any) -> None:
-        if value:
-            parts.append(Reason(code, value, args))
-
-    if candidate.author_id in profile.followed_people:
-        add("followed_person", w["followed_person"], candidate.author_id)
-    add("author", w["author"] * math.log1p(profile.people.get(candidate.author_id, 0.0)))
+    add = parts.append
+    people = profile.people
+    author = candidate.author_id
+    if author in profile.followed_people and w["followed_person"]:
+        add(Reason("followed_person", w["followed_person"], (author,)))
+    if (dealt := people.get(author, 0.0)) and (part := w["author"] * math.log1p(dealt)):
+        add(Reason("author", part))
     space = candidate.space_id
     if space is not None:
         if space in profile.followed_spaces:
-            add("followed_space", w["followed_space"], space)
-        elif space in profile.member_spaces:
-            add("member_space", w["member_space"], space)
-        add("space", w["space"] * math.log1p(profile.spaces.get(space, 0.0)), space)
-    followed = sorted(t for t in candidate.topics if t in profile.followed_topics)
-    if followed:
-        add("followed_topic", w["followed_topic"], followed[0])
-    if candidate.topics:
-        best = max(candidate.topics, key=lambda t: profile.topics.get(t, 0.0))
-        add("topic", w["topic"] * math.log1p(profile.topics.get(best, 0.0)), best)
-    close = [p for p in (*candidate.repliers, *candidate.reactors) if p in profile.people]
-    if close:
-        strength = sum(profile.people[p] for p in set(close))
-        add("people", w["people"] * math.log1p(strength), len(set(close)))
-    if candidate.mentions_reader:
-        add("mention", w["mention"])
-    add(
-        "repliers",
-        w["repliers"] * math.log1p(len(set(candidate.repliers))),
-        len(set(candidate.repliers)),
-    )
-    add(
-        "reactions",
-        w["reactions"] * math.log1p(len(set(candidate.reactors))),
-        len(set(candidate.reactors)),
-    )
-    if candidate.accepted:
-        add("accepted", w["accepted"])
-    if candidate.kind == "question" and not candidate.answered and candidate.topics:
+            if w["followed_space"]:
+                add(Reason("followed_space", w["followed_space"], (space,)))
+        elif space in profile.member_spaces and w["member_space"]:
+            add(Reason("member_space", w["member_space"], (space,)))
+        if (active := profile.spaces.get(space, 0.0)) and (part := w["space"] * math.log1p(active)):
+            add(Reason("space", part, (space,)))
+    topics = candidate.topics
+    if topics:
+        known_topics = profile.topics
+        followed = sorted(t for t in topics if t in profile.followed_topics)
+        if followed and w["followed_topic"]:
+            add(Reason("followed_topic", w["followed_topic"], (followed[0],)))
+        best = max(topics, key=lambda t: known_topics.get(t, 0.0))
+        if (known := known_topics.get(best, 0.0)) and (part := w["topic"] * math.log1p(known)):
+            add(Reason("topic", part, (best,)))
+    repliers, reactors = set(candidate.repliers), set(candidate.reactors)
+    close = {p for p in repliers | reactors if p in people}
+    if close and (part := w["people"] * math.log1p(sum(people[p] for p in close))):
+        add(Reason("people", part, (len(close),)))
+    if candidate.mentions_reader and w["mention"]:
+        add(Reason("mention", w["mention"]))
+    if repliers and (part := w["repliers"] * math.log1p(len(repliers))):
+        add(Reason("repliers", part, (len(repliers),)))
+    if reactors and (part := w["reactions"] * math.log1p(len(reactors))):
+        add(Reason("reactions", part, (len(reactors),)))
+    if candidate.accepted and w["accepted"]:
+        add(Reason("accepted", w["accepted"]))
+    if candidate.kind == "question" and not candidate.answered and topics:
         # A question still waiting, on a subject the reader deals with: they may answer it.
-        known = max(profile.topics.get(t, 0.0) for t in candidate.topics)
-        add("waiting", w["waiting"] * math.log1p(known))
+        known = max(profile.topics.get(t, 0.0) for t in topics)
+        if part := w["waiting"] * math.log1p(known):
+            add(Reason("waiting", part))
     close_from = w.get("close_from", CLOSE_FROM)
     if w.get("close") and candidate.closeness > close_from:
-        add("close", w["close"] * (candidate.closeness - close_from))
+        add(Reason("close", w["close"] * (candidate.closeness - close_from)))
     if candidate.id in profile.replied:
-        add("replied", w["replied"])
-    elif candidate.id in profile.seen:
-        add("seen", w["seen"])
+        if w["replied"]:
+            add(Reason("replied", w["replied"]))
+    elif candidate.id in profile.seen and w["seen"]:
+        add(Reason("seen", w["seen"]))
     relevance = w["base"] + sum(r.weight for r in parts)
     hours = w.get("fresh_hours", freshness_hours)
     floor = w.get("fresh_floor", FRESHNESS_FLOOR)
-    fresh = _decay(now - candidate.at, timedelta(hours=hours))
+    age = max((now - candidate.at).total_seconds(), 0.0)
+    fresh = float(0.5 ** (age / (hours * 3600.0)))
     value = max(relevance, 0.0) * (floor + (1.0 - floor) * fresh)
     reasons = tuple(sorted((r for r in parts if r.weight > 0), key=lambda r: -r.weight))
     return Scored(candidate, value, reasons)
