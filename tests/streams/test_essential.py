@@ -329,12 +329,14 @@ def test_the_api_serves_the_schemas_json_kept_in_the_readers_language(
     actions.edit(alice, post, "Le point #budget révisé pour @carol")
     actions.react(carol, post, "like")
     actions.publish(alice, world["secret"], "Un autre sujet")
+    secret = actions.publish(alice, world["confidential"], "Chiffres du trimestre")
     page = essential(carol)
     with translation.override("fr"):
         body, confidential = essential_body(page)
         schema = EssentialOut.model_validate(essential_out(page)).model_dump()
-    assert json.loads(body) == json.loads(json.dumps(schema, cls=NinjaJSONEncoder))
-    assert confidential == []
+    # Byte for byte: the same keys in the same order, the same types (1 is not 1.0).
+    assert body == json.dumps(schema, cls=NinjaJSONEncoder).encode()
+    assert confidential == [(world["confidential"].pk, "post", secret.pk)]
     first = json.loads(body)["items"][0]
     assert first["my_reaction"] == "like" and first["reaction_counts"] == {"like": 1}
     assert first["edited_at"] and first["topics"] == ["budget"]
@@ -387,6 +389,12 @@ def test_interest_is_the_recent_writing_and_closeness_a_cosine() -> None:
     assert interest[0] > 0.99 and 0.1 < interest[1] < 0.15
     assert abs(float(np.linalg.norm(interest)) - 1.0) < 1e-6
     assert model.interest_vector([], NOW) is None
+    # A vector of another size (another encoder's) is left out, not a crash.
+    mixed = model.interest_vector([(NOW - timedelta(days=1), x), (NOW, y), (NOW, y[:1])], NOW)
+    assert mixed is not None and list(mixed) == [1.0, 0.0]
+    odd = [(NOW - timedelta(days=1), x), (NOW - timedelta(days=2), np.ones(3))]
+    only_x = model.interest_vector(odd, NOW)
+    assert only_x is not None and list(only_x) == [1.0, 0.0]
     assert model.interest_vector([(NOW - timedelta(days=1), np.zeros(2))], NOW) is None
     assert model.closeness(interest, [2 * x, None, np.zeros(2), y]) == pytest.approx(
         [float(interest[0]), 0.0, 0.0, float(interest[1])]
@@ -405,6 +413,95 @@ def test_only_a_strong_closeness_counts() -> None:
     assert close_part(start) == close_part(start - 0.2) == 0.0
     assert close_part(start + 0.3) > close_part(start + 0.1) > 0.0
     assert close_part(start + 0.1) == pytest.approx(model.WEIGHTS["close"] * 0.1)
+
+
+def _plain_score(profile: Any, candidate: Any, now: datetime) -> tuple[float, tuple[Any, ...]]:
+    """The score written plainly, every part computed (the code before it was made fast):
+    the oracle ``model.score`` must equal to the last bit."""
+    import math
+
+    w = model.WEIGHTS
+    parts: list[Any] = []
+
+    def add(code: str, value: float, *args: Any) -> None:
+        if value:
+            parts.append(model.Reason(code, value, args))
+
+    if candidate.author_id in profile.followed_people:
+        add("followed_person", w["followed_person"], candidate.author_id)
+    add("author", w["author"] * math.log1p(profile.people.get(candidate.author_id, 0.0)))
+    space = candidate.space_id
+    if space is not None:
+        if space in profile.followed_spaces:
+            add("followed_space", w["followed_space"], space)
+        elif space in profile.member_spaces:
+            add("member_space", w["member_space"], space)
+        add("space", w["space"] * math.log1p(profile.spaces.get(space, 0.0)), space)
+    followed = sorted(t for t in candidate.topics if t in profile.followed_topics)
+    if followed:
+        add("followed_topic", w["followed_topic"], followed[0])
+    if candidate.topics:
+        best = max(candidate.topics, key=lambda t: profile.topics.get(t, 0.0))
+        add("topic", w["topic"] * math.log1p(profile.topics.get(best, 0.0)), best)
+    close = [p for p in (*candidate.repliers, *candidate.reactors) if p in profile.people]
+    if close:
+        strength = sum(profile.people[p] for p in set(close))
+        add("people", w["people"] * math.log1p(strength), len(set(close)))
+    if candidate.mentions_reader:
+        add("mention", w["mention"])
+    n_repliers, n_reactors = len(set(candidate.repliers)), len(set(candidate.reactors))
+    add("repliers", w["repliers"] * math.log1p(n_repliers), n_repliers)
+    add("reactions", w["reactions"] * math.log1p(n_reactors), n_reactors)
+    if candidate.accepted:
+        add("accepted", w["accepted"])
+    if candidate.kind == "question" and not candidate.answered and candidate.topics:
+        known = max(profile.topics.get(t, 0.0) for t in candidate.topics)
+        add("waiting", w["waiting"] * math.log1p(known))
+    if candidate.closeness > w["close_from"]:
+        add("close", w["close"] * (candidate.closeness - w["close_from"]))
+    if candidate.id in profile.replied:
+        add("replied", w["replied"])
+    elif candidate.id in profile.seen:
+        add("seen", w["seen"])
+    relevance = w["base"] + sum(r.weight for r in parts)
+    fresh = 0.5 ** (max((now - candidate.at).total_seconds(), 0.0) / (12 * 3600))
+    value = max(relevance, 0.0) * fresh
+    return value, tuple(sorted((r for r in parts if r.weight > 0), key=lambda r: -r.weight))
+
+
+def test_the_fast_score_is_the_plain_one_to_the_last_bit() -> None:
+    import random
+
+    rng = random.Random(13)
+    people, spaces, topics = range(40), range(6), ["a", "b", "c", "d"]
+    for case in range(3000):
+        profile = model.Profile(
+            people={p: rng.uniform(0, 3) for p in rng.sample(people, rng.randint(0, 12))},
+            spaces={s: rng.uniform(0, 3) for s in rng.sample(spaces, rng.randint(0, 3))},
+            topics={t: rng.uniform(0, 3) for t in rng.sample(topics, rng.randint(0, 3))},
+            seen=set(rng.sample(range(20), 5)),
+            replied=set(rng.sample(range(20), 3)),
+            followed_people=frozenset(rng.sample(people, 3)),
+            followed_spaces=frozenset(rng.sample(spaces, 1)),
+            followed_topics=frozenset(rng.sample(topics, 1)),
+            member_spaces=frozenset(rng.sample(spaces, 3)),
+        )
+        candidate = model.Candidate(
+            id=rng.randrange(20),
+            at=NOW - timedelta(hours=rng.uniform(-1, 200)),
+            kind=rng.choice(["post", "question", "poll"]),
+            author_id=rng.choice(people),
+            space_id=rng.choice([None, *spaces]),
+            topics=tuple(sorted(rng.sample(topics, rng.randint(0, 3)))),
+            repliers=tuple(rng.sample(people, rng.randint(0, 6))),
+            reactors=tuple(rng.sample(people, rng.randint(0, 6))),
+            mentions_reader=rng.random() < 0.2,
+            accepted=rng.random() < 0.2,
+            answered=rng.random() < 0.5,
+            closeness=rng.uniform(0, 1),
+        )
+        scored = model.score(profile, candidate, NOW)
+        assert (scored.score, scored.reasons) == _plain_score(profile, candidate, NOW), case
 
 
 def test_evaluation_reports_product_and_newest_first() -> None:

@@ -16,13 +16,18 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Lookup
 
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+
 
 class AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False
 
     def get_prep_lookup(self) -> list[int]:
-        return [int(value) for value in self.rhs]
+        ids = [int(value) for value in self.rhs]
+        if ids and (min(ids) < BIGINT_MIN or max(ids) > BIGINT_MAX):
+            raise ValueError("an id outside the 64-bit range of the columns")
+        return ids
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         if not self.rhs:

@@ -13,10 +13,10 @@ reacted, a mention of the reader), what it is worth (replies from distinct peopl
 an accepted answer, a question still waiting where the reader knows the topic) and how fresh
 it is, and how close its meaning is to what the reader writes (the cosine between its sentence
 vector and the recency-weighted mean of the vectors of the reader's own recent contributions,
-``interest_vector``; only the part above ``CLOSE_FROM`` counts: two unrelated texts are
-0.1–0.3 apart for the multilingual encoder). Every part that adds to the score is a *reason*,
-shown in words by the product ("because you follow #budget"). ``choose`` keeps the best few
-with diversity (at most a few items per author and per space).
+``interest_vector``; only the part above ``WEIGHTS["close_from"]``, 0.5, counts: two
+unrelated texts are 0.1–0.3 apart for the multilingual encoder). Every part that adds to the
+score is a *reason*, shown in words by the product ("because you follow #budget").
+``choose`` keeps the best few with diversity (at most a few items per author and per space).
 """
 
 from __future__ import annotations
@@ -203,7 +203,8 @@ def score(
 ) -> Scored:
     """The candidate's score for this reader and the reasons that make it up, biggest first.
 
-    Written for speed (a choice scores 300 candidates): a part of zero adds no reason."""
+    Written for speed (a choice scores 300 candidates): a part whose input is zero is not
+    computed (the weights are finite; a part of zero never was a reason)."""
     w = WEIGHTS if weights is None else weights
     parts: list[Reason] = []
     add = parts.append
@@ -232,7 +233,9 @@ def score(
         if (known := known_topics.get(best, 0.0)) and (part := w["topic"] * math.log1p(known)):
             add(Reason("topic", part, (best,)))
     repliers, reactors = set(candidate.repliers), set(candidate.reactors)
-    close = {p for p in repliers | reactors if p in people}
+    # Built from the list in this order, so that the float sum runs in the same order as
+    # ever (a set's order depends on how it was filled).
+    close = set([p for p in (*candidate.repliers, *candidate.reactors) if p in people])
     if close and (part := w["people"] * math.log1p(sum(people[p] for p in close))):
         add(Reason("people", part, (len(close),)))
     if candidate.mentions_reader and w["mention"]:
@@ -259,8 +262,7 @@ def score(
     relevance = w["base"] + sum(r.weight for r in parts)
     hours = w.get("fresh_hours", freshness_hours)
     floor = w.get("fresh_floor", FRESHNESS_FLOOR)
-    age = max((now - candidate.at).total_seconds(), 0.0)
-    fresh = float(0.5 ** (age / (hours * 3600.0)))
+    fresh = _decay(now - candidate.at, timedelta(hours=hours))
     value = max(relevance, 0.0) * (floor + (1.0 - floor) * fresh)
     reasons = tuple(sorted((r for r in parts if r.weight > 0), key=lambda r: -r.weight))
     return Scored(candidate, value, reasons)
@@ -278,7 +280,7 @@ def interest_vector(
     half_life = timedelta(days=half_life_days)
     total: np.ndarray | None = None
     for at, vector in contributions:
-        if at >= now:
+        if at >= now or (total is not None and len(vector) != len(total)):
             continue
         weighted = np.asarray(vector, dtype=np.float32) * _decay(now - at, half_life)
         total = weighted if total is None else total + weighted

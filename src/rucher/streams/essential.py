@@ -4,9 +4,10 @@ Beside the chronological home stream (``streams.queries``, untouched here). The 
 the recent conversations (posts, questions, polls of the last ``RUCHER_ESSENTIAL_DAYS``) the
 reader may read, through the read policy (``Content.objects.visible_to``), minus their own,
 what they muted and the ``[tag]``s they hide; the newest ``CANDIDATES`` of them are scored by
-``rucher.insights.essential`` (pure, the same code ``rucher evaluate essential`` measures on
+``rucher.insights.essential`` (pure, the same code ``benchmarks/essential_eval.py`` measures on
 held-out time) from the reader's own recent acts (the event log), their follows and
-memberships, and each conversation's replies, reactions and mentions. The best
+memberships, each conversation's replies, reactions and mentions, and its closeness in meaning
+to what the reader writes. The best
 ``RUCHER_ESSENTIAL_ITEMS`` (20) are kept, with at most a few per author and per space.
 
 A choice costs a fixed number of queries whatever the number of candidates (pinned in
@@ -17,8 +18,10 @@ write of the organisation (at two posts a second, it was chosen again twice a se
 reader). Its rows are read again, through the read policy and the reader's mutes, whenever the
 page is (:func:`with_rows`): an item deleted, hidden, moved out of the reader's reach or muted
 leaves at once, an edit or a reaction shows at once. The page is kept until a write that may
-change one of its rows, like the home stream's (``streams.cache.cached_watched``: the reasons
-are stored as codes and put in words in the reader's language when shown).
+change one of its rows, like the home stream's (``streams.cache.cached_watched``), in the
+form its transport serves (:func:`presented_essential`): for the web page the items with
+their reasons as codes, put in words in the reader's language when shown; for the API the
+JSON body, one per language.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from rucher.db.lookups import AnyOf
 from rucher.insights import essential as model
 from rucher.insights.verbs import CONTRIBUTION_VERBS
 from rucher.meaning.models import ContentVector
-from rucher.meaning.vectors import from_bytes
+from rucher.meaning.vectors import ENCODER, from_bytes
 from rucher.people.models import Person
 from rucher.spaces.models import Membership
 from rucher.streams import reading, scans
@@ -341,13 +344,14 @@ def _closeness(
     """Each candidate's closeness to what the reader writes about (``model.closeness``),
     from the stored sentence vectors (one statement, by primary key); empty when the reader
     wrote nothing recently. A vector not yet computed (the worker embeds after the write
-    commits) or emptied (a tombstone) counts as unknown."""
+    commits), emptied (a tombstone) or from another encoder (before ``rucher embed`` has
+    caught up with a new one) counts as unknown."""
     if not written:
         return {}
     vectors = {
         pk: from_bytes(data)
         for pk, data in ContentVector.objects.filter(
-            AnyOf(F("content_id"), [pk for _, pk in written] + ids)
+            AnyOf(F("content_id"), [pk for _, pk in written] + ids), encoder=ENCODER
         )
         .order_by()
         .values_list("content_id", "vector")
