@@ -717,7 +717,7 @@ def test_a_community_manager_pins_an_item_in_the_spaces_essentiel(
     ]
     assert pinned_for_carol == [secret.pk]
     # An ended pin is not shown from the next page built (an end is no write: a kept page
-    # shows it for at most its time to live); taking off works once.
+    # is not kept past it, below); taking off works once.
     from rucher.streams.models import EssentialPin
 
     EssentialPin.objects.filter(content=secret).update(until=timezone.now())
@@ -727,6 +727,30 @@ def test_a_community_manager_pins_an_item_in_the_spaces_essentiel(
     assert not any(r.code == "pinned" for i in essential(bob).items for r in i.reasons)
     with pytest.raises(NotFound):
         stream_actions.unpin_from_essential(alice, oldest)
+
+
+def test_a_page_is_not_kept_past_the_end_of_its_pin(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pin's end is no write: nothing renews the page then, so the page is kept only until
+    its first pin ends (here 30 s), not for its usual time to live (300 s)."""
+    import time
+
+    from rucher.streams.models import EssentialPin
+
+    alice, carol = world["alice"], world["carol"]
+    post = actions.publish(alice, world["private"], "À lire avant vendredi")
+    stream_actions.pin_to_essential(alice, post, 1)
+    ends = EssentialPin.objects.filter(content=post)
+    ends.update(until=timezone.now() + timedelta(seconds=30))
+    page = essential(carol)
+    assert [r.code for r in page.items[0].reasons] == ["pinned"]
+    ends.update(until=timezone.now() - timedelta(seconds=1))  # it has ended, unseen
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 10)
+    assert [r.code for r in essential(carol).items[0].reasons] == ["pinned"]  # still kept
+    monkeypatch.setattr(time, "time", lambda: now + 31)
+    assert not any(r.code == "pinned" for i in essential(carol).items for r in i.reasons)
 
 
 def test_pinning_on_the_page_and_over_the_api(world: dict[str, Any], client_for: Any) -> None:

@@ -84,6 +84,9 @@ class Built(Generic[T]):
     watch: Watch
     kept: Any = None
     scanned_at: float = field(default_factory=time.time)  # when its rows were read
+    # Seconds it may be kept at most, when sooner than the caller's ``ttl`` (e.g. until a pin
+    # on it ends: an end is no write).
+    ttl: int | None = None
 
 
 def cached_watched(
@@ -144,10 +147,15 @@ def cached_watched(
                 scope = watch.scope
                 if judgement.only_new_roots and renew is not None and since is not None:
                     renewed = renew(previous.kept, since)
+                    if renewed.ttl is not None:
+                        left = max(1, min(left, renewed.ttl))
+                        kept_until = now + left
                     cache.set(key, renewed.value, left)
                     cache.set(latest_key, (generation, kept_until, renewed, now), left)
                     return renewed.value
     built = build(scope)
+    if built.ttl is not None:
+        ttl = max(1, min(ttl, built.ttl))
     cache.set(key, built.value, ttl)
     cache.set(latest_key, (generation, now + ttl, built, now), ttl)
     return built.value

@@ -26,6 +26,7 @@ JSON body, one per language.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -105,6 +106,9 @@ class Essential:
     candidates: int = 0
     days: int = 7
     chosen_at: float = field(default_factory=time.time)  # when its choice was made
+    # When the first of its pins ends (a timestamp), None without pins: the page is not kept
+    # past it, since an end is no write.
+    pins_end: float | None = None
 
 
 def item_count(reader: Person, limit: Any = None) -> int:
@@ -156,7 +160,10 @@ def presented_essential(
     def build(_scope: Any) -> Built[T]:
         page = with_rows(reader, kept_choice(reader, size))
         value, watch = present(page), _watch(page)
-        return Built(value, watch, kept=_Kept(page.chosen_at, value, watch))
+        until_a_pin_ends = None
+        if page.pins_end is not None:
+            until_a_pin_ends = max(1, math.ceil(page.pins_end - time.time()))
+        return Built(value, watch, kept=_Kept(page.chosen_at, value, watch), ttl=until_a_pin_ends)
 
     def keep(kept: _Kept, _since: datetime) -> Built[T]:
         if time.time() - kept.chosen_at >= refresh_seconds():
@@ -449,17 +456,17 @@ def choose(reader: Person, limit: int, now: datetime | None = None) -> Choice:
     )
 
 
-def pinned_for(reader: Person) -> list[int]:
-    """The items pinned, and not yet ended, in the spaces the reader is a member of, the
-    latest pinned first (at most ``MAX_PINS``; whether the reader may read them is the
-    policy's to say, in :func:`with_rows`)."""
+def pinned_for(reader: Person) -> list[tuple[int, datetime]]:
+    """The items pinned, and not yet ended, in the spaces the reader is a member of, with
+    when each pin ends, the latest pinned first (at most ``MAX_PINS``; whether the reader
+    may read them is the policy's to say, in :func:`with_rows`)."""
     member = Membership.objects.filter(person_id=reader.pk, status=Membership.Status.ACTIVE).values(
         "space_id"
     )
     return list(
         EssentialPin.objects.filter(space_id__in=member, until__gt=timezone.now())
         .order_by("-pinned_at")
-        .values_list("content_id", flat=True)[:MAX_PINS]
+        .values_list("content_id", "until")[:MAX_PINS]
     )
 
 
@@ -469,8 +476,10 @@ def with_rows(reader: Person, choice: Choice) -> Essential:
     with their rows and the reader's reactions (one statement, by primary key:
     ``queries.page_rows_query``). Published only: the policy lets a moderator and an author
     read what is hidden or held, which has no place in a short list."""
-    pinned = pinned_for(reader)
-    wanted = [Chosen(pk, 0.0, (model.Reason("pinned", 0.0),)) for pk in pinned]
+    pins = pinned_for(reader)
+    pinned = {pk for pk, _ in pins}
+    pins_end = min((until.timestamp() for _, until in pins), default=None)
+    wanted = [Chosen(pk, 0.0, (model.Reason("pinned", 0.0),)) for pk, _ in pins]
     wanted += [c for c in choice.chosen if c.id not in pinned]
     if not wanted:
         return Essential(
@@ -489,7 +498,12 @@ def with_rows(reader: Person, choice: Choice) -> Essential:
         if (kind := getattr(item.content, "my_reaction", None))
     }
     return Essential(
-        items, mine, candidates=choice.candidates, days=choice.days, chosen_at=choice.chosen_at
+        items,
+        mine,
+        candidates=choice.candidates,
+        days=choice.days,
+        chosen_at=choice.chosen_at,
+        pins_end=pins_end,
     )
 
 
