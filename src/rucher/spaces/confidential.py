@@ -21,18 +21,20 @@ class Shown(Protocol):
     def space(self) -> Space | None: ...
 
 
+def confidential_of(items: Iterable[Shown]) -> list[tuple[int, str, int]]:
+    """(space id, kind, id) of the items in confidential spaces: what showing them reads,
+    kept with a cached page and recorded each time it is served (``record_reads_by_id``)."""
+    return [
+        (item.space.pk, item.kind, item.pk)
+        for item in items
+        if item.space is not None and item.space.confidential
+    ]
+
+
 def record_reads(person: Any, items: Iterable[Shown], channel: str = "web") -> None:
     """Every confidential item shown is a read: one INSERT for the whole page, and none when
     the page holds no confidential item."""
-    record_reads_by_id(
-        person,
-        [
-            (item.space.pk, item.kind, item.pk)
-            for item in items
-            if item.space is not None and item.space.confidential
-        ],
-        channel,
-    )
+    record_reads_by_id(person, confidential_of(items), channel)
 
 
 def record_reads_by_id(

@@ -20,7 +20,7 @@ from rucher.api.schemas import ErrorOut, Id, ObjectBody, StreamItemOut, Text
 from rucher.conversations.models import Content
 from rucher.conversations.queries import get_visible_content
 from rucher.meaning.neighbours import related_items
-from rucher.spaces.confidential import record_reads_by_id
+from rucher.spaces.confidential import confidential_of, record_reads_by_id
 from rucher.streams import actions as stream_actions
 from rucher.streams import reading
 from rucher.streams.essential import Essential, presented_essential, why
@@ -139,12 +139,7 @@ def essential_body(page: Essential) -> tuple[bytes, list[tuple[int, str, int]]]:
     """The page's JSON body (the schema's fields and types, as ninja would write them:
     ``tests/streams/test_essential.py``) and its confidential items (space, kind, id)."""
     body = json.dumps(essential_out(page), cls=NinjaJSONEncoder).encode()
-    confidential = [
-        (c.space.pk, c.kind, c.pk)
-        for c in (item.content for item in page.items)
-        if c.space is not None and c.space.confidential
-    ]
-    return body, confidential
+    return body, confidential_of(item.content for item in page.items)
 
 
 @router.get(
